@@ -1,0 +1,16 @@
+"""Retail analytics dashboard: navigation and the sidebar shared by every page."""
+
+import streamlit as st
+
+from ui.data import dataset_picker
+
+st.set_page_config(page_title="Retail analytics", page_icon=":material/storefront:", layout="wide")
+
+pages = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/insights:", default=True),
+    st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
+]
+navigation = st.navigation(pages)
+st.sidebar.title("Retail analytics")
+dataset_picker()
+navigation.run()

@@ -1,0 +1,147 @@
+"""Data: upload a file, map its columns, read the validation report, save it; manage datasets."""
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from retail import schema
+from retail.ingest import DEMO_UPLOAD_FILE
+from retail.io import ReadError, excel_sheets
+from retail.validation import ValidationError
+from ui.data import select_dataset, workspace
+from ui.upload import read_upload, validate_upload
+
+NOT_MAPPED = "(not in file)"
+DATE_ORDERS = {"auto": None, "day first (31/12/2024)": True, "month first (12/31/2024)": False}
+
+st.title("Data")
+upload_tab, datasets_tab = st.tabs(["Add a dataset", "Datasets"])
+
+
+def _remember_upload(data: bytes, name: str) -> None:
+    st.session_state["upload"] = {"data": data, "name": name, "key": hashlib.sha1(data).hexdigest()}
+
+
+def _mapping_editor(columns: list[str], inferred: schema.ColumnMapping, file_key: str) -> dict[str, str]:
+    st.subheader("2. Match your columns")
+    st.caption("We guessed from the names and contents; correct anything that is wrong.")
+    options = [NOT_MAPPED, *columns]
+    mapping = {}
+    grid = st.columns(5)
+    for index, field in enumerate(schema.FIELDS):
+        guess = inferred.get(field)
+        chosen = grid[index % 5].selectbox(
+            field, options, index=options.index(guess) if guess in options else 0,
+            key=f"map_{field}_{file_key}", help=schema.FIELD_DESCRIPTIONS[field])
+        if chosen != NOT_MAPPED:
+            mapping[field] = chosen
+    return mapping
+
+
+def _report(result) -> None:
+    report = result.report
+    dropped = report.rows_read - report.rows_kept
+    cols = st.columns(4)
+    cols[0].metric("Rows read", f"{report.rows_read:,}")
+    cols[1].metric("Rows kept", f"{report.rows_kept:,}")
+    cols[2].metric("Rows dropped", f"{dropped:,}")
+    cols[3].metric("Dates", f"{report.date_range[0]} to {report.date_range[1]}" if report.date_range else "-")
+    st.caption(f"Read as {report.read_as}; dates read as `{report.date_format}`. "
+               f"Sales lines: {report.line_types.get(schema.SALE, 0):,}.")
+    rules = report.rules_frame()
+    if rules.empty:
+        st.success("No problems found.")
+        return
+    st.dataframe(rules, hide_index=True, width="stretch", key="validation_rules")
+    for rule in report.rules:
+        if rule.count and rule.examples:
+            with st.expander(f"{rule.title}: {rule.count:,} rows, for example"):
+                st.dataframe(pd.DataFrame(rule.examples).astype(str), hide_index=True, width="stretch")
+
+
+def _save(result, default_name: str) -> None:
+    st.subheader("4. Save to the workspace")
+    name = st.text_input("Dataset name", value=default_name, key="save_name", max_chars=100)
+    replace = st.checkbox("Replace a dataset with this name", key="save_replace")
+    if st.button("Save dataset", type="primary", key="save_button"):
+        try:
+            with st.spinner("Saving..."):
+                info = workspace().save_dataset(name, result.frame, result.report, replace=replace)
+        except ValueError as exc:
+            st.error(str(exc))
+            return
+        select_dataset(info.name)
+        st.session_state["saved_message"] = f"Saved dataset '{info.name}' with {info.rows:,} rows."
+        st.rerun()
+
+
+with upload_tab:
+    if message := st.session_state.pop("saved_message", None):
+        st.success(message + " It is now selected in the sidebar.")
+    st.subheader("1. Choose a file")
+    uploaded = st.file_uploader(
+        "CSV (also .csv.gz or .zip), Excel .xlsx or Parquet, with your own column names",
+        type=["csv", "txt", "tsv", "gz", "zip", "xlsx", "parquet"], key="uploader")
+    if uploaded is not None and st.session_state.get("upload", {}).get("name") != uploaded.name:
+        _remember_upload(uploaded.getvalue(), uploaded.name)
+    if st.button("Or try the demo file (a shop's till export)", key="demo_file"):
+        _remember_upload(DEMO_UPLOAD_FILE.read_bytes(), DEMO_UPLOAD_FILE.name)
+
+    upload = st.session_state.get("upload")
+    if upload:
+        sheet = None
+        if upload["name"].lower().endswith((".xlsx", ".xlsm")):
+            try:
+                sheet = st.selectbox("Sheet", excel_sheets(upload["data"]), key=f"sheet_{upload['key']}")
+            except ReadError as exc:
+                st.error(str(exc))
+                st.stop()
+        try:
+            raw = read_upload(upload["key"], upload["name"], sheet, upload["data"])
+        except ReadError as exc:
+            st.error(f"{upload['name']}: {exc}")
+            st.stop()
+        st.caption(f"**{upload['name']}**: {len(raw.frame):,} rows, {raw.frame.shape[1]} columns; "
+                   f"read as {raw.describe()}.")
+        st.dataframe(raw.frame.head(20).astype(str), hide_index=True, width="stretch", key="preview")
+        mapping = _mapping_editor(list(raw.frame.columns), schema.infer_mapping(raw.frame), upload["key"])
+        order = st.radio("Date order", list(DATE_ORDERS), horizontal=True, key=f"date_order_{upload['key']}")
+        st.subheader("3. Validation report")
+        try:
+            result = validate_upload(upload["key"], upload["name"], sheet, tuple(sorted(mapping.items())),
+                                     DATE_ORDERS[order], raw)
+        except (ValidationError, ValueError) as exc:
+            st.error(str(exc))
+            st.stop()
+        _report(result)
+        _save(result, Path(upload["name"]).name.split(".")[0])
+
+with datasets_tab:
+    datasets = workspace().list_datasets()
+    table = pd.DataFrame([{
+        "name": d.name, "rows": d.rows, "from": d.date_min, "to": d.date_max, "source file": d.source_file,
+        "saved": d.created_at, "sample": d.is_sample} for d in datasets])
+    st.dataframe(table, hide_index=True, width="stretch", key="datasets_table")
+    if datasets:
+        manage = st.columns(2)
+        with manage[0].form("rename"):
+            old = st.selectbox("Rename", [d.name for d in datasets], key="rename_old")
+            new = st.text_input("New name", key="rename_new")
+            if st.form_submit_button("Rename"):
+                try:
+                    workspace().rename(old, new)
+                    select_dataset(new)
+                    st.rerun()
+                except (ValueError, KeyError) as exc:
+                    st.error(str(exc))
+        with manage[1].form("delete"):
+            doomed = st.selectbox("Delete", [d.name for d in datasets], key="delete_name")
+            sure = st.checkbox("Yes, delete it for good", key="delete_sure")
+            if st.form_submit_button("Delete"):
+                if sure:
+                    workspace().delete(doomed)
+                    st.rerun()
+                else:
+                    st.warning("Tick the box to confirm.")

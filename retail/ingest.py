@@ -1,0 +1,111 @@
+"""From a file (or a stored dataset name) to canonical rows: read, map, validate, store."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from retail import schema
+from retail.io import RawTable, read_table
+from retail.validation import ValidationResult, ValidationSettings, validate
+from retail.workspace import DatasetInfo, Workspace
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_FILE = PROJECT_ROOT / "sample_data" / "online_retail.parquet"
+SAMPLE_NAME = "Online Retail (UCI sample)"
+DEMO_UPLOAD_FILE = PROJECT_ROOT / "sample_data" / "demo_upload.csv"
+
+
+@dataclass
+class Ingested:
+    """A read file, the mapping used and the validation outcome."""
+
+    raw: RawTable
+    mapping: schema.ColumnMapping
+    result: ValidationResult
+
+
+def parse_overrides(pairs: list[str] | None) -> dict[str, str | None]:
+    """``["date=Day", "customer_id="]`` -> ``{"date": "Day", "customer_id": None}``."""
+    overrides: dict[str, str | None] = {}
+    for pair in pairs or []:
+        field, sep, column = pair.partition("=")
+        field = field.strip()
+        if not sep or field not in schema.FIELDS:
+            raise ValueError(
+                f"--map takes FIELD=COLUMN with FIELD one of {', '.join(schema.FIELDS)}; got {pair!r}."
+            )
+        overrides[field] = column.strip() or None
+    return overrides
+
+
+def ingest(
+    source: str | Path | bytes,
+    name: str | None = None,
+    sheet: str | None = None,
+    overrides: dict[str, str | None] | None = None,
+    settings: ValidationSettings | None = None,
+) -> Ingested:
+    """Read ``source``, infer the mapping (then apply ``overrides``) and validate.
+
+    Raises
+    ------
+    retail.io.ReadError, retail.validation.ValidationError
+        The file or the mapping cannot be used; the message says what to fix.
+    """
+    raw = read_table(source, name=name, sheet=sheet)
+    mapping = schema.infer_mapping(raw.frame)
+    if overrides:
+        unknown = {f: c for f, c in overrides.items() if c and c not in raw.frame.columns}
+        if unknown:
+            raise ValueError(f"--map names columns that are not in the file: {unknown}. "
+                             f"Its columns are {list(raw.frame.columns)}.")
+        mapping = mapping.with_overrides(overrides)
+    return Ingested(raw, mapping, validate(raw, mapping, settings))
+
+
+def import_file(workspace: Workspace, source: str | Path | bytes, dataset_name: str, *,
+                file_name: str | None = None, sheet: str | None = None,
+                overrides: dict[str, str | None] | None = None, replace: bool = False,
+                is_sample: bool = False) -> tuple[DatasetInfo, Ingested]:
+    """Validate a file and store it as a dataset (all or nothing)."""
+    ingested = ingest(source, name=file_name, sheet=sheet, overrides=overrides)
+    info = workspace.save_dataset(dataset_name, ingested.result.frame, ingested.result.report,
+                                  replace=replace, is_sample=is_sample)
+    return info, ingested
+
+
+def sample_file() -> Path:
+    """The bundled sample (``$RETAIL_SAMPLE_FILE`` overrides it, e.g. a small slice in tests)."""
+    return Path(os.environ.get("RETAIL_SAMPLE_FILE") or SAMPLE_FILE)
+
+
+def ensure_sample(workspace: Workspace) -> DatasetInfo | None:
+    """Register the bundled sample dataset once, on first start (None when it is absent)."""
+    for info in workspace.list_datasets():
+        if info.is_sample:
+            return info
+    path = sample_file()
+    if not path.exists():
+        logger.warning("sample data %s is missing", path)
+        return None
+    try:
+        info, _ = import_file(workspace, path, SAMPLE_NAME, is_sample=True)
+    except ValueError:  # another session registered it a moment ago
+        return workspace.get(SAMPLE_NAME)
+    return info
+
+
+def load_frame(source: str, mapping_overrides: dict[str, str | None] | None = None,
+               workspace: Workspace | None = None) -> pd.DataFrame:
+    """Canonical rows of a file path, or of a stored dataset when ``source`` is not a file."""
+    if Path(source).is_file():
+        return ingest(source, overrides=mapping_overrides).result.frame
+    workspace = workspace or Workspace()
+    return workspace.load(source)

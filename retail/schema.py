@@ -1,0 +1,247 @@
+"""The canonical transaction schema and the inference of a column mapping.
+
+Every dataset in the workspace has the canonical columns below (absent optional fields
+are all-null columns), plus ``line_type`` set by validation and any extra source columns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+DATE = "date"
+PRODUCT_ID = "product_id"
+PRODUCT_NAME = "product_name"
+CATEGORY = "category"
+QUANTITY = "quantity"
+UNIT_PRICE = "unit_price"
+REVENUE = "revenue"
+CUSTOMER_ID = "customer_id"
+STORE_ID = "store_id"
+ORDER_ID = "order_id"
+LINE_TYPE = "line_type"
+
+FIELDS: tuple[str, ...] = (
+    DATE,
+    PRODUCT_ID,
+    PRODUCT_NAME,
+    CATEGORY,
+    QUANTITY,
+    UNIT_PRICE,
+    REVENUE,
+    CUSTOMER_ID,
+    STORE_ID,
+    ORDER_ID,
+)
+NUMERIC_FIELDS: tuple[str, ...] = (QUANTITY, UNIT_PRICE, REVENUE)
+TEXT_FIELDS: tuple[str, ...] = (PRODUCT_ID, PRODUCT_NAME, CATEGORY, CUSTOMER_ID, STORE_ID, ORDER_ID)
+CANONICAL_COLUMNS: tuple[str, ...] = FIELDS + (LINE_TYPE,)
+
+# line_type values. Only "sale" lines are demand; the others are kept for the record.
+SALE = "sale"
+RETURN = "return"
+NON_PRODUCT = "non_product"
+ZERO_PRICE = "zero_price"
+LINE_TYPES: tuple[str, ...] = (SALE, RETURN, NON_PRODUCT, ZERO_PRICE)
+
+FIELD_DESCRIPTIONS: dict[str, str] = {
+    DATE: "Date or timestamp of the sale",
+    PRODUCT_ID: "Product code / SKU (the name is used when there is no code)",
+    PRODUCT_NAME: "Product name or description",
+    CATEGORY: "Product category",
+    QUANTITY: "Units sold (1 per row when absent)",
+    UNIT_PRICE: "Price of one unit",
+    REVENUE: "Sales amount (quantity x unit price when absent)",
+    CUSTOMER_ID: "Customer or member id",
+    STORE_ID: "Store, channel or country",
+    ORDER_ID: "Invoice / order / basket id",
+}
+
+# Normalised names (lower case, letters and digits only) people actually write.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    DATE: ("date", "invoicedate", "orderdate", "transactiondate", "salesdate", "saledate",
+           "day", "datetime", "timestamp", "time", "purchasedate", "week", "month", "period", "datum", "fecha", "data", "jour"),
+    PRODUCT_ID: ("productid", "stockcode", "sku", "itemid", "item", "productcode", "itemcode",
+                 "articleid", "article", "productno", "itemno", "ean", "upc", "barcode",
+                 "materialid", "product", "artikelnummer", "artikelnr", "artnr", "referencia", "reference"),
+    PRODUCT_NAME: ("productname", "description", "itemdescription", "itemname", "name",
+                   "title", "productdescription", "productdesc", "desc", "articlename", "item", "product",
+                   "article", "bezeichnung", "artikel", "artikelname", "produktname", "descripcion", "libelle"),
+    CATEGORY: ("category", "productcategory", "department", "dept", "family", "group",
+               "productgroup", "categoryname", "subcategory", "class"),
+    QUANTITY: ("quantity", "qty", "units", "unitssold", "quantitysold", "volume", "count",
+               "pieces", "amountunits", "soldqty", "menge", "anzahl", "cantidad", "quantite", "aantal"),
+    UNIT_PRICE: ("unitprice", "price", "priceeach", "sellingprice", "retailprice", "unitcost",
+                 "priceperunit", "itemprice", "preis", "einzelpreis", "precio", "prix", "prijs"),
+    REVENUE: ("revenue", "sales", "salesamount", "amount", "total", "totalprice", "turnover",
+              "netsales", "grosssales", "value", "salesvalue", "linetotal", "totalamount", "umsatz", "betrag",
+              "ventas", "importe"),
+    CUSTOMER_ID: ("customerid", "customer", "customerno", "memberid", "membernumber", "member",
+                  "clientid", "client", "userid", "user", "buyerid", "accountid", "shopperid", "kunde", "kundennummer",
+                  "kundennr", "cliente"),
+    STORE_ID: ("storeid", "store", "shop", "shopid", "branch", "location", "outlet",
+               "country", "channel", "region", "storenumber", "storeno", "site", "filiale", "tienda", "magasin",
+                 "land", "pais"),
+    ORDER_ID: ("orderid", "invoiceno", "invoice", "invoiceid", "invoicenumber", "order",
+               "orderno", "ordernumber", "transactionid", "transaction", "basketid", "basket",
+               "receiptid", "receipt", "ticketid"),
+}
+
+
+def normalise_name(name: str) -> str:
+    """Lower-case a column name and keep only letters and digits (``Customer ID`` -> ``customerid``)."""
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which source column feeds each canonical field (absent fields are not in ``columns``)."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.columns) - set(FIELDS))
+        if unknown:
+            raise ValueError(
+                f"Unknown field(s) {unknown} in the column mapping; known fields are {list(FIELDS)}."
+            )
+        used: dict[str, str] = {}
+        for canonical, source in self.columns.items():
+            if source in used:
+                raise ValueError(
+                    f"Column {source!r} is mapped to both {used[source]!r} and {canonical!r}; "
+                    "map each source column to one field only."
+                )
+            used[source] = canonical
+
+    def get(self, canonical: str) -> str | None:
+        return self.columns.get(canonical)
+
+    def missing_required(self) -> list[str]:
+        """Plain-language problems that make the mapping unusable (empty when it is fine)."""
+        problems = []
+        if DATE not in self.columns:
+            problems.append("no column is mapped to 'date'")
+        if PRODUCT_ID not in self.columns and PRODUCT_NAME not in self.columns and STORE_ID not in self.columns:
+            problems.append("no column is mapped to 'product_id' (or 'product_name' or 'store_id')")
+        return problems
+
+    def with_overrides(self, overrides: dict[str, str | None]) -> ColumnMapping:
+        """Return a copy where each given field maps to a new column (``None`` unmaps it)."""
+        columns = {k: v for k, v in self.columns.items() if k not in overrides}
+        columns = {k: v for k, v in columns.items() if v not in overrides.values()}
+        columns.update({k: v for k, v in overrides.items() if v})
+        return ColumnMapping(columns)
+
+    def to_dict(self) -> dict[str, str]:
+        return dict(self.columns)
+
+
+def _looks_like_dates(values: pd.Series) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return True
+    sample = values.dropna().astype(str).head(200)
+    if sample.empty:
+        return False
+    has_date_shape = sample.str.match(r"^\s*(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{8})([ T]\d|\s*$)")
+    return bool(has_date_shape.mean() > 0.9)
+
+
+def _mostly_decimals(values: pd.Series) -> bool:
+    """Prices or amounts: numbers with a fractional part (never dates, even Excel serials)."""
+    numbers = pd.to_numeric(values, errors="coerce").dropna().head(200)
+    return len(numbers) > 0 and _numeric_share(values) > 0.9 and bool((numbers != numbers.round()).mean() > 0.5)
+
+
+def _numeric_share(values: pd.Series) -> float:
+    if pd.api.types.is_numeric_dtype(values):
+        return 1.0
+    sample = values.dropna().astype(str).head(200).str.replace(r"[\s£$€,.]", "", regex=True)
+    if sample.empty:
+        return 0.0
+    return float(sample.str.fullmatch(r"-?\d+").mean())
+
+
+def _text_with_spaces_share(values: pd.Series) -> float:
+    sample = values.dropna().astype(str).head(200)
+    if sample.empty:
+        return 0.0
+    return float(sample.str.contains(r"[A-Za-z].*\s.*[A-Za-z]").mean())
+
+
+def infer_mapping(frame: pd.DataFrame) -> ColumnMapping:
+    """Guess the canonical mapping of ``frame``'s columns from their names, then their contents.
+
+    Names are matched against :data:`SYNONYMS` (exact normalised match first, then a
+    synonym contained in the name). Fields still unmapped are filled from contents: the
+    first date-shaped column becomes ``date``; a text column of multi-word values becomes
+    ``product_name``. Every guess can be overridden with :meth:`ColumnMapping.with_overrides`.
+    """
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    normalised = {col: normalise_name(col) for col in frame.columns}
+
+    def claim(canonical: str, column: str) -> None:
+        mapping[canonical] = column
+        taken.add(column)
+
+    for exact in (True, False):
+        for canonical in FIELDS:
+            if canonical in mapping:
+                continue
+            for synonym in SYNONYMS[canonical]:
+                candidates = [
+                    col for col, norm in normalised.items()
+                    if col not in taken and (norm == synonym if exact else len(synonym) > 3 and synonym in norm)
+                ]
+                candidates = [c for c in candidates if _content_fits(canonical, frame[c])]
+                if candidates:
+                    claim(canonical, candidates[0])
+                    break
+
+    if DATE not in mapping:
+        for col in frame.columns:
+            if col not in taken and _looks_like_dates(frame[col]):
+                claim(DATE, col)
+                break
+    if PRODUCT_NAME not in mapping:
+        for col in frame.columns:
+            if col not in taken and frame[col].dtype == object and _text_with_spaces_share(frame[col]) > 0.8:
+                claim(PRODUCT_NAME, col)
+                break
+    if PRODUCT_ID not in mapping and PRODUCT_NAME in mapping:
+        # A basket list with only names: the name is the id.
+        claim(PRODUCT_ID, mapping.pop(PRODUCT_NAME))
+    return ColumnMapping(mapping)
+
+
+def _content_fits(canonical: str, values: pd.Series) -> bool:
+    """Reject name matches whose contents clearly disagree (a 'Date' column of prices)."""
+    if values.dropna().empty:
+        return True
+    if canonical == DATE:
+        # Named like a date: let the date parser decide and report, unless it holds prices.
+        return not _mostly_decimals(values)
+    if canonical in NUMERIC_FIELDS:
+        return _numeric_share(values) > 0.5
+    if canonical == PRODUCT_NAME:
+        return _numeric_share(values) < 0.5
+    return True
+
+
+def empty_canonical_frame() -> pd.DataFrame:
+    """A zero-row frame with the canonical columns and dtypes (handy in tests)."""
+    columns: dict[str, pd.Series] = {DATE: pd.Series([], dtype="datetime64[ns]")}
+    for name in TEXT_FIELDS + (LINE_TYPE,):
+        columns[name] = pd.Series([], dtype=object)
+    for name in NUMERIC_FIELDS:
+        columns[name] = pd.Series([], dtype=np.float64)
+    return pd.DataFrame(columns)[list(CANONICAL_COLUMNS)]
+
+
+def sales_only(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lines that are real demand: not returns, not postage/fees, not free or negative price."""
+    return frame[frame[LINE_TYPE] == SALE]

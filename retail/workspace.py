@@ -1,0 +1,255 @@
+"""The workspace: datasets (and later forecast runs) in one embedded DuckDB file.
+
+Each dataset is a table ``ds_<id>`` of canonical rows plus a row in ``datasets`` with its
+metadata. Writes happen in one transaction, so a failed import leaves nothing behind.
+Connections are opened per operation: threads of one app share the database, and a
+command-line import in another process only waits for the file lock briefly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from retail import schema
+from retail.validation import ValidationReport
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_HOME = Path.home() / ".retail"
+DB_FILE = "workspace.duckdb"
+_LOCK_RETRY_SECONDS = 10.0
+_write_lock = threading.Lock()
+
+_SCHEMA_SQL = """
+CREATE SEQUENCE IF NOT EXISTS dataset_ids START 1;
+CREATE TABLE IF NOT EXISTS datasets (
+    id INTEGER PRIMARY KEY DEFAULT nextval('dataset_ids'),
+    name VARCHAR NOT NULL UNIQUE,
+    source_file VARCHAR,
+    mapping JSON,
+    report JSON,
+    rows BIGINT,
+    date_min TIMESTAMP,
+    date_max TIMESTAMP,
+    created_at TIMESTAMP DEFAULT current_timestamp,
+    is_sample BOOLEAN DEFAULT FALSE
+);
+"""
+
+
+def workspace_home() -> Path:
+    """The workspace folder: ``$RETAIL_HOME`` or ``~/.retail``."""
+    return Path(os.environ.get("RETAIL_HOME") or DEFAULT_HOME).expanduser()
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """Metadata of a stored dataset."""
+
+    id: int
+    name: str
+    source_file: str
+    mapping: dict[str, str]
+    report: dict[str, Any]
+    rows: int
+    date_min: pd.Timestamp | None
+    date_max: pd.Timestamp | None
+    created_at: pd.Timestamp
+    is_sample: bool
+
+    @property
+    def table(self) -> str:
+        return f"ds_{self.id}"
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the stored rows could have changed (a cache key)."""
+        return f"{self.id}:{self.created_at.isoformat()}:{self.rows}"
+
+    @property
+    def validation(self) -> ValidationReport:
+        return ValidationReport.from_dict(self.report)
+
+    def has(self, field: str) -> bool:
+        """Whether the source file had a column for ``field`` (e.g. customer_id)."""
+        if field == schema.PRODUCT_ID:
+            return bool(self.mapping.get(schema.PRODUCT_ID) or self.mapping.get(schema.PRODUCT_NAME))
+        return field in self.mapping
+
+
+class DatasetNotFound(KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class Workspace:
+    """Datasets stored in ``<home>/workspace.duckdb``.
+
+    Parameters
+    ----------
+    home : path, optional
+        Folder of the database; default :func:`workspace_home`.
+    """
+
+    def __init__(self, home: str | Path | None = None) -> None:
+        self.home = Path(home) if home is not None else workspace_home()
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.path = self.home / DB_FILE
+        with self._connect() as con:
+            con.execute(_SCHEMA_SQL)
+
+    @contextmanager
+    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        deadline = time.monotonic() + _LOCK_RETRY_SECONDS
+        while True:
+            try:
+                con = duckdb.connect(str(self.path))
+                break
+            except duckdb.IOException as exc:  # another process holds the file lock
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    # -- datasets ---------------------------------------------------------------------------
+    def list_datasets(self) -> list[DatasetInfo]:
+        with self._connect() as con:
+            rows = con.execute("SELECT * FROM datasets ORDER BY is_sample DESC, created_at DESC").fetchall()
+            columns = [d[0] for d in con.description]
+        return [_info(dict(zip(columns, row, strict=True))) for row in rows]
+
+    def get(self, name: str) -> DatasetInfo:
+        for info in self.list_datasets():
+            if info.name == name:
+                return info
+        raise DatasetNotFound(f"There is no dataset named {name!r} in the workspace ({self.path}).")
+
+    def exists(self, name: str) -> bool:
+        return any(info.name == name for info in self.list_datasets())
+
+    def save_dataset(self, name: str, frame: pd.DataFrame, report: ValidationReport,
+                     replace: bool = False, is_sample: bool = False) -> DatasetInfo:
+        """Store validated rows as dataset ``name`` in one transaction.
+
+        Raises
+        ------
+        ValueError
+            The name is empty or already used (and ``replace`` is False).
+        """
+        name = _check_name(name)
+        missing = [c for c in schema.CANONICAL_COLUMNS if c not in frame.columns]
+        if missing:
+            raise ValueError(f"The frame lacks canonical columns {missing}; validate it first.")
+        with _write_lock, self._connect() as con:
+            con.begin()
+            try:
+                existing = con.execute("SELECT id FROM datasets WHERE name = ?", [name]).fetchone()
+                if existing and not replace:
+                    raise ValueError(f"A dataset named {name!r} exists already; choose another name or replace it.")
+                if existing:
+                    _drop(con, existing[0])
+                dataset_id = con.execute("SELECT nextval('dataset_ids')").fetchone()[0]
+                con.register("incoming", frame)
+                con.execute(f"CREATE TABLE ds_{dataset_id} AS SELECT * FROM incoming")
+                con.unregister("incoming")
+                dates = frame[schema.DATE]
+                con.execute(
+                    "INSERT INTO datasets (id, name, source_file, mapping, report, rows, date_min, date_max,"
+                    " is_sample) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [dataset_id, name, report.source, json.dumps(report.mapping),
+                     json.dumps(report.to_dict(), default=str), len(frame),
+                     dates.min() if len(frame) else None, dates.max() if len(frame) else None, is_sample],
+                )
+                con.commit()
+            except Exception:
+                con.rollback()
+                raise
+        logger.info("stored dataset %s (%d rows)", name, len(frame))
+        return self.get(name)
+
+    def load(self, name: str, columns: list[str] | None = None,
+             start: pd.Timestamp | None = None, end: pd.Timestamp | None = None) -> pd.DataFrame:
+        """Rows of a dataset (optionally some columns and a date range [start, end])."""
+        info = self.get(name)
+        select = ", ".join(_quote(c) for c in columns) if columns else "*"
+        where, params = [], []
+        if start is not None:
+            where.append("date >= ?")
+            params.append(pd.Timestamp(start))
+        if end is not None:
+            where.append("date <= ?")
+            params.append(pd.Timestamp(end))
+        sql = f"SELECT {select} FROM {info.table}" + (f" WHERE {' AND '.join(where)}" if where else "")
+        with self._connect() as con:
+            frame = con.execute(sql, params).df()
+        if schema.DATE in frame.columns:
+            frame[schema.DATE] = frame[schema.DATE].astype("datetime64[ns]")
+        return frame
+
+    def rename(self, old: str, new: str) -> DatasetInfo:
+        new = _check_name(new)
+        with _write_lock, self._connect() as con:
+            if con.execute("SELECT 1 FROM datasets WHERE name = ?", [new]).fetchone():
+                raise ValueError(f"A dataset named {new!r} exists already.")
+            updated = con.execute("UPDATE datasets SET name = ? WHERE name = ? RETURNING id", [new, old]).fetchone()
+        if not updated:
+            raise DatasetNotFound(f"There is no dataset named {old!r}.")
+        return self.get(new)
+
+    def delete(self, name: str) -> None:
+        info = self.get(name)
+        with _write_lock, self._connect() as con:
+            con.begin()
+            _drop(con, info.id)
+            con.commit()
+
+    @contextmanager
+    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for read-only SQL over dataset tables (e.g. aggregations)."""
+        with self._connect() as con:
+            yield con
+
+
+def _drop(con: duckdb.DuckDBPyConnection, dataset_id: int) -> None:
+    con.execute(f"DROP TABLE IF EXISTS ds_{int(dataset_id)}")
+    con.execute("DELETE FROM datasets WHERE id = ?", [dataset_id])
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValueError("Give the dataset a name.")
+    if len(name) > 100 or re.search(r"[\x00-\x1f]", name):
+        raise ValueError("A dataset name must be at most 100 printable characters.")
+    return name
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _info(row: dict[str, Any]) -> DatasetInfo:
+    return DatasetInfo(
+        id=int(row["id"]), name=row["name"], source_file=row["source_file"] or "",
+        mapping=json.loads(row["mapping"] or "{}"), report=json.loads(row["report"] or "{}"),
+        rows=int(row["rows"] or 0),
+        date_min=pd.Timestamp(row["date_min"]) if row["date_min"] else None,
+        date_max=pd.Timestamp(row["date_max"]) if row["date_max"] else None,
+        created_at=pd.Timestamp(row["created_at"]), is_sample=bool(row["is_sample"]),
+    )

@@ -1,0 +1,51 @@
+"""Shared fixtures: small deterministic data, an isolated workspace, the real data when present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data" / "online_retail" / "online_retail.parquet"
+BAD_FILES = ROOT / "tests" / "data" / "bad"
+SAMPLE_SLICE_CODES = 60
+
+
+@pytest.fixture
+def workspace_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "retail_home"
+    monkeypatch.setenv("RETAIL_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def small_sample_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A slice of the bundled Online Retail sample: the most sold codes from September 2011 on,
+    with the returns, postage and duplicates of those days (fast for page tests)."""
+    frame = pd.read_parquet(ROOT / "sample_data" / "online_retail.parquet")
+    recent = frame[frame["InvoiceDate"] >= "2011-09-01"]
+    top = recent["StockCode"].value_counts().head(SAMPLE_SLICE_CODES).index
+    keep = recent["StockCode"].isin(top) | recent["StockCode"].isin(["POST", "M", "D"])
+    path = tmp_path_factory.mktemp("sample") / "online_retail_slice.parquet"
+    recent[keep].to_parquet(path, index=False)
+    return path
+
+
+@pytest.fixture
+def app_env(workspace_home: Path, small_sample_file: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty workspace whose bundled sample is the small slice."""
+    monkeypatch.setenv("RETAIL_SAMPLE_FILE", str(small_sample_file))
+    return workspace_home
+
+
+@pytest.fixture(scope="session")
+def online_retail() -> pd.DataFrame:
+    if not SHARED_DATA.exists():
+        pytest.skip("../shared/data is not present (only in the team's checkouts and CI)")
+    return pd.read_parquet(SHARED_DATA)
+
+
+def transactions_csv(rows: list[str], header: str = "Date,SKU,Name,Qty,Price,Customer,Store,Invoice") -> bytes:
+    return (header + "\n" + "\n".join(rows) + "\n").encode()

@@ -1,0 +1,76 @@
+"""Regenerate the corpus of hostile files: python tests/data/bad/make_bad_files.py
+
+The expected outcome of each file is in tests/test_bad_files.py.
+"""
+
+import io
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).parent
+HEADER = "Date,StockCode,Description,Quantity,UnitPrice,CustomerID,Country\n"
+GOOD = "01/12/2010 08:26,85123A,WHITE HANGING HEART,6,2.55,17850,United Kingdom\n"
+
+
+def write(name: str, content: str | bytes, encoding: str = "utf-8") -> None:
+    data = content if isinstance(content, bytes) else content.encode(encoding)
+    (HERE / name).write_bytes(data)
+
+
+def rows(lines: list[str]) -> str:
+    return HEADER + "".join(line + "\n" for line in lines)
+
+
+def main() -> None:
+    write("empty.csv", b"")
+    write("header_only.csv", HEADER)
+    write("binary_junk.csv", bytes(range(256)) * 40)
+    write("cp1252_accents.csv", rows([
+        "02/12/2010 10:00,A1,Crème brûlée mould,2,3.50,1,France",
+        "03/12/2010 11:00,A2,Café au lait bowl,1,4.00,2,France",
+        "04/12/2010 12:00,A3,Ærø candle £5,3,5.00,3,Denmark"]), encoding="cp1252")
+    write("semicolon_decimal_comma.csv",
+          "Datum;Artikel;Bezeichnung;Menge;Preis\n"
+          "01.03.2011;100;Kerze;2;2,50\n02.03.2011;101;Teller;1;1.234,90\n03.03.2011;100;Kerze;4;2,50\n")
+    write("ragged_rows.csv", rows([GOOD.strip(), "02/12/2010 09:00,22,ONLY THREE", GOOD.strip().replace("6,", "7,", 1),
+                                    "03/12/2010 09:00,23,TOO,MANY,FIELDS,1,2,3,4", GOOD.strip().replace("08:26", "09:26")]))
+    write("text_in_quantity.csv", rows([GOOD.strip(), "02/12/2010 09:00,22,MUG,six,1.00,17850,UK",
+                                         "03/12/2010 09:00,23,CUP,12,abc,17850,UK",
+                                         "04/12/2010 09:00,24,JUG,3,1.50,17850,UK"]))
+    write("three_date_formats.csv",
+          "Date,SKU,Qty\n13/01/2011,A,1\n14/01/2011,B,2\n15/01/2011,A,1\n2011-01-16,B,1\n17 Jan 2011,A,2\n")
+    write("formula_cells.csv", rows([
+        "01/12/2010 08:26,=HYPERLINK(\"http://x\"),EVIL,1,1.00,1,UK",
+        "01/12/2010 08:27,22,+cmd|' /C calc'!A0,1,1.00,2,UK",
+        "01/12/2010 08:28,23,@SUM(A1:A9),1,1.00,3,UK",
+        "01/12/2010 08:29,24,PLAIN,1,1.00,4,UK"]))
+    write("script_tags.csv", rows([
+        "01/12/2010 08:26,S1,<script>alert('x')</script>,1,1.00,1,UK",
+        "01/12/2010 08:27,S2,<img src=x onerror=alert(1)>,1,1.00,2,UK"]))
+    write("enormous_line.csv", rows([GOOD.strip(), "X" * 2_000_000, GOOD.strip().replace("6,", "8,", 1)]))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+    write("corrupted.xlsx", buffer.getvalue()[:40])
+    write("no_date_column.csv", "Product,Quantity,Price\nA,1,2.0\nB,2,3.0\n")
+    write("returns_and_negatives.csv", rows([
+        GOOD.strip(), "02/12/2010 08:26,85123A,WHITE HANGING HEART,-6,2.55,17850,United Kingdom",
+        "03/12/2010 08:26,22423,REGENCY CAKESTAND,2,0,17850,United Kingdom",
+        "04/12/2010 08:26,POST,POSTAGE,1,18.00,17850,United Kingdom"]))
+    write("duplicates.csv", rows([GOOD.strip(), GOOD.strip(), GOOD.strip(), GOOD.strip().replace("6,", "9,", 1)]))
+    write("month_first_dates.csv", "OrderDate,SKU,Units\n12/31/2010 10:00,A,1\n01/15/2011 11:30,B,2\n02/01/2011 09:00,A,3\n")
+    write("utf8_bom.csv", "\ufeff" + rows([GOOD.strip()]))
+    write("future_dates.csv", rows([GOOD.strip(), "01/12/2099 08:26,85123A,WHITE HANGING HEART,6,2.55,17850,UK"]))
+    write("single_column.csv", "Everything in one column\nfoo\nbar\n")
+    write("unreadable_dates.csv", "Date,SKU,Qty\nsoon,A,1\nlater,B,2\n")
+    with zipfile.ZipFile(HERE / "two_csvs.zip", "w") as archive:
+        archive.writestr("a.csv", HEADER + GOOD)
+        archive.writestr("b.csv", HEADER + GOOD)
+    write("excel_serial_dates.csv", "Date,SKU,Qty\n40544,A,1\n40545,B,2\n40546,A,3\n")
+    write("tab_latin1.tsv", "Date\tProduct\tQty\n01/02/2011\tJalapeño\t1\n02/02/2011\tPiñata\t2\n", encoding="latin-1")
+    write("missing_values.csv", rows([GOOD.strip(), ",22,NO DATE,1,1.00,1,UK", "02/12/2010 09:00,,NO CODE,1,1.00,1,UK",
+                                       "03/12/2010 09:00,24,NO QTY,,1.00,1,UK"]))
+
+
+if __name__ == "__main__":
+    main()

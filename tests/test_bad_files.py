@@ -1,0 +1,134 @@
+"""The corpus of hostile files in tests/data/bad/ and the outcome each must produce."""
+
+import pytest
+
+from retail import schema
+from retail.ingest import ingest
+from retail.io import ReadError
+from retail.validation import ValidationError
+from tests.conftest import BAD_FILES
+
+UNUSABLE = {
+    "empty.csv": (ReadError, "The file is empty: it contains no bytes at all"),
+    "header_only.csv": (ReadError, "has a header but no data rows"),
+    "binary_junk.csv": (ReadError, "is not a text file \\(it contains binary data\\)"),
+    "corrupted.xlsx": (ReadError, "The Excel file is damaged or is not a real .xlsx workbook"),
+    "no_date_column.csv": (ValidationError, "no column is mapped to 'date'"),
+    "single_column.csv": (ReadError, "has a single column"),
+    "unreadable_dates.csv": (ValidationError, "No value in the date column 'Date' could be read as a date"),
+    "two_csvs.zip": (ReadError, "must contain exactly one CSV file; it contains 2"),
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(UNUSABLE.items()))
+def test_unusable_files_get_one_plain_message(name, expected):
+    error, message = expected
+    with pytest.raises(error, match=message):
+        ingest(BAD_FILES / name)
+
+
+def outcome(name: str):
+    return ingest(BAD_FILES / name).result
+
+
+def count(result, rule: str) -> int:
+    found = result.report.rule(rule)
+    return found.count if found else 0
+
+
+def test_cp1252_accents_read_correctly():
+    names = outcome("cp1252_accents.csv").frame[schema.PRODUCT_NAME].tolist()
+    assert names == ["Crème brûlée mould", "Café au lait bowl", "Ærø candle £5"]
+
+
+def test_latin1_tab_separated():
+    result = outcome("tab_latin1.tsv")
+    assert result.frame[schema.PRODUCT_ID].tolist() == ["Jalapeño", "Piñata"]
+    assert result.report.read_as.endswith("delimiter tab")
+
+
+def test_semicolon_decimal_comma_german_headers():
+    result = outcome("semicolon_decimal_comma.csv")
+    assert result.frame[schema.UNIT_PRICE].tolist() == [2.5, 1234.9, 2.5]
+    assert result.report.mapping["quantity"] == "Menge"
+
+
+def test_ragged_rows_skipped_and_reported():
+    result = outcome("ragged_rows.csv")
+    assert result.report.rows_kept == 3 and count(result, "broken_rows") == 2
+    assert result.report.rows_read == 5
+
+
+def test_text_in_quantity_and_price_dropped_with_values():
+    result = outcome("text_in_quantity.csv")
+    rule = result.report.rule("unparseable_number")
+    assert rule.count == 2 and rule.examples[0]["Quantity"] == "six" and rule.examples[1]["UnitPrice"] == "abc"
+
+
+def test_three_date_formats_all_read():
+    result = outcome("three_date_formats.csv")
+    assert result.frame[schema.DATE].dt.day.tolist() == [13, 14, 15, 16, 17]
+    assert count(result, "mixed_date_formats") == 2
+
+
+def test_formula_cells_kept_verbatim_and_counted():
+    result = outcome("formula_cells.csv")
+    assert count(result, "formula_like_text") == 3
+    assert result.frame[schema.PRODUCT_ID].iloc[0] == '=HYPERLINK("http://x")'
+
+
+def test_script_tags_are_plain_text():
+    result = outcome("script_tags.csv")
+    assert result.frame[schema.PRODUCT_NAME].iloc[0] == "<script>alert('x')</script>"
+
+
+def test_enormous_line_is_one_broken_row():
+    result = outcome("enormous_line.csv")
+    assert count(result, "broken_rows") == 1 and result.report.rows_kept == 2
+
+
+def test_returns_zero_price_postage():
+    result = outcome("returns_and_negatives.csv")
+    assert result.frame[schema.LINE_TYPE].tolist() == ["sale", "return", "zero_price", "non_product"]
+
+
+def test_duplicates():
+    result = outcome("duplicates.csv")
+    assert count(result, "duplicate_rows") == 2 and result.report.rows_kept == 2
+
+
+def test_month_first_dates():
+    result = outcome("month_first_dates.csv")
+    assert result.report.date_format == "%m/%d/%Y %H:%M"
+    assert str(result.frame[schema.DATE].iloc[0]) == "2010-12-31 10:00:00"
+
+
+def test_utf8_bom_header():
+    assert outcome("utf8_bom.csv").report.mapping["date"] == "Date"
+
+
+def test_future_dates():
+    result = outcome("future_dates.csv")
+    assert count(result, "future_dates") == 1 and result.report.rows_kept == 1
+
+
+def test_excel_serial_dates():
+    result = outcome("excel_serial_dates.csv")
+    assert result.report.date_format == "Excel serial"
+    assert str(result.frame[schema.DATE].iloc[0].date()) == "2011-01-01"
+
+
+def test_missing_values():
+    result = outcome("missing_values.csv")
+    assert count(result, "missing_required") == 3 and result.report.rows_kept == 1
+
+
+def test_corpus_is_complete():
+    files = {p.name for p in BAD_FILES.iterdir() if p.suffix != ".py"}
+    assert len(files) >= 15
+    tested = set(UNUSABLE) | {"cp1252_accents.csv", "tab_latin1.tsv", "semicolon_decimal_comma.csv",
+                              "ragged_rows.csv", "text_in_quantity.csv", "three_date_formats.csv",
+                              "formula_cells.csv", "script_tags.csv", "enormous_line.csv",
+                              "returns_and_negatives.csv", "duplicates.csv", "month_first_dates.csv",
+                              "utf8_bom.csv", "future_dates.csv", "excel_serial_dates.csv", "missing_values.csv"}
+    assert files == tested

@@ -1,0 +1,76 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from retail.cli import main
+from tests.conftest import BAD_FILES, ROOT, SHARED_DATA
+
+DEMO = ROOT / "sample_data" / "demo_upload.csv"
+
+
+def test_validate_json(capsys):
+    assert main(["validate", str(DEMO), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["usable"] is True and report["rows_read"] == 663 and report["rows_kept"] == 660
+    assert report["mapping"]["date"] == "Sale Date" and report["mapping"]["unit_price"] == "Price EUR"
+    assert report["date_range"] == ["2011-11-01", "2011-11-07"]
+    assert {"rule", "count", "action"} <= set(report["rules"][0])
+
+
+def test_validate_with_mapping_override(capsys):
+    assert main(["validate", str(DEMO), "--json", "--map", "store_id=", "--map", "product_name=Item"]) == 0
+    mapping = json.loads(capsys.readouterr().out)["mapping"]
+    assert "store_id" not in mapping and mapping["product_name"] == "Item"
+
+
+@pytest.mark.parametrize("bad", ["empty.csv", "binary_junk.csv", "corrupted.xlsx"])
+def test_unusable_file_exits_2_with_one_line(bad, capsys):
+    assert main(["validate", str(BAD_FILES / bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err
+
+
+def test_bad_map_argument(capsys):
+    assert main(["validate", str(DEMO), "--map", "colour=Shop"]) == 2
+    assert "FIELD=COLUMN" in capsys.readouterr().err
+
+
+def test_import_then_list(workspace_home, capsys):
+    assert main(["import", str(DEMO), "--name", "demo"]) == 0
+    assert "stored as dataset 'demo' (660 rows)" in capsys.readouterr().out
+    assert main(["datasets"]) == 0
+    assert capsys.readouterr().out.startswith("demo\t660 rows")
+    assert main(["import", str(DEMO), "--name", "demo"]) == 2
+    assert "exists already" in capsys.readouterr().err
+
+
+def test_module_entry_point(workspace_home):
+    result = subprocess.run([sys.executable, "-m", "retail", "validate", str(BAD_FILES / "empty.csv")],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 2 and result.stderr.strip() == (
+        "error: The file is empty: it contains no bytes at all. Export the data again.")
+
+
+def test_real_online_retail_counts(online_retail, capsys):
+    assert main(["validate", str(SHARED_DATA), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    rules = {r["rule"]: r["count"] for r in report["rules"]}
+    assert report["rows_read"] == 541_909
+    assert rules["duplicate_rows"] == 5_268
+    # The same counts computed independently, by brute force on the raw columns.
+    raw = online_retail.drop_duplicates()
+    fee_names = {"POSTAGE", "DOTCOM POSTAGE", "CARRIAGE", "MANUAL", "DISCOUNT", "SAMPLES", "BANK CHARGES",
+                 "AMAZON FEE", "CRUK COMMISSION", "ADJUST BAD DEBT"}
+    non_product = (raw["StockCode"].isin(["POST", "DOT", "C2", "CRUK", "BANK CHARGES", "AMAZONFEE"])
+                   | raw["StockCode"].str.startswith("gift_")
+                   | raw["Description"].str.strip().str.upper().isin(fee_names)
+                   | raw["Description"].str.contains("gift voucher", case=False))
+    returns = ((raw["Quantity"] < 0) | raw["InvoiceNo"].str.startswith("C")) & ~non_product
+    zero_price = (raw["UnitPrice"] <= 0) & ~returns & ~non_product
+    assert rules["non_product"] == int(non_product.sum())
+    assert rules["returns"] == int(returns.sum())
+    assert rules["zero_or_negative_price"] == int(zero_price.sum())
+    assert rules["missing_customer"] == int(raw["CustomerID"].isna().sum())
+    assert report["line_types"]["sale"] == len(raw) - int((non_product | returns | zero_price).sum())

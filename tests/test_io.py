@@ -1,0 +1,86 @@
+import gzip
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+
+from retail.io import ReadError, read_table, sniff_delimiter, sniff_encoding
+from tests.conftest import transactions_csv
+
+ROWS = ["01/02/2011,A,Mug,2,1.50,c1,London,1", "02/02/2011,B,Cup,1,2.00,c2,Leeds,2"]
+
+
+def test_reads_plain_csv_as_text():
+    raw = read_table(transactions_csv(ROWS), name="x.csv")
+    assert list(raw.frame.columns) == ["Date", "SKU", "Name", "Qty", "Price", "Customer", "Store", "Invoice"]
+    assert raw.frame["Qty"].tolist() == ["2", "1"]  # typed later, in validation
+    assert raw.delimiter == "," and raw.encoding == "utf-8" and not raw.decimal_comma
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_sniffs_each_delimiter(delimiter):
+    text = "\n".join(line.replace(",", delimiter) for line in ["Date,SKU,Qty", "2011-01-01,A,1", "2011-01-02,B,2"])
+    assert sniff_delimiter(text.splitlines()) == delimiter
+    assert read_table(text.encode(), name="x.csv").frame.shape == (2, 3)
+
+
+def test_quoted_fields_keep_delimiters_and_newlines():
+    data = b'Date,SKU,Name,Qty\n2011-01-01,A,"Mug, large\nblue",1\n2011-01-02,B,Cup,2\n'
+    raw = read_table(data, name="x.csv")
+    assert raw.frame["Name"].tolist() == ["Mug, large\nblue", "Cup"]
+
+
+def test_encodings():
+    assert sniff_encoding("Crème".encode()) == "utf-8"
+    assert sniff_encoding(b"\xef\xbb\xbfDate") == "utf-8-sig"
+    assert sniff_encoding("Crème".encode("cp1252")) == "cp1252"
+    # A multi-byte character cut at the end of the sample is still UTF-8.
+    assert sniff_encoding("ab€".encode()[:-1]) == "utf-8"
+
+
+def test_semicolon_with_decimal_comma_detected():
+    raw = read_table(b"Date;SKU;Qty;Price\n01.02.2011;A;1;2,50\n02.02.2011;B;2;3,75\n", name="x.csv")
+    assert raw.delimiter == ";" and raw.decimal_comma
+
+
+def test_gzip_and_zip(tmp_path):
+    data = transactions_csv(ROWS)
+    assert len(read_table(gzip.compress(data), name="x.csv.gz").frame) == 2
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("export/sales.csv", data)
+    raw = read_table(buffer.getvalue(), name="x.zip")
+    assert len(raw.frame) == 2 and raw.source_name == "x.zip:export/sales.csv"
+
+
+def test_excel_sheet_choice(tmp_path):
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"notes": ["nothing here"]}).iloc[:0].to_excel(writer, sheet_name="Cover", index=False)
+        pd.DataFrame({"Date": pd.to_datetime(["2011-01-01"]), "SKU": ["A"], "Qty": [3]}).to_excel(
+            writer, sheet_name="Sales", index=False)
+    raw = read_table(path)
+    assert raw.sheet == "Sales" and raw.sheets == ["Cover", "Sales"]
+    assert read_table(path, sheet="Sales").frame["Qty"].tolist() == [3]
+    with pytest.raises(ReadError, match="Sheet 'Nope' is not in book.xlsx"):
+        read_table(path, sheet="Nope")
+
+
+def test_parquet(tmp_path):
+    path = tmp_path / "x.parquet"
+    pd.DataFrame({"Date": ["2011-01-01"], "SKU": ["A"]}).to_parquet(path)
+    assert read_table(path).file_format == "parquet"
+
+
+def test_broken_rows_are_counted_with_line_numbers():
+    data = b"Date,SKU,Qty\n2011-01-01,A,1\n2011-01-02,B\n2011-01-03,C,3,4\n2011-01-04,D,4\n"
+    raw = read_table(data, name="x.csv")
+    assert raw.frame["SKU"].tolist() == ["A", "D"]
+    assert raw.broken_row_count == 2
+    assert [b.actual_fields for b in raw.broken_rows] == [2, 4]
+
+
+def test_bytes_need_a_name():
+    with pytest.raises(ValueError, match="file name"):
+        read_table(b"a,b\n1,2\n")

@@ -1,0 +1,71 @@
+import pandas as pd
+import pytest
+
+from retail import overview, schema
+
+
+def lines(rows):
+    frame = pd.DataFrame(rows, columns=["date", "product_id", "product_name", "quantity", "unit_price",
+                                        "customer_id", "store_id", "order_id", "line_type"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["revenue"] = frame["quantity"] * frame["unit_price"]
+    frame["category"] = None
+    return frame
+
+
+FRAME = lines([
+    ("2011-01-01", "A", "Mug", 2, 5.0, "c1", "UK", "1", "sale"),
+    ("2011-01-02", "B", "Cup", 1, 10.0, "c2", "FR", "2", "sale"),
+    ("2011-01-02", "A", "Mug", 1, 5.0, "c2", "FR", "2", "sale"),
+    ("2011-01-03", "A", "Mug", -1, 5.0, "c1", "UK", "C3", "return"),
+    ("2011-01-04", "A", "Mug", 4, 5.0, "c1", "UK", "4", "sale"),
+    ("2011-01-04", "POST", "Postage", 1, 18.0, "c1", "UK", "4", "non_product"),
+])
+
+
+def test_kpis_with_previous_period():
+    kpis = {k.label: k for k in overview.kpis(FRAME, pd.Timestamp("2011-01-03"), pd.Timestamp("2011-01-04"))}
+    assert kpis["Revenue"].value == 20.0 and kpis["Units sold"].value == 4
+    assert kpis["Orders"].value == 1 and kpis["Customers"].value == 1
+    # previous period 2011-01-01..02: revenue 25, so -20%
+    assert kpis["Revenue"].change == pytest.approx(20 / 25 - 1)
+    assert kpis["Average order value"].value == 20.0
+    first = {k.label: k for k in overview.kpis(FRAME, pd.Timestamp("2011-01-01"), pd.Timestamp("2011-01-02"))}
+    assert first["Revenue"].change is None  # nothing before the data starts
+
+
+def test_trend_zero_fills_gaps():
+    trend = overview.trend(FRAME, "D")
+    assert trend["revenue"].tolist() == [10.0, 15.0, 0.0, 20.0]
+    assert overview.trend(FRAME, "M")["units"].tolist() == [8]
+    with pytest.raises(ValueError, match="freq must be one of"):
+        overview.trend(FRAME, "Y")
+
+
+def test_trend_matches_brute_force_groupby():
+    sales = schema.sales_only(FRAME)
+    weekly = overview.trend(FRAME, "W")
+    expected = sales.groupby(sales["date"].dt.to_period("W-SUN"))["revenue"].sum()
+    assert weekly["revenue"].tolist() == expected.tolist()
+
+
+def test_top_lists_and_store_split():
+    top = overview.top_products(FRAME, n=5)
+    assert top["product_id"].tolist() == ["A", "B"] and top["product"].tolist() == ["Mug", "Cup"]
+    assert top["revenue"].tolist() == [35.0, 10.0]
+    customers = overview.top_customers(FRAME)
+    assert customers["customer_id"].tolist() == ["c1", "c2"]
+    stores = overview.by_store(FRAME)
+    assert dict(zip(stores["store_id"], stores["revenue"], strict=True)) == {"UK": 30.0, "FR": 15.0}
+
+
+def test_product_names_pick_most_frequent():
+    frame = lines([("2011-01-01", "A", "Mug", 1, 1.0, "c", "s", "1", "sale")] * 2
+                  + [("2011-01-01", "A", "MUG?", 1, 1.0, "c", "s", "1", "sale")])
+    assert overview.product_names(frame)["A"] == "Mug"
+
+
+def test_returns_summary_and_filters():
+    assert overview.returns_summary(FRAME) == {"lines": 1.0, "units": 1.0, "value": 5.0}
+    assert len(overview.filter_sales(FRAME, stores=["FR"])) == 2
+    assert len(overview.filter_sales(FRAME, end=pd.Timestamp("2011-01-02"))) == 3

@@ -1,0 +1,95 @@
+"""AppTest for the shell, the Data page and the Overview page."""
+
+from streamlit.testing.v1 import AppTest
+
+from retail.ingest import SAMPLE_NAME
+from retail.workspace import Workspace
+from tests.conftest import ROOT
+
+TIMEOUT = 120
+
+
+def start(page: str | None = None) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception
+    if page:
+        app.switch_page(f"pages/{page}.py").run()
+        assert not app.exception
+    return app
+
+
+def test_app_starts_with_sample_loaded_and_picker(app_env):
+    app = start()
+    picker = app.sidebar.selectbox(key="dataset_name")
+    assert picker.value == SAMPLE_NAME
+    assert [m.label for m in app.metric] == ["Revenue", "Units sold", "Orders", "Customers", "Average order value"]
+    assert app.title[0].value == "Sales overview"
+
+
+def test_overview_numbers_follow_filters(app_env):
+    app = start()
+    revenue = app.metric[0].value
+    app.segmented_control(key="overview_measure").set_value("units").run()
+    assert not app.exception
+    stores = app.multiselect(key="overview_stores")
+    app.multiselect(key="overview_stores").set_value([stores.options[-1]]).run()
+    assert not app.exception
+    assert app.metric[0].value != revenue  # one small country has less revenue than all
+    app.segmented_control(key="overview_freq").set_value("D").run()
+    assert not app.exception
+
+
+def test_data_page_demo_file_validate_and_save(app_env):
+    app = start("data")
+    app.button(key="demo_file").click().run()
+    assert not app.exception and not app.error
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Rows read"] == "663" and metrics["Rows kept"] == "660" and metrics["Rows dropped"] == "3"
+    assert "Exact duplicate rows" in _rules_table(app)["check"].tolist()
+    assert app.selectbox(key=next(k for k in _keys(app) if k.startswith("map_date_"))).value == "Sale Date"
+    app.text_input(key="save_name").set_value("till export")
+    app.button(key="save_button").click().run()
+    assert not app.exception
+    assert "Saved dataset 'till export' with 660 rows" in app.success[0].value
+    assert Workspace(app_env).get("till export").rows == 660
+    assert app.session_state["active_dataset"] == "till export"
+
+
+def test_data_page_mapping_change_revalidates(app_env):
+    app = start("data")
+    app.button(key="demo_file").click().run()
+    quantity_key = next(k for k in _keys(app) if k.startswith("map_quantity_"))
+    app.selectbox(key=quantity_key).set_value("(not in file)").run()
+    assert not app.exception
+    assert any("No quantity column" in c for c in _rules_table(app)["check"])
+    date_key = next(k for k in _keys(app) if k.startswith("map_date_"))
+    app.selectbox(key=date_key).set_value("(not in file)").run()
+    assert "no column is mapped to 'date'" in app.error[0].value
+
+
+def test_datasets_tab_rename_and_delete(app_env):
+    app = start("data")
+    app.selectbox(key="rename_old").set_value(SAMPLE_NAME)
+    app.text_input(key="rename_new").set_value("Renamed sample")
+    _submit(app, "rename")
+    assert not app.exception
+    assert [d.name for d in Workspace(app_env).list_datasets()] == ["Renamed sample"]
+    app.selectbox(key="delete_name").set_value("Renamed sample")
+    _submit(app, "delete")
+    assert app.warning and "Tick the box" in app.warning[0].value
+    app.checkbox(key="delete_sure").check()
+    _submit(app, "delete")
+    assert Workspace(app_env).list_datasets() == []
+
+
+def _submit(app: AppTest, form: str) -> None:
+    next(b for b in app.button if b.form_id == form).click().run()
+
+
+def _rules_table(app: AppTest):
+    return next(d.value for d in app.dataframe if "check" in d.value.columns)
+
+
+def _keys(app: AppTest) -> list[str]:
+    return [w.key for w in app.selectbox if w.key]

@@ -1,0 +1,48 @@
+import pandas as pd
+import pytest
+
+from retail.schema import ColumnMapping, infer_mapping, normalise_name
+
+
+def test_normalise_name():
+    assert normalise_name("Customer ID") == "customerid"
+    assert normalise_name("Member_number") == "membernumber"
+
+
+def test_infers_online_retail_columns():
+    frame = pd.DataFrame({
+        "InvoiceNo": ["536365"], "StockCode": ["85123A"], "Description": ["WHITE HANGING HEART"],
+        "Quantity": ["6"], "InvoiceDate": ["2010-12-01 08:26"], "UnitPrice": ["2.55"],
+        "CustomerID": ["17850"], "Country": ["United Kingdom"]})
+    assert infer_mapping(frame).columns == {
+        "date": "InvoiceDate", "product_id": "StockCode", "product_name": "Description", "quantity": "Quantity",
+        "unit_price": "UnitPrice", "customer_id": "CustomerID", "store_id": "Country", "order_id": "InvoiceNo"}
+
+
+def test_basket_list_uses_name_as_id():
+    frame = pd.DataFrame({"Member_number": ["1808"], "Date": ["21-07-2015"], "itemDescription": ["tropical fruit"]})
+    mapping = infer_mapping(frame)
+    assert mapping.columns == {"date": "Date", "product_id": "itemDescription", "customer_id": "Member_number"}
+
+
+def test_store_level_sales_file():
+    frame = pd.DataFrame({"Store": ["1"], "Date": ["2015-07-31"], "Sales": ["5263"], "Promo": ["1"]})
+    mapping = infer_mapping(frame)
+    assert mapping.columns == {"date": "Date", "store_id": "Store", "revenue": "Sales"}
+    assert mapping.missing_required() == []
+
+
+def test_content_used_when_names_say_nothing():
+    frame = pd.DataFrame({"a": ["2011-01-01", "2011-01-02"], "b": ["RED MUG LARGE", "BLUE CUP SMALL"]})
+    assert infer_mapping(frame).columns == {"date": "a", "product_id": "b"}
+
+
+def test_overrides_and_errors():
+    mapping = ColumnMapping({"date": "Day", "product_id": "SKU"})
+    assert mapping.with_overrides({"product_id": None, "product_name": "SKU"}).columns == {
+        "date": "Day", "product_name": "SKU"}
+    with pytest.raises(ValueError, match="Unknown field"):
+        ColumnMapping({"colour": "x"})
+    with pytest.raises(ValueError, match="mapped to both"):
+        ColumnMapping({"date": "x", "product_id": "x"})
+    assert ColumnMapping({"product_id": "x"}).missing_required() == ["no column is mapped to 'date'"]

@@ -1,0 +1,155 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from retail import schema
+from retail.io import RawTable
+from retail.validation import ValidationError, ValidationSettings, validate
+
+HEADER = ["Date", "SKU", "Name", "Qty", "Price", "Customer", "Store", "Invoice"]
+MAPPING = schema.ColumnMapping({
+    "date": "Date", "product_id": "SKU", "product_name": "Name", "quantity": "Qty", "unit_price": "Price",
+    "customer_id": "Customer", "store_id": "Store", "order_id": "Invoice"})
+
+
+def run(rows, mapping=MAPPING, **settings):
+    raw = RawTable(frame=pd.DataFrame(rows, columns=HEADER[: len(rows[0])]), source_name="t.csv", file_format="csv")
+    return validate(raw, mapping, ValidationSettings(**settings))
+
+
+def good(day=1, sku="A", qty="2", price="1.50", customer="c1", invoice="100"):
+    return [f"2011-01-{day:02d}", sku, f"Item {sku}", qty, price, customer, "London", invoice]
+
+
+def test_clean_file_keeps_everything_and_types_columns():
+    result = run([good(1), good(2, "B", "3", "2.00", "c2", "101")])
+    frame = result.frame
+    assert result.report.rows_kept == 2 and result.report.usable
+    assert frame[schema.QUANTITY].tolist() == [2.0, 3.0]
+    assert frame[schema.REVENUE].tolist() == [3.0, 6.0]
+    assert frame[schema.DATE].dtype == "datetime64[ns]"
+    assert (frame[schema.LINE_TYPE] == schema.SALE).all()
+    assert result.report.date_range == ("2011-01-01", "2011-01-02")
+
+
+def test_missing_required_values_are_dropped_and_shown():
+    rows = [good(1), [None, "A", "x", "1", "1", "c", "s", "1"], good(2, sku=None), good(3, qty=None)]
+    report = run(rows).report
+    rule = report.rule("missing_required")
+    assert rule.count == 3 and rule.action == "row dropped"
+    assert [e["row"] for e in rule.examples] == [2, 3, 4]
+    assert report.rows_kept == 1
+
+
+def test_unparseable_dates_and_numbers_name_the_values():
+    report = run([good(1), ["yesterday", *good(2)[1:]], good(3, qty="six"), good(4, price="n/a")]).report
+    assert report.rule("unparseable_date").count == 1
+    assert report.rule("unparseable_date").examples[0]["Date"] == "yesterday"
+    numbers = report.rule("unparseable_number")
+    assert numbers.count == 2
+    assert {e["row"] for e in numbers.examples} == {3, 4}
+    assert numbers.examples[0]["Qty"] == "six"
+
+
+def test_returns_cancellations_zero_price_and_non_product_are_kept_and_marked():
+    rows = [good(1), good(2, qty="-2"), good(3, invoice="C200"), good(4, price="0"),
+            good(5, sku="POST"), good(6, sku="M"), good(7, sku="gift_0001_20")]
+    rows[5][2] = "Manual"
+    result = run(rows)
+    types = result.frame[schema.LINE_TYPE].tolist()
+    assert types == ["sale", "return", "return", "zero_price", "non_product", "non_product", "non_product"]
+    report = result.report
+    assert report.rule("returns").count == 2
+    assert report.rule("zero_or_negative_price").count == 1
+    assert report.rule("non_product").count == 3
+    assert report.line_types == {"sale": 1, "return": 2, "zero_price": 1, "non_product": 3}
+
+
+def test_one_letter_code_is_a_product_unless_named_like_a_fee():
+    assert run([good(1, sku="M")]).frame[schema.LINE_TYPE].tolist() == ["sale"]
+
+
+def test_configurable_non_product_codes():
+    result = run([good(1, sku="WRAP"), good(2)], non_product_codes=("WRAP",))
+    assert result.frame[schema.LINE_TYPE].tolist() == ["non_product", "sale"]
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        ValidationSettings(non_product_patterns=("([",))
+
+
+def test_order_ids_that_all_start_with_c_are_not_cancellations():
+    result = run([good(1, invoice="C1"), good(2, invoice="C2"), good(3, invoice="3")])
+    assert (result.frame[schema.LINE_TYPE] == schema.SALE).all()
+
+
+def test_exact_duplicates_dropped_once():
+    report = run([good(1), good(1), good(1), good(2)]).report
+    assert report.rule("duplicate_rows").count == 2 and report.rows_kept == 2
+    kept = run([good(1), good(1)], drop_duplicates=False).report
+    assert kept.rows_kept == 2 and kept.rule("duplicate_rows").action == "kept"
+
+
+def test_future_dates_dropped():
+    report = run([good(1), ["2099-01-01", *good(1)[1:]]], latest_allowed_date=pd.Timestamp("2012-01-01")).report
+    assert report.rule("future_dates").count == 1 and report.rows_kept == 1
+
+
+def test_missing_customers_counted_not_dropped():
+    report = run([good(1), good(2, customer=None)]).report
+    assert report.rule("missing_customer").count == 1 and report.rows_kept == 2
+
+
+def test_formula_like_text_is_counted_and_kept_verbatim():
+    result = run([good(1, sku="=HYPERLINK(\"x\")"), good(2, sku="-A"), good(3, sku="-5")])
+    assert result.report.rule("formula_like_text").count == 2
+    assert result.frame[schema.PRODUCT_ID].iloc[0] == "=HYPERLINK(\"x\")"
+
+
+def test_quantity_defaults_to_one_and_revenue_without_price():
+    mapping = schema.ColumnMapping({"date": "Date", "product_id": "SKU"})
+    result = run([good(1)[:2], good(2)[:2]], mapping=mapping)
+    assert result.frame[schema.QUANTITY].tolist() == [1.0, 1.0]
+    assert result.report.rule("quantity_defaulted").count == 2
+    assert result.frame[schema.REVENUE].isna().all()
+
+
+def test_store_level_file_with_revenue_and_extra_columns():
+    frame = pd.DataFrame({"Store": ["1", "2"], "Date": ["2015-07-31", "2015-07-31"], "Sales": ["5263", "6064"],
+                          "Promo": ["1", "0"]})
+    raw = RawTable(frame=frame, source_name="rossmann.csv", file_format="csv")
+    result = validate(raw, schema.infer_mapping(frame))
+    assert result.frame[schema.REVENUE].tolist() == [5263.0, 6064.0]
+    assert result.frame[schema.PRODUCT_ID].isna().all()
+    assert result.frame["Promo"].tolist() == [1.0, 0.0]  # extra column typed as number
+
+
+def test_unusable_inputs_raise_plain_errors():
+    with pytest.raises(ValidationError, match="no column is mapped to 'date'"):
+        run([good(1)], mapping=schema.ColumnMapping({"product_id": "SKU"}))
+    with pytest.raises(ValidationError, match="not in the file"):
+        run([good(1)], mapping=schema.ColumnMapping({"date": "Day", "product_id": "SKU"}))
+    with pytest.raises(ValidationError, match="No value in the date column 'Date'"):
+        run([["soon", *good(1)[1:]]])
+    with pytest.raises(ValidationError, match="No usable rows remain"):
+        run([good(1, qty="x"), good(2, qty="y")])
+
+
+def test_report_round_trips_through_dict():
+    report = run([good(1), good(2, qty="-1")]).report
+    again = type(report).from_dict(report.to_dict())
+    assert again.to_dict() == report.to_dict()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_row_accounting_property(seed):
+    """Property: kept rows = read rows - dropped rows, and every kept row has a line type."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(200):
+        row = good(int(rng.integers(1, 28)), sku=str(rng.choice(["A", "B", "POST", None])),
+                   qty=str(rng.choice(["1", "-1", "x", "3"])), invoice=str(rng.choice(["1", "C2"])))
+        row[1] = None if row[1] == "None" else row[1]
+        rows.append(row)
+    report = run(rows).report
+    dropped = sum(r.count for r in report.rules if r.action.startswith(("row dropped", "dropped")))
+    assert report.rows_kept == report.rows_read - dropped
+    assert sum(report.line_types.values()) == report.rows_kept

@@ -1,0 +1,93 @@
+import threading
+
+import pandas as pd
+import pytest
+
+from retail import schema
+from retail.ingest import SAMPLE_NAME, ensure_sample, import_file
+from retail.workspace import DatasetNotFound, Workspace
+from tests.conftest import BAD_FILES, transactions_csv
+
+CSV = transactions_csv(["01/02/2011,A,Mug,2,1.50,c1,London,1", "02/02/2011,B,Cup,1,2.00,c2,Leeds,2",
+                        "03/02/2011,A,Mug,-1,1.50,c1,London,C3"])
+
+
+def test_save_list_load_rename_delete(tmp_path):
+    workspace = Workspace(tmp_path)
+    info, _ = import_file(workspace, CSV, "shop", file_name="shop.csv")
+    assert info.rows == 3 and info.source_file == "shop.csv" and info.mapping["date"] == "Date"
+    assert info.validation.rule("returns").count == 1
+    frame = workspace.load("shop")
+    assert list(frame.columns[: len(schema.CANONICAL_COLUMNS)]) == list(schema.CANONICAL_COLUMNS)
+    assert frame[schema.DATE].dtype == "datetime64[ns]"
+    assert workspace.load("shop", start=pd.Timestamp("2011-02-02"))[schema.PRODUCT_ID].tolist() == ["B", "A"]
+    workspace.rename("shop", "my shop")
+    assert [d.name for d in workspace.list_datasets()] == ["my shop"]
+    workspace.delete("my shop")
+    assert workspace.list_datasets() == []
+    with pytest.raises(DatasetNotFound, match="no dataset named 'my shop'"):
+        workspace.load("my shop")
+
+
+def test_persisted_across_instances(tmp_path):
+    import_file(Workspace(tmp_path), CSV, "shop", file_name="shop.csv")
+    assert Workspace(tmp_path).get("shop").rows == 3
+
+
+def test_name_clash_and_replace(tmp_path):
+    workspace = Workspace(tmp_path)
+    import_file(workspace, CSV, "shop", file_name="shop.csv")
+    with pytest.raises(ValueError, match="exists already"):
+        import_file(workspace, CSV, "shop", file_name="shop.csv")
+    info, _ = import_file(workspace, CSV, "shop", file_name="again.csv", replace=True)
+    assert info.source_file == "again.csv" and len(workspace.list_datasets()) == 1
+    with pytest.raises(ValueError, match="Give the dataset a name"):
+        import_file(workspace, CSV, "  ", file_name="shop.csv")
+
+
+def test_failed_import_leaves_workspace_unchanged(tmp_path):
+    workspace = Workspace(tmp_path)
+    import_file(workspace, CSV, "shop", file_name="shop.csv")
+    before = [(d.name, d.rows) for d in workspace.list_datasets()]
+    tables_before = _tables(workspace)
+    for bad in ["empty.csv", "binary_junk.csv", "corrupted.xlsx", "unreadable_dates.csv"]:
+        with pytest.raises(ValueError):
+            import_file(workspace, BAD_FILES / bad, "broken")
+    with pytest.raises(ValueError):  # fails inside the transaction, after the table was created
+        workspace.save_dataset("shop", workspace.load("shop"), workspace.get("shop").validation)
+    assert [(d.name, d.rows) for d in workspace.list_datasets()] == before
+    assert _tables(workspace) == tables_before
+
+
+def _tables(workspace):
+    with workspace.connection() as con:
+        return sorted(r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall())
+
+
+def test_concurrent_saves_from_threads(tmp_path):
+    workspace = Workspace(tmp_path)
+    errors = []
+
+    def save(i):
+        try:
+            import_file(workspace, CSV, f"shop {i}", file_name="shop.csv")
+            workspace.load(f"shop {i}")
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(d.name for d in workspace.list_datasets()) == [f"shop {i}" for i in range(6)]
+
+
+def test_sample_registered_once(tmp_path, small_sample_file, monkeypatch):
+    monkeypatch.setenv("RETAIL_SAMPLE_FILE", str(small_sample_file))
+    workspace = Workspace(tmp_path)
+    first = ensure_sample(workspace)
+    assert first.name == SAMPLE_NAME and first.is_sample and first.rows > 1000
+    assert ensure_sample(workspace).id == first.id
+    assert len(workspace.list_datasets()) == 1

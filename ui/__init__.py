@@ -1,0 +1,1 @@
+"""Streamlit-only helpers: cached wrappers around `retail` and widgets shared by pages."""

@@ -1,0 +1,75 @@
+"""Cached access to the workspace and the dataset chosen in the sidebar."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from retail.ingest import ensure_sample
+from retail.workspace import DatasetInfo, Workspace, workspace_home
+
+DATASET_KEY = "dataset_name"
+# A plain (non-widget) copy of the choice: it survives runs where the picker is not drawn.
+ACTIVE_KEY = "active_dataset"
+PENDING_KEY = "pending_dataset_name"
+
+
+@st.cache_resource(show_spinner=False)
+def _workspace(home: str) -> Workspace:
+    workspace = Workspace(home)
+    ensure_sample(workspace)
+    return workspace
+
+
+def workspace() -> Workspace:
+    """The workspace of ``$RETAIL_HOME`` (one per folder; the sample is registered on first use)."""
+    with st.spinner("Preparing the workspace and the sample data..."):
+        return _workspace(str(workspace_home()))
+
+
+# The frame is shared read-only between sessions: cache_resource avoids copying half a
+# million rows on every rerun (cache_data would pickle it each time).
+@st.cache_resource(max_entries=4, show_spinner="Loading the dataset...")
+def dataset_frame(home: str, name: str, version: str) -> pd.DataFrame:
+    return _workspace(home).load(name)
+
+
+def select_dataset(name: str) -> None:
+    """Make ``name`` the sidebar's dataset on the next run (e.g. right after saving it)."""
+    st.session_state[PENDING_KEY] = name
+    st.session_state[ACTIVE_KEY] = name
+
+
+def dataset_picker() -> DatasetInfo | None:
+    """The sidebar's dataset selector, shared by every page."""
+    datasets = workspace().list_datasets()
+    names = [info.name for info in datasets]
+    pending = st.session_state.pop(PENDING_KEY, None)
+    wanted = pending or st.session_state.get(DATASET_KEY) or st.session_state.get(ACTIVE_KEY)
+    st.session_state[DATASET_KEY] = wanted if wanted in names else (names[0] if names else None)
+    if not names:
+        st.sidebar.info("No dataset yet: add one on the Data page.")
+        return None
+    name = st.sidebar.selectbox("Dataset", names, key=DATASET_KEY,
+                                help="Every page works on this dataset.")
+    st.session_state[ACTIVE_KEY] = name
+    info = next(i for i in datasets if i.name == name)
+    span = f"{info.date_min:%d %b %Y} - {info.date_max:%d %b %Y}" if info.date_min is not None else ""
+    st.sidebar.caption(f"{info.rows:,} rows · {span}")
+    return info
+
+
+def current_dataset() -> DatasetInfo | None:
+    """The dataset chosen in the sidebar (the first one when nothing was chosen yet)."""
+    datasets = workspace().list_datasets()
+    name = st.session_state.get(ACTIVE_KEY)
+    return next((d for d in datasets if d.name == name), datasets[0] if datasets else None)
+
+
+def current_frame() -> tuple[DatasetInfo, pd.DataFrame] | None:
+    """The chosen dataset and its rows, or None (with a hint) when there is none."""
+    info = current_dataset()
+    if info is None:
+        st.info("Choose or add a dataset first (sidebar, or the Data page).")
+        return None
+    return info, dataset_frame(str(workspace_home()), info.name, info.version)

@@ -1,0 +1,20 @@
+"""Cached reading and validation of an uploaded file (keyed by the upload's id, not its bytes)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from retail import schema
+from retail.io import RawTable, read_table
+from retail.validation import ValidationResult, ValidationSettings, validate
+
+
+@st.cache_resource(max_entries=3, show_spinner="Reading the file...")
+def read_upload(file_key: str, name: str, sheet: str | None, _data: bytes) -> RawTable:
+    return read_table(_data, name=name, sheet=sheet)
+
+
+@st.cache_resource(max_entries=6, show_spinner="Validating...")
+def validate_upload(file_key: str, name: str, sheet: str | None, mapping: tuple[tuple[str, str], ...],
+                    dayfirst: bool | None, _raw: RawTable) -> ValidationResult:
+    return validate(_raw, schema.ColumnMapping(dict(mapping)), ValidationSettings(dayfirst=dayfirst))
