@@ -17,7 +17,7 @@ if info.date_min is None:
 
 first, last = info.date_min.date(), info.date_max.date()
 default_start = max(first, (info.date_max - pd.DateOffset(months=3)).date())
-filters = st.columns([2, 2, 1, 1])
+filters = st.columns([2, 2, 1.4, 1.2])
 picked = filters[0].date_input("Period", value=(default_start, last), min_value=first, max_value=last,
                                key="overview_period", help="KPIs compare with the period of equal length before it.")
 start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (first, last)

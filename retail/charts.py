@@ -41,5 +41,6 @@ def bar_figure(table: pd.DataFrame, label_column: str, value_column: str, title:
     fig = go.Figure(go.Bar(x=ordered[value_column], y=labels, orientation="h", marker_color=color,
                            hovertemplate="%{y}: %{x:,.2f}<extra></extra>"))
     fig = _layout(fig, title, value_title, "", height=max(300, 28 * len(table) + 90))
-    fig.update_layout(hovermode="closest")
+    # Ids such as customer 14646 are labels, not numbers.
+    fig.update_layout(hovermode="closest", yaxis={"type": "category"})
     return fig

@@ -1,0 +1,91 @@
+"""End to end in a real browser: upload a file, check the report, save it, read a KPI off Overview."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.conftest import ROOT
+
+DEMO = ROOT / "sample_data" / "demo_upload.csv"
+ARTIFACTS = Path(os.environ.get("RETAIL_ARTIFACTS", "/tmp/retail-artifacts"))
+TIMEOUT_MS = 90_000
+
+pytestmark = pytest.mark.browser
+
+
+def expected_demo_revenue() -> float:
+    """Revenue of the demo file's sale lines, computed independently of `retail`."""
+    frame = pd.read_csv(DEMO, sep=";", dtype=str).drop_duplicates()
+    quantity = frame["Qty"].astype(float)
+    price = frame["Price EUR"].str.replace(",", ".").astype(float)
+    fees = frame["SKU"].isin(["POST", "DOT", "C2", "M", "D", "CRUK"])
+    sale = (quantity > 0) & ~frame["Receipt"].str.startswith("C") & (price > 0) & ~fees
+    return float((quantity * price)[sale].sum())
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, small_sample_file):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+    home = tmp_path_factory.mktemp("browser") / "home"
+    env = {"RETAIL_HOME": str(home), "RETAIL_SAMPLE_FILE": str(small_sample_file)}
+    with streamlit_server(ROOT, env) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        yield page
+        browser.close()
+
+
+def wait_idle(page) -> None:
+    """Wait until Streamlit has finished the current run."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=TIMEOUT_MS)
+
+
+def test_upload_validate_save_and_overview_kpi(page, app_url):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{app_url}/data")
+    page.get_by_text("Choose a file").first.wait_for()
+    page.locator("input[type='file']").set_input_files(str(DEMO))
+    rows_kept = page.locator("[data-testid='stMetric']", has_text="Rows kept")
+    rows_kept.wait_for()
+    assert "660" in rows_kept.inner_text()
+    assert page.get_by_text("Exact duplicate rows").first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "data-page.png"), full_page=True)
+
+    name = page.get_by_label("Dataset name")
+    name.fill("Browser upload")
+    name.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Save dataset").click()
+    page.get_by_text("Saved dataset 'Browser upload' with 660 rows").wait_for()
+
+    page.goto(f"{app_url}/")
+    page.get_by_text("Sales overview").wait_for()
+    wait_idle(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    if "Browser upload" not in sidebar.inner_text():
+        sidebar.get_by_role("combobox").first.click()
+        page.get_by_role("option", name="Browser upload").click()
+        wait_idle(page)
+    revenue = page.locator("[data-testid='stMetric']", has_text="Revenue").first
+    revenue.wait_for()
+    value = re.search(r"[\d,]+\.\d\d", revenue.inner_text()).group(0)
+    assert float(value.replace(",", "")) == pytest.approx(expected_demo_revenue(), abs=0.01)
+    page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
