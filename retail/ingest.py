@@ -106,6 +106,13 @@ def load_frame(source: str, mapping_overrides: dict[str, str | None] | None = No
                workspace: Workspace | None = None) -> pd.DataFrame:
     """Canonical rows of a file path, or of a stored dataset when ``source`` is not a file."""
     if Path(source).is_file():
-        return ingest(source, overrides=mapping_overrides).result.frame
+        return as_plain_objects(ingest(source, overrides=mapping_overrides).result.frame)
     workspace = workspace or Workspace()
     return workspace.load(source)
+
+
+def as_plain_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as Python objects with None for missing, as :meth:`Workspace.load` returns them."""
+    text = [c for c in frame.columns if isinstance(frame[c].dtype, pd.StringDtype)]
+    converted = {c: frame[c].astype(object).where(frame[c].notna(), None) for c in text}
+    return frame.assign(**converted)

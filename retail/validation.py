@@ -19,7 +19,7 @@ import pandas as pd
 
 from retail import schema
 from retail.io import RawTable
-from retail.parsing import map_unique, parse_dates, parse_numbers
+from retail.parsing import TEXT, map_unique, parse_dates, parse_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -244,22 +244,21 @@ def _type_dates(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.Colum
 def _type_text(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.ColumnMapping, rules: _Rules) -> None:
     for name in schema.TEXT_FIELDS:
         column = mapping.get(name)
-        frame[name] = _clean_text(source[column]) if column else pd.Series(None, index=source.index, dtype=object)
+        frame[name] = _clean_text(source[column]) if column else pd.Series(pd.NA, index=source.index, dtype=TEXT)
     if mapping.get(schema.PRODUCT_ID) is None and mapping.get(schema.PRODUCT_NAME):
         frame[schema.PRODUCT_ID] = frame[schema.PRODUCT_NAME]
 
 
 def _clean_text(values: pd.Series) -> pd.Series:
-    """Strip text; write integral float ids (17850.0 from Excel/Parquet) as 17850."""
+    """Strip text (blank becomes missing); write integral float ids (17850.0 from Excel or
+    Parquet) as 17850. The result is Arrow-backed text."""
     if pd.api.types.is_float_dtype(values):
         present = values.dropna()
         if (present == np.floor(present)).all():
             values = values.astype("Int64")
-    def strip(uniques: pd.Series) -> np.ndarray:
-        stripped = uniques.str.strip()
-        return stripped.astype(object).where(stripped != "", None).to_numpy(dtype=object)
-
-    return pd.Series(map_unique(values, strip, None), index=values.index, dtype=object)
+    text = values if values.dtype == TEXT else values.astype(TEXT)
+    text = text.str.strip()
+    return text.mask(text == "")
 
 
 def _type_numbers(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.ColumnMapping,
@@ -365,7 +364,7 @@ def _mark_line_types(clean: pd.DataFrame, settings: ValidationSettings, rules: _
     line_type[zero_price] = schema.ZERO_PRICE
     line_type[returns] = schema.RETURN
     line_type[non_product] = schema.NON_PRODUCT
-    clean[schema.LINE_TYPE] = line_type
+    clean[schema.LINE_TYPE] = pd.Series(line_type, index=clean.index, dtype=TEXT)
     show = {c: clean[c] for c in (schema.ORDER_ID, schema.PRODUCT_ID, schema.QUANTITY, schema.UNIT_PRICE)}
     kept_rules.add("returns", "Cancellations and returns (negative quantity or cancelled order)", returns,
                    "kept, marked 'return': left out of demand and recommendations", show)
@@ -394,7 +393,7 @@ def _check_customers(clean: pd.DataFrame, mapping: schema.ColumnMapping, rules: 
 
 
 def _check_formulas(clean: pd.DataFrame, rules: _Rules, kept: np.ndarray) -> None:
-    text_columns = [c for c in clean.columns if clean[c].dtype == object and c != schema.LINE_TYPE]
+    text_columns = [c for c in clean.columns if clean[c].dtype == TEXT and c != schema.LINE_TYPE]
     mask = np.zeros(len(clean), dtype=bool)
     for column in text_columns:
         mask |= _text_matches(clean[column], FORMULA_PREFIX)

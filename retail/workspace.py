@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from retail import schema
 from retail.validation import ValidationReport
@@ -165,7 +166,7 @@ class Workspace:
                 if existing:
                     _drop(con, existing[0])
                 dataset_id = con.execute("SELECT nextval('dataset_ids')").fetchone()[0]
-                con.register("incoming", frame)
+                con.register("incoming", _to_arrow(frame))
                 con.execute(f"CREATE TABLE ds_{dataset_id} AS SELECT * FROM incoming")
                 con.unregister("incoming")
                 dates = frame[schema.DATE]
@@ -224,6 +225,21 @@ class Workspace:
         """A connection for read-only SQL over dataset tables (e.g. aggregations)."""
         with self._connect() as con:
             yield con
+
+
+def _to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """Arrow table with 32-bit-offset strings and microsecond timestamps: DuckDB's native
+    types, so the insert copies no more than it must."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    fields = []
+    for field in table.schema:
+        kind = field.type
+        if pa.types.is_large_string(kind):
+            kind = pa.string()
+        elif pa.types.is_timestamp(kind):
+            kind = pa.timestamp("us")
+        fields.append(pa.field(field.name, kind))
+    return table.cast(pa.schema(fields))
 
 
 def _drop(con: duckdb.DuckDBPyConnection, dataset_id: int) -> None:
