@@ -66,7 +66,7 @@ def test_upload_validate_save_and_overview_kpi(page, app_url):
     rows_kept = page.locator("[data-testid='stMetric']", has_text="Rows kept")
     rows_kept.wait_for()
     assert "660" in rows_kept.inner_text()
-    assert page.get_by_text("Exact duplicate rows").first.is_visible()
+    page.get_by_text("Exact duplicate rows: 3 rows, for example").wait_for()
     page.screenshot(path=str(ARTIFACTS / "data-page.png"), full_page=True)
 
     name = page.get_by_label("Dataset name")
