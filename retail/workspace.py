@@ -48,6 +48,16 @@ CREATE TABLE IF NOT EXISTS datasets (
     created_at TIMESTAMP DEFAULT current_timestamp,
     is_sample BOOLEAN DEFAULT FALSE
 );
+CREATE SEQUENCE IF NOT EXISTS run_ids START 1;
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    kind VARCHAR NOT NULL,
+    dataset VARCHAR,
+    settings JSON,
+    summary JSON,
+    tables JSON,
+    created_at TIMESTAMP DEFAULT current_timestamp
+);
 """
 
 
@@ -89,6 +99,19 @@ class DatasetInfo:
         if field == schema.PRODUCT_ID:
             return bool(self.mapping.get(schema.PRODUCT_ID) or self.mapping.get(schema.PRODUCT_NAME))
         return field in self.mapping
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Metadata of a stored run (a forecast, say): what produced it and its table names."""
+
+    id: int
+    kind: str
+    dataset: str
+    settings: dict[str, Any]
+    summary: dict[str, Any]
+    tables: list[str]
+    created_at: pd.Timestamp
 
 
 class DatasetNotFound(KeyError):
@@ -220,6 +243,69 @@ class Workspace:
             _drop(con, info.id)
             con.commit()
 
+    # -- runs (e.g. forecasts): settings, a summary and named result tables --------------------
+    def save_run(self, kind: str, dataset: str, settings: dict[str, Any], summary: dict[str, Any],
+                 tables: dict[str, pd.DataFrame]) -> RunInfo:
+        """Store a result (all tables or none) and return its metadata."""
+        names = list(tables)
+        bad = [n for n in names if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", n)]
+        if bad:
+            raise ValueError(f"Run table names must be lower-case identifiers; got {bad}.")
+        with _write_lock, self._connect() as con:
+            con.begin()
+            try:
+                run_id = con.execute("SELECT nextval('run_ids')").fetchone()[0]
+                for name, frame in tables.items():
+                    con.register("incoming", _to_arrow(frame))
+                    con.execute(f"CREATE TABLE run_{run_id}_{name} AS SELECT * FROM incoming")
+                    con.unregister("incoming")
+                con.execute(
+                    "INSERT INTO runs (id, kind, dataset, settings, summary, tables) VALUES (?, ?, ?, ?, ?, ?)",
+                    [run_id, kind, dataset, json.dumps(settings, default=str), json.dumps(summary, default=str),
+                     json.dumps(names)],
+                )
+                con.commit()
+            except Exception:
+                con.rollback()
+                raise
+        return self.get_run(run_id)
+
+    def list_runs(self, kind: str | None = None, dataset: str | None = None) -> list[RunInfo]:
+        """Stored runs, newest first."""
+        sql, params = "SELECT * FROM runs WHERE 1=1", []
+        if kind:
+            sql, params = sql + " AND kind = ?", [*params, kind]
+        if dataset:
+            sql, params = sql + " AND dataset = ?", [*params, dataset]
+        with self._connect() as con:
+            rows = con.execute(sql + " ORDER BY id DESC", params).fetchall()
+            columns = [d[0] for d in con.description]
+        return [_run_info(dict(zip(columns, row, strict=True))) for row in rows]
+
+    def get_run(self, run_id: int) -> RunInfo:
+        with self._connect() as con:
+            row = con.execute("SELECT * FROM runs WHERE id = ?", [int(run_id)]).fetchone()
+            columns = [d[0] for d in con.description]
+        if row is None:
+            raise DatasetNotFound(f"There is no stored run {run_id}.")
+        return _run_info(dict(zip(columns, row, strict=True)))
+
+    def load_run_table(self, run_id: int, name: str) -> pd.DataFrame:
+        info = self.get_run(run_id)
+        if name not in info.tables:
+            raise KeyError(f"Run {run_id} has no table {name!r}; it has {info.tables}.")
+        with self._connect() as con:
+            return con.execute(f"SELECT * FROM run_{info.id}_{name}").df()
+
+    def delete_run(self, run_id: int) -> None:
+        info = self.get_run(run_id)
+        with _write_lock, self._connect() as con:
+            con.begin()
+            for name in info.tables:
+                con.execute(f"DROP TABLE IF EXISTS run_{info.id}_{name}")
+            con.execute("DELETE FROM runs WHERE id = ?", [info.id])
+            con.commit()
+
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection for read-only SQL over dataset tables (e.g. aggregations)."""
@@ -258,6 +344,12 @@ def _check_name(name: str) -> str:
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
+
+
+def _run_info(row: dict[str, Any]) -> RunInfo:
+    return RunInfo(id=int(row["id"]), kind=row["kind"], dataset=row["dataset"] or "",
+                   settings=json.loads(row["settings"] or "{}"), summary=json.loads(row["summary"] or "{}"),
+                   tables=json.loads(row["tables"] or "[]"), created_at=pd.Timestamp(row["created_at"]))
 
 
 def _info(row: dict[str, Any]) -> DatasetInfo:

@@ -91,3 +91,23 @@ def test_sample_registered_once(tmp_path, small_sample_file, monkeypatch):
     assert first.name == SAMPLE_NAME and first.is_sample and first.rows > 1000
     assert ensure_sample(workspace).id == first.id
     assert len(workspace.list_datasets()) == 1
+
+
+def test_runs_round_trip_and_atomicity(tmp_path):
+    workspace = Workspace(tmp_path)
+    forecast = pd.DataFrame({"series_id": ["A", "B"], "date": pd.to_datetime(["2011-01-03", "2011-01-03"]),
+                             "yhat": [1.5, 2.0]})
+    metrics = pd.DataFrame({"model": ["lightgbm"], "wape": [0.8]})
+    run = workspace.save_run("forecast", "shop", {"horizon": 8}, {"best": "lightgbm"},
+                             {"forecast": forecast, "metrics": metrics})
+    assert run.settings == {"horizon": 8} and run.summary == {"best": "lightgbm"}
+    assert run.tables == ["forecast", "metrics"]
+    pd.testing.assert_frame_equal(workspace.load_run_table(run.id, "forecast"), forecast, check_dtype=False)
+    assert [r.id for r in workspace.list_runs("forecast", "shop")] == [run.id]
+    assert workspace.list_runs("forecast", "other") == []
+    with pytest.raises(ValueError, match="lower-case identifiers"):
+        workspace.save_run("forecast", "shop", {}, {}, {"Bad Name": metrics})
+    assert len(workspace.list_runs()) == 1  # the failed save left nothing
+    workspace.delete_run(run.id)
+    assert workspace.list_runs() == []
+    assert _tables(workspace) == ["datasets", "runs"]
