@@ -9,8 +9,9 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
+from retail import cli_forecast, cli_recommend
 from retail.ingest import import_file, ingest, parse_overrides
 from retail.io import ReadError
 from retail.validation import ValidationError, ValidationReport
@@ -64,7 +65,7 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser(registrars: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m retail", description="Retail analytics, headless.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -81,14 +82,13 @@ def build_parser(registrars: Sequence[Callable[[argparse._SubParsersAction], Non
     imported.set_defaults(handler=cmd_import)
     datasets = commands.add_parser("datasets", help="list the stored datasets")
     datasets.set_defaults(handler=cmd_datasets)
-    for register in registrars:
-        register(commands)
+    cli_forecast.register(commands)
+    cli_recommend.register(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None,
-         registrars: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> int:
-    args = build_parser(registrars).parse_args(argv)
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(message)s")
     try:

@@ -119,13 +119,22 @@ def top_products(frame: pd.DataFrame, n: int = 10, by: str = "revenue") -> pd.Da
     return table
 
 
-def top_customers(frame: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """The ``n`` customers with the highest revenue (lines without a customer left out)."""
+def top_customers(frame: pd.DataFrame, n: int | None = 10) -> pd.DataFrame:
+    """The ``n`` (all when None) customers with the highest revenue; lines without a customer left out."""
     sales = schema.sales_only(frame).dropna(subset=[schema.CUSTOMER_ID])
     table = sales.groupby(schema.CUSTOMER_ID).agg(
         revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"),
         orders=(schema.ORDER_ID, "nunique"), last_purchase=(schema.DATE, "max"))
-    return table.sort_values(["revenue", "units"], ascending=False).head(n).reset_index()
+    table = table.sort_values(["revenue", "units"], ascending=False)
+    return (table if n is None else table.head(n)).reset_index()
+
+
+def customer_history(frame: pd.DataFrame, customer: str) -> pd.DataFrame:
+    """A customer's purchases (sale lines), newest first, with product names."""
+    sales = schema.sales_only(frame)
+    lines = sales[sales[schema.CUSTOMER_ID] == customer]
+    columns = [schema.DATE, schema.PRODUCT_ID, schema.PRODUCT_NAME, schema.QUANTITY, schema.REVENUE, schema.ORDER_ID]
+    return lines[columns].sort_values(schema.DATE, ascending=False).reset_index(drop=True)
 
 
 def by_store(frame: pd.DataFrame) -> pd.DataFrame:

@@ -69,3 +69,10 @@ def test_returns_summary_and_filters():
     assert overview.returns_summary(FRAME) == {"lines": 1.0, "units": 1.0, "value": 5.0}
     assert len(overview.filter_sales(FRAME, stores=["FR"])) == 2
     assert len(overview.filter_sales(FRAME, end=pd.Timestamp("2011-01-02"))) == 3
+
+
+def test_customer_history_newest_first_sales_only():
+    history = overview.customer_history(FRAME, "c1")
+    assert history["date"].dt.day.tolist() == [4, 1]  # the return and the postage line are left out
+    assert history["product_name"].tolist() == ["Mug", "Mug"]
+    assert len(overview.top_customers(FRAME, n=None)) == 2

@@ -1,0 +1,140 @@
+"""Rolling-origin backtest of a mapping name -> model.
+
+Window ``k`` trains on periods up to its cutoff and forecasts the next ``horizon``;
+cutoffs are ``step`` periods apart and the last window ends at the last period. The
+training slice is cut *before* anything is computed from it (absences are re-flagged
+on the slice), so no value after a cutoff reaches its forecasts.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from retail.aggregate import ABSENT, DATE, DEFAULT_ABSENCE, SERIES_ID, Y, absence_mask
+from retail.forecast.features import infer_freq
+from retail.forecast.metrics import MODEL, STEP, WINDOW, YHAT, mase_scale
+from retail.forecast.models import ForecastModel
+from retail.forecast.settings import SEASON
+
+logger = logging.getLogger(__name__)
+Progress = Callable[[float, str], None]
+CUTOFF = "cutoff"
+
+
+@dataclass
+class BacktestResult:
+    """Backtest forecasts and timings.
+
+    ``forecasts`` columns: model, window, cutoff, series_id, date, step, y, yhat, scale, level.
+    """
+
+    forecasts: pd.DataFrame
+    seconds: dict[str, float]
+    cutoffs: list[pd.Timestamp]
+    skipped_series: dict[str, int] = field(default_factory=dict)
+
+
+def cutoffs_for(dates: pd.DatetimeIndex, horizon: int, windows: int, step: int) -> list[pd.Timestamp]:
+    """Last training period of each window, oldest first."""
+    last = len(dates) - 1 - horizon
+    positions = [last - (windows - 1 - k) * step for k in range(windows)]
+    if positions[0] < 1:
+        raise ValueError(
+            f"{windows} backtest windows of {horizon} periods (step {step}) need more than "
+            f"{len(dates)} periods of data; use fewer windows or a shorter horizon."
+        )
+    return [dates[p] for p in positions]
+
+
+def _train_slice(
+    panel: pd.DataFrame, cutoff: pd.Timestamp, min_train: int, absence_periods: int
+) -> tuple[pd.DataFrame, int]:
+    train = panel[panel[DATE] <= cutoff]
+    sizes = train.groupby(SERIES_ID, sort=False).size()
+    short = sizes.index[sizes < min_train]
+    if len(short):
+        train = train[~train[SERIES_ID].isin(short)]
+    train = train.reset_index(drop=True)
+    if ABSENT in train.columns:
+        train[ABSENT] = absence_mask(train, absence_periods) if absence_periods > 0 else False
+    return train, len(short)
+
+
+def _scales(train: pd.DataFrame, freq: str, horizon: int) -> pd.DataFrame:
+    """Per series: MASE scale and recent level (for interval scaling), from the training slice only."""
+    observed = ~train[ABSENT].astype(bool) if ABSENT in train.columns else True
+    wide = train.assign(**{Y: train[Y].where(observed)}).pivot(index=SERIES_ID, columns=DATE, values=Y)
+    season = SEASON[freq] if freq == "D" or wide.shape[1] >= 2 * SEASON[freq] else 1
+    recent = wide.to_numpy()[:, -max(4 * SEASON["D"] if freq == "D" else 8, horizon) :]
+    counts = (~np.isnan(recent)).sum(axis=1)
+    level = np.where(counts > 0, np.nansum(recent, axis=1) / np.maximum(counts, 1), np.nan)
+    return pd.DataFrame({SERIES_ID: wide.index, "scale": mase_scale(wide.to_numpy(), season), "level": level})
+
+
+def backtest(
+    panel: pd.DataFrame,
+    models: Mapping[str, ForecastModel],
+    horizon: int,
+    windows: int = 3,
+    step: int | None = None,
+    *,
+    min_train: int | None = None,
+    absence_periods: int | None = None,
+    progress: Progress | None = None,
+) -> BacktestResult:
+    """Rolling-origin backtest; every model is cloned and refitted on each window.
+
+    Parameters
+    ----------
+    panel : long panel from :func:`retail.aggregate.build_panel`.
+    models : mapping name -> unfitted model (see :mod:`retail.forecast.models`).
+    horizon, windows, step : ``windows`` forecasts of ``horizon`` periods, cutoffs ``step`` apart.
+    min_train : series with fewer training periods before a cutoff sit that window out.
+    progress : ``progress(fraction, message)`` after each model fit.
+    """
+    if not models:
+        raise ValueError("no models to backtest: pass a mapping such as {'snaive': SeasonalNaive()}.")
+    freq = infer_freq(panel[DATE].to_numpy())
+    step = step or horizon
+    dates = pd.DatetimeIndex(np.sort(panel[DATE].unique()))
+    cuts = cutoffs_for(dates, horizon, windows, step)
+    absence = DEFAULT_ABSENCE[freq] if absence_periods is None else absence_periods
+    seconds = dict.fromkeys(models, 0.0)
+    parts, skipped = [], {}
+    total, done = len(cuts) * len(models), 0
+    for window, cutoff in enumerate(cuts):
+        train, n_short = _train_slice(panel, cutoff, min_train or max(horizon, 2), absence)
+        skipped[str(cutoff.date())] = n_short
+        end = dates[dates.get_loc(cutoff) + horizon]
+        test = panel[(panel[DATE] > cutoff) & (panel[DATE] <= end) & panel[SERIES_ID].isin(train[SERIES_ID])]
+        scales = _scales(train, freq, horizon)
+        for name, model in models.items():
+            started = time.perf_counter()
+            fitted = clone(model).fit(train)
+            forecast = fitted.predict(horizon, future=test.drop(columns=[Y]))
+            seconds[name] += time.perf_counter() - started
+            forecast[MODEL], forecast[WINDOW], forecast[CUTOFF] = name, window, cutoff
+            parts.append(forecast)
+            done += 1
+            if progress is not None:
+                progress(done / total, f"backtest window {window + 1}/{len(cuts)}: {name}")
+        parts[-len(models) :] = [
+            p.merge(test[[SERIES_ID, DATE, Y]], on=[SERIES_ID, DATE], how="inner").merge(
+                scales, on=SERIES_ID, how="left"
+            )
+            for p in parts[-len(models) :]
+        ]
+    frame = pd.concat(parts, ignore_index=True)
+    frame[STEP] = dates.get_indexer(pd.DatetimeIndex(frame[DATE])) - dates.get_indexer(
+        pd.DatetimeIndex(frame[CUTOFF])
+    )
+    columns = [MODEL, WINDOW, CUTOFF, SERIES_ID, DATE, STEP, Y, YHAT, "scale", "level"]
+    logger.info("backtest: %d windows x %d models, %.1f s", len(cuts), len(models), sum(seconds.values()))
+    return BacktestResult(frame[columns], seconds, cuts, skipped)

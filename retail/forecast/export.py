@@ -1,0 +1,120 @@
+"""CSV and Excel exports of a forecast run, safe against formula injection.
+
+Text cells that come from user data and begin with ``=``, ``+``, ``-``, ``@`` (or a tab /
+carriage return) are prefixed with an apostrophe, so a product named ``=HYPERLINK(...)``
+is shown as text and never evaluated. Dates are written as Excel dates and numbers as
+numbers (never as text). The Excel file has the sheets ``forecast``, ``metrics`` and
+``settings``; ``lo_80``/``hi_80`` are the P10/P90 bounds, ``lo_95``/``hi_95`` P2.5/P97.5.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pandas as pd
+
+from retail.aggregate import DATE, SERIES_ID
+from retail.forecast.metrics import MODEL, STEP, YHAT
+from retail.forecast.pipeline import ForecastResult
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Prefix a text value that a spreadsheet would read as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` with every text cell neutralised (numbers and dates untouched)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
+            out[col] = out[col].map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def forecast_table(result: ForecastResult, model: str | None = None) -> pd.DataFrame:
+    """The forecast of one model (default: the best; ``'all'`` for every model) with series names."""
+    frame = result.forecasts
+    if model != "all":
+        chosen = model or result.best
+        if chosen not in set(frame[MODEL]):
+            raise ValueError(
+                f"model {chosen!r} is not in this run; choose from {sorted(set(frame[MODEL]))} or 'all'."
+            )
+        frame = frame[frame[MODEL] == chosen]
+    names = result.series_info[[SERIES_ID, "name"]] if "name" in result.series_info else None
+    if names is not None:
+        frame = frame.merge(names, on=SERIES_ID, how="left")
+    lows = sorted((c for c in frame.columns if c.startswith("lo_")), key=lambda c: -int(c[3:]))
+    highs = sorted((c for c in frame.columns if c.startswith("hi_")), key=lambda c: int(c[3:]))
+    cols = [SERIES_ID, *(["name"] if "name" in frame else []), MODEL, DATE, STEP, *lows, YHAT, *highs]
+    table = frame[cols].rename(columns={YHAT: "forecast"}).sort_values([SERIES_ID, MODEL, DATE])
+    table[DATE] = pd.to_datetime(table[DATE])
+    return table.reset_index(drop=True)
+
+
+def metrics_table(result: ForecastResult) -> pd.DataFrame:
+    """Pooled leaderboard rows (series_id '(all series)') followed by per-series rows."""
+    pooled = result.metrics.assign(**{SERIES_ID: "(all series)"})
+    series = result.series_metrics
+    table = pd.concat([pooled, series], ignore_index=True)
+    first = [
+        c for c in ("rank", MODEL, SERIES_ID, "name", "wape", "mase", "rmse", "bias", "seconds") if c in table
+    ]
+    return table[first + [c for c in table.columns if c not in first]]
+
+
+def settings_table(result: ForecastResult) -> pd.DataFrame:
+    """Key / value rows: every setting, the best model, the data summary and warnings."""
+    rows = [
+        (k, json.dumps(v) if isinstance(v, list | tuple | dict) else v)
+        for k, v in result.settings.to_dict().items()
+    ]
+    rows += [("best_model", result.best), ("summary", result.summary)]
+    rows += [(f"warning_{i + 1}", w) for i, w in enumerate(result.warnings)]
+    return pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
+
+
+def to_csv_bytes(result: ForecastResult, model: str | None = None) -> bytes:
+    """The forecast table as UTF-8 CSV (ISO dates), formula-injection safe."""
+    table = neutralise_frame(forecast_table(result, model))
+    return table.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
+
+
+def _write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str) -> None:
+    safe = neutralise_frame(frame)
+    for col in safe.columns:  # numbers stored as objects (settings values) stay numbers
+        if safe[col].dtype == bool:
+            safe[col] = safe[col].astype(object)
+    safe = safe.replace({np.nan: None})
+    safe.to_excel(writer, sheet_name=name, index=False)
+    sheet = writer.sheets[name]
+    for i, col in enumerate(safe.columns):
+        width = (
+            min(max(len(str(col)), *(len(str(v)) for v in safe[col].head(200))) + 2, 60) if len(safe) else 12
+        )
+        sheet.set_column(i, i, width)
+
+
+def to_excel_bytes(result: ForecastResult, model: str | None = None) -> bytes:
+    """An .xlsx workbook with sheets ``forecast``, ``metrics`` and ``settings``."""
+    buffer = io.BytesIO()
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(
+        buffer,
+        engine="xlsxwriter",
+        datetime_format="yyyy-mm-dd",
+        date_format="yyyy-mm-dd",
+        engine_kwargs={"options": options},
+    ) as writer:
+        _write_sheet(writer, forecast_table(result, model), "forecast")
+        _write_sheet(writer, metrics_table(result), "metrics")
+        _write_sheet(writer, settings_table(result), "settings")
+    return buffer.getvalue()

@@ -1,0 +1,221 @@
+"""Forecast models with one interface: ``fit(panel)`` then ``predict(horizon)``.
+
+Every model is a scikit-learn style estimator (``__init__`` stores settings, ``fit``
+returns ``self``, learned state ends in ``_``) and ``predict`` returns a long frame with
+``series_id``, ``date``, ``yhat``. The backtest takes a mapping name -> model, so a new
+model needs no change anywhere else. Global machine-learning models are in
+:mod:`retail.forecast.ml`; :func:`make_models` builds the named defaults.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator
+
+from retail.aggregate import DATE, SERIES_ID
+from retail.forecast.features import PanelMatrix, to_matrix
+from retail.forecast.settings import SEASON, ForecastSettings
+
+logger = logging.getLogger(__name__)
+Progress = Callable[[float, str], None]
+YHAT = "yhat"
+
+
+class NotFittedError(RuntimeError):
+    """``predict`` was called before ``fit``."""
+
+
+class ForecastModel(BaseEstimator):
+    """Base class: subclasses implement ``_fit(matrix)`` and ``_predict(horizon) -> (n, horizon) array``."""
+
+    matrix_: PanelMatrix
+
+    def fit(self, panel: pd.DataFrame, future: pd.DataFrame | None = None) -> ForecastModel:
+        """Learn from a long panel (``series_id``, ``date``, ``y`` [, ``absent``, exogenous])."""
+        self.matrix_ = self._to_matrix(panel)
+        self._fit(self.matrix_)
+        return self
+
+    def _to_matrix(self, panel: pd.DataFrame) -> PanelMatrix:
+        return to_matrix(panel)
+
+    def predict(self, horizon: int, future: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Forecast ``horizon`` periods after the panel's end; ``future`` holds known exogenous values."""
+        if not hasattr(self, "matrix_"):
+            raise NotFittedError(
+                f"{type(self).__name__} is not fitted yet: call fit(panel) before predict()."
+            )
+        if not isinstance(horizon, int | np.integer) or horizon < 1:
+            raise ValueError(f"horizon must be a whole number >= 1, got {horizon!r}.")
+        values = np.maximum(self._predict(int(horizon), future), 0.0)
+        dates = self.matrix_.future_dates(horizon)
+        n = len(self.matrix_.ids)
+        return pd.DataFrame(
+            {
+                SERIES_ID: np.repeat(self.matrix_.ids, horizon),
+                DATE: np.tile(dates.to_numpy(), n),
+                YHAT: values.reshape(-1),
+            }
+        )
+
+    def _fit(self, m: PanelMatrix) -> None:
+        raise NotImplementedError
+
+    def _predict(self, horizon: int, future: pd.DataFrame | None) -> np.ndarray:
+        raise NotImplementedError
+
+
+def _season(m: PanelMatrix, season_length: int | None) -> int:
+    """The given season, else the frequency's, falling back to 1 (naive) on less than two seasons."""
+    if season_length is not None:
+        return season_length
+    season = SEASON[m.freq]
+    return season if m.Y.shape[1] >= 2 * season else 1
+
+
+class SeasonalNaive(ForecastModel):
+    """Repeat the last season (7 days, 52 weeks, 12 months; the last value with less than two seasons).
+
+    Unobserved periods (absences, before the first sale) count as 0.
+    """
+
+    def __init__(self, season_length: int | None = None):
+        self.season_length = season_length
+
+    def _fit(self, m: PanelMatrix) -> None:
+        self.season_ = _season(m, self.season_length)
+        if self.season_ > m.Y.shape[1]:
+            raise ValueError(
+                f"seasonal naive needs {self.season_} periods of history, the panel has "
+                f"{m.Y.shape[1]}; use a shorter season_length."
+            )
+        self.last_ = np.nan_to_num(m.Y[:, -self.season_ :])
+
+    def _predict(self, horizon: int, future: pd.DataFrame | None) -> np.ndarray:
+        return self.last_[:, np.arange(horizon) % self.season_]
+
+
+class MovingAverage(ForecastModel):
+    """Mean of the last ``window`` observed periods (default: 28 days, 4 weeks, 3 months), flat ahead."""
+
+    def __init__(self, window: int | None = None):
+        self.window = window
+
+    def _fit(self, m: PanelMatrix) -> None:
+        self.window_ = self.window or {"D": 28, "W": 4, "M": 3}[m.freq]
+        if self.window_ < 1:
+            raise ValueError(f"window must be >= 1, got {self.window_}.")
+        tail = m.Y[:, -self.window_ :]
+        counts = (~np.isnan(tail)).sum(axis=1)
+        self.level_ = np.where(counts > 0, np.nansum(tail, axis=1) / np.maximum(counts, 1), 0.0)
+
+    def _predict(self, horizon: int, future: pd.DataFrame | None) -> np.ndarray:
+        return np.repeat(self.level_[:, None], horizon, axis=1)
+
+
+def _ets_one(y: np.ndarray, season: int, horizon: int) -> tuple[np.ndarray, bool]:
+    """Damped Holt-Winters forecast of one series; falls back to the recent mean when it cannot fit."""
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    gaps = np.flatnonzero(np.isnan(y))
+    if len(gaps) and len(y) - gaps[-1] - 1 >= max(2 * season, 10):
+        y = y[gaps[-1] + 1 :]  # history after the last absence
+    y = y[~np.isnan(y)]
+    fallback = np.full(horizon, np.mean(y[-max(season, 4) :]) if len(y) else 0.0)
+    if len(y) < 10 or np.allclose(y, y[0]):
+        return fallback, True
+    seasonal = "add" if season > 1 and len(y) >= 2 * season + 2 else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = ExponentialSmoothing(
+                y,
+                trend="add",
+                damped_trend=True,
+                seasonal=seasonal,
+                seasonal_periods=season if seasonal else None,
+                initialization_method="estimated",
+            ).fit()
+            out = np.asarray(fit.forecast(horizon), dtype=np.float64)
+    except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
+        return fallback, True
+    if not np.all(np.isfinite(out)):
+        return fallback, True
+    return out, False
+
+
+def _ets_chunk(block: np.ndarray, season: int, horizon: int) -> list[tuple[np.ndarray, bool]]:
+    return [_ets_one(row, season, horizon) for row in block]
+
+
+class ExponentialSmoothing(ForecastModel):
+    """Holt-Winters with damped additive trend (statsmodels), one fit per series, in parallel.
+
+    The per-series fits run in ``fit`` and produce forecasts up to ``max_horizon`` periods
+    (``predict`` slices them). ``progress(fraction, message)`` is called as chunks finish.
+    """
+
+    def __init__(
+        self,
+        season_length: int | None = None,
+        max_horizon: int = 60,
+        n_jobs: int = 2,
+        chunk_size: int = 25,
+        progress: Progress | None = None,
+    ):
+        self.season_length = season_length
+        self.max_horizon = max_horizon
+        self.n_jobs = n_jobs
+        self.chunk_size = chunk_size
+        self.progress = progress
+
+    def _fit(self, m: PanelMatrix) -> None:
+        self.season_ = _season(m, self.season_length)
+        rows = [m.Y[i, m.first[i] :] for i in range(len(m.ids))]
+        chunks = [rows[i : i + self.chunk_size] for i in range(0, len(rows), self.chunk_size)]
+        jobs = (delayed(_ets_chunk)(chunk, self.season_, self.max_horizon) for chunk in chunks)
+        runner = Parallel(n_jobs=self.n_jobs if len(chunks) > 1 else 1, return_as="generator")
+        results: list[tuple[np.ndarray, bool]] = []
+        for done, chunk_result in enumerate(runner(jobs), start=1):
+            results.extend(chunk_result)
+            if self.progress is not None:
+                self.progress(
+                    done / len(chunks), f"exponential smoothing: {len(results):,}/{len(rows):,} series"
+                )
+        self.forecast_ = np.vstack([r[0] for r in results]) if results else np.empty((0, self.max_horizon))
+        self.n_fallback_ = int(sum(r[1] for r in results))
+        if self.n_fallback_:
+            logger.info("exponential smoothing fell back to a recent mean on %d series", self.n_fallback_)
+
+    def _predict(self, horizon: int, future: pd.DataFrame | None) -> np.ndarray:
+        if horizon > self.max_horizon:
+            raise ValueError(
+                f"ExponentialSmoothing was fitted for up to {self.max_horizon} periods; "
+                f"refit with max_horizon >= {horizon}."
+            )
+        return self.forecast_[:, :horizon]
+
+
+def make_models(settings: ForecastSettings, progress: Progress | None = None) -> dict[str, ForecastModel]:
+    """The models named in ``settings.models``, configured from the settings."""
+    from retail.forecast.ml import LightGBMForecaster, LinearForecaster
+
+    known = settings.future_known
+    factories: dict[str, Callable[[], ForecastModel]] = {
+        "snaive": SeasonalNaive,
+        "ma": MovingAverage,
+        "ets": lambda: ExponentialSmoothing(
+            max_horizon=settings.horizon, n_jobs=settings.n_jobs, progress=progress
+        ),
+        "linear": lambda: LinearForecaster(future_known=known),
+        "lightgbm": lambda: LightGBMForecaster(
+            objective=settings.objective, future_known=known, random_state=settings.random_state
+        ),
+    }
+    return {name: factories[name]() for name in settings.models}

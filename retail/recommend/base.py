@@ -1,0 +1,215 @@
+"""The one interface every recommender implements (after benfred/implicit's recommender_base).
+
+A recommender is configured in ``__init__`` (keyword settings only), learns from an
+:class:`~retail.recommend.interactions.Interactions` in :meth:`Recommender.fit` (returns
+``self``; learned state ends in ``_``) and then answers
+:meth:`~Recommender.recommend` and :meth:`~Recommender.similar_items`.
+
+Every setting is a *scoring-time* setting: :meth:`Recommender.set_params` never refits.
+Anything expensive that depends on a setting (a similarity measure, a topic model) is
+computed on first use and cached, so switching back and forth is instant.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from retail import schema
+from retail.recommend.interactions import Interactions
+from retail.recommend.ranking import tie_order, top_n
+from retail.recommend.similarity import RawSimilarity, SimilarityIndex, SimilaritySettings, neighbours
+
+logger = logging.getLogger(__name__)
+
+RESULT_COLUMNS: list[str] = ["rank", schema.PRODUCT_ID, schema.PRODUCT_NAME, "score", "reasons"]
+SIMILAR_COLUMNS: list[str] = ["rank", schema.PRODUCT_ID, schema.PRODUCT_NAME, "similarity", "co_buyers"]
+BATCH_SIZE = 1024
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A recommender was used before :meth:`Recommender.fit`."""
+
+
+class Recommender(ABC):
+    """Base class: ``fit`` / ``recommend`` / ``similar_items`` / ``set_params``.
+
+    Subclasses implement :meth:`_scores` (dense scores for a batch of customers) and
+    :meth:`_reasons` (one plain-language reason per recommended product), and may override
+    :meth:`_fit` and :meth:`similar_items`.
+    """
+
+    name: ClassVar[str] = "base"
+    #: ``exclude_purchased`` when the caller passes ``None``.
+    default_exclude_purchased: ClassVar[bool] = True
+
+    # --- settings -------------------------------------------------------------------
+    def get_params(self) -> dict[str, Any]:
+        """The keyword settings given to ``__init__`` (current values)."""
+        return {key: value for key, value in vars(self).items() if not key.startswith("_") and not key.endswith("_")}
+
+    def set_params(self, **params: Any) -> Self:
+        """Change settings without refitting; unknown names raise a ``ValueError``."""
+        known = self.get_params()
+        unknown = sorted(set(params) - set(known))
+        if unknown:
+            raise ValueError(f"{self.name} has no setting(s) {unknown}; its settings are {sorted(known)}.")
+        for key, value in params.items():
+            setattr(self, key, value)
+        self._validate()
+        return self
+
+    def _validate(self) -> None:  # noqa: B027 - optional hook
+        """Check the settings; raise ``ValueError`` saying what to change."""
+
+    # --- fitting --------------------------------------------------------------------
+    def fit(self, interactions: Interactions) -> Self:
+        """Learn from ``interactions`` and return ``self``."""
+        if not isinstance(interactions, Interactions):
+            raise TypeError("fit() takes an Interactions object: use retail.recommend.build_interactions(frame).")
+        self._validate()
+        self.interactions_ = interactions
+        self.popularity_ = interactions.popularity()
+        self.tie_order_ = tie_order(self.popularity_)
+        self.binary_ = interactions.binary
+        self._item_cosine: RawSimilarity | None = None
+        self._fit(interactions)
+        return self
+
+    def _fit(self, interactions: Interactions) -> None:  # noqa: B027 - optional hook
+        """Subclass hook: compute whatever does not depend on a setting."""
+
+    def _check_fitted(self) -> Interactions:
+        if not hasattr(self, "interactions_"):
+            raise NotFittedError(f"This {self.name} recommender is not fitted yet: call fit(interactions) first.")
+        return self.interactions_
+
+    # --- scoring --------------------------------------------------------------------
+    @abstractmethod
+    def _scores(self, users: np.ndarray) -> np.ndarray:
+        """Dense scores (len(users) x products) for customers with a purchase history."""
+
+    @abstractmethod
+    def _reasons(self, user: int, items: np.ndarray) -> list[str]:
+        """One reason per product in ``items`` for customer row ``user``."""
+
+    def scores(self, users: np.ndarray) -> np.ndarray:
+        """Scores of every product for customer rows ``users``; no history -> popularity."""
+        interactions = self._check_fitted()
+        users = np.asarray(users, dtype=np.int64)
+        out = np.empty((len(users), interactions.shape[1]))
+        has_history = np.diff(self.binary_.indptr)[users] > 0
+        if has_history.any():
+            out[has_history] = self._scores(users[has_history])
+        out[~has_history] = self.popularity_
+        return out
+
+    def recommend_indices(self, users: np.ndarray, n: int = 10, exclude_purchased: bool | None = None) -> np.ndarray:
+        """Top-``n`` product indices for many customer rows at once (-1 pads short lists)."""
+        self._check_fitted()
+        users = np.asarray(users, dtype=np.int64)
+        out = np.full((len(users), n), -1, dtype=np.int64)
+        for start in range(0, len(users), BATCH_SIZE):
+            batch = users[start:start + BATCH_SIZE]
+            out[start:start + BATCH_SIZE] = self._top(batch, self.scores(batch), n, exclude_purchased)
+        return out
+
+    def _top(self, users: np.ndarray, scores: np.ndarray, n: int, exclude_purchased: bool | None) -> np.ndarray:
+        exclude = self.default_exclude_purchased if exclude_purchased is None else exclude_purchased
+        return top_n(scores, n, self.tie_order_, self.binary_[users] if exclude else None)
+
+    def recommend(self, customer: str, n: int = 10, exclude_purchased: bool | None = None,
+                  **params: Any) -> pd.DataFrame:
+        """Top-``n`` products for one customer, with scores and reasons.
+
+        Parameters
+        ----------
+        customer
+            A customer id of the fitted data (unknown ids raise ``ValueError``).
+        n
+            Number of products.
+        exclude_purchased
+            Leave out products the customer already bought (``None``: the algorithm's
+            default, True except for buy-again).
+        **params
+            Settings to change first (like :meth:`set_params`; no refit).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``rank, product_id, product_name, score, reasons``.
+        """
+        interactions = self._check_fitted()
+        if params:
+            self.set_params(**params)
+        user = np.array([interactions.customer_position(customer)])
+        all_scores = self.scores(user)
+        items = self._top(user, all_scores, n, exclude_purchased)[0]
+        items = items[items >= 0]
+        user = int(user[0])
+        cold = len(interactions.history(user)) == 0
+        scores = all_scores[0, items]
+        reasons = self._cold_reasons(items) if cold else self._reasons(user, items)
+        return self._frame(items, scores, reasons)
+
+    def _cold_reasons(self, items: np.ndarray) -> list[str]:
+        return [f"no purchase history yet: popular choice, bought by {int(self.popularity_[i]):,} customers"
+                for i in items]
+
+    def _frame(self, items: np.ndarray, scores: np.ndarray, reasons: list[str]) -> pd.DataFrame:
+        catalogue = self.interactions_.catalogue
+        return pd.DataFrame({
+            "rank": np.arange(1, len(items) + 1),
+            schema.PRODUCT_ID: catalogue[schema.PRODUCT_ID].to_numpy()[items],
+            schema.PRODUCT_NAME: catalogue[schema.PRODUCT_NAME].to_numpy()[items],
+            "score": np.asarray(scores, dtype=np.float64),
+            "reasons": reasons,
+        }, columns=RESULT_COLUMNS)
+
+    def product_name(self, item: int) -> str:
+        return str(self.interactions_.catalogue[schema.PRODUCT_NAME].iat[item])
+
+    # --- similar items ---------------------------------------------------------------
+    def similar_items(self, product: str, n: int = 10) -> pd.DataFrame:
+        """"Customers who bought this also bought": products most similar to ``product``.
+
+        The base version uses item-item cosine over buyers (shrinkage 10); item-kNN uses its
+        own similarity settings and content-based its text similarity.
+        """
+        interactions = self._check_fitted()
+        item = interactions.product_position(product)
+        if self._item_cosine is None:
+            self._item_cosine = SimilarityIndex(interactions.matrix.T, "cosine").rows(np.arange(interactions.shape[1]))
+        row = neighbours(self._item_cosine, SimilaritySettings(shrinkage=10.0), np.array([item]))
+        return self._similar_frame(item, row.toarray()[0], n)
+
+    def _similar_frame(self, item: int, similarity: np.ndarray, n: int) -> pd.DataFrame:
+        similarity = np.where(similarity > 0, similarity, np.nan)
+        similarity[item] = np.nan
+        items = top_n(similarity[None, :], n, self.tie_order_)[0]
+        items = items[items >= 0]
+        co_buyers = np.asarray((self.binary_[:, [item]].T @ self.binary_[:, items]).todense()).ravel()
+        catalogue = self.interactions_.catalogue
+        return pd.DataFrame({
+            "rank": np.arange(1, len(items) + 1),
+            schema.PRODUCT_ID: catalogue[schema.PRODUCT_ID].to_numpy()[items],
+            schema.PRODUCT_NAME: catalogue[schema.PRODUCT_NAME].to_numpy()[items],
+            "similarity": similarity[items],
+            "co_buyers": co_buyers.astype(np.int64),
+        }, columns=SIMILAR_COLUMNS)
+
+
+def normalise_rows(scores: np.ndarray) -> np.ndarray:
+    """Divide each row by its largest absolute value (rows of zeros stay zero)."""
+    scale = np.abs(scores).max(axis=1, keepdims=True) if scores.size else np.ones((len(scores), 1))
+    return np.divide(scores, scale, out=np.zeros_like(scores, dtype=np.float64), where=scale > 0)
+
+
+def user_rows(matrix: sp.csr_matrix, users: np.ndarray) -> sp.csr_matrix:
+    """Rows of a CSR matrix as CSR (a small helper shared by the algorithms)."""
+    return sp.csr_matrix(matrix[np.asarray(users, dtype=np.int64)])

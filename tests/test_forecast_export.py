@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from retail import cli_forecast
+from retail.forecast import ForecastResult, ForecastSettings, run_forecast, to_csv_bytes, to_excel_bytes
+from retail.forecast.export import neutralise
+from tests.forecast_data import canonical_lines
+
+EVIL = '=HYPERLINK("http://evil.example","click")'
+
+
+@pytest.fixture(scope="module")
+def result() -> ForecastResult:
+    frame = canonical_lines(n=3000, days=210, products=("A", "B", EVIL), seed=3)
+    frame.loc[frame.product_id == EVIL, "product_name"] = "@SUM(1+1)"
+    settings = ForecastSettings(
+        level="product", freq="W", horizon=4, windows=2, models=("snaive", "ma", "linear", "lightgbm")
+    )
+    return run_forecast(frame, settings)
+
+
+def test_run_forecast_produces_every_piece(result):
+    assert set(result.forecasts["model"]) == {"snaive", "ma", "linear", "lightgbm"}
+    assert result.best == result.metrics.iloc[0]["model"]
+    assert {"coverage_80", "coverage_95", "wape_vs_snaive"} <= set(result.metrics.columns)
+    assert len(result.forecasts) == 4 * 3 * 4
+    assert (result.forecasts.lo_95 <= result.forecasts.hi_95).all()
+    assert set(result.importance["model"]) == {"linear", "lightgbm"}
+    view = result.series_view("A")
+    assert len(view["forecast"]) == 4 and not view["history"].empty and not view["backtest"].empty
+    assert result.find_series("sum")["series_id"].tolist() == [EVIL]
+
+
+def test_excel_has_sheets_types_and_neutralised_formulas(result):
+    book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(result)))
+    assert book.sheetnames == ["forecast", "metrics", "settings"]
+    sheet = book["forecast"]
+    header = [c.value for c in sheet[1]]
+    assert header[:6] == ["series_id", "name", "model", "date", "step", "lo_95"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert all(isinstance(r[header.index("date")], dt.datetime) for r in rows)
+    assert all(isinstance(r[header.index("forecast")], float) for r in rows)
+    evil_rows = [r for r in rows if "HYPERLINK" in r[0]]
+    assert evil_rows and all(r[0] == "'" + EVIL and r[1] == "'@SUM(1+1)" for r in evil_rows)
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            assert all(c.data_type != "f" for c in row)
+    metrics = book["metrics"]
+    assert isinstance(
+        metrics.cell(row=2, column=[c.value for c in metrics[1]].index("wape") + 1).value, float
+    )
+
+
+def test_csv_export_is_neutralised(result):
+    table = pd.read_csv(io.BytesIO(to_csv_bytes(result, model="all")))
+    assert not table["series_id"].str.startswith(("=", "+", "-", "@")).any()
+    assert set(table["model"]) == {"snaive", "ma", "linear", "lightgbm"}
+    with pytest.raises(ValueError, match="is not in this run"):
+        to_csv_bytes(result, model="prophet")
+    assert neutralise("-1+2") == "'-1+2" and neutralise(-3.0) == -3.0 and neutralise("ok") == "ok"
+
+
+def test_run_round_trips_through_frames(result):
+    again = ForecastResult.from_frames(result.to_frames())
+    assert again.settings == result.settings and again.best == result.best
+    pd.testing.assert_frame_equal(again.forecasts, result.forecasts)
+    with pytest.raises(ValueError, match="needs tables"):
+        ForecastResult.from_frames({"meta": result.to_frames()["meta"]})
+
+
+def test_settings_validation_messages():
+    with pytest.raises(ValueError, match="unknown model"):
+        ForecastSettings(models=("prophet",))
+    with pytest.raises(ValueError, match="horizon must be"):
+        ForecastSettings(horizon=0)
+    with pytest.raises(ValueError, match="level must be"):
+        ForecastSettings(level="galaxy")
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        ForecastSettings(intervals=(80,))
+
+
+def test_future_known_must_be_a_dataset_column():
+    frame = canonical_lines(n=500, days=120)
+    with pytest.raises(ValueError, match="future_known column"):
+        run_forecast(
+            frame, ForecastSettings(freq="D", horizon=7, windows=1, models=("ma",), future_known=("Promo",))
+        )
+
+
+def test_cli_forecast_json_and_files(tmp_path, monkeypatch, capsys):
+    frame = canonical_lines(n=3000, days=210, seed=4, Promo=np.random.default_rng(0).integers(0, 2, 3000))
+    monkeypatch.setattr("retail.ingest.load_frame", lambda source, overrides=None: frame)
+    parser = argparse.ArgumentParser()
+    cli_forecast.register(parser.add_subparsers(dest="command"))
+    out, metrics = tmp_path / "f.xlsx", tmp_path / "m.json"
+    args = parser.parse_args(
+        [
+            "forecast",
+            "data.csv",
+            "--level",
+            "product",
+            "--freq",
+            "W",
+            "--horizon",
+            "4",
+            "--models",
+            "lightgbm,linear,snaive,ma",
+            "--windows",
+            "2",
+            "--out",
+            str(out),
+            "--metrics-out",
+            str(metrics),
+            "--top",
+            "2",
+            "--future-known",
+            "Promo",
+            "--json",
+        ]
+    )
+    assert args.handler(args) == 0
+    captured = capsys.readouterr()
+    info = json.loads(captured.out)
+    assert info["series"] == 2 and info["horizon"] == 4 and info["windows"] == 2
+    assert set(info["models"]) == {"lightgbm", "linear", "snaive", "ma"}
+    assert {"wape", "mase", "rmse", "bias", "seconds", "coverage_80"} <= set(info["models"]["lightgbm"])
+    assert info["best"] in info["models"] and "[100%]" in captured.err
+    assert json.loads(metrics.read_text())["best"] == info["best"]
+    assert openpyxl.load_workbook(out).sheetnames == ["forecast", "metrics", "settings"]
+    bad = parser.parse_args(["forecast", "x", "--out", str(tmp_path / "f.pdf")])
+    with pytest.raises(ValueError, match="must end in .xlsx or .csv"):
+        bad.handler(bad)

@@ -1,0 +1,79 @@
+"""AppTest for the Recommendations page: the list, its reasons and accuracy follow the widgets."""
+
+from streamlit.testing.v1 import AppTest
+
+from retail.ingest import DEMO_UPLOAD_FILE, import_file
+from retail.workspace import Workspace
+from tests.conftest import ROOT
+
+
+def open_page(select: str | None = None) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    app.run()
+    if select:
+        app.session_state["active_dataset"] = select
+    app.switch_page("pages/recommendations.py").run()
+    assert not app.exception
+    return app
+
+
+def ranking(app: AppTest):
+    return next(d.value for d in app.dataframe if "reasons" in d.value.columns)
+
+
+def test_ranking_with_reasons_and_history(app_env):
+    app = open_page()
+    table = ranking(app)
+    assert len(table) == 10 and table["reasons"].str.len().gt(0).all()
+    assert table["rank"].tolist() == list(range(1, 11))
+    history = next(d.value for d in app.dataframe if "order_id" in d.value.columns)
+    assert len(history) > 0
+    bought = set(history["product_id"])
+    assert not bought & set(table["product_id"])  # purchased products hidden by default
+
+
+def test_changing_k_and_similarity_reranks(app_env):
+    app = open_page()
+    before = ranking(app)
+    app.slider(key="item_k").set_value(3).run()
+    assert not app.exception
+    after_k = ranking(app)
+    assert not before[["product_id", "score"]].equals(after_k[["product_id", "score"]])
+    app.selectbox(key="item_similarity").set_value("jaccard").run()
+    assert not after_k[["product_id", "score"]].equals(ranking(app)[["product_id", "score"]])
+
+
+def test_switch_algorithms(app_env):
+    app = open_page()
+    for algorithm in ["popularity", "buy-again", "content", "hybrid", "user-knn", "trending"]:
+        app.selectbox(key="rec_algorithm").set_value(algorithm).run()
+        assert not app.exception, algorithm
+        assert len(ranking(app)) == 10
+    app.selectbox(key="rec_algorithm").set_value("buy-again").run()
+    history = next(d.value for d in app.dataframe if "order_id" in d.value.columns)
+    table, bought = ranking(app), set(history["product_id"])
+    own = table[table["score"] > 0]  # buy-again ranks the customer's own products first
+    assert set(own["product_id"]) <= bought and len(own) == min(10, len(bought))
+    assert own.index.tolist() == list(range(len(own)))
+
+
+def test_bought_together_and_evaluation(app_env):
+    app = open_page()
+    similar = next(d.value for d in app.dataframe if "co_buyers" in d.value.columns)
+    assert len(similar) == 10 and (similar["co_buyers"] > 0).all()
+    app.multiselect(key="eval_algorithms").set_value(["popularity", "item-knn"])
+    app.button(key="eval_run").click().run()
+    assert not app.exception
+    table = next(d.value for d in app.dataframe if "ndcg" in d.value.columns and "algorithm" in d.value.columns)
+    assert table["algorithm"].tolist() == ["popularity", "item-knn"]
+    assert table.loc[0, "vs_popularity"] == 1.0
+    assert len(app.get("plotly_chart")) >= 2  # metric bars and the k sweep
+
+
+def test_dataset_without_customers_says_so(app_env, tmp_path):
+    no_customers = tmp_path / "no_customers.csv"
+    no_customers.write_text("Date,SKU,Qty\n2011-01-01,A,1\n2011-01-02,B,2\n")
+    import_file(Workspace(app_env), no_customers, "no customers")
+    app = open_page(select="no customers")
+    assert "no customer column" in app.info[0].value
+    assert DEMO_UPLOAD_FILE.exists()

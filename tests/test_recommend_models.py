@@ -1,0 +1,264 @@
+"""Every recommender runs the same shared tests (the mixin), plus known-answer checks."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from retail import schema
+from retail.recommend import (
+    ALGORITHMS,
+    BuyAgain,
+    Content,
+    Hybrid,
+    InteractionSettings,
+    ItemKNN,
+    NotFittedError,
+    Popularity,
+    Trending,
+    UserKNN,
+    build_interactions,
+    make_recommender,
+)
+from retail.recommend.ranking import tie_order, top_n
+from tests.recommend_data import canonical, checkerboard, random_frame
+
+
+@pytest.fixture(scope="module")
+def data():
+    return build_interactions(random_frame(seed=3))
+
+
+class RecommenderContract:
+    """Shared tests: subclasses set ``make`` (a factory of an unfitted recommender)."""
+
+    make = staticmethod(Popularity)
+
+    @pytest.fixture
+    def model(self, data):
+        return self.make().fit(data)
+
+    def test_fit_returns_self(self, data) -> None:
+        model = self.make()
+        assert model.fit(data) is model
+        assert hasattr(model, "interactions_")
+
+    def test_recommend_before_fit_raises(self) -> None:
+        with pytest.raises(NotFittedError, match="call fit"):
+            self.make().recommend("c1")
+
+    def test_recommend_frame_shape_and_order(self, model) -> None:
+        result = model.recommend("c1", n=5)
+        assert list(result.columns) == ["rank", "product_id", "product_name", "score", "reasons"]
+        assert len(result) == 5
+        assert result["product_id"].is_unique
+        assert (np.diff(result["score"].to_numpy()) <= 1e-12).all()
+        assert all(isinstance(r, str) and r for r in result["reasons"])
+
+    def test_purchased_items_excluded_when_asked(self, model, data) -> None:
+        bought = set(data.product_ids[data.history(data.customer_position("c1"))])
+        result = model.recommend("c1", n=10, exclude_purchased=True)
+        assert not bought & set(result["product_id"])
+
+    def test_unknown_customer_is_a_clear_error(self, model) -> None:
+        with pytest.raises(ValueError, match="Unknown customer id 'nobody'"):
+            model.recommend("nobody")
+
+    def test_customer_without_history_gets_popularity(self) -> None:
+        frame = random_frame(seed=4)
+        ghost = frame.iloc[[0]].assign(customer_id="ghost", line_type=schema.RETURN)
+        data = build_interactions(pd.concat([frame, ghost], ignore_index=True))
+        result = self.make().fit(data).recommend("ghost", n=3)
+        assert list(result["product_id"]) == list(data.product_ids[tie_order(data.popularity())[:3]])
+        assert result["reasons"].str.contains("no purchase history").all()
+
+    def test_deterministic(self, data) -> None:
+        first = self.make().fit(data).recommend("c2", n=8)
+        second = self.make().fit(data).recommend("c2", n=8)
+        pd.testing.assert_frame_equal(first, second)
+
+    def test_batch_equals_single(self, model, data) -> None:
+        users = np.array([data.customer_position(c) for c in ("c1", "c2", "c5")])
+        batch = model.recommend_indices(users, n=6, exclude_purchased=True)
+        for row, customer in zip(batch, ("c1", "c2", "c5"), strict=True):
+            single = model.recommend(customer, n=6, exclude_purchased=True)
+            assert list(data.product_ids[row[row >= 0]]) == list(single["product_id"])
+
+    def test_similar_items(self, model, data) -> None:
+        product = data.product_ids[0]
+        similar = model.similar_items(product, n=4)
+        assert product not in set(similar["product_id"])
+        assert len(similar) <= 4 and {"similarity", "co_buyers"} <= set(similar.columns)
+        with pytest.raises(ValueError, match="Unknown product id 'zzz'"):
+            model.similar_items("zzz")
+
+    def test_set_params_rejects_unknown_setting(self, model) -> None:
+        with pytest.raises(ValueError, match="has no setting"):
+            model.set_params(bogus=1)
+
+
+class TestPopularity(RecommenderContract):
+    make = staticmethod(Popularity)
+
+
+class TestTrending(RecommenderContract):
+    make = staticmethod(Trending)
+
+
+class TestBuyAgain(RecommenderContract):
+    make = staticmethod(BuyAgain)
+
+
+class TestItemKNN(RecommenderContract):
+    make = staticmethod(lambda: ItemKNN(k=5, shrinkage=2.0))
+
+
+class TestUserKNN(RecommenderContract):
+    make = staticmethod(lambda: UserKNN(k=5))
+
+
+class TestContent(RecommenderContract):
+    make = staticmethod(Content)
+
+
+class TestContentLDA(RecommenderContract):
+    make = staticmethod(lambda: Content(model="lda", n_topics=3))
+
+
+class TestHybrid(RecommenderContract):
+    make = staticmethod(Hybrid)
+
+
+def test_registry_names() -> None:
+    assert list(ALGORITHMS) == ["popularity", "trending", "buy-again", "item-knn", "user-knn", "content", "hybrid"]
+    with pytest.raises(ValueError, match="Unknown algorithm 'als'"):
+        make_recommender("als")
+
+
+@pytest.mark.parametrize("name", ["item-knn", "user-knn"])
+@pytest.mark.parametrize("similarity", ["cosine", "pearson", "jaccard"])
+def test_checkerboard_held_back_item_ranks_first(name: str, similarity: str) -> None:
+    data = build_interactions(checkerboard())
+    model = make_recommender(name, similarity=similarity, k=3).fit(data)
+    assert model.recommend("c0", n=3)["product_id"].iat[0] == "A3"
+    assert Popularity().fit(data).recommend("c0", n=1)["product_id"].iat[0] != "A3"
+
+
+def test_item_knn_reasons_name_the_contributing_products() -> None:
+    data = build_interactions(checkerboard())
+    result = ItemKNN(k=3).fit(data).recommend("c0", n=1)
+    assert result["reasons"].iat[0].startswith("similar to your product A")
+
+
+def test_user_knn_reason_counts_similar_customers() -> None:
+    data = build_interactions(checkerboard())
+    result = UserKNN(k=4).fit(data).recommend("c0", n=1)
+    assert result["reasons"].iat[0] == "bought by 4 of your 4 most similar customers"
+
+
+def test_changing_k_reranks_without_refit() -> None:
+    data = build_interactions(random_frame(seed=5, n_products=60, n_lines=1500))
+    model = ItemKNN(k=50, shrinkage=0.0).fit(data)
+    raw = model.raw_similarity()
+    small = model.recommend("c3", n=10, k=1)
+    assert model.raw_similarity() is raw  # no refit
+    fresh = ItemKNN(k=1, shrinkage=0.0).fit(data).recommend("c3", n=10)
+    pd.testing.assert_frame_equal(small, fresh)
+    assert not model.recommend("c3", n=10, k=50)["product_id"].equals(small["product_id"])
+
+
+def test_ties_broken_by_popularity_then_index() -> None:
+    scores = np.array([[1.0, 2.0, 2.0, 2.0, 0.0]])
+    order = tie_order(np.array([5.0, 1.0, 3.0, 1.0, 9.0]))
+    assert list(top_n(scores, 4, order)[0]) == [2, 1, 3, 0]
+    assert list(top_n(scores, 7, order)[0]) == [2, 1, 3, 0, 4, -1, -1]
+
+
+def test_top_n_excludes_and_pads() -> None:
+    import scipy.sparse as sp
+    scores = np.array([[3.0, 2.0, 1.0]])
+    got = top_n(scores, 3, np.arange(3), sp.csr_matrix(np.array([[1, 0, 1]])))
+    assert list(got[0]) == [1, -1, -1]
+
+
+def test_buy_again_prefers_frequent_and_recent() -> None:
+    rows = [("a", "old", "2024-01-01", "1"), ("a", "old", "2024-01-02", "2"), ("a", "new", "2024-03-01", "3"),
+            ("a", "freq", "2024-02-20", "4"), ("a", "freq", "2024-02-25", "5"), ("a", "freq", "2024-03-01", "6")]
+    data = build_interactions(canonical(rows))
+    result = BuyAgain(half_life_days=30).fit(data).recommend("a", n=3)
+    assert list(result["product_id"]) == ["freq", "new", "old"]
+    assert result["reasons"].iat[0] == "you bought it 3 times, last on 2024-03-01"
+
+
+def test_trending_window() -> None:
+    rows = [(f"c{i}", "evergreen", "2024-01-01", f"o{i}") for i in range(5)]
+    rows += [(f"c{i}", "hot", "2024-03-01", f"h{i}") for i in range(3)]
+    data = build_interactions(canonical(rows))
+    assert Trending(window_days=10).fit(data).recommend("c0", n=1, exclude_purchased=False)["product_id"].iat[0] == "hot"
+    assert Popularity().fit(data).recommend("c0", n=1, exclude_purchased=False)["product_id"].iat[0] == "evergreen"
+    with pytest.raises(ValueError, match="window_days must be a whole number"):
+        Trending(window_days=0).fit(data)
+
+
+def test_content_recommends_cold_items() -> None:
+    frame = canonical([("a", "1", "2024-01-01", "o1"), ("b", "2", "2024-01-01", "o2"), (None, "3", "2024-01-02", "o3")])
+    frame[schema.PRODUCT_NAME] = ["red garden gnome", "blue kitchen mug", "red garden gnome large"]
+    data = build_interactions(frame)
+    assert data.popularity()[data.product_position("3")] == 0  # nobody identified bought it
+    result = Content().fit(data).recommend("a", n=1)
+    assert result["product_id"].iat[0] == "3"
+    assert "red garden gnome" in result["reasons"].iat[0]
+
+
+def test_hybrid_weights_change_ranking_without_refit() -> None:
+    data = build_interactions(random_frame(seed=6))
+    model = Hybrid(weights={"item-knn": 1.0, "trending": 0.0}).fit(data)
+    knn_only = model.recommend("c4", n=5)
+    expected = ItemKNN().fit(data).recommend("c4", n=5)
+    assert list(knn_only["product_id"]) == list(expected["product_id"])
+    trend = model.recommend("c4", n=5, weights={"item-knn": 0.0, "trending": 1.0})
+    assert list(trend["product_id"]) == list(Trending().fit(data).recommend("c4", n=5)["product_id"])
+    model.set_params(**{"item-knn__k": 2})
+    assert model.components["item-knn"].k == 2
+    with pytest.raises(ValueError, match="All hybrid weights are 0"):
+        model.set_params(weights={"item-knn": 0.0})
+    with pytest.raises(ValueError, match="not hybrid components"):
+        model.set_params(weights={"als": 1.0})
+
+
+def test_rerank_one_customer_is_fast() -> None:
+    data = build_interactions(random_frame(seed=7, n_customers=400, n_products=500, n_lines=20000))
+    model = ItemKNN().fit(data)
+    start = time.perf_counter()
+    model.recommend("c1", k=20)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_interactions_weighting_and_missing_customers() -> None:
+    rows = [("a", "p", "2024-01-01", "o1"), ("a", "p", "2024-01-01", "o1"), ("a", "p", "2024-01-03", "o2"),
+            ("b", "q", "2024-01-02", "o3"), (None, "q", "2024-01-04", "o4")]
+    frame = canonical(rows)
+    counts = build_interactions(frame)
+    assert counts.rows_without_customer == 1
+    assert counts.matrix[counts.customer_position("a"), counts.product_position("p")] == 2  # distinct orders
+    no_orders = build_interactions(canonical(rows, with_orders=False))
+    assert no_orders.matrix[0, no_orders.product_position("p")] == 3  # rows when there is no order id
+    spend = build_interactions(frame, InteractionSettings(weighting="spend"))
+    assert spend.matrix[0, spend.product_position("p")] == pytest.approx(6.0)
+    binary = build_interactions(frame, InteractionSettings(weighting="binary"))
+    assert binary.matrix.max() == 1
+    cut = build_interactions(frame, InteractionSettings(cutoff="2024-01-02"))
+    assert cut.matrix.sum() == 1 and cut.rows_after_cutoff == 3
+    with pytest.raises(ValueError, match="Unknown weighting 'log'"):
+        InteractionSettings(weighting="log")
+    with pytest.raises(ValueError, match="No purchases to learn from"):
+        build_interactions(frame, InteractionSettings(cutoff="2023-01-01"))
+
+
+def test_most_frequent_product_name_is_used() -> None:
+    frame = canonical([("a", "p", "2024-01-01", "1"), ("b", "p", "2024-01-01", "2"), ("c", "p", "2024-01-01", "3")])
+    frame[schema.PRODUCT_NAME] = ["Mug", "MUG red", "MUG red"]
+    assert build_interactions(frame).catalogue[schema.PRODUCT_NAME].iat[0] == "MUG red"

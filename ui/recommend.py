@@ -1,0 +1,60 @@
+"""Cached recommenders: interactions and fitted models are built once per dataset version;
+changing k, similarity, shrinkage or weights only re-ranks (no refit)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from retail.recommend import Interactions, InteractionSettings, Recommender, build_interactions, make_recommender
+from retail.recommend.evaluation import EvaluationData, SplitSettings, evaluate, prepare_evaluation, sweep
+from ui.data import dataset_frame
+
+# A fitted model is shared by every session; its settings are set per call under this lock.
+_model_lock = threading.Lock()
+
+
+@st.cache_resource(max_entries=6, show_spinner="Building the customer x product matrix...")
+def interactions(home: str, dataset: str, version: str, weighting: str) -> Interactions:
+    return build_interactions(dataset_frame(home, dataset, version), InteractionSettings(weighting=weighting))
+
+
+@st.cache_resource(max_entries=12, show_spinner="Learning from purchases (similarities are computed once)...")
+def fitted_model(home: str, dataset: str, version: str, weighting: str, algorithm: str) -> Recommender:
+    return make_recommender(algorithm).fit(interactions(home, dataset, version, weighting))
+
+
+def recommend(model: Recommender, customer: str, n: int, exclude_purchased: bool,
+              params: dict[str, Any]) -> pd.DataFrame:
+    with _model_lock:
+        return model.recommend(customer, n=n, exclude_purchased=exclude_purchased, **params)
+
+
+def similar_items(model: Recommender, product: str, n: int, params: dict[str, Any]) -> pd.DataFrame:
+    with _model_lock:
+        model.set_params(**params)
+        return model.similar_items(product, n=n)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Splitting purchases at the cutoff...")
+def evaluation_data(home: str, dataset: str, version: str, test_days: int, protocol: str) -> EvaluationData:
+    return prepare_evaluation(dataset_frame(home, dataset, version),
+                              SplitSettings(test_days=test_days, protocol=protocol))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def evaluate_algorithm(home: str, dataset: str, version: str, test_days: int, protocol: str, k: int,
+                       algorithm: str) -> pd.DataFrame:
+    data = evaluation_data(home, dataset, version, test_days, protocol)
+    return evaluate({algorithm: make_recommender(algorithm)}, data, k)
+
+
+@st.cache_data(max_entries=16, show_spinner="Measuring every combination (fitted once)...")
+def similarity_sweep(home: str, dataset: str, version: str, test_days: int, protocol: str, k: int,
+                     algorithm: str, similarities: tuple[str, ...], neighbours: tuple[int, ...]) -> pd.DataFrame:
+    data = evaluation_data(home, dataset, version, test_days, protocol)
+    grid = {"similarity": list(similarities), "k": list(neighbours)}
+    return sweep(make_recommender(algorithm), data, grid, k)
