@@ -86,6 +86,8 @@ with personal:
     ranking = cached.recommend(model, customer, int(n), exclude, params)
     left, right = st.columns([3, 2])
     left.subheader(f"Top {len(ranking)} for customer {customer}")
+    for row in ranking.head(3).itertuples():
+        left.text(f"{row.rank}. {row.product_name}: {row.reasons}")
     left.dataframe(ranking, hide_index=True, width="stretch", key="rec_ranking",
                    column_config={"score": st.column_config.ProgressColumn(
                        "score", min_value=0.0, max_value=float(max(ranking["score"].max(), 1e-9)), format="%.3f"),

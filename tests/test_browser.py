@@ -89,3 +89,25 @@ def test_upload_validate_save_and_overview_kpi(page, app_url):
     value = re.search(r"[\d,]+\.\d\d", revenue.inner_text()).group(0)
     assert float(value.replace(",", "")) == pytest.approx(expected_demo_revenue(), abs=0.01)
     page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+
+
+def top_picks(page) -> str:
+    picks = page.locator("[data-testid='stText']")
+    picks.first.wait_for()
+    return " | ".join(picks.all_inner_texts())
+
+
+def test_recommendations_follow_the_k_slider(page, app_url):
+    page.goto(f"{app_url}/recommendations")
+    page.get_by_text("Top 10 for customer").wait_for()
+    wait_idle(page)
+    before = top_picks(page)
+    assert before.startswith("1. ")
+    slider = page.locator("[data-testid='stSlider']", has_text="Neighbours k").first.get_by_role("slider")
+    slider.focus()
+    slider.press("Home")  # k = 1: each product scored from its single nearest bought product
+    wait_idle(page)
+    page.wait_for_function("(old) => Array.from(document.querySelectorAll(\"[data-testid='stText']\"))"
+                           ".map(e => e.innerText).join(' | ') !== old", arg=before, timeout=TIMEOUT_MS)
+    assert top_picks(page) != before
+    page.screenshot(path=str(ARTIFACTS / "recommendations.png"), full_page=True)

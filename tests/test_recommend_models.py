@@ -150,7 +150,7 @@ def test_checkerboard_held_back_item_ranks_first(name: str, similarity: str) -> 
 def test_item_knn_reasons_name_the_contributing_products() -> None:
     data = build_interactions(checkerboard())
     result = ItemKNN(k=3).fit(data).recommend("c0", n=1)
-    assert result["reasons"].iat[0].startswith("similar to your product A")
+    assert result["reasons"].iat[0].startswith("because you bought product A")
 
 
 def test_user_knn_reason_counts_similar_customers() -> None:

@@ -123,8 +123,8 @@ class ItemKNN(Recommender):
                 reasons.append(f"no close neighbour among your products; popular with "
                                f"{int(self.popularity_[items[col]]):,} customers")
                 continue
-            parts = [f"{self.product_name(history[t])} ({contributions[t, col]:.2f})" for t in top]
-            reasons.append("similar to your " + "; ".join(parts))
+            parts = [f"{self.product_name(history[t])} (similarity {contributions[t, col]:.2f})" for t in top]
+            reasons.append("because you bought " + "; ".join(parts))
         return reasons
 
     def similar_items(self, product: str, n: int = 10) -> pd.DataFrame:
