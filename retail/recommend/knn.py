@@ -29,7 +29,23 @@ DENSE_CACHE_SIZE = 3  # shrinkage / overlap / measure settings kept ready
 MAX_FAST_K = 200  # k up to this re-ranks from cached sorted rows (no partition)
 
 
-class ItemKNN(Recommender):
+class _NeighbourSettings:
+    """Checks and bundles the kNN settings shared by item- and user-based kNN."""
+
+    similarity: str
+    k: int
+    shrinkage: float
+    min_overlap: int
+
+    def _validate(self) -> None:
+        check_measure(self.similarity)
+        self.settings()
+
+    def settings(self) -> SimilaritySettings:
+        return SimilaritySettings(shrinkage=self.shrinkage, min_overlap=self.min_overlap, k=self.k)
+
+
+class ItemKNN(_NeighbourSettings, Recommender):
     """Item-based kNN: products whose nearest neighbours include what the customer bought.
 
     ``score(c, j) = sum of sim(j, i)`` over the customer's products ``i`` that are among the
@@ -57,13 +73,6 @@ class ItemKNN(Recommender):
         self.k = k
         self.shrinkage = shrinkage
         self.min_overlap = min_overlap
-
-    def _validate(self) -> None:
-        check_measure(self.similarity)
-        self.settings()
-
-    def settings(self) -> SimilaritySettings:
-        return SimilaritySettings(shrinkage=self.shrinkage, min_overlap=self.min_overlap, k=self.k)
 
     def _fit(self, interactions) -> None:
         self._raw_cache: dict[str, RawSimilarity] = {}
@@ -134,7 +143,7 @@ class ItemKNN(Recommender):
         return self._similar_frame(item, row.toarray()[0], n)
 
 
-class UserKNN(Recommender):
+class UserKNN(_NeighbourSettings, Recommender):
     """User-based kNN: what the ``k`` most similar customers bought.
 
     ``score(c, j) = sum of sim(c, v)`` over the neighbours ``v`` who bought ``j``. Similarity
@@ -154,13 +163,6 @@ class UserKNN(Recommender):
         self.k = k
         self.shrinkage = shrinkage
         self.min_overlap = min_overlap
-
-    def _validate(self) -> None:
-        check_measure(self.similarity)
-        self.settings()
-
-    def settings(self) -> SimilaritySettings:
-        return SimilaritySettings(shrinkage=self.shrinkage, min_overlap=self.min_overlap, k=self.k)
 
     def _fit(self, interactions) -> None:
         self._index_cache: dict[str, SimilarityIndex] = {}
