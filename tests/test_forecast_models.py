@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -72,7 +74,7 @@ def test_predict_before_fit_and_bad_horizon_raise():
 def test_features_at_t_only_read_the_past():
     panel = sine_panel(n_series=5, periods=120)
     m = to_matrix(panel)
-    spec = default_spec("D", 120)
+    spec = replace(default_spec("D", 120), lags=(1, 7, 14))
     rows, cols = np.arange(5), np.full(5, 60)
     stats = np.zeros((5, 3))
     before = build_features(m, spec, rows, cols, stats)
@@ -93,7 +95,7 @@ def test_calendar_features_follow_history_length():
 
 def test_recursive_forecast_feeds_own_predictions_into_lags():
     panel = sine_panel(n_series=8, periods=150, noise=0.5)
-    model = LightGBMForecaster(n_estimators=60, n_jobs=1).fit(panel)
+    model = LightGBMForecaster(n_estimators=60, n_jobs=1, lags=(1, 7)).fit(panel)
     forecast = model.predict(3)
     m = model.matrix_
     step1 = forecast[forecast.date == forecast.date.min()]["yhat"].to_numpy()
