@@ -8,6 +8,7 @@ st.set_page_config(page_title="Retail analytics", page_icon=":material/storefron
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/insights:", default=True),
+    st.Page("pages/forecast.py", title="Forecast", icon=":material/trending_up:"),
     st.Page("pages/recommendations.py", title="Recommendations", icon=":material/recommend:"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
 ]

@@ -116,6 +116,7 @@ def models_for(freq: str, lgb_params: dict | None = None) -> dict:
         return models | {
             "lightgbm": LightGBMForecaster(**(lgb_params or {})),
             "lightgbm_tweedie": LightGBMForecaster(**SEASONAL_ONLY),
+            "lightgbm_app_default": LightGBMForecaster(),
         }
     return models | {"lightgbm": LightGBMForecaster(), "lightgbm_l1": LightGBMForecaster(objective="l1")}
 

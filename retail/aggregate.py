@@ -169,6 +169,8 @@ def absence_mask(panel: pd.DataFrame, min_run: int) -> pd.Series:
     A trailing run of zeros (no sale after it) is kept as zero demand: it may be a real
     decline and, inside a backtest, what comes after the cutoff must not be looked at.
     """
+    if panel.empty:
+        return pd.Series(False, index=panel.index)
     zero = panel[Y].to_numpy() == 0
     sid = panel[SERIES_ID].to_numpy()
     new_series = np.r_[True, sid[1:] != sid[:-1]]

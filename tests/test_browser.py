@@ -111,3 +111,29 @@ def test_recommendations_follow_the_k_slider(page, app_url):
                            ".map(e => e.innerText).join(' | ') !== old", arg=before, timeout=TIMEOUT_MS)
     assert top_picks(page) != before
     page.screenshot(path=str(ARTIFACTS / "recommendations.png"), full_page=True)
+
+
+def test_forecast_run_and_excel_download(page, app_url, tmp_path):
+    import openpyxl
+
+    page.goto(f"{app_url}/forecast")
+    page.get_by_text("Run forecast").wait_for()
+    wait_idle(page)
+    page.get_by_label("Horizon (periods)").fill("4")
+    page.get_by_label("Largest N series (0 = all)").fill("8")
+    windows = page.locator("[data-testid='stSlider']", has_text="Backtest windows").first.get_by_role("slider")
+    windows.focus()
+    windows.press("ArrowLeft")  # 3 -> 2 windows: the sample slice holds 14 weeks
+    page.get_by_role("button", name="Run forecast").click()
+    page.get_by_text("Best model:").wait_for(timeout=180_000)
+    wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "forecast.png"), full_page=True)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download Excel").click()
+    path = tmp_path / "forecast.xlsx"
+    download_info.value.save_as(path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["forecast", "metrics", "settings"]
+    header = [cell.value for cell in book["forecast"][1]]
+    assert {"series_id", "name", "date", "forecast", "lo_80", "hi_80"} <= set(header)
+    assert book["forecast"].max_row == 1 + 8 * 4  # 8 series x 4 weeks

@@ -1,0 +1,83 @@
+"""AppTest for the Forecast page: run a small forecast, read the leaderboard, change the model, reopen."""
+
+import io
+
+import openpyxl
+from streamlit.testing.v1 import AppTest
+
+from retail.workspace import Workspace
+from tests.conftest import ROOT
+
+
+def open_page() -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    app.run()
+    app.switch_page("pages/forecast.py").run()
+    assert not app.exception
+    return app
+
+
+def run_small_forecast(app: AppTest, models=("snaive", "ma", "linear", "lightgbm")) -> None:
+    app.number_input(key="fc_top").set_value(8)
+    app.number_input(key="fc_horizon").set_value(4)
+    app.slider(key="fc_windows").set_value(2)
+    app.multiselect(key="fc_models").set_value(list(models))
+    next(b for b in app.button if b.form_id == "forecast_settings").click().run()
+    assert not app.exception and not app.error
+
+
+def leaderboard(app: AppTest):
+    return next(d.value for d in app.dataframe if "wape_vs_snaive" in d.value.columns)
+
+
+def test_run_forecast_shows_leaderboard_series_chart_and_downloads(app_env):
+    app = open_page()
+    assert "run a forecast" in app.info[0].value
+    run_small_forecast(app)
+    board = leaderboard(app)
+    assert set(board["model"]) == {"snaive", "ma", "linear", "lightgbm"}
+    assert board["wape"].is_monotonic_increasing  # best first
+    assert "Best model" in app.success[0].value
+    charts = app.get("plotly_chart")
+    assert len(charts) >= 3  # leaderboard, one series, LightGBM importance
+    series_table = next(d.value for d in app.dataframe if "series_id" in d.value.columns and "wape" in d.value.columns)
+    assert len(series_table) == 8 and series_table["wape"].is_monotonic_decreasing  # worst first
+    downloads = app.get("download_button")
+    assert len(downloads) == 2
+    runs = Workspace(app_env).list_runs("forecast")
+    assert len(runs) == 1 and runs[0].settings["horizon"] == 4
+
+
+def test_changing_model_redraws_without_rerunning(app_env):
+    app = open_page()
+    run_small_forecast(app, models=("snaive", "ma"))
+    app.selectbox(key="fc_model").set_value("snaive").run()
+    assert not app.exception
+    assert len(Workspace(app_env).list_runs("forecast")) == 1  # no new run: the saved one was redrawn
+
+
+def test_saved_runs_reopen_and_delete(app_env):
+    app = open_page()
+    run_small_forecast(app, models=("snaive", "ma"))
+    run_id = Workspace(app_env).list_runs("forecast")[0].id
+    fresh = open_page()  # a new session: nothing open
+    assert "run a forecast" in fresh.info[0].value
+    fresh.selectbox(key="runs_choice").set_value(run_id)
+    fresh.button(key="runs_open").click().run()
+    assert not fresh.exception
+    assert f"Run {run_id}:" in fresh.success[0].value
+    fresh.button(key="runs_delete").click().run()
+    assert Workspace(app_env).list_runs("forecast") == []
+
+
+def test_excel_export_of_a_run(app_env):
+    from retail.forecast.export import to_excel_bytes
+    from retail.forecast.pipeline import ForecastResult
+
+    app = open_page()
+    run_small_forecast(app, models=("snaive", "ma"))
+    workspace = Workspace(app_env)
+    run = workspace.list_runs("forecast")[0]
+    result = ForecastResult.from_frames({t: workspace.load_run_table(run.id, t) for t in run.tables})
+    book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(result)))
+    assert book.sheetnames == ["forecast", "metrics", "settings"]

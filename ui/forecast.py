@@ -1,0 +1,39 @@
+"""Forecast runs: computed once with a progress bar, saved in the workspace, reopened from it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from retail.forecast.export import to_csv_bytes, to_excel_bytes
+from retail.forecast.pipeline import ForecastResult, run_forecast
+from retail.forecast.settings import ForecastSettings
+from retail.workspace import RunInfo
+from ui.data import dataset_frame, workspace
+
+RUN_KIND = "forecast"
+
+
+def run_and_save(home: str, dataset: str, version: str, settings: ForecastSettings) -> RunInfo:
+    """Run a forecast with a progress bar and store it; returns the stored run."""
+    bar = st.progress(0.0, text="Starting the forecast...")
+    result = run_forecast(dataset_frame(home, dataset, version), settings,
+                          progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+    bar.progress(1.0, text="Saving the run in the workspace...")
+    summary = {"best": result.best, "series": int(result.history["series_id"].nunique()),
+               "wape": float(result.metrics.loc[result.metrics["model"] == result.best, "wape"].iat[0])}
+    run = workspace().save_run(RUN_KIND, dataset, settings.to_dict(), summary, result.to_frames())
+    bar.empty()
+    return run
+
+
+@st.cache_resource(max_entries=4, show_spinner="Opening the forecast run...")
+def load_run(home: str, run_id: int) -> ForecastResult:
+    store = workspace()
+    info = store.get_run(run_id)
+    return ForecastResult.from_frames({name: store.load_run_table(run_id, name) for name in info.tables})
+
+
+@st.cache_data(max_entries=16, show_spinner="Preparing the file...")
+def export_bytes(home: str, run_id: int, model: str, file_format: str) -> bytes:
+    result = load_run(home, run_id)
+    return to_excel_bytes(result, model) if file_format == "xlsx" else to_csv_bytes(result, model)
