@@ -71,7 +71,7 @@ def load_canonical(path: Path) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-SEASONAL_ONLY = {"lags": (7, 14, 21, 28), "exclude": ("age", "dayofmonth")}
+SEASONAL_ONLY = {"lags": (7, 14, 21, 28), "exclude": ("age",)}
 TUNED = "seasonal lags, l1"  # what --tune chose on the origins 2011-09-16 and 2011-10-14
 CANDIDATES: dict[str, dict] = {
     "default": {},

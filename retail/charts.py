@@ -29,8 +29,8 @@ def trend_figure(trend: pd.DataFrame, freq: str, measure: str = "revenue", curre
     fig = go.Figure(go.Scatter(x=trend["period"], y=trend[measure], mode="lines+markers", name=label,
                                line={"color": ACCENT, "width": 2}, marker={"size": 4}))
     period = FREQUENCIES[freq]
-    return _layout(fig, f"{label} per {period}", f"{period.capitalize()} starting" if freq != "W"
-                   else "Week ending (Sunday)", unit.capitalize())
+    x_title = {"D": "Day", "W": "Week starting (Monday)", "M": "Month"}[freq]
+    return _layout(fig, f"{label} per {period}", x_title, unit.capitalize())
 
 
 def bar_figure(table: pd.DataFrame, label_column: str, value_column: str, title: str,

@@ -87,14 +87,17 @@ def kpis(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
 
 
 def trend(frame: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
-    """Revenue, units and orders per period (``freq`` D, W (weeks ending Sunday) or M), gaps as 0."""
+    """Revenue, units and orders per period, gaps as 0. ``freq``: D, W (Monday-Sunday weeks
+    labelled by their Monday, as in forecasts) or M (labelled by the 1st)."""
     if freq not in _PANDAS_FREQ:
         raise ValueError(f"freq must be one of {list(_PANDAS_FREQ)}, got {freq!r}.")
     sales = schema.sales_only(frame)
     grouped = sales.groupby(pd.Grouper(key=schema.DATE, freq=_PANDAS_FREQ[freq]))
     result = grouped.agg(revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"),
-                         orders=(schema.ORDER_ID, "nunique"))
-    return result.reset_index().rename(columns={schema.DATE: "period"})
+                         orders=(schema.ORDER_ID, "nunique")).reset_index()
+    if freq == "W":  # pandas labels a W-SUN bin by its Sunday
+        result[schema.DATE] -= pd.Timedelta(days=6)
+    return result.rename(columns={schema.DATE: "period"})
 
 
 def product_names(frame: pd.DataFrame) -> pd.Series:

@@ -74,3 +74,26 @@ def test_real_online_retail_counts(online_retail, capsys):
     assert rules["zero_or_negative_price"] == int(zero_price.sum())
     assert rules["missing_customer"] == int(raw["CustomerID"].isna().sum())
     assert report["line_types"]["sale"] == len(raw) - int((non_product | returns | zero_price).sum())
+
+
+def test_forecast_command_json_and_excel(tmp_path, capsys):
+    out = tmp_path / "forecast.xlsx"
+    code = main(["forecast", str(DEMO), "--level", "product", "--freq", "D", "--horizon", "2", "--windows", "1",
+                 "--models", "snaive,ma,lightgbm", "--top", "5", "--out", str(out), "--json"])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["series"] == 5 and summary["horizon"] == 2 and summary["windows"] == 1
+    assert set(summary["models"]) == {"snaive", "ma", "lightgbm"}
+    assert {"wape", "mase", "rmse", "bias", "seconds", "coverage_80"} <= set(summary["models"]["lightgbm"])
+    assert summary["best"] in summary["models"]
+    assert out.exists() and out.stat().st_size > 0
+
+
+def test_recommend_and_evaluate_commands(small_sample_file, capsys):
+    assert main(["evaluate-recs", str(small_sample_file), "--test-days", "30", "--k", "10",
+                 "--algorithms", "popularity,item-knn", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["k"] == 10 and report["protocol"] == "discovery" and report["customers_evaluated"] > 0
+    assert {"precision", "recall", "ndcg", "map", "hit_rate", "coverage", "seconds"} <= set(report["algorithms"]["item-knn"])
+    assert main(["recommend", str(small_sample_file), "--customer", "no-such-customer"]) == 2
+    assert "no-such-customer" in capsys.readouterr().err

@@ -47,6 +47,7 @@ def test_trend_matches_brute_force_groupby():
     weekly = overview.trend(FRAME, "W")
     expected = sales.groupby(sales["date"].dt.to_period("W-SUN"))["revenue"].sum()
     assert weekly["revenue"].tolist() == expected.tolist()
+    assert weekly["period"].tolist() == [p.start_time for p in expected.index]  # labelled by the Monday
 
 
 def test_top_lists_and_store_split():
