@@ -115,8 +115,7 @@ def models_for(freq: str, lgb_params: dict | None = None) -> dict:
     if freq == "D":
         return models | {
             "lightgbm": LightGBMForecaster(**(lgb_params or {})),
-            "lightgbm_tweedie": LightGBMForecaster(**SEASONAL_ONLY),
-            "lightgbm_app_default": LightGBMForecaster(),
+            "lightgbm_tweedie_app_default": LightGBMForecaster(),
         }
     return models | {"lightgbm": LightGBMForecaster(), "lightgbm_l1": LightGBMForecaster(objective="l1")}
 

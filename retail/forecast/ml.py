@@ -155,7 +155,9 @@ class LightGBMForecaster(GlobalForecaster):
         max_rows: int = 2_000_000,
         lags: tuple[int, ...] | None = None,
         windows: tuple[int, ...] | None = None,
-        exclude: tuple[str, ...] = (),
+        # A series' age stands in for its sales level in the trees and over-forecast Online
+        # Retail by 33% (daily WAPE 1.07 vs 0.88 without it, chosen on pre-test backtests).
+        exclude: tuple[str, ...] = ("age",),
         n_jobs: int = 2,
         random_state: int = 0,
     ):
