@@ -91,6 +91,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+_SAMPLE_ROWS = 2000
+
+
+def _sample(values: pd.Series, size: int = 200) -> pd.Series:
+    """Up to ``size`` present values from the top of a column, as text (cheap on big files)."""
+    return values.head(_SAMPLE_ROWS).dropna().astype(str).head(size)
+
+
 def normalise_name(name: str) -> str:
     """Lower-case a column name and keep only letters and digits (``Customer ID`` -> ``customerid``)."""
     return re.sub(r"[^a-z0-9]", "", str(name).lower())
@@ -143,7 +151,7 @@ class ColumnMapping:
 def _looks_like_dates(values: pd.Series) -> bool:
     if pd.api.types.is_datetime64_any_dtype(values):
         return True
-    sample = values.dropna().astype(str).head(200)
+    sample = _sample(values)
     if sample.empty:
         return False
     has_date_shape = sample.str.match(r"^\s*(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{8})([ T]\d|\s*$)")
@@ -152,21 +160,21 @@ def _looks_like_dates(values: pd.Series) -> bool:
 
 def _mostly_decimals(values: pd.Series) -> bool:
     """Prices or amounts: numbers with a fractional part (never dates, even Excel serials)."""
-    numbers = pd.to_numeric(values, errors="coerce").dropna().head(200)
+    numbers = pd.to_numeric(_sample(values), errors="coerce").dropna()
     return len(numbers) > 0 and _numeric_share(values) > 0.9 and bool((numbers != numbers.round()).mean() > 0.5)
 
 
 def _numeric_share(values: pd.Series) -> float:
     if pd.api.types.is_numeric_dtype(values):
         return 1.0
-    sample = values.dropna().astype(str).head(200).str.replace(r"[\s£$€,.]", "", regex=True)
+    sample = _sample(values).str.replace(r"[\s£$€,.]", "", regex=True)
     if sample.empty:
         return 0.0
     return float(sample.str.fullmatch(r"-?\d+").mean())
 
 
 def _text_with_spaces_share(values: pd.Series) -> float:
-    sample = values.dropna().astype(str).head(200)
+    sample = _sample(values)
     if sample.empty:
         return 0.0
     return float(sample.str.contains(r"[A-Za-z].*\s.*[A-Za-z]").mean())
@@ -220,7 +228,7 @@ def infer_mapping(frame: pd.DataFrame) -> ColumnMapping:
 
 def _content_fits(canonical: str, values: pd.Series) -> bool:
     """Reject name matches whose contents clearly disagree (a 'Date' column of prices)."""
-    if values.dropna().empty:
+    if _sample(values).empty:
         return True
     if canonical == DATE:
         # Named like a date: let the date parser decide and report, unless it holds prices.

@@ -198,7 +198,7 @@ def validate(raw: RawTable, mapping: schema.ColumnMapping,
     _check_future(frame, settings, rules)
     extras = _extra_columns(source, mapping, raw.decimal_comma)
     kept = ~rules.drop
-    clean = pd.concat([frame.loc[kept], extras.loc[kept]], axis=1)
+    clean = _keep_rows(pd.concat([frame, extras], axis=1), kept)
     _mark_line_types(clean, settings, rules, kept)
     clean = clean[list(schema.CANONICAL_COLUMNS) + list(extras.columns)]
     _check_customers(clean, mapping, rules)
@@ -209,6 +209,15 @@ def validate(raw: RawTable, mapping: schema.ColumnMapping,
         why = f" The main problem: {reasons[0].title.lower()} ({reasons[0].count} rows)." if reasons else ""
         raise ValidationError(f"No usable rows remain after validation.{why} Check the column mapping.")
     return ValidationResult(clean.reset_index(drop=True), report)
+
+
+def _keep_rows(frame: pd.DataFrame, kept: np.ndarray) -> pd.DataFrame:
+    """``frame[kept]`` column by column: masking each array is about twice as fast as
+    ``DataFrame.loc`` on Arrow-backed text."""
+    if kept.all():
+        return frame
+    index = frame.index[kept]
+    return pd.DataFrame({column: pd.Series(frame[column].array[kept], index=index) for column in frame.columns})
 
 
 def _check_mapping(mapping: schema.ColumnMapping, source: pd.DataFrame) -> None:
