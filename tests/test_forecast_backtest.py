@@ -93,3 +93,16 @@ def test_conformal_interval_coverage_is_near_nominal_on_noise():
     assert (bounds.yhat <= bounds.hi_80).all() and (bounds.hi_80 <= bounds.hi_95).all()
     with pytest.raises(ValueError, match="between 0 and 1"):
         residual_quantiles(bt, (80,))
+
+
+def test_run_forecast_reports_progress_in_order_including_per_series_models():
+    from retail.forecast.pipeline import run_forecast
+    from retail.forecast.settings import ForecastSettings
+    from tests.forecast_data import canonical_lines
+
+    calls: list[tuple[float, str]] = []
+    run_forecast(canonical_lines(), ForecastSettings(freq="D", horizon=7, windows=1, models=("snaive", "ets")),
+                 progress=lambda fraction, message: calls.append((fraction, message)))
+    fractions = [f for f, _ in calls]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any(message.startswith("exponential smoothing:") for _, message in calls)

@@ -196,7 +196,16 @@ def run_forecast(
         warnings.append(
             f"no future values given for {list(settings.future_known)}: last values carried forward"
         )
-    models = models if models is not None else make_models(settings)
+    reached = [0.0]  # the overall fraction so far; per-series models only refresh the message
+
+    def overall(fraction: float, message: str) -> None:
+        reached[0] = fraction
+        progress(fraction, message)
+
+    def within_model(_fraction: float, message: str) -> None:
+        progress(reached[0], message)
+
+    models = models if models is not None else make_models(settings, progress=within_model)
     bt = backtest(
         panel,
         models,
@@ -205,14 +214,14 @@ def run_forecast(
         settings.step,
         min_train=settings.train_periods,
         absence_periods=settings.absence_periods,
-        progress=lambda f, m: progress(0.05 + 0.75 * f, m),
+        progress=lambda f, m: overall(0.05 + 0.75 * f, m),
     )
     quantiles = residual_quantiles(bt.forecasts, settings.intervals)
     backtest_frame = apply_intervals(bt.forecasts, quantiles, settings.intervals)
     board = leaderboard(pooled(bt.forecasts, bt.seconds)).merge(
         empirical_coverage(bt.forecasts, settings.intervals), on=MODEL, how="left"
     )
-    forecasts, fitted = _final_forecasts(panel, models, settings, future, progress)
+    forecasts, fitted = _final_forecasts(panel, models, settings, future, overall)
     forecasts = apply_intervals(forecasts, quantiles, settings.intervals)
     names = report.series_info[[SERIES_ID, "name"]]
     series_metrics = per_series(bt.forecasts).merge(names, on=SERIES_ID, how="left")
