@@ -147,9 +147,11 @@ class LightGBMForecaster(GlobalForecaster):
         objective: str = "tweedie",
         n_estimators: int = 300,
         learning_rate: float = 0.05,
-        num_leaves: int = 31,
+        # Chosen by backtests on origins before the benchmark's test windows (daily and weekly
+        # Online Retail): deeper trees and a heavier-tailed Tweedie fit intermittent demand best.
+        num_leaves: int = 127,
         min_child_samples: int = 50,
-        tweedie_variance_power: float = 1.2,
+        tweedie_variance_power: float = 1.5,
         future_known: tuple[str, ...] = (),
         use_exog: bool = True,
         max_rows: int = 2_000_000,

@@ -275,11 +275,27 @@ class DenseTopK:
             self.threshold = np.maximum(self.row_top[:, self.k - 1], 0)
         else:
             self.threshold = np.maximum(np.partition(self.dense, n_cols - self.k, axis=1)[:, n_cols - self.k], 0)
+        if self.k is not None and self.row_top is not None and self.k < self.row_top.shape[1]:
+            self._ties_from_sorted_rows()
+            return
         t = self.threshold[:, None]
         need = (self.k or n_cols) - (self.dense > t).sum(axis=1)
         ties = (self.dense == t) & (t > 0)
         self.ambiguous = np.flatnonzero(ties.sum(axis=1) > need)
         self.allowed_ties = {int(r): np.flatnonzero(ties[r])[: need[r]] for r in self.ambiguous}
+
+    def _ties_from_sorted_rows(self) -> None:
+        """The tie bookkeeping from the cached sorted rows: only rows whose (k+1)-th value
+        equals the k-th can hold more ties than places, and only those are scanned in full
+        (a slider move then costs milliseconds instead of three passes over the matrix)."""
+        k, top, threshold = int(self.k), self.row_top, self.threshold
+        need = k - (top[:, :k] > threshold[:, None]).sum(axis=1)
+        maybe = np.flatnonzero((threshold > 0) & (top[:, k] == threshold))
+        ties = self.dense[maybe] == threshold[maybe, None]
+        crowded = ties.sum(axis=1) > need[maybe]
+        self.ambiguous = maybe[crowded]
+        self.allowed_ties = {int(row): np.flatnonzero(ties[i])[: need[row]]
+                             for i, row in zip(np.flatnonzero(crowded), self.ambiguous, strict=True)}
 
     def weights(self, cols: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """``dense[rows][:, cols]`` with entries outside the row top-k set to 0."""
