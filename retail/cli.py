@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from retail import cli_forecast, cli_recommend
 from retail.ingest import import_file, ingest, parse_overrides
 from retail.io import ReadError
-from retail.validation import ValidationError, ValidationReport
+from retail.validation import ValidationError, ValidationReport, ValidationSettings
 from retail.workspace import DatasetNotFound, Workspace
 
 EXIT_UNUSABLE = 2
+DATE_ORDERS = {"auto": None, "dayfirst": True, "monthfirst": False}
 UserError = (ReadError, ValidationError, ValueError, DatasetNotFound, FileNotFoundError)
 
 
@@ -25,6 +26,12 @@ def add_mapping_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sheet", help="Excel sheet to read (default: the first with data)")
     parser.add_argument("--map", action="append", metavar="FIELD=COLUMN", default=[],
                         help="map a canonical field to a source column (repeatable); FIELD= unmaps it")
+    parser.add_argument("--date-order", choices=list(DATE_ORDERS), default="auto",
+                        help="read 03/04/2011 as 3 April (dayfirst) or 4 March (monthfirst); auto decides from the data")
+
+
+def validation_settings(args: argparse.Namespace) -> ValidationSettings:
+    return ValidationSettings(dayfirst=DATE_ORDERS[args.date_order])
 
 
 def format_report(report: ValidationReport) -> str:
@@ -43,7 +50,8 @@ def format_report(report: ValidationReport) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    ingested = ingest(args.file, sheet=args.sheet, overrides=parse_overrides(args.map))
+    ingested = ingest(args.file, sheet=args.sheet, overrides=parse_overrides(args.map),
+                      settings=validation_settings(args))
     report = ingested.result.report
     print(json.dumps(report.to_dict(), default=str) if args.json else format_report(report))
     return 0
@@ -52,7 +60,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     workspace = Workspace()
     info, ingested = import_file(workspace, args.file, args.name, sheet=args.sheet,
-                                 overrides=parse_overrides(args.map), replace=args.replace)
+                                 overrides=parse_overrides(args.map), replace=args.replace,
+                                 settings=validation_settings(args))
     print(format_report(ingested.result.report))
     print(f"stored as dataset {info.name!r} ({info.rows:,} rows) in {workspace.path}")
     return 0

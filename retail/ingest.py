@@ -73,9 +73,9 @@ def ingest(
 def import_file(workspace: Workspace, source: str | Path | bytes, dataset_name: str, *,
                 file_name: str | None = None, sheet: str | None = None,
                 overrides: dict[str, str | None] | None = None, replace: bool = False,
-                is_sample: bool = False) -> tuple[DatasetInfo, Ingested]:
+                is_sample: bool = False, settings: ValidationSettings | None = None) -> tuple[DatasetInfo, Ingested]:
     """Validate a file and store it as a dataset (all or nothing)."""
-    ingested = ingest(source, name=file_name, sheet=sheet, overrides=overrides)
+    ingested = ingest(source, name=file_name, sheet=sheet, overrides=overrides, settings=settings)
     info = workspace.save_dataset(dataset_name, ingested.result.frame, ingested.result.report,
                                   replace=replace, is_sample=is_sample)
     return info, ingested

@@ -97,3 +97,12 @@ def test_recommend_and_evaluate_commands(small_sample_file, capsys):
     assert {"precision", "recall", "ndcg", "map", "hit_rate", "coverage", "seconds"} <= set(report["algorithms"]["item-knn"])
     assert main(["recommend", str(small_sample_file), "--customer", "no-such-customer"]) == 2
     assert "no-such-customer" in capsys.readouterr().err
+
+
+def test_date_order_override(tmp_path, capsys):
+    ambiguous = tmp_path / "us.csv"
+    ambiguous.write_text("Date,SKU,Qty\n03/04/2011,A,1\n05/06/2011,B,2\n")
+    assert main(["validate", str(ambiguous), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["date_range"] == ["2011-04-03", "2011-06-05"]
+    assert main(["validate", str(ambiguous), "--json", "--date-order", "monthfirst"]) == 0
+    assert json.loads(capsys.readouterr().out)["date_range"] == ["2011-03-04", "2011-05-06"]
