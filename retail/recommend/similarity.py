@@ -24,6 +24,8 @@ jaccard
 from __future__ import annotations
 
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +34,7 @@ import scipy.sparse as sp
 logger = logging.getLogger(__name__)
 
 MEASURES: tuple[str, ...] = ("cosine", "pearson", "jaccard")
+PARALLEL_BLOCKS = 8  # row blocks for the threaded top-k partition
 
 
 @dataclass(frozen=True)
@@ -311,7 +314,18 @@ class DenseTopK:
 
 
 def sorted_row_top(dense: np.ndarray, m: int) -> np.ndarray:
-    """The ``m`` largest values of each row, in decreasing order (``m`` capped at the width)."""
+    """The ``m`` largest values of each row, in decreasing order (``m`` capped at the width).
+
+    Blocks of rows are partitioned on several threads (numpy releases the GIL there): this
+    runs on every shrinkage or minimum-overlap change, so it is on the slider's hot path.
+    """
     m = min(m, dense.shape[1])
-    top = np.partition(dense, dense.shape[1] - m, axis=1)[:, dense.shape[1] - m:]
+    blocks = np.array_split(dense, PARALLEL_BLOCKS) if len(dense) >= 4 * PARALLEL_BLOCKS else [dense]
+    with ThreadPoolExecutor(max_workers=min(len(blocks), os.cpu_count() or 1)) as pool:
+        return np.vstack(list(pool.map(lambda block: _sorted_top(block, m), blocks)))
+
+
+def _sorted_top(block: np.ndarray, m: int) -> np.ndarray:
+    width = block.shape[1]
+    top = np.partition(block, width - m, axis=1)[:, width - m:]
     return -np.sort(-top, axis=1)
