@@ -47,8 +47,10 @@ def _report(result) -> None:
     cols[0].metric("Rows read", f"{report.rows_read:,}")
     cols[1].metric("Rows kept", f"{report.rows_kept:,}")
     cols[2].metric("Rows dropped", f"{dropped:,}")
-    cols[3].metric("Dates", f"{report.date_range[0]} to {report.date_range[1]}" if report.date_range else "-")
-    st.caption(f"Read as {report.read_as}; dates read as `{report.date_format}`. "
+    days = (pd.Timestamp(report.date_range[1]) - pd.Timestamp(report.date_range[0])).days + 1 if report.date_range else 0
+    cols[3].metric("Days covered", f"{days:,}")
+    span = f"from {report.date_range[0]} to {report.date_range[1]}, " if report.date_range else ""
+    st.caption(f"Read as {report.read_as}; dates {span}read as `{report.date_format}`. "
                f"Sales lines: {report.line_types.get(schema.SALE, 0):,}.")
     rules = report.rules_frame()
     if rules.empty:

@@ -16,7 +16,8 @@ if info.date_min is None:
     st.stop()
 
 first, last = info.date_min.date(), info.date_max.date()
-default_start = max(first, (info.date_max - pd.DateOffset(months=3)).date())
+three_months_back = info.date_max.normalize() - pd.DateOffset(months=3)
+default_start = max(first, (three_months_back - pd.Timedelta(days=three_months_back.weekday())).date())  # a Monday
 filters = st.columns([2, 2, 1.4, 1.2])
 picked = filters[0].date_input("Period", value=(default_start, last), min_value=first, max_value=last,
                                key="overview_period", help="KPIs compare with the period of equal length before it.")

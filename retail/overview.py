@@ -28,6 +28,8 @@ class Kpi:
     def formatted(self) -> str:
         if np.isnan(self.value):
             return "n/a"
+        if abs(self.value) >= 1e6:  # keeps the card readable: 3.98M rather than 3,981,974.90
+            return f"{self.value / 1e6:,.2f}M"
         if self.unit == "money":
             return f"{self.value:,.2f}"
         return f"{self.value:,.0f}"

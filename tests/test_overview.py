@@ -77,3 +77,11 @@ def test_customer_history_newest_first_sales_only():
     assert history["date"].dt.day.tolist() == [4, 1]  # the return and the postage line are left out
     assert history["product_name"].tolist() == ["Mug", "Mug"]
     assert len(overview.top_customers(FRAME, n=None)) == 2
+
+
+def test_kpi_formatting():
+    assert overview.Kpi("Revenue", 3_981_974.9, None, "money").formatted() == "3.98M"
+    assert overview.Kpi("Revenue", 12_345.678, None, "money").formatted() == "12,345.68"
+    assert overview.Kpi("Units", 8_909, 0.1).formatted() == "8,909"
+    assert overview.Kpi("Units", 8_909, 0.1).formatted_change() == "+10.0%"
+    assert overview.Kpi("AOV", float("nan"), None).formatted() == "n/a"

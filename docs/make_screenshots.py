@@ -1,0 +1,62 @@
+"""Regenerate the README screenshots: the real app on the full bundled sample, in Chromium.
+
+Run from the project root: .venv/bin/python docs/make_screenshots.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
+
+DOCS = ROOT / "docs"
+TIMEOUT_MS = 300_000
+
+
+def settle(page) -> None:
+    page.wait_for_timeout(500)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=TIMEOUT_MS)
+    page.wait_for_timeout(1500)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as home, streamlit_server(ROOT, {"RETAIL_HOME": home}) as url, \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1100})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        page.get_by_text("Sales overview").wait_for()
+        settle(page)
+        page.screenshot(path=str(DOCS / "overview.png"))
+
+        page.goto(f"{url}/data")
+        page.get_by_role("button", name="Or try the demo file").click()
+        page.get_by_text("Validation report").wait_for()
+        settle(page)
+        page.get_by_text("3. Validation report").scroll_into_view_if_needed()
+        page.screenshot(path=str(DOCS / "data-page.png"))
+
+        page.goto(f"{url}/forecast")
+        page.get_by_role("button", name="Run forecast").click()
+        page.get_by_text("Best model:").wait_for()
+        settle(page)
+        page.get_by_text("One series").scroll_into_view_if_needed()
+        page.screenshot(path=str(DOCS / "forecast.png"))
+
+        page.goto(f"{url}/recommendations")
+        page.get_by_text("Top 10 for customer").wait_for()
+        settle(page)
+        page.screenshot(path=str(DOCS / "recommendations.png"))
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
