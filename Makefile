@@ -25,7 +25,8 @@ install: $(RUN_STAMP)
 install-test: $(TEST_STAMP)
 
 run: install
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+	@echo "Open http://localhost:$(PORT) (Ctrl+C stops the app)"
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).
 chromium:
