@@ -86,7 +86,8 @@ with upload_tab:
     uploaded = st.file_uploader(
         "CSV (also .csv.gz or .zip), Excel .xlsx or Parquet, with your own column names",
         type=["csv", "txt", "tsv", "gz", "zip", "xlsx", "parquet"], key="uploader")
-    if uploaded is not None and st.session_state.get("upload", {}).get("name") != uploaded.name:
+    if uploaded is not None and st.session_state.get("upload_id") != uploaded.file_id:
+        st.session_state["upload_id"] = uploaded.file_id  # a new upload, even with the same name
         _remember_upload(uploaded.getvalue(), uploaded.name)
     if st.button("Or try the demo file (a shop's till export)", key="demo_file"):
         _remember_upload(DEMO_UPLOAD_FILE.read_bytes(), DEMO_UPLOAD_FILE.name)
