@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ import pandas as pd
 from retail import schema
 from retail.io import RawTable
 from retail.parsing import TEXT, map_unique, parse_dates, parse_numbers
+from retail.report import RuleResult, ValidationReport
 
 logger = logging.getLogger(__name__)
 
@@ -68,62 +69,6 @@ class ValidationSettings:
         if self.latest_allowed_date is not None:
             return pd.Timestamp(self.latest_allowed_date)
         return pd.Timestamp.now().normalize() + pd.Timedelta(days=2)
-
-
-@dataclass
-class RuleResult:
-    """One validation rule: how many rows it concerned, a few examples, what was done."""
-
-    rule: str
-    title: str
-    count: int
-    action: str
-    examples: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "title": self.title, "count": self.count, "action": self.action,
-                "examples": self.examples}
-
-
-@dataclass
-class ValidationReport:
-    """The outcome of validating one file."""
-
-    usable: bool
-    rows_read: int
-    rows_kept: int
-    mapping: dict[str, str]
-    rules: list[RuleResult]
-    date_range: tuple[str, str] | None = None
-    date_format: str | None = None
-    source: str = ""
-    read_as: str = ""
-    error: str | None = None
-    line_types: dict[str, int] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "usable": self.usable, "error": self.error, "source": self.source, "read_as": self.read_as,
-            "rows_read": self.rows_read, "rows_kept": self.rows_kept, "mapping": self.mapping,
-            "date_range": list(self.date_range) if self.date_range else None,
-            "date_format": self.date_format, "line_types": self.line_types,
-            "rules": [r.to_dict() for r in self.rules],
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ValidationReport:
-        rules = [RuleResult(**r) for r in data.get("rules", [])]
-        date_range = tuple(data["date_range"]) if data.get("date_range") else None
-        fields = {k: v for k, v in data.items() if k not in ("rules", "date_range")}
-        return cls(rules=rules, date_range=date_range, **fields)
-
-    def rule(self, name: str) -> RuleResult | None:
-        return next((r for r in self.rules if r.rule == name), None)
-
-    def rules_frame(self) -> pd.DataFrame:
-        """Rules with a non-zero count, for display."""
-        rows = [{"check": r.title, "rows": r.count, "what was done": r.action} for r in self.rules if r.count]
-        return pd.DataFrame(rows, columns=["check", "rows", "what was done"])
 
 
 @dataclass
