@@ -14,64 +14,24 @@ from ui.forecast import RUN_KIND, export_bytes, load_run, run_and_save
 RUN_KEY = "forecast_run_id"
 LEVELS = {"total": "all sales", "store": "store / country", "product": "product",
           "product_store": "product x store", "category": "category"}
+LEVEL_NEEDS = {"total": (), "store": (schema.STORE_ID,), "product": (schema.PRODUCT_ID,),
+               "product_store": (schema.PRODUCT_ID, schema.STORE_ID), "category": (schema.CATEGORY,)}
 FREQS = {"D": "daily", "W": "weekly", "M": "monthly"}
 PERIODS = {"D": "day", "W": "week", "M": "month"}
 MODEL_LABELS = {"snaive": "seasonal naive", "ma": "moving average", "ets": "exponential smoothing",
                 "linear": "linear regression", "lightgbm": "LightGBM"}
 
-st.title("Demand forecast")
-loaded = current_frame()
-if loaded is None:
-    st.stop()
-info, frame = loaded
-home = str(workspace_home())
-new_tab, runs_tab = st.tabs(["Forecast", "Saved runs"])
-
-with new_tab:
-    levels = [lvl for lvl in LEVELS if lvl == "total"
-              or (lvl == "store" and info.has(schema.STORE_ID))
-              or (lvl == "product" and info.has(schema.PRODUCT_ID))
-              or (lvl == "product_store" and info.has(schema.PRODUCT_ID) and info.has(schema.STORE_ID))
-              or (lvl == "category" and info.has(schema.CATEGORY))]
-    with st.form("forecast_settings"):
-        row = st.columns(4)
-        level = row[0].selectbox("Forecast per", levels, format_func=LEVELS.get, key="fc_level",
-                                 index=levels.index("product") if "product" in levels else 0)
-        freq = row[1].selectbox("Frequency", list(FREQS), index=1, format_func=FREQS.get, key="fc_freq")
-        target = row[2].selectbox("Target", ["units", "revenue"], key="fc_target",
-                                  index=0 if info.has(schema.QUANTITY) else 1)
-        horizon = row[3].number_input("Horizon (periods)", 1, 90, 8, key="fc_horizon")
-        row = st.columns(4)
-        models = row[0].multiselect("Models", list(MODEL_NAMES), default=list(MODEL_NAMES), key="fc_models",
-                                    format_func=MODEL_LABELS.get)
-        windows = row[1].slider("Backtest windows", 1, 6, 3, key="fc_windows",
-                                help="Rolling origins: each window forecasts `horizon` periods from an earlier cutoff")
-        top_n = row[2].number_input("Largest N series (0 = all)", 0, 100_000, 50, key="fc_top")
-        objective = row[3].selectbox("LightGBM objective", list(OBJECTIVES), key="fc_objective")
-        known = st.multiselect("Columns known in advance (e.g. a promo calendar)", exogenous_candidates(frame),
-                               key="fc_known", help="Other extra columns are used only through their past values.")
-        submitted = st.form_submit_button("Run forecast", type="primary")
-    if submitted:
-        try:
-            settings = ForecastSettings(level=level, freq=freq, target=target, horizon=int(horizon),
-                                        models=tuple(models), windows=windows, top_n=int(top_n) or None,
-                                        objective=objective, future_known=tuple(known))
-            st.session_state[RUN_KEY] = run_and_save(home, info.name, info.version, settings).id
-        except ValueError as exc:
-            st.error(str(exc))
-
-
-
-def show_run(run_id: int) -> None:
+def show_run(home: str, run_id: int) -> None:
     result = load_run(home, run_id)
     settings = result.settings
     board = result.metrics
     best = board.iloc[0]
     gain = best.get("wape_vs_snaive")
+    versus = "" if pd.isna(gain) or result.best == "snaive" else (
+        f", {abs(gain):.0%} {'lower' if gain < 0 else 'higher'} than seasonal naive")
     st.success(f"Run {run_id}: {result.history['series_id'].nunique():,} series, {FREQS[settings.freq]}, "
                f"horizon {settings.horizon}. Best model: {MODEL_LABELS.get(result.best, result.best)} "
-               f"(WAPE {best['wape']:.3f}" + (f", {-gain:.0%} lower than seasonal naive)." if pd.notna(gain)
-                                              else ")."))
+               f"(WAPE {best['wape']:.3f}{versus}).")
     for warning in result.warnings:
         st.caption(warning)
 
@@ -111,10 +71,47 @@ def show_run(run_id: int) -> None:
                                  file_name=f"forecast_run_{run_id}.csv", mime="text/csv", key="fc_download_csv")
 
 
+st.title("Demand forecast")
+loaded = current_frame()
+if loaded is None:
+    st.stop()
+info, frame = loaded
+home = str(workspace_home())
+new_tab, runs_tab = st.tabs(["Forecast", "Saved runs"])
+
+with new_tab:
+    levels = [level for level, needs in LEVEL_NEEDS.items() if all(info.has(field) for field in needs)]
+    with st.form("forecast_settings"):
+        row = st.columns(4)
+        level = row[0].selectbox("Forecast per", levels, format_func=LEVELS.get, key="fc_level",
+                                 index=levels.index("product") if "product" in levels else 0)
+        freq = row[1].selectbox("Frequency", list(FREQS), index=1, format_func=FREQS.get, key="fc_freq")
+        target = row[2].selectbox("Target", ["units", "revenue"], key="fc_target",
+                                  index=0 if info.has(schema.QUANTITY) else 1)
+        horizon = row[3].number_input("Horizon (periods)", 1, 90, 8, key="fc_horizon")
+        row = st.columns(4)
+        models = row[0].multiselect("Models", list(MODEL_NAMES), default=list(MODEL_NAMES), key="fc_models",
+                                    format_func=MODEL_LABELS.get)
+        windows = row[1].slider("Backtest windows", 1, 6, 3, key="fc_windows",
+                                help="Rolling origins: each window forecasts `horizon` periods from an earlier cutoff")
+        top_n = row[2].number_input("Largest N series (0 = all)", 0, 100_000, 50, key="fc_top")
+        objective = row[3].selectbox("LightGBM objective", list(OBJECTIVES), key="fc_objective")
+        known = st.multiselect("Columns known in advance (e.g. a promo calendar)", exogenous_candidates(frame),
+                               key="fc_known", help="Other extra columns are used only through their past values.")
+        submitted = st.form_submit_button("Run forecast", type="primary")
+    if submitted:
+        try:
+            settings = ForecastSettings(level=level, freq=freq, target=target, horizon=int(horizon),
+                                        models=tuple(models), windows=windows, top_n=int(top_n) or None,
+                                        objective=objective, future_known=tuple(known))
+            st.session_state[RUN_KEY] = run_and_save(home, info.name, info.version, settings).id
+        except ValueError as exc:
+            st.error(str(exc))
+
 with new_tab:
     run_id = st.session_state.get(RUN_KEY)
     if run_id in {r.id for r in workspace().list_runs(RUN_KIND, info.name)}:
-        show_run(run_id)
+        show_run(home, run_id)
     else:
         st.info("Choose the settings and run a forecast, or open a saved run.")
 
