@@ -46,8 +46,11 @@ st.plotly_chart(charts.trend_figure(overview.trend(selected, freq), freq, measur
 
 left, right = st.columns(2)
 products = overview.top_products(selected, n=10, by=measure)
-left.plotly_chart(charts.bar_figure(products, "product", measure, f"Top 10 products by {measure}",
-                                    measure.capitalize()), key="overview_products")
+if info.has(schema.PRODUCT_ID):
+    left.plotly_chart(charts.bar_figure(products, "product", measure, f"Top 10 products by {measure}",
+                                        measure.capitalize()), key="overview_products")
+else:
+    left.info("This dataset has no product column (store-level sales), so there is no product ranking.")
 if info.has(schema.CUSTOMER_ID):
     customers = overview.top_customers(selected, n=10)
     right.plotly_chart(charts.bar_figure(customers, schema.CUSTOMER_ID, "revenue", "Top 10 customers by revenue",

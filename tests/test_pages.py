@@ -93,3 +93,29 @@ def _rules_table(app: AppTest):
 
 def _keys(app: AppTest) -> list[str]:
     return [w.key for w in app.selectbox if w.key]
+
+
+def test_store_level_dataset_on_every_page(app_env, tmp_path):
+    """A store x day sales file (no product, no customer) works everywhere it makes sense."""
+    lines = ["Store,Date,Sales,Promo"] + [f"{store},2014-{month:02d}-{day:02d},{1000 * store + day},{day % 2}"
+                                         for store in (1, 2) for month in (1, 2, 3) for day in range(1, 29)]
+    path = tmp_path / "stores.csv"
+    path.write_text("\n".join(lines) + "\n")
+    from retail.ingest import import_file
+
+    import_file(Workspace(app_env), path, "stores")
+    for page in ("overview", "forecast", "recommendations", "data"):
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        app.run()
+        app.session_state["active_dataset"] = "stores"
+        app.switch_page(f"pages/{page}.py").run()
+        assert not app.exception, page
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.run()
+    app.session_state["active_dataset"] = "stores"
+    app.switch_page("pages/forecast.py").run()
+    assert app.selectbox(key="fc_level").options == ["all sales", "store / country"]
+    app.selectbox(key="fc_level").set_value("store")
+    app.selectbox(key="fc_freq").set_value("D")
+    next(b for b in app.button if b.form_id == "forecast_settings").click().run()
+    assert not app.exception and "Run 1: 2 series, daily" in app.success[0].value
