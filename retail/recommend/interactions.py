@@ -99,25 +99,13 @@ class Interactions:
 
     def customer_position(self, customer: str) -> int:
         """Row index of ``customer``; raises a ``ValueError`` that says what to do when unknown."""
-        key = str(customer)
-        if key not in self.customer_index:
-            examples = ", ".join(map(str, self.customer_ids[:5]))
-            raise ValueError(
-                f"Unknown customer id {key!r}: it does not appear in this dataset "
-                f"({len(self.customer_ids):,} customers, e.g. {examples}). Pick a customer from the data."
-            )
-        return self.customer_index[key]
+        return _position(self.customer_index, self.customer_ids, customer,
+                         "customer id", "does not appear in this dataset", "customers", "a customer")
 
     def product_position(self, product: str) -> int:
         """Column index of ``product``; raises a ``ValueError`` when it is not in the catalogue."""
-        key = str(product)
-        if key not in self.product_index:
-            examples = ", ".join(map(str, self.product_ids[:5]))
-            raise ValueError(
-                f"Unknown product id {key!r}: it is not in the catalogue ({len(self.product_ids):,} "
-                f"products, e.g. {examples}). Pick a product from the data."
-            )
-        return self.product_index[key]
+        return _position(self.product_index, self.product_ids, product,
+                         "product id", "is not in the catalogue", "products", "a product")
 
     def history(self, customer_row: int) -> np.ndarray:
         """Product indices the customer bought (sorted)."""
@@ -127,6 +115,16 @@ class Interactions:
     def popularity(self) -> np.ndarray:
         """Distinct buyers per product."""
         return np.asarray(self.catalogue["buyers"].to_numpy(), dtype=np.float64)
+
+
+def _position(index: dict[str, int], ids: np.ndarray, key: object, what: str, where: str, plural: str,
+              pick: str) -> int:
+    key = str(key)
+    if key not in index:
+        examples = ", ".join(map(str, ids[:5]))
+        raise ValueError(f"Unknown {what} {key!r}: it {where} ({len(ids):,} {plural}, e.g. {examples}). "
+                         f"Pick {pick} from the data.")
+    return index[key]
 
 
 def _purchases(frame: pd.DataFrame, cutoff: pd.Timestamp | None) -> tuple[pd.DataFrame, int, int]:
