@@ -29,6 +29,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from online_retail import DATA, protocol_frame  # noqa: E402
+
 from retail import schema  # noqa: E402
 from retail.aggregate import build_panel  # noqa: E402
 from retail.forecast.backtest import backtest  # noqa: E402
@@ -36,41 +38,12 @@ from retail.forecast.metrics import leaderboard, pooled  # noqa: E402
 from retail.forecast.ml import LightGBMForecaster, LinearForecaster  # noqa: E402
 from retail.forecast.models import ExponentialSmoothing, MovingAverage, SeasonalNaive  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "online_retail" / "online_retail.parquet"
 TEST_START = pd.Timestamp("2011-11-12")
 REFERENCE = {
     "D": {"snaive": 1.135, "ma": 0.943, "ets": 0.917, "lightgbm": 0.875, "linear": 0.958},
     "W": {"snaive": 0.925, "ma": 0.692, "ets": 0.768, "lightgbm": 0.707, "linear": 0.699},
 }
 TARGET = {"D": 0.875, "W": 0.692}
-
-
-def load_canonical(path: Path) -> pd.DataFrame:
-    """Raw Online Retail -> protocol filters on raw columns -> canonical columns."""
-    raw = pd.read_parquet(path)
-    keep = (
-        ~raw["InvoiceNo"].astype(str).str.startswith("C")
-        & (raw["Quantity"] > 0)
-        & (raw["UnitPrice"] > 0)
-        & raw["StockCode"].astype(str).str.fullmatch(r"\d{5}[A-Za-z]?")
-    )
-    raw = raw[keep]
-    frame = pd.DataFrame(
-        {
-            schema.DATE: pd.to_datetime(raw["InvoiceDate"]).astype("datetime64[ns]"),
-            schema.PRODUCT_ID: raw["StockCode"].astype(str).str.upper(),
-            schema.PRODUCT_NAME: raw["Description"],
-            schema.CATEGORY: None,
-            schema.QUANTITY: raw["Quantity"].astype(float),
-            schema.UNIT_PRICE: raw["UnitPrice"].astype(float),
-            schema.REVENUE: raw["Quantity"] * raw["UnitPrice"],
-            schema.CUSTOMER_ID: raw["CustomerID"].astype(str),
-            schema.STORE_ID: raw["Country"],
-            schema.ORDER_ID: raw["InvoiceNo"].astype(str),
-            schema.LINE_TYPE: schema.SALE,
-        }
-    )
-    return frame.reset_index(drop=True)
 
 
 SEASONAL_ONLY = {"lags": (7, 14, 21, 28), "exclude": ("age",)}
@@ -161,7 +134,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     started = time.perf_counter()
-    data = panels(load_canonical(args.data))
+    data = panels(protocol_frame(args.data))
     print(
         f"series: {data['D']['series_id'].nunique()}, daily periods: {data['D']['date'].nunique()}, "
         f"weekly periods: {data['W']['date'].nunique()} (prepared in {time.perf_counter() - started:.1f} s)"

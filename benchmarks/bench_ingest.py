@@ -16,12 +16,13 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from online_retail import DATA  # noqa: E402
+
 from retail.io import read_table  # noqa: E402
 from retail.schema import infer_mapping  # noqa: E402
 from retail.validation import validate  # noqa: E402
 from retail.workspace import Workspace  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "online_retail" / "online_retail.parquet"
 ROWS = 1_000_000
 
 

@@ -25,6 +25,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from online_retail import DATA, protocol_frame  # noqa: E402
+
 from retail import schema  # noqa: E402
 from retail.recommend import ALGORITHMS, Hybrid, ItemKNN, build_interactions, make_recommender  # noqa: E402
 from retail.recommend.evaluation import (  # noqa: E402
@@ -38,31 +40,8 @@ from retail.recommend.evaluation import (  # noqa: E402
 from retail.recommend.ranking import top_n  # noqa: E402
 from retail.recommend.similarity import SimilarityIndex  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "online_retail" / "online_retail.parquet"
 K = 10
 TEST_DAYS = 30
-
-
-def load_protocol_frame(path: Path) -> pd.DataFrame:
-    """Raw Online Retail -> the protocol's lines, renamed to canonical columns."""
-    raw = pd.read_parquet(path)
-    keep = (raw["CustomerID"].notna() & ~raw["InvoiceNo"].astype(str).str.startswith("C")
-            & (raw["Quantity"] > 0) & (raw["UnitPrice"] > 0)
-            & raw["StockCode"].astype(str).str.fullmatch(r"\d{5}[A-Za-z]?"))
-    d = raw[keep]
-    return pd.DataFrame({
-        schema.DATE: d["InvoiceDate"].astype("datetime64[ns]"),
-        schema.PRODUCT_ID: d["StockCode"].astype(str).str.upper(),
-        schema.PRODUCT_NAME: d["Description"],
-        schema.CATEGORY: None,
-        schema.QUANTITY: d["Quantity"].astype(float),
-        schema.UNIT_PRICE: d["UnitPrice"].astype(float),
-        schema.REVENUE: d["Quantity"] * d["UnitPrice"],
-        schema.CUSTOMER_ID: d["CustomerID"].astype(np.int64).astype(str),
-        schema.STORE_ID: d["Country"],
-        schema.ORDER_ID: d["InvoiceNo"].astype(str),
-        schema.LINE_TYPE: schema.SALE,
-    })
 
 
 def tune_item_knn(data: EvaluationData) -> dict:
@@ -125,7 +104,7 @@ def speed(frame: pd.DataFrame) -> None:
 
 def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DATA
-    frame = load_protocol_frame(path)
+    frame = protocol_frame(path, require_customer=True)
     print(f"{len(frame):,} protocol lines, {frame[schema.CUSTOMER_ID].nunique():,} customers, "
           f"{frame[schema.PRODUCT_ID].nunique():,} products")
     last = frame[schema.DATE].max().normalize()
