@@ -6,6 +6,8 @@ import streamlit as st
 from retail import charts, overview, schema
 from ui.data import current_frame
 
+UNIT_TITLES = {"revenue": "Revenue (the file's currency)", "units": "Units sold"}
+
 st.title("Sales overview")
 loaded = current_frame()
 if loaded is None:
@@ -48,20 +50,22 @@ left, right = st.columns(2)
 products = overview.top_products(selected, n=10, by=measure)
 if info.has(schema.PRODUCT_ID):
     left.plotly_chart(charts.bar_figure(products, "product", measure, f"Top 10 products by {measure}",
-                                        measure.capitalize()), key="overview_products")
+                                        UNIT_TITLES[measure], "product"), key="overview_products")
 else:
     left.info("This dataset has no product column (store-level sales), so there is no product ranking.")
 if info.has(schema.CUSTOMER_ID):
     customers = overview.top_customers(selected, n=10)
     right.plotly_chart(charts.bar_figure(customers, schema.CUSTOMER_ID, "revenue", "Top 10 customers by revenue",
-                                         "Revenue", color=charts.SECOND), key="overview_customers")
+                                         UNIT_TITLES["revenue"], "customer id", color=charts.SECOND),
+                       key="overview_customers")
 else:
     right.info("This dataset has no customer column, so there is no customer ranking.")
 
 if stores:
     store_table = overview.by_store(selected)
     st.plotly_chart(charts.bar_figure(store_table.head(15), schema.STORE_ID, measure,
-                                      f"{measure.capitalize()} by store / country (top 15)", measure.capitalize()),
+                                      f"{measure.capitalize()} by store / country (top 15)", UNIT_TITLES[measure],
+                                      "store / country"),
                     key="overview_stores_chart")
 
 with st.expander("Top products table"):

@@ -34,13 +34,13 @@ def trend_figure(trend: pd.DataFrame, freq: str, measure: str = "revenue", curre
 
 
 def bar_figure(table: pd.DataFrame, label_column: str, value_column: str, title: str,
-               value_title: str, color: str = ACCENT) -> go.Figure:
+               value_title: str, label_title: str, color: str = ACCENT) -> go.Figure:
     """Horizontal bars, largest on top (top products, customers, stores)."""
     ordered = table.iloc[::-1]
     labels = ordered[label_column].astype(str).str.slice(0, 40)
     fig = go.Figure(go.Bar(x=ordered[value_column], y=labels, orientation="h", marker_color=color,
                            hovertemplate="%{y}: %{x:,.2f}<extra></extra>"))
-    fig = _layout(fig, title, value_title, "", height=max(300, 28 * len(table) + 90))
+    fig = _layout(fig, title, value_title, label_title, height=max(300, 28 * len(table) + 90))
     # Ids such as customer 14646 are labels, not numbers.
     fig.update_layout(hovermode="closest", yaxis={"type": "category"})
     return fig
