@@ -4,6 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from retail import charts, overview, schema
+from retail.workspace import workspace_home
+from ui import overview as cached
 from ui.data import current_frame
 
 UNIT_TITLES = {"revenue": "Revenue (the file's currency)", "units": "Units sold"}
@@ -12,7 +14,8 @@ st.title("Sales overview")
 loaded = current_frame()
 if loaded is None:
     st.stop()
-info, frame = loaded
+info, _ = loaded
+key = (str(workspace_home()), info.name, info.version)
 if info.date_min is None:
     st.warning("This dataset has no rows.")
     st.stop()
@@ -24,7 +27,7 @@ filters = st.columns([2, 2, 1.4, 1.2])
 picked = filters[0].date_input("Period", value=(default_start, last), min_value=first, max_value=last,
                                key="overview_period", help="KPIs compare with the period of equal length before it.")
 start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (first, last)
-stores = overview.by_store(frame)[schema.STORE_ID].tolist()
+stores = cached.store_names(*key)
 chosen_stores = filters[1].multiselect("Stores / countries", stores, key="overview_stores",
                                        placeholder="All", disabled=not stores)
 freq = filters[2].segmented_control("Trend by", list(overview.FREQUENCIES), default="W", key="overview_freq",
@@ -32,38 +35,36 @@ freq = filters[2].segmented_control("Trend by", list(overview.FREQUENCIES), defa
 measure = filters[3].segmented_control("Measure", ["revenue", "units"], default="revenue",
                                        key="overview_measure") or "revenue"
 
-selected = overview.filter_sales(frame, start, end, chosen_stores)
+result = cached.summary(*key, start, end, tuple(chosen_stores), freq, measure)
 metric_columns = st.columns(5)
-for column, kpi in zip(metric_columns, overview.kpis(frame, start, end, chosen_stores), strict=True):
+for column, kpi in zip(metric_columns, result.kpis, strict=True):
     column.metric(kpi.label, kpi.formatted(), kpi.formatted_change(), border=True,
                   help="Change against the previous period of the same length" if kpi.change is not None
                   else "No earlier data to compare with")
 
-returns = overview.returns_summary(selected)
+returns = result.returns
 if returns["lines"]:
     st.caption(f"Returns and cancellations in the period: {returns['lines']:,.0f} lines, "
                f"{returns['units']:,.0f} units, {returns['value']:,.2f} in value (not in the figures above).")
 
-st.plotly_chart(charts.trend_figure(overview.trend(selected, freq), freq, measure), key="overview_trend")
+st.plotly_chart(charts.trend_figure(result.trend, freq, measure), key="overview_trend")
 
 left, right = st.columns(2)
-products = overview.top_products(selected, n=10, by=measure)
+products = result.products
 if info.has(schema.PRODUCT_ID):
     left.plotly_chart(charts.bar_figure(products, "product", measure, f"Top 10 products by {measure}",
                                         UNIT_TITLES[measure], "product"), key="overview_products")
 else:
     left.info("This dataset has no product column (store-level sales), so there is no product ranking.")
 if info.has(schema.CUSTOMER_ID):
-    customers = overview.top_customers(selected, n=10)
-    right.plotly_chart(charts.bar_figure(customers, schema.CUSTOMER_ID, "revenue", "Top 10 customers by revenue",
+    right.plotly_chart(charts.bar_figure(result.customers, schema.CUSTOMER_ID, "revenue", "Top 10 customers by revenue",
                                          UNIT_TITLES["revenue"], "customer id", color=charts.SECOND),
                        key="overview_customers")
 else:
     right.info("This dataset has no customer column, so there is no customer ranking.")
 
 if stores:
-    store_table = overview.by_store(selected)
-    st.plotly_chart(charts.bar_figure(store_table.head(15), schema.STORE_ID, measure,
+    st.plotly_chart(charts.bar_figure(result.stores.head(15), schema.STORE_ID, measure,
                                       f"{measure.capitalize()} by store / country (top 15)", UNIT_TITLES[measure],
                                       "store / country"),
                     key="overview_stores_chart")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from retail import overview, schema
+from retail import schema
 from retail.recommend import ALGORITHMS, DESCRIPTIONS
 from retail.recommend.charts import METRIC_LABELS, metrics_figure, sweep_figure
 from retail.recommend.evaluation import METRICS, PROTOCOLS, with_popularity_ratio
@@ -68,7 +68,7 @@ def algorithm_params(algorithm: str) -> dict:
 
 
 with personal:
-    customers = overview.top_customers(frame, n=None)
+    customers = cached.customer_choices(*key)
     customers = customers[customers[schema.CUSTOMER_ID].isin(set(data.customer_ids))]
     labels = dict(zip(customers[schema.CUSTOMER_ID], customers["orders"], strict=True))
     top = st.columns([2, 2, 1, 1])
@@ -92,7 +92,7 @@ with personal:
                    column_config={"score": st.column_config.ProgressColumn(
                        "score", min_value=0.0, max_value=float(max(ranking["score"].max(), 1e-9)), format="%.3f"),
                        "reasons": st.column_config.TextColumn("why", width="large")})
-    history = overview.customer_history(frame, customer)
+    history = cached.purchase_history(*key, customer)
     right.subheader(f"Purchase history ({len(history):,} lines)")
     right.dataframe(history, hide_index=True, width="stretch", key="rec_history",
                     column_config={schema.DATE: st.column_config.DatetimeColumn("date", format="YYYY-MM-DD"),

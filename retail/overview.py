@@ -155,3 +155,24 @@ def returns_summary(frame: pd.DataFrame) -> dict[str, float]:
     returns = frame[frame[schema.LINE_TYPE] == schema.RETURN]
     return {"lines": float(len(returns)), "units": float(-returns[schema.QUANTITY].clip(upper=0).sum()),
             "value": float(-returns[schema.REVENUE].clip(upper=0).sum())}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Everything the overview shows for one period and store selection."""
+
+    kpis: list[Kpi]
+    trend: pd.DataFrame
+    products: pd.DataFrame
+    customers: pd.DataFrame
+    stores: pd.DataFrame
+    returns: dict[str, float]
+
+
+def summarise(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, stores: list[str] | None = None,
+              freq: str = "W", by: str = "revenue", top: int = 10) -> Summary:
+    """KPIs against the previous period, the trend, top products and customers, stores and returns."""
+    selected = filter_sales(frame, start, end, stores)
+    return Summary(kpis=kpis(frame, start, end, stores), trend=trend(selected, freq),
+                   products=top_products(selected, n=top, by=by), customers=top_customers(selected, n=top),
+                   stores=by_store(selected), returns=returns_summary(selected))

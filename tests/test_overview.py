@@ -85,3 +85,12 @@ def test_kpi_formatting():
     assert overview.Kpi("Units", 8_909, 0.1).formatted() == "8,909"
     assert overview.Kpi("Units", 8_909, 0.1).formatted_change() == "+10.0%"
     assert overview.Kpi("AOV", float("nan"), None).formatted() == "n/a"
+
+
+def test_summarise_bundles_the_page_figures():
+    start, end = pd.Timestamp("2011-01-03"), pd.Timestamp("2011-01-04")
+    result = overview.summarise(FRAME, start, end, ["UK"], "D", "units", top=1)
+    assert result.kpis == overview.kpis(FRAME, start, end, ["UK"])
+    assert result.products["product_id"].tolist() == ["A"] and result.products["units"].tolist() == [4]
+    assert result.trend["units"].tolist() == [4]
+    assert result.returns == {"lines": 1.0, "units": 1.0, "value": 5.0}

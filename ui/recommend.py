@@ -9,12 +9,24 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from retail import overview
 from retail.recommend import Interactions, InteractionSettings, Recommender, build_interactions, make_recommender
 from retail.recommend.evaluation import EvaluationData, SplitSettings, evaluate, prepare_evaluation, sweep
 from ui.data import dataset_frame
 
 # A fitted model is shared by every session; its settings are set per call under this lock.
 _model_lock = threading.Lock()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def customer_choices(home: str, dataset: str, version: str) -> pd.DataFrame:
+    """Customers, biggest first (computed once per dataset, not on every slider move)."""
+    return overview.top_customers(dataset_frame(home, dataset, version), n=None)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def purchase_history(home: str, dataset: str, version: str, customer: str) -> pd.DataFrame:
+    return overview.customer_history(dataset_frame(home, dataset, version), customer)
 
 
 @st.cache_resource(max_entries=6, show_spinner="Building the customer x product matrix...")
