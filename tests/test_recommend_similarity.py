@@ -127,3 +127,14 @@ def test_invalid_settings_say_what_to_do() -> None:
         SimilaritySettings(k=0)
     with pytest.raises(ValueError, match="Unknown similarity 'dice'"):
         pairwise_similarity(sp.csr_matrix(np.eye(3)), "dice")
+
+
+@pytest.mark.parametrize(("shrinkage", "min_overlap", "top"), [(0.0, 1, 5), (3.0, 2, 8), (10.0, 1, 100)])
+def test_fused_shrink_and_row_top_equal_the_two_steps(shrinkage, min_overlap, top) -> None:
+    from retail.recommend.similarity import dense_shrunk_with_top
+
+    raw = pairwise_similarity(sp.csr_matrix(random_matrix(5, shape=(70, 30), density=0.3)), "jaccard")
+    dense, row_top = dense_shrunk_with_top(raw, shrinkage, min_overlap, top)
+    expected = dense_shrunk(raw, shrinkage, min_overlap)
+    np.testing.assert_array_equal(dense, expected)
+    np.testing.assert_array_equal(row_top, sorted_row_top(expected, top))

@@ -18,10 +18,9 @@ from retail.recommend.similarity import (
     SimilarityIndex,
     SimilaritySettings,
     check_measure,
-    dense_shrunk,
+    dense_shrunk_with_top,
     neighbours,
     shrink,
-    sorted_row_top,
 )
 
 DENSE_LIMIT = 8000  # up to this many products the shrunk similarity is held dense (256 MB)
@@ -100,8 +99,8 @@ class ItemKNN(_NeighbourSettings, Recommender):
                 if dense_key not in self._dense_cache:
                     while len(self._dense_cache) >= DENSE_CACHE_SIZE:  # keep the most recent settings
                         self._dense_cache.pop(next(iter(self._dense_cache)))
-                    dense = dense_shrunk(self.raw_similarity(), self.shrinkage, self.min_overlap)
-                    self._dense_cache[dense_key] = (dense, sorted_row_top(dense, MAX_FAST_K))
+                    self._dense_cache[dense_key] = dense_shrunk_with_top(
+                        self.raw_similarity(), self.shrinkage, self.min_overlap, MAX_FAST_K)
                 dense, row_top = self._dense_cache[dense_key]
                 self._topk_cache[key] = DenseTopK(dense, self.k, row_top)
         return self._topk_cache[key]

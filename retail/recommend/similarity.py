@@ -34,7 +34,7 @@ import scipy.sparse as sp
 logger = logging.getLogger(__name__)
 
 MEASURES: tuple[str, ...] = ("cosine", "pearson", "jaccard")
-PARALLEL_BLOCKS = 8  # row blocks for the threaded top-k partition
+PARALLEL_BLOCKS = 8  # row blocks for the threaded dense shrinkage and top-k partition
 
 
 @dataclass(frozen=True)
@@ -246,16 +246,41 @@ def neighbours(raw: RawSimilarity, settings: SimilaritySettings,
 
 def dense_shrunk(raw: RawSimilarity, shrinkage: float = 0.0, min_overlap: int = 1) -> np.ndarray:
     """:func:`shrink` as a dense float32 array with non-positive values set to 0 (small catalogues)."""
+    return dense_shrunk_with_top(raw, shrinkage, min_overlap, 0)[0]
+
+
+def dense_shrunk_with_top(raw: RawSimilarity, shrinkage: float, min_overlap: int,
+                          top: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`dense_shrunk` and :func:`sorted_row_top` (``top`` values per row) in one pass.
+
+    Blocks of rows are shrunk, scattered and partitioned on threads (numpy releases the GIL
+    there): this runs on every shrinkage or minimum-overlap change, the slider's hot path.
+    """
     SimilaritySettings(shrinkage=shrinkage, min_overlap=min_overlap)
     sim, overlap = raw.sim, raw.overlap
-    values = sim.data.astype(np.float64)
-    if shrinkage > 0:
-        values = (values * overlap / (overlap + shrinkage)).astype(np.float32)
-    values[(overlap < min_overlap) | (values < 0)] = 0.0
+    n_rows, n_cols = sim.shape
+    top = min(top, n_cols)
     dense = np.zeros(sim.shape, dtype=np.float32)
-    rows = np.repeat(np.arange(sim.shape[0]), np.diff(sim.indptr))
-    dense[rows, sim.indices] = values
-    return dense
+    row_top = np.empty((n_rows, top), dtype=np.float32)
+    bounds = np.linspace(0, n_rows, PARALLEL_BLOCKS + 1).astype(np.int64)
+
+    def fill(block: int) -> None:
+        first, last = bounds[block], bounds[block + 1]
+        start, end = sim.indptr[first], sim.indptr[last]
+        counts = overlap[start:end]
+        values = sim.data[start:end].astype(np.float64)
+        if shrinkage > 0:
+            values = values * counts / (counts + shrinkage)
+        values = values.astype(np.float32)
+        values[(counts < min_overlap) | (values < 0)] = 0.0
+        rows = np.repeat(np.arange(last - first), np.diff(sim.indptr[first:last + 1]))
+        dense[first:last][rows, sim.indices[start:end]] = values
+        if top:
+            row_top[first:last] = _sorted_top(dense[first:last], top)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(fill, range(PARALLEL_BLOCKS)))
+    return dense, row_top
 
 
 @dataclass
@@ -314,15 +339,8 @@ class DenseTopK:
 
 
 def sorted_row_top(dense: np.ndarray, m: int) -> np.ndarray:
-    """The ``m`` largest values of each row, in decreasing order (``m`` capped at the width).
-
-    Blocks of rows are partitioned on several threads (numpy releases the GIL there): this
-    runs on every shrinkage or minimum-overlap change, so it is on the slider's hot path.
-    """
-    m = min(m, dense.shape[1])
-    blocks = np.array_split(dense, PARALLEL_BLOCKS) if len(dense) >= 4 * PARALLEL_BLOCKS else [dense]
-    with ThreadPoolExecutor(max_workers=min(len(blocks), os.cpu_count() or 1)) as pool:
-        return np.vstack(list(pool.map(lambda block: _sorted_top(block, m), blocks)))
+    """The ``m`` largest values of each row, in decreasing order (``m`` capped at the width)."""
+    return _sorted_top(dense, min(m, dense.shape[1]))
 
 
 def _sorted_top(block: np.ndarray, m: int) -> np.ndarray:
