@@ -86,8 +86,9 @@ with new_tab:
         level = row[0].selectbox("Forecast per", levels, format_func=LEVELS.get, key="fc_level",
                                  index=levels.index("product") if "product" in levels else 0)
         freq = row[1].selectbox("Frequency", list(FREQS), index=1, format_func=FREQS.get, key="fc_freq")
-        target = row[2].selectbox("Target", ["units", "revenue"], key="fc_target",
-                                  index=0 if info.has(schema.QUANTITY) else 1)
+        # Store-level sales files carry only money; basket lists only rows (1 unit each).
+        revenue_only = not info.has(schema.QUANTITY) and (info.has(schema.REVENUE) or info.has(schema.UNIT_PRICE))
+        target = row[2].selectbox("Target", ["units", "revenue"], key="fc_target", index=1 if revenue_only else 0)
         horizon = row[3].number_input("Horizon (periods)", 1, 90, 8, key="fc_horizon")
         row = st.columns(4)
         models = row[0].multiselect("Models", list(MODEL_NAMES), default=list(MODEL_NAMES), key="fc_models",

@@ -32,8 +32,10 @@ chosen_stores = filters[1].multiselect("Stores / countries", stores, key="overvi
                                        placeholder="All", disabled=not stores)
 freq = filters[2].segmented_control("Trend by", list(overview.FREQUENCIES), default="W", key="overview_freq",
                                     format_func=lambda f: overview.FREQUENCIES[f]) or "W"
-measure = filters[3].segmented_control("Measure", ["revenue", "units"], default="revenue",
-                                       key="overview_measure") or "revenue"
+# A basket list has no prices: units only (its own widget, so a choice made on another dataset does not stick).
+measures, measure_key = (["revenue", "units"], "overview_measure") if (
+    info.has(schema.REVENUE) or info.has(schema.UNIT_PRICE)) else (["units"], "overview_measure_units")
+measure = filters[3].segmented_control("Measure", measures, default=measures[0], key=measure_key) or measures[0]
 
 result = cached.summary(*key, start, end, tuple(chosen_stores), freq, measure)
 metric_columns = st.columns(5)
@@ -57,8 +59,9 @@ if info.has(schema.PRODUCT_ID):
 else:
     left.info("This dataset has no product column (store-level sales), so there is no product ranking.")
 if info.has(schema.CUSTOMER_ID):
-    right.plotly_chart(charts.bar_figure(result.customers, schema.CUSTOMER_ID, "revenue", "Top 10 customers by revenue",
-                                         UNIT_TITLES["revenue"], "customer id", color=charts.SECOND),
+    right.plotly_chart(charts.bar_figure(result.customers, schema.CUSTOMER_ID, measure,
+                                         f"Top 10 customers by {measure}", UNIT_TITLES[measure], "customer id",
+                                         color=charts.SECOND),
                        key="overview_customers")
 else:
     right.info("This dataset has no customer column, so there is no customer ranking.")

@@ -86,11 +86,14 @@ with personal:
     ranking = cached.recommend(model, customer, int(n), exclude, params)
     left, right = st.columns([3, 2])
     left.subheader(f"Top {len(ranking)} for customer {customer}")
+    if ranking.empty:
+        left.info("Nothing left to suggest: this customer has bought every product. Turn off 'Hide bought'.")
     for row in ranking.head(3).itertuples():
         left.text(f"{row.rank}. {row.product_name}: {row.reasons}")
+    top_score = float(ranking["score"].max()) if len(ranking) else 0.0
     left.dataframe(ranking, hide_index=True, width="stretch", key="rec_ranking",
                    column_config={"score": st.column_config.ProgressColumn(
-                       "score", min_value=0.0, max_value=float(max(ranking["score"].max(), 1e-9)), format="%.3f"),
+                       "score", min_value=0.0, max_value=top_score if top_score > 0 else 1.0, format="%.3f"),
                        "reasons": st.column_config.TextColumn("why", width="large")})
     history = cached.purchase_history(*key, customer)
     right.subheader(f"Purchase history ({len(history):,} lines)")

@@ -124,13 +124,14 @@ def top_products(frame: pd.DataFrame, n: int = 10, by: str = "revenue") -> pd.Da
     return table
 
 
-def top_customers(frame: pd.DataFrame, n: int | None = 10) -> pd.DataFrame:
-    """The ``n`` (all when None) customers with the highest revenue; lines without a customer left out."""
+def top_customers(frame: pd.DataFrame, n: int | None = 10, by: str = "revenue") -> pd.DataFrame:
+    """The ``n`` (all when None) best customers by ``revenue`` or ``units``; lines without a
+    customer left out."""
     sales = schema.sales_only(frame).dropna(subset=[schema.CUSTOMER_ID])
     table = sales.groupby(schema.CUSTOMER_ID).agg(
         revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"),
         orders=(schema.ORDER_ID, "nunique"), last_purchase=(schema.DATE, "max"))
-    table = table.sort_values(["revenue", "units"], ascending=False)
+    table = table.sort_values([by, "units" if by == "revenue" else "revenue"], ascending=False)
     return (table if n is None else table.head(n)).reset_index()
 
 
@@ -174,5 +175,5 @@ def summarise(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, store
     """KPIs against the previous period, the trend, top products and customers, stores and returns."""
     selected = filter_sales(frame, start, end, stores)
     return Summary(kpis=kpis(frame, start, end, stores), trend=trend(selected, freq),
-                   products=top_products(selected, n=top, by=by), customers=top_customers(selected, n=top),
+                   products=top_products(selected, n=top, by=by), customers=top_customers(selected, n=top, by=by),
                    stores=by_store(selected), returns=returns_summary(selected))

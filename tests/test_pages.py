@@ -119,3 +119,31 @@ def test_store_level_dataset_on_every_page(app_env, tmp_path):
     app.selectbox(key="fc_freq").set_value("D")
     next(b for b in app.button if b.form_id == "forecast_settings").click().run()
     assert not app.exception and "Run 1: 2 series, daily" in app.success[0].value
+
+
+def test_basket_list_without_prices_or_quantities(app_env, tmp_path):
+    """Member_number, Date, itemDescription (a grocery basket list): units, not revenue, by default."""
+    rows = [f"{1000 + i % 40},{1 + i % 28:02d}-{1 + (i // 28) % 12:02d}-2015,item {i % 9}" for i in range(900)]
+    path = tmp_path / "groceries.csv"
+    path.write_text("Member_number,Date,itemDescription\n" + "\n".join(rows) + "\n")
+    from retail.ingest import import_file
+
+    import_file(Workspace(app_env), path, "groceries")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.run()
+    app.session_state["active_dataset"] = "groceries"
+    app.switch_page("pages/overview.py").run()
+    assert not app.exception
+    assert app.segmented_control(key="overview_measure_units").options == ["units"]
+    app.switch_page("pages/forecast.py").run()
+    assert app.selectbox(key="fc_target").value == "units"
+    app.selectbox(key="fc_freq").set_value("W")
+    next(b for b in app.button if b.form_id == "forecast_settings").click().run()
+    assert not app.exception and not app.error
+    app.switch_page("pages/recommendations.py").run()
+    assert not app.exception
+    if "bought every product" not in " ".join(i.value for i in app.info):
+        assert len(next(d.value for d in app.dataframe if "reasons" in d.value.columns)) > 0
+    app.toggle(key="rec_exclude_item-knn").set_value(False).run()  # with bought products, never empty
+    assert not app.exception
+    assert len(next(d.value for d in app.dataframe if "reasons" in d.value.columns)) == 9
