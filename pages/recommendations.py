@@ -127,9 +127,14 @@ with evaluation:
         st.session_state["eval_done"] = True
         progress = st.progress(0.0, text="Evaluating...")
         rows = []
-        for index, name in enumerate(["popularity", *[a for a in chosen if a != "popularity"]]):
-            progress.progress(index / (len(chosen) + 1), text=f"Evaluating {name}...")
-            rows.append(cached.evaluate_algorithm(*key, test_days, protocol, k, name))
+        try:
+            for index, name in enumerate(["popularity", *[a for a in chosen if a != "popularity"]]):
+                progress.progress(index / (len(chosen) + 1), text=f"Evaluating {name}...")
+                rows.append(cached.evaluate_algorithm(*key, test_days, protocol, k, name))
+        except ValueError as exc:  # e.g. nobody to evaluate in this test window
+            progress.empty()
+            st.error(str(exc))
+            st.stop()
         progress.empty()
         table = with_popularity_ratio(pd.concat(rows, ignore_index=True))
         st.dataframe(table, hide_index=True, width="stretch", key="eval_table",

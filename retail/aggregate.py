@@ -32,6 +32,7 @@ FREQS: tuple[str, ...] = ("D", "W", "M")
 TARGETS: dict[str, str] = {"units": schema.QUANTITY, "revenue": schema.REVENUE}
 SERIES_ID, DATE, Y, ABSENT = "series_id", "date", "y", "absent"
 _PERIOD = {"D": "D", "W": "W-SUN", "M": "M"}
+PERIOD_NAMES: dict[str, str] = {"D": "day", "W": "week", "M": "month"}
 DEFAULT_ABSENCE: dict[str, int] = {"D": 56, "W": 8, "M": 3}
 _LEVEL_KEYS: dict[str, tuple[str, ...]] = {
     "total": (),
@@ -268,6 +269,9 @@ def build_panel(
         report.incomplete_period_dropped = end
         end = end - period_offset(freq)
         grouped = grouped[grouped[DATE] <= end]
+    if grouped.empty:
+        raise ValueError(f"the data covers less than one complete {PERIOD_NAMES[freq]}: choose a shorter "
+                         "frequency or add more history.")
     grouped, report.dropped_top_n = _top_n(grouped, top_n, rank_until)
     panel = _zero_fill(grouped, freq, end, exog)
     lengths = panel.groupby(SERIES_ID).size()

@@ -119,3 +119,11 @@ def test_documented_errors():
         build_panel(frame, "product", "D", "units", top_n=0)
     with pytest.raises(ValueError, match="not in the dataset"):
         build_panel(frame, "product", "D", "units", exog=["Promo"])
+
+
+def test_less_than_one_complete_period_says_so():
+    from tests.forecast_data import canonical_lines
+
+    one_day = canonical_lines(n=5, days=1)
+    with pytest.raises(ValueError, match="less than one complete week"):
+        build_panel(one_day, "total", "W", "units")

@@ -77,3 +77,16 @@ def test_dataset_without_customers_says_so(app_env, tmp_path):
     app = open_page(select="no customers")
     assert "no customer column" in app.info[0].value
     assert DEMO_UPLOAD_FILE.exists()
+
+
+def test_evaluation_without_evaluable_customers_explains(app_env, tmp_path):
+    one_customer = tmp_path / "one_customer.csv"
+    days = [f"2014-01-{d:02d}" for d in range(1, 29)] + [f"2014-02-{d:02d}" for d in range(1, 29)]
+    one_customer.write_text("Date,SKU,Customer,Qty\n" + "\n".join(f"{d},{'ABC'[i % 3]},c1,1" for i, d in
+                                                                  enumerate(days)) + "\n")
+    import_file(Workspace(app_env), one_customer, "one customer")
+    app = open_page(select="one customer")
+    assert "bought every product" in app.info[0].value  # 3 products, all bought: nothing hidden-left
+    app.button(key="eval_run").click().run()
+    assert not app.exception
+    assert "No customer can be evaluated" in app.error[0].value
