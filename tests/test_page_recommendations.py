@@ -2,7 +2,7 @@
 
 from streamlit.testing.v1 import AppTest
 
-from retail.ingest import DEMO_UPLOAD_FILE, import_file
+from retail.ingest import import_file
 from retail.workspace import Workspace
 from tests.conftest import ROOT
 
@@ -76,7 +76,6 @@ def test_dataset_without_customers_says_so(app_env, tmp_path):
     import_file(Workspace(app_env), no_customers, "no customers")
     app = open_page(select="no customers")
     assert "no customer column" in app.info[0].value
-    assert DEMO_UPLOAD_FILE.exists()
 
 
 def test_evaluation_without_evaluable_customers_explains(app_env, tmp_path):
