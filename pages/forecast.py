@@ -109,15 +109,15 @@ with new_tab:
         except ValueError as exc:
             st.error(str(exc))
 
+runs = workspace().list_runs(RUN_KIND, info.name)  # after a new run was saved above
 with new_tab:
     run_id = st.session_state.get(RUN_KEY)
-    if run_id in {r.id for r in workspace().list_runs(RUN_KIND, info.name)}:
+    if run_id in {r.id for r in runs}:
         show_run(home, run_id)
     else:
         st.info("Choose the settings and run a forecast, or open a saved run.")
 
 with runs_tab:
-    runs = workspace().list_runs(RUN_KIND, info.name)
     if not runs:
         st.info("No saved forecast for this dataset yet.")
     else:

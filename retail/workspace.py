@@ -164,9 +164,6 @@ class Workspace:
                 return info
         raise DatasetNotFound(f"There is no dataset named {name!r} in the workspace ({self.path}).")
 
-    def exists(self, name: str) -> bool:
-        return any(info.name == name for info in self.list_datasets())
-
     def save_dataset(self, name: str, frame: pd.DataFrame, report: ValidationReport,
                      replace: bool = False, is_sample: bool = False) -> DatasetInfo:
         """Store validated rows as dataset ``name`` in one transaction.
