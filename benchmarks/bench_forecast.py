@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from online_retail import DATA, protocol_frame  # noqa: E402
 
-from retail import schema  # noqa: E402
-from retail.aggregate import build_panel  # noqa: E402
+from retail.analytics.aggregate import build_panel  # noqa: E402
+from retail.data import schema  # noqa: E402
 from retail.forecast.backtest import backtest  # noqa: E402
 from retail.forecast.metrics import leaderboard, pooled  # noqa: E402
 from retail.forecast.ml import LightGBMForecaster, LinearForecaster  # noqa: E402

@@ -18,10 +18,10 @@ sys.path.insert(0, str(ROOT))
 
 from online_retail import DATA  # noqa: E402
 
-from retail.io import read_table  # noqa: E402
-from retail.schema import infer_mapping  # noqa: E402
-from retail.validation import validate  # noqa: E402
-from retail.workspace import Workspace  # noqa: E402
+from retail.data.readers import read_table  # noqa: E402
+from retail.data.schema import infer_mapping  # noqa: E402
+from retail.data.validation import validate  # noqa: E402
+from retail.data.workspace import Workspace  # noqa: E402
 
 ROWS = 1_000_000
 

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from online_retail import DATA, protocol_frame  # noqa: E402
 
-from retail import schema  # noqa: E402
+from retail.data import schema  # noqa: E402
 from retail.recommend import ALGORITHMS, Hybrid, ItemKNN, build_interactions, make_recommender  # noqa: E402
 from retail.recommend.evaluation import (  # noqa: E402
     EvaluationData,

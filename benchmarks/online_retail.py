@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from retail import schema  # noqa: E402
+from retail.data import schema  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "online_retail" / "online_retail.parquet"
 

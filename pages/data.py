@@ -6,10 +6,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from retail import schema
-from retail.ingest import DEMO_UPLOAD_FILE
-from retail.io import ReadError, excel_sheets
-from retail.validation import ValidationError
+from retail.data import schema
+from retail.data.ingest import DEMO_UPLOAD_FILE
+from retail.data.readers import ReadError, excel_sheets
+from retail.data.validation import ValidationError
 from ui.data import select_dataset, workspace
 from ui.upload import read_upload, validate_upload
 

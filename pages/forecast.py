@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from retail import schema
-from retail.aggregate import exogenous_candidates
+from retail.analytics.aggregate import exogenous_candidates
+from retail.data import schema
+from retail.data.workspace import workspace_home
 from retail.forecast.charts import importance_figure, leaderboard_figure, series_figure
 from retail.forecast.settings import MODEL_NAMES, OBJECTIVES, ForecastSettings
-from retail.workspace import workspace_home
 from ui.data import current_frame, workspace
 from ui.forecast import RUN_KIND, export_bytes, load_run, run_and_save
 

@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from retail import charts, overview, schema
-from retail.workspace import workspace_home
+from retail.analytics import charts, overview
+from retail.data import schema
+from retail.data.workspace import workspace_home
 from ui import overview as cached
 from ui.data import current_frame
 

@@ -3,13 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from retail import schema
+from retail.data import schema
+from retail.data.workspace import workspace_home
 from retail.recommend import ALGORITHMS, DESCRIPTIONS
 from retail.recommend.charts import METRIC_LABELS, metrics_figure, sweep_figure
 from retail.recommend.evaluation import METRICS, PROTOCOLS, with_popularity_ratio
 from retail.recommend.hybrid import DEFAULT_WEIGHTS
 from retail.recommend.similarity import MEASURES
-from retail.workspace import workspace_home
 from ui import recommend as cached
 from ui.data import current_frame
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from retail import schema
+from retail.data import schema
 
 
 def canonical(rows: list[tuple], with_orders: bool = True) -> pd.DataFrame:

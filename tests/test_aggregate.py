@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retail import schema
-from retail.aggregate import absence_mask, build_panel, period_start
+from retail.analytics.aggregate import absence_mask, build_panel, period_start
+from retail.data import schema
 from tests.forecast_data import canonical_lines
 
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from retail import schema
-from retail.ingest import ingest
-from retail.io import ReadError
-from retail.validation import ValidationError
+from retail.data import schema
+from retail.data.ingest import ingest
+from retail.data.readers import ReadError
+from retail.data.validation import ValidationError
 from tests.conftest import BAD_FILES
 
 UNUSABLE = {

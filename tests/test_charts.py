@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from retail import charts
+from retail.analytics import charts
 from retail.forecast import charts as forecast_charts
 from retail.recommend import charts as recommend_charts
 

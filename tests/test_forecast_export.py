@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from retail import cli_forecast
+from retail.cli import forecast as cli_forecast
 from retail.forecast import ForecastResult, ForecastSettings, run_forecast, to_csv_bytes, to_excel_bytes
 from retail.forecast.export import neutralise
 from tests.forecast_data import canonical_lines
@@ -98,7 +98,7 @@ def test_future_known_must_be_a_dataset_column():
 
 def test_cli_forecast_json_and_files(tmp_path, monkeypatch, capsys):
     frame = canonical_lines(n=3000, days=210, seed=4, Promo=np.random.default_rng(0).integers(0, 2, 3000))
-    monkeypatch.setattr("retail.ingest.load_frame", lambda source, overrides=None: frame)
+    monkeypatch.setattr("retail.data.ingest.load_frame", lambda source, overrides=None: frame)
     parser = argparse.ArgumentParser()
     cli_forecast.register(parser.add_subparsers(dest="command"))
     out, metrics = tmp_path / "f.xlsx", tmp_path / "m.json"

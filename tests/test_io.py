@@ -5,7 +5,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from retail.io import ReadError, read_table, sniff_delimiter, sniff_encoding
+from retail.data.readers import ReadError, read_table, sniff_delimiter, sniff_encoding
 from tests.conftest import transactions_csv
 
 ROWS = ["01/02/2011,A,Mug,2,1.50,c1,London,1", "02/02/2011,B,Cup,1,2.00,c2,Leeds,2"]

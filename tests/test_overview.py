@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from retail import overview, schema
+from retail.analytics import overview
+from retail.data import schema
 
 
 def lines(rows):

@@ -5,7 +5,7 @@ import io
 import openpyxl
 from streamlit.testing.v1 import AppTest
 
-from retail.workspace import Workspace
+from retail.data.workspace import Workspace
 from tests.conftest import ROOT
 
 

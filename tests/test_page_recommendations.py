@@ -2,8 +2,8 @@
 
 from streamlit.testing.v1 import AppTest
 
-from retail.ingest import import_file
-from retail.workspace import Workspace
+from retail.data.ingest import import_file
+from retail.data.workspace import Workspace
 from tests.conftest import ROOT
 
 

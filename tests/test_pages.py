@@ -2,8 +2,8 @@
 
 from streamlit.testing.v1 import AppTest
 
-from retail.ingest import SAMPLE_NAME
-from retail.workspace import Workspace
+from retail.data.ingest import SAMPLE_NAME
+from retail.data.workspace import Workspace
 from tests.conftest import ROOT
 
 TIMEOUT = 120
@@ -101,7 +101,7 @@ def test_store_level_dataset_on_every_page(app_env, tmp_path):
                                          for store in (1, 2) for month in (1, 2, 3) for day in range(1, 29)]
     path = tmp_path / "stores.csv"
     path.write_text("\n".join(lines) + "\n")
-    from retail.ingest import import_file
+    from retail.data.ingest import import_file
 
     import_file(Workspace(app_env), path, "stores")
     for page in ("overview", "forecast", "recommendations", "data"):
@@ -126,7 +126,7 @@ def test_basket_list_without_prices_or_quantities(app_env, tmp_path):
     rows = [f"{1000 + i % 40},{1 + i % 28:02d}-{1 + (i // 28) % 12:02d}-2015,item {i % 9}" for i in range(900)]
     path = tmp_path / "groceries.csv"
     path.write_text("Member_number,Date,itemDescription\n" + "\n".join(rows) + "\n")
-    from retail.ingest import import_file
+    from retail.data.ingest import import_file
 
     import_file(Workspace(app_env), path, "groceries")
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)

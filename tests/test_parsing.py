@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retail.parsing import parse_dates, parse_numbers
+from retail.data.parsing import parse_dates, parse_numbers
 
 
 @pytest.mark.parametrize(

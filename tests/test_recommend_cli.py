@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from retail.cli_recommend import cmd_evaluate, cmd_recommend, register
+from retail.cli.recommend import cmd_evaluate, cmd_recommend, register
 from tests.recommend_data import random_frame
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retail import schema
+from retail.data import schema
 from retail.recommend import (
     ALGORITHMS,
     BuyAgain,

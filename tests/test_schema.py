@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from retail.schema import ColumnMapping, infer_mapping, normalise_name
+from retail.data.schema import ColumnMapping, infer_mapping, normalise_name
 
 
 def test_normalise_name():

@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retail import schema
-from retail.io import RawTable
-from retail.validation import ValidationError, ValidationSettings, validate
+from retail.data import schema
+from retail.data.readers import RawTable
+from retail.data.validation import ValidationError, ValidationSettings, validate
 
 HEADER = ["Date", "SKU", "Name", "Qty", "Price", "Customer", "Store", "Invoice"]
 MAPPING = schema.ColumnMapping({

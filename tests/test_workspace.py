@@ -3,9 +3,9 @@ import threading
 import pandas as pd
 import pytest
 
-from retail import schema
-from retail.ingest import SAMPLE_NAME, ensure_sample, import_file
-from retail.workspace import DatasetNotFound, Workspace
+from retail.data import schema
+from retail.data.ingest import SAMPLE_NAME, ensure_sample, import_file
+from retail.data.workspace import DatasetNotFound, Workspace
 from tests.conftest import BAD_FILES, transactions_csv
 
 CSV = transactions_csv(["01/02/2011,A,Mug,2,1.50,c1,London,1", "02/02/2011,B,Cup,1,2.00,c2,Leeds,2",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from retail.ingest import ensure_sample
-from retail.workspace import DatasetInfo, Workspace, workspace_home
+from retail.data.ingest import ensure_sample
+from retail.data.workspace import DatasetInfo, Workspace, workspace_home
 
 DATASET_KEY = "dataset_name"
 # A plain (non-widget) copy of the choice: it survives runs where the picker is not drawn.

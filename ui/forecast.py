@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from retail.data.workspace import RunInfo
 from retail.forecast.export import to_csv_bytes, to_excel_bytes
 from retail.forecast.pipeline import ForecastResult, run_forecast
 from retail.forecast.settings import ForecastSettings
-from retail.workspace import RunInfo
 from ui.data import dataset_frame, workspace
 
 RUN_KIND = "forecast"

@@ -6,7 +6,8 @@ import datetime as dt
 
 import streamlit as st
 
-from retail import overview, schema
+from retail.analytics import overview
+from retail.data import schema
 from ui.data import dataset_frame
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from retail import overview
+from retail.analytics import overview
 from retail.recommend import Interactions, InteractionSettings, Recommender, build_interactions, make_recommender
 from retail.recommend.evaluation import EvaluationData, SplitSettings, evaluate, prepare_evaluation, sweep
 from ui.data import dataset_frame

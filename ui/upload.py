@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from retail import schema
-from retail.io import RawTable, read_table
-from retail.validation import ValidationResult, ValidationSettings, validate
+from retail.data import schema
+from retail.data.readers import RawTable, read_table
+from retail.data.validation import ValidationResult, ValidationSettings, validate
 
 
 @st.cache_resource(max_entries=3, show_spinner="Reading the file...")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from retail.aggregate import ABSENT, DATE, DEFAULT_ABSENCE, SERIES_ID, Y, absence_mask
+from retail.analytics.aggregate import ABSENT, DATE, DEFAULT_ABSENCE, SERIES_ID, Y, absence_mask
 from retail.forecast.features import infer_freq
 from retail.forecast.metrics import MODEL, STEP, WINDOW, YHAT, mase_scale
 from retail.forecast.models import ForecastModel
@@ -93,7 +93,7 @@ def backtest(
 
     Parameters
     ----------
-    panel : long panel from :func:`retail.aggregate.build_panel`.
+    panel : long panel from :func:`retail.analytics.aggregate.build_panel`.
     models : mapping name -> unfitted model (see :mod:`retail.forecast.models`).
     horizon, windows, step : ``windows`` forecasts of ``horizon`` periods, cutoffs ``step`` apart.
     min_train : series with fewer training periods before a cutoff sit that window out.

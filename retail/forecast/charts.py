@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from retail.aggregate import DATE, Y
+from retail.analytics.aggregate import DATE, Y
 from retail.forecast.metrics import YHAT
 
 PERIOD_LABEL = {"D": "Day", "W": "Week starting (Monday)", "M": "Month"}

@@ -15,7 +15,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from retail.aggregate import DATE, SERIES_ID
+from retail.analytics.aggregate import DATE, SERIES_ID
 from retail.forecast.metrics import MODEL, STEP, YHAT
 from retail.forecast.pipeline import ForecastResult
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from retail.aggregate import ABSENT, DATE, SERIES_ID, Y, period_offset
+from retail.analytics.aggregate import ABSENT, DATE, SERIES_ID, Y, period_offset
 
 LAGS: dict[str, tuple[int, ...]] = {
     # Weekly-seasonal lags only: short lags (1..6) compound errors in recursive 28-day
@@ -40,7 +40,7 @@ def infer_freq(dates: pd.Series | np.ndarray) -> str:
     if 28 <= days <= 31:
         return "M"
     raise ValueError(
-        f"periods are {days} days apart; build the panel with retail.aggregate.build_panel (D, W or M)."
+        f"periods are {days} days apart; build the panel with retail.analytics.aggregate.build_panel (D, W or M)."
     )
 
 
@@ -65,7 +65,7 @@ def to_matrix(panel: pd.DataFrame, exog: tuple[str, ...] | list[str] = ()) -> Pa
     """Pivot a long panel into a :class:`PanelMatrix` (absent periods become NaN)."""
     missing = [c for c in (SERIES_ID, DATE, Y) if c not in panel.columns]
     if missing:
-        raise ValueError(f"the panel lacks column(s) {missing}; build it with retail.aggregate.build_panel.")
+        raise ValueError(f"the panel lacks column(s) {missing}; build it with retail.analytics.aggregate.build_panel.")
     if panel.empty:
         raise ValueError("the panel is empty: no series to forecast.")
     freq = infer_freq(panel[DATE].to_numpy())
@@ -73,7 +73,7 @@ def to_matrix(panel: pd.DataFrame, exog: tuple[str, ...] | list[str] = ()) -> Pa
     dates = pd.date_range(panel[DATE].min(), panel[DATE].max(), freq=period_offset(freq))
     pos = dates.get_indexer(pd.DatetimeIndex(panel[DATE]))
     if (pos < 0).any():
-        raise ValueError("panel dates are not on a regular grid; build it with retail.aggregate.build_panel.")
+        raise ValueError("panel dates are not on a regular grid; build it with retail.analytics.aggregate.build_panel.")
     values = panel[Y].to_numpy(dtype=np.float64).copy()
     if ABSENT in panel.columns:
         values[panel[ABSENT].to_numpy(dtype=bool)] = np.nan

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from retail.aggregate import SERIES_ID
+from retail.analytics.aggregate import SERIES_ID
 
 MODEL, WINDOW, STEP, ACTUAL, YHAT = "model", "window", "step", "y", "yhat"
 METRICS: tuple[str, ...] = ("wape", "mase", "rmse", "bias")

@@ -21,7 +21,7 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from retail.aggregate import ABSENT, DATE, SERIES_ID, Y
+from retail.analytics.aggregate import ABSENT, DATE, SERIES_ID, Y
 from retail.forecast.features import (
     FeatureSpec,
     PanelMatrix,

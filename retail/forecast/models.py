@@ -18,7 +18,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 
-from retail.aggregate import DATE, SERIES_ID
+from retail.analytics.aggregate import DATE, SERIES_ID
 from retail.forecast.features import PanelMatrix, to_matrix
 from retail.forecast.settings import SEASON, ForecastSettings
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from retail.aggregate import DATE, SERIES_ID, build_panel, exogenous_candidates
+from retail.analytics.aggregate import DATE, SERIES_ID, build_panel, exogenous_candidates
 from retail.forecast.backtest import _scales, backtest
 from retail.forecast.intervals import apply_intervals, empirical_coverage, residual_quantiles
 from retail.forecast.metrics import MODEL, STEP, best_model, leaderboard, per_series, pooled
@@ -167,7 +167,7 @@ def run_forecast(
 
     Parameters
     ----------
-    frame : canonical transactions (:mod:`retail.schema`).
+    frame : canonical transactions (:mod:`retail.data.schema`).
     settings : :class:`ForecastSettings`.
     progress : ``progress(fraction, message)``, fraction in [0, 1].
     future : future values of ``settings.future_known`` columns (series_id, date, column...);

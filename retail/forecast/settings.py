@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from retail.aggregate import FREQS, LEVELS, TARGETS
+from retail.analytics.aggregate import FREQS, LEVELS, TARGETS
 
 MODEL_NAMES: tuple[str, ...] = ("snaive", "ma", "ets", "linear", "lightgbm")
 OBJECTIVES: tuple[str, ...] = ("tweedie", "poisson", "l2", "l1")
@@ -19,7 +19,7 @@ class ForecastSettings:
 
     Parameters
     ----------
-    level, freq, target : see :func:`retail.aggregate.build_panel`.
+    level, freq, target : see :func:`retail.analytics.aggregate.build_panel`.
     horizon : periods to forecast ahead.
     models : model names, from :data:`MODEL_NAMES` (built by :func:`retail.forecast.models.make_models`).
     windows : rolling-origin backtest windows; ``step`` periods apart (default ``horizon``).

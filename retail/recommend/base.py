@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from retail import schema
+from retail.data import schema
 from retail.recommend.interactions import Interactions
 from retail.recommend.ranking import tie_order, top_n
 from retail.recommend.similarity import RawSimilarity, SimilarityIndex, SimilaritySettings, neighbours

@@ -17,7 +17,7 @@ from sklearn.decomposition import LatentDirichletAllocation
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from retail import schema
+from retail.data import schema
 from retail.recommend.base import Recommender, user_rows
 
 logger = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from retail import schema
+from retail.data import schema
 from retail.recommend.base import Recommender
 from retail.recommend.interactions import Interactions, InteractionSettings, build_interactions
 

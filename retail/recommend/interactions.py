@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from retail import schema
+from retail.data import schema
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ def build_interactions(frame: pd.DataFrame, settings: InteractionSettings | None
     Parameters
     ----------
     frame
-        Canonical rows (see :mod:`retail.schema`); only sale lines are used.
+        Canonical rows (see :mod:`retail.data.schema`); only sale lines are used.
     settings
         Weighting and time cutoff; defaults to distinct-order counts over all dates.
 

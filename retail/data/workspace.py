@@ -24,8 +24,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from retail import schema
-from retail.validation import ValidationReport
+from retail.data import schema
+from retail.data.validation import ValidationReport
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ METRIC_KEYS: tuple[str, ...] = ("precision", "recall", "ndcg", "map", "hit_rate"
 
 
 def _load(source: str) -> pd.DataFrame:
-    from retail.ingest import load_frame  # the foundation's loader (file path or dataset name)
+    from retail.data.ingest import load_frame  # the foundation's loader (file path or dataset name)
 
     return load_frame(source)
 

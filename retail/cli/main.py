@@ -11,11 +11,12 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from retail import cli_forecast, cli_recommend
-from retail.ingest import import_file, ingest, parse_overrides
-from retail.io import ReadError
-from retail.validation import ValidationError, ValidationReport, ValidationSettings
-from retail.workspace import DatasetNotFound, Workspace
+from retail.cli import forecast as cli_forecast
+from retail.cli import recommend as cli_recommend
+from retail.data.ingest import import_file, ingest, parse_overrides
+from retail.data.readers import ReadError
+from retail.data.validation import ValidationError, ValidationReport, ValidationSettings
+from retail.data.workspace import DatasetNotFound, Workspace
 
 EXIT_UNUSABLE = 2
 DATE_ORDERS = {"auto": None, "dayfirst": True, "monthfirst": False}

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from retail.aggregate import FREQS, LEVELS, TARGETS
+from retail.analytics.aggregate import FREQS, LEVELS, TARGETS
 from retail.forecast.export import to_csv_bytes, to_excel_bytes
 from retail.forecast.pipeline import ForecastResult, run_forecast
 from retail.forecast.settings import MODEL_NAMES, OBJECTIVES, ForecastSettings
@@ -114,7 +114,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         future_known=_names(args.future_known),
         objective=args.objective,
     )
-    from retail.ingest import load_frame, parse_overrides
+    from retail.data.ingest import load_frame, parse_overrides
 
     _progress(0.0, f"loading {args.source}")
     frame = load_frame(args.source, parse_overrides(args.map) or None)

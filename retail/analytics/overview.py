@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from retail import schema
+from retail.data import schema
 
 FREQUENCIES = {"D": "day", "W": "week", "M": "month"}
 _PANDAS_FREQ = {"D": "D", "W": "W-SUN", "M": "MS"}

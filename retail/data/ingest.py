@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from retail import schema
-from retail.io import RawTable, read_table
-from retail.validation import ValidationResult, ValidationSettings, validate
-from retail.workspace import DatasetInfo, Workspace
+from retail.data import schema
+from retail.data.readers import RawTable, read_table
+from retail.data.validation import ValidationResult, ValidationSettings, validate
+from retail.data.workspace import DatasetInfo, Workspace
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_FILE = PROJECT_ROOT / "sample_data" / "online_retail.parquet"
 SAMPLE_NAME = "Online Retail (UCI sample)"
 DEMO_UPLOAD_FILE = PROJECT_ROOT / "sample_data" / "demo_upload.csv"
@@ -56,7 +56,7 @@ def ingest(
 
     Raises
     ------
-    retail.io.ReadError, retail.validation.ValidationError
+    retail.data.readers.ReadError, retail.data.validation.ValidationError
         The file or the mapping cannot be used; the message says what to fix.
     """
     raw = read_table(source, name=name, sheet=sheet)

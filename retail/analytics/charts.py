@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from retail.overview import FREQUENCIES
+from retail.analytics.overview import FREQUENCIES
 
 TEMPLATE = "plotly_white"
 ACCENT = "#2563eb"

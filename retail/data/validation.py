@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from retail import schema
-from retail.io import RawTable
-from retail.parsing import TEXT, map_unique, parse_dates, parse_numbers
-from retail.report import RuleResult, ValidationReport
+from retail.data import schema
+from retail.data.parsing import TEXT, map_unique, parse_dates, parse_numbers
+from retail.data.readers import RawTable
+from retail.data.report import RuleResult, ValidationReport
 
 logger = logging.getLogger(__name__)
 

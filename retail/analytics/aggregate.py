@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from retail import schema
+from retail.data import schema
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ def build_panel(
 
     Parameters
     ----------
-    frame : canonical transactions (see :mod:`retail.schema`); only ``line_type == 'sale'`` counts.
+    frame : canonical transactions (see :mod:`retail.data.schema`); only ``line_type == 'sale'`` counts.
     level : 'total', 'store', 'product', 'product_store' or 'category'.
     freq : 'D', 'W' (Monday-Sunday, labelled by Monday) or 'M' (labelled by the 1st).
     target : 'units' (sum of quantity) or 'revenue' (sum of revenue).
