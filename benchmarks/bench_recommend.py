@@ -28,7 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from online_retail import DATA, protocol_frame  # noqa: E402
 
 from retail.data import schema  # noqa: E402
-from retail.recommend import ALGORITHMS, Hybrid, ItemKNN, build_interactions, make_recommender  # noqa: E402
+from retail.recommend import Hybrid, ItemKNN, build_interactions, make_recommender  # noqa: E402
+from retail.recommend.hybrid import default_components  # noqa: E402
+from retail.recommend.registry import RECOMMENDERS  # noqa: E402
 from retail.recommend.evaluation import (  # noqa: E402
     EvaluationData,
     SplitSettings,
@@ -50,7 +52,7 @@ def tune_item_knn(data: EvaluationData) -> dict:
     best: tuple[float, dict] = (-1.0, {})
     for similarity, shrinkage, k in itertools.product(("cosine", "jaccard"), (0.0, 10.0, 50.0), (20, 50, 100)):
         params = {"similarity": similarity, "shrinkage": shrinkage, "k": k}
-        ndcg = score_model(model.set_params(**params), data, K)["ndcg"]
+        ndcg = score_model(model, data, K, **params)["ndcg"]
         best = max(best, (ndcg, params), key=lambda t: t[0])
     print(f"  validation item-knn best {best[1]} ndcg {best[0]:.4f}")
     return best[1]
@@ -58,8 +60,7 @@ def tune_item_knn(data: EvaluationData) -> dict:
 
 def tune_hybrid(data: EvaluationData, item_params: dict, grid: dict[str, tuple]) -> dict[str, float]:
     """Weights on the validation split, blending cached component scores (no refits)."""
-    hybrid = Hybrid(weights={"item-knn": 1.0}).fit(data.train)
-    hybrid.set_params(**{f"item-knn__{key}": value for key, value in item_params.items()})
+    hybrid = Hybrid(components=tuned_components(item_params), weights={"item-knn": 1.0}).fit(data.train)
     parts = hybrid.component_scores(data.users, list(grid))
     exclude = hybrid.binary_[data.users] if data.exclude_purchased else None
     best: tuple[float, dict] = (-1.0, {})
@@ -74,13 +75,16 @@ def tune_hybrid(data: EvaluationData, item_params: dict, grid: dict[str, tuple])
     return best[1]
 
 
+def tuned_components(item_params: dict) -> dict:
+    """The hybrid's default components with item-kNN at the tuned settings."""
+    return default_components() | {"item-knn": ItemKNN(**item_params)}
+
+
 def models_for(item_params: dict, weights: dict[str, float]) -> dict:
-    models = {name: make_recommender(name) for name in ALGORITHMS if name not in ("item-knn", "hybrid")}
+    models = {name: make_recommender(name) for name in RECOMMENDERS.names if name not in ("item-knn", "hybrid")}
     models["item-knn"] = ItemKNN(**item_params)
-    hybrid = Hybrid(weights=weights)
-    hybrid.set_params(**{f"item-knn__{key}": value for key, value in item_params.items()})
-    models["hybrid"] = hybrid
-    return {name: models[name] for name in ALGORITHMS}
+    models["hybrid"] = Hybrid(components=tuned_components(item_params), weights=weights)
+    return {name: models[name] for name in RECOMMENDERS.names}
 
 
 def speed(frame: pd.DataFrame) -> None:

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from retail.analytics import charts, overview
+from retail import frequency
+from retail.analytics import charts
 from retail.data import schema
 from retail.data.workspace import workspace_home
 from ui import overview as cached
@@ -31,8 +32,8 @@ start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked els
 stores = cached.store_names(*key)
 chosen_stores = filters[1].multiselect("Stores / countries", stores, key="overview_stores",
                                        placeholder="All", disabled=not stores)
-freq = filters[2].segmented_control("Trend by", list(overview.FREQUENCIES), default="W", key="overview_freq",
-                                    format_func=lambda f: overview.FREQUENCIES[f]) or "W"
+freq = filters[2].segmented_control("Trend by", list(frequency.CODES), default="W", key="overview_freq",
+                                    format_func=lambda code: frequency.get(code).period) or "W"
 # A basket list has no prices: units only (its own widget, so a choice made on another dataset does not stick).
 measures, measure_key = (["revenue", "units"], "overview_measure") if (
     info.has(schema.REVENUE) or info.has(schema.UNIT_PRICE)) else (["units"], "overview_measure_units")

@@ -5,13 +5,22 @@ import streamlit as st
 
 from retail.data import schema
 from retail.data.workspace import workspace_home
-from retail.recommend import ALGORITHMS, DESCRIPTIONS
-from retail.recommend.charts import METRIC_LABELS, metrics_figure, sweep_figure
-from retail.recommend.evaluation import METRICS, PROTOCOLS, with_popularity_ratio
-from retail.recommend.hybrid import DEFAULT_WEIGHTS
-from retail.recommend.similarity import MEASURES
+from retail.recommend.charts import metrics_figure, sweep_figure
+from retail.recommend.evaluation import with_popularity_ratio
+from retail.recommend.interactions import WEIGHTINGS
+from retail.recommend.registry import (
+    BASELINE,
+    DEFAULT,
+    MEASURE_LABELS,
+    METRIC_LABELS,
+    NEIGHBOURHOOD,
+    PROTOCOLS,
+    RECOMMENDERS,
+    SIMILAR_ITEMS,
+)
 from ui import recommend as cached
 from ui.data import current_frame
+from ui.widgets import param_widgets, registry_multiselect, registry_select
 
 st.title("Recommendations")
 loaded = current_frame()
@@ -25,7 +34,6 @@ if not info.has(schema.CUSTOMER_ID):
 
 home = str(workspace_home())
 key = (home, info.name, info.version)
-WEIGHTINGS = {"count": "orders with the product", "binary": "bought or not", "spend": "money spent"}
 weighting = st.sidebar.radio("Purchase strength", list(WEIGHTINGS), format_func=WEIGHTINGS.get, key="rec_weighting",
                              help="How a customer's purchases of a product count in the customer x product matrix.")
 data = cached.interactions(*key, weighting)
@@ -35,38 +43,6 @@ if data.rows_without_customer:
 
 personal, together, evaluation = st.tabs(["For a customer", "Bought together", "Evaluation"])
 
-
-def knn_params(prefix: str, default_shrinkage: float) -> dict:
-    cols = st.columns(4)
-    return {
-        "similarity": cols[0].selectbox("Similarity", list(MEASURES), key=f"{prefix}_similarity"),
-        "k": cols[1].slider("Neighbours k", 1, 200, 50, key=f"{prefix}_k"),
-        "shrinkage": cols[2].slider("Shrinkage", 0.0, 100.0, default_shrinkage, step=1.0, key=f"{prefix}_shrinkage",
-                                    help="sim x n / (n + shrinkage): distrust similarities built on few co-buyers"),
-        "min_overlap": cols[3].slider("Minimum co-buyers", 1, 10, 1, key=f"{prefix}_min_overlap"),
-    }
-
-
-def algorithm_params(algorithm: str) -> dict:
-    if algorithm == "item-knn":
-        return knn_params("item", 10.0)
-    if algorithm == "user-knn":
-        return knn_params("user", 0.0)
-    if algorithm == "trending":
-        return {"window_days": st.slider("Recent window (days)", 7, 120, 30, key="rec_window")}
-    if algorithm == "buy-again":
-        return {"half_life_days": st.slider("Recency half-life (days)", 7, 365, 60, key="rec_half_life")}
-    if algorithm == "content":
-        return {"model": st.radio("Text model", ["tfidf", "lda"], horizontal=True, key="rec_text_model",
-                                  format_func={"tfidf": "TF-IDF", "lda": "topics (LDA)"}.get)}
-    if algorithm == "hybrid":
-        cols = st.columns(len(DEFAULT_WEIGHTS))
-        weights = {name: col.slider(f"weight: {name}", 0.0, 2.0, float(w), 0.25, key=f"rec_weight_{name}")
-                   for col, (name, w) in zip(cols, DEFAULT_WEIGHTS.items(), strict=True)}
-        return {"weights": weights}
-    return {}
-
-
 with personal:
     customers = cached.customer_choices(*key)
     customers = customers[customers[schema.CUSTOMER_ID].isin(set(data.customer_ids))]
@@ -74,16 +50,15 @@ with personal:
     top = st.columns([2, 2, 1, 1])
     customer = top[0].selectbox("Customer (type to search)", list(labels), key="rec_customer",
                                 format_func=lambda c: f"{c} · {labels[c]} orders")
-    algorithm = top[1].selectbox("Algorithm", list(ALGORITHMS), index=list(ALGORITHMS).index("item-knn"),
-                                 key="rec_algorithm")
+    algorithm = registry_select(top[1], "Algorithm", RECOMMENDERS, "rec_algorithm", RECOMMENDERS.first_tagged(DEFAULT))
     n = top[2].number_input("How many", 1, 50, 10, key="rec_n")
-    exclude = top[3].toggle("Hide bought", value=algorithm != "buy-again", key=f"rec_exclude_{algorithm}",
+    spec = RECOMMENDERS.get(algorithm)
+    exclude = top[3].toggle("Hide bought", value=spec.resolve().default_exclude_purchased, key=f"rec_exclude_{algorithm}",
                             help="Leave out products the customer already bought")
-    st.caption(DESCRIPTIONS[algorithm] + " For new products, use item-kNN or the hybrid; when repeat "
-               "purchases matter (consumables), buy-again or the hybrid with buy-again weight.")
-    params = algorithm_params(algorithm)
+    st.caption(spec.description)
+    params = param_widgets(spec, f"rec_{algorithm}", entry_label=RECOMMENDERS.label)
     model = cached.fitted_model(*key, weighting, algorithm)
-    ranking = cached.recommend(model, customer, int(n), exclude, params)
+    ranking = model.recommend(customer, n=int(n), exclude_purchased=exclude, **params)
     left, right = st.columns([3, 2])
     left.subheader(f"Top {len(ranking)} for customer {customer}")
     if ranking.empty:
@@ -106,10 +81,11 @@ with together:
     names = dict(zip(catalogue[schema.PRODUCT_ID], catalogue[schema.PRODUCT_NAME], strict=True))
     product = st.selectbox("Product (type to search)", list(names), key="rec_product",
                            format_func=lambda p: f"{names[p]} ({p})")
-    item_params = knn_params("together", 10.0)
-    item_model = cached.fitted_model(*key, weighting, "item-knn")
+    similar_spec = RECOMMENDERS.get(RECOMMENDERS.first_tagged(SIMILAR_ITEMS))
+    item_params = param_widgets(similar_spec, "together")
+    item_model = cached.fitted_model(*key, weighting, similar_spec.name)
     st.subheader(f"Customers who bought {names[product]} also bought")
-    st.dataframe(cached.similar_items(item_model, product, 10, item_params), hide_index=True, width="stretch",
+    st.dataframe(item_model.similar_items(product, 10, **item_params), hide_index=True, width="stretch",
                  key="rec_similar")
 
 with evaluation:
@@ -117,19 +93,20 @@ with evaluation:
                "customer bought next? Popularity is the baseline every algorithm must beat.")
     cols = st.columns(4)
     protocol = cols[0].radio("Protocol", list(PROTOCOLS), key="eval_protocol", horizontal=True,
-                             help="discovery: only products new to the customer count; all: repeat purchases count")
+                             help="; ".join(f"{name}: {text}" for name, text in PROTOCOLS.items()))
     test_days = cols[1].slider("Test window (days)", 7, 90, 30, key="eval_days")
     k = cols[2].slider("K (list length)", 1, 50, 10, key="eval_k")
-    metric = cols[3].selectbox("Chart metric", list(METRICS), index=list(METRICS).index("ndcg"),
+    metric = cols[3].selectbox("Chart metric", list(METRIC_LABELS), index=list(METRIC_LABELS).index("ndcg"),
                                format_func=METRIC_LABELS.get, key="eval_metric")
-    chosen = st.multiselect("Algorithms", list(ALGORITHMS), default=list(ALGORITHMS), key="eval_algorithms")
+    chosen = registry_multiselect(st, "Algorithms", RECOMMENDERS, "eval_algorithms")
     if st.button("Evaluate", type="primary", key="eval_run") or st.session_state.get("eval_done"):
         st.session_state["eval_done"] = True
         progress = st.progress(0.0, text="Evaluating...")
         rows = []
         try:
-            for index, name in enumerate(["popularity", *[a for a in chosen if a != "popularity"]]):
-                progress.progress(index / (len(chosen) + 1), text=f"Evaluating {name}...")
+            baseline = RECOMMENDERS.first_tagged(BASELINE)
+            for index, name in enumerate([baseline, *[a for a in chosen if a != baseline]]):
+                progress.progress(index / (len(chosen) + 1), text=f"Evaluating {RECOMMENDERS.label(name)}...")
                 rows.append(cached.evaluate_algorithm(*key, test_days, protocol, k, name))
         except ValueError as exc:  # e.g. nobody to evaluate in this test window
             progress.empty()
@@ -138,13 +115,14 @@ with evaluation:
         progress.empty()
         table = with_popularity_ratio(pd.concat(rows, ignore_index=True))
         st.dataframe(table, hide_index=True, width="stretch", key="eval_table",
-                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in [*METRICS, "vs_popularity"]})
+                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in [*METRIC_LABELS, "vs_popularity"]})
         st.plotly_chart(metrics_figure(table, metric), key="eval_chart")
         st.subheader("Neighbours and similarity")
         sweep_cols = st.columns(3)
-        sweep_algorithm = sweep_cols[0].radio("Algorithm", ["item-knn", "user-knn"], key="sweep_algorithm")
-        similarities = sweep_cols[1].multiselect("Similarities", list(MEASURES), default=list(MEASURES),
-                                                 key="sweep_similarities")
+        sweep_algorithm = sweep_cols[0].radio("Algorithm", list(RECOMMENDERS.tagged(NEIGHBOURHOOD)),
+                                              format_func=RECOMMENDERS.label, key="sweep_algorithm")
+        similarities = sweep_cols[1].multiselect("Similarities", list(MEASURE_LABELS), default=list(MEASURE_LABELS),
+                                                 format_func=MEASURE_LABELS.get, key="sweep_similarities")
         neighbours = sweep_cols[2].multiselect("k values", [5, 10, 20, 50, 100, 200], default=[5, 10, 20, 50, 100],
                                                key="sweep_k")
         if similarities and neighbours:

@@ -27,7 +27,7 @@ def figures():
         "series": forecast_charts.series_figure({"history": history, "backtest": backtest, "forecast": forecast},
                                                 "A: LightGBM", "units per week", "W"),
         "leaderboard": forecast_charts.leaderboard_figure(metrics),
-        "importance": forecast_charts.importance_figure(importance),
+        "importance": forecast_charts.importance_figure(importance, "lightgbm"),
         "sweep": recommend_charts.sweep_figure(sweep),
         "algorithms": recommend_charts.metrics_figure(evaluation),
     }

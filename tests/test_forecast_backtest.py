@@ -39,7 +39,7 @@ def test_pooled_and_per_series_metrics_against_brute_force():
     assert row["wape"] == pytest.approx(7 / 16) and row["mase"] == pytest.approx(0.625)
     assert row["bias"] == pytest.approx(-1 / 16) and row["seconds"] == 1.5
     board = leaderboard(pd.concat([pooled(bt), pooled(bt.assign(model="snaive", yhat=bt.y + 4))]))
-    assert board["model"].tolist() == ["m", "snaive"] and board.loc[0, "wape_vs_snaive"] < 0
+    assert board["model"].tolist() == ["m", "snaive"] and board.loc[0, "wape_vs_baseline"] < 0
 
 
 def test_cutoffs_and_too_many_windows():

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from retail.cli import forecast as cli_forecast
+from retail.data.ingest import Loaded
 from retail.forecast import ForecastResult, ForecastSettings, run_forecast, to_csv_bytes, to_excel_bytes
 from retail.forecast.export import neutralise
 from tests.forecast_data import canonical_lines
@@ -31,7 +32,7 @@ def result() -> ForecastResult:
 def test_run_forecast_produces_every_piece(result):
     assert set(result.forecasts["model"]) == {"snaive", "ma", "linear", "lightgbm"}
     assert result.best == result.metrics.iloc[0]["model"]
-    assert {"coverage_80", "coverage_95", "wape_vs_snaive"} <= set(result.metrics.columns)
+    assert {"coverage_80", "coverage_95", "wape_vs_baseline"} <= set(result.metrics.columns)
     assert len(result.forecasts) == 4 * 3 * 4
     assert (result.forecasts.lo_95 <= result.forecasts.hi_95).all()
     assert set(result.importance["model"]) == {"linear", "lightgbm"}
@@ -78,8 +79,14 @@ def test_run_round_trips_through_frames(result):
 
 
 def test_settings_validation_messages():
-    with pytest.raises(ValueError, match="unknown model"):
+    with pytest.raises(ValueError, match="Unknown forecast model"):
         ForecastSettings(models=("prophet",))
+    with pytest.raises(ValueError, match=r"LightGBM: Loss \(objective\) must be one of tweedie"):
+        ForecastSettings(model_params={"lightgbm": {"objective": "huber"}})
+    with pytest.raises(ValueError, match="LightGBM has no setting"):
+        ForecastSettings(model_params={"lightgbm": {"depth": 3}})
+    with pytest.raises(ValueError, match="settings given for unknown model"):
+        ForecastSettings(model_params={"prophet": {}})
     with pytest.raises(ValueError, match="horizon must be"):
         ForecastSettings(horizon=0)
     with pytest.raises(ValueError, match="level must be"):
@@ -98,7 +105,7 @@ def test_future_known_must_be_a_dataset_column():
 
 def test_cli_forecast_json_and_files(tmp_path, monkeypatch, capsys):
     frame = canonical_lines(n=3000, days=210, seed=4, Promo=np.random.default_rng(0).integers(0, 2, 3000))
-    monkeypatch.setattr("retail.data.ingest.load_frame", lambda source, overrides=None: frame)
+    monkeypatch.setattr("retail.data.ingest.load_data", lambda source, overrides=None: Loaded(frame, {"quantity": "Qty"}))
     parser = argparse.ArgumentParser()
     cli_forecast.register(parser.add_subparsers(dest="command"))
     out, metrics = tmp_path / "f.xlsx", tmp_path / "m.json"

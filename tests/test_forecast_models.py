@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from retail.errors import NotFittedError
 from retail.forecast.features import build_features, default_spec, to_matrix
 from retail.forecast.ml import LightGBMForecaster, LinearForecaster
-from retail.forecast.models import ExponentialSmoothing, MovingAverage, NotFittedError, SeasonalNaive
+from retail.forecast.models import ExponentialSmoothing, MovingAverage, SeasonalNaive
 from tests.forecast_data import sine_panel
 
 

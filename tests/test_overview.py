@@ -39,7 +39,7 @@ def test_trend_zero_fills_gaps():
     trend = overview.trend(FRAME, "D")
     assert trend["revenue"].tolist() == [10.0, 15.0, 0.0, 20.0]
     assert overview.trend(FRAME, "M")["units"].tolist() == [8]
-    with pytest.raises(ValueError, match="freq must be one of"):
+    with pytest.raises(ValueError, match="Unknown frequency"):
         overview.trend(FRAME, "Y")
 
 

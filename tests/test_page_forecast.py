@@ -27,7 +27,7 @@ def run_small_forecast(app: AppTest, models=("snaive", "ma", "linear", "lightgbm
 
 
 def leaderboard(app: AppTest):
-    return next(d.value for d in app.dataframe if "wape_vs_snaive" in d.value.columns)
+    return next(d.value for d in app.dataframe if "wape_vs_baseline" in d.value.columns)
 
 
 def test_run_forecast_shows_leaderboard_series_chart_and_downloads(app_env):
@@ -72,7 +72,7 @@ def test_saved_runs_reopen_and_delete(app_env):
 
 def test_excel_export_of_a_run(app_env):
     from retail.forecast.export import to_excel_bytes
-    from retail.forecast.pipeline import ForecastResult
+    from retail.forecast.result import ForecastResult
 
     app = open_page()
     run_small_forecast(app, models=("snaive", "ma"))

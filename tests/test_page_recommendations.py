@@ -35,11 +35,11 @@ def test_ranking_with_reasons_and_history(app_env):
 def test_changing_k_and_similarity_reranks(app_env):
     app = open_page()
     before = ranking(app)
-    app.slider(key="item_k").set_value(3).run()
+    app.slider(key="rec_item-knn_k").set_value(3).run()
     assert not app.exception
     after_k = ranking(app)
     assert not before[["product_id", "score"]].equals(after_k[["product_id", "score"]])
-    app.selectbox(key="item_similarity").set_value("jaccard").run()
+    app.selectbox(key="rec_item-knn_similarity").set_value("jaccard").run()
     assert not after_k[["product_id", "score"]].equals(ranking(app)[["product_id", "score"]])
 
 

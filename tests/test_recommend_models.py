@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from retail.data import schema
+from retail.errors import NotFittedError
 from retail.recommend import (
-    ALGORITHMS,
     BuyAgain,
     Content,
     Hybrid,
     InteractionSettings,
     ItemKNN,
-    NotFittedError,
     Popularity,
     Trending,
     UserKNN,
@@ -24,6 +23,7 @@ from retail.recommend import (
     make_recommender,
 )
 from retail.recommend.ranking import tie_order, top_n
+from retail.recommend.registry import RECOMMENDERS
 from tests.recommend_data import canonical, checkerboard, random_frame
 
 
@@ -95,9 +95,18 @@ class RecommenderContract:
         with pytest.raises(ValueError, match="Unknown product id 'zzz'"):
             model.similar_items("zzz")
 
-    def test_set_params_rejects_unknown_setting(self, model) -> None:
+    def test_unknown_setting_is_a_clear_error(self, model) -> None:
         with pytest.raises(ValueError, match="has no setting"):
-            model.set_params(bogus=1)
+            model.recommend("c1", bogus=1)
+
+    def test_call_settings_leave_the_model_unchanged(self, model) -> None:
+        """Scoring is pure: another setting for one call changes nothing for the next call."""
+        before = model.recommend("c2", n=6)
+        params = model.get_params()
+        for name, value in _other_values(model).items():
+            model.recommend("c2", n=6, **{name: value})
+        assert model.get_params() == params
+        pd.testing.assert_frame_equal(model.recommend("c2", n=6), before)
 
 
 class TestPopularity(RecommenderContract):
@@ -125,7 +134,7 @@ class TestContent(RecommenderContract):
 
 
 class TestContentLDA(RecommenderContract):
-    make = staticmethod(lambda: Content(model="lda", n_topics=3))
+    make = staticmethod(lambda: Content(text_model="lda", n_topics=3))
 
 
 class TestHybrid(RecommenderContract):
@@ -133,7 +142,7 @@ class TestHybrid(RecommenderContract):
 
 
 def test_registry_names() -> None:
-    assert list(ALGORITHMS) == ["popularity", "trending", "buy-again", "item-knn", "user-knn", "content", "hybrid"]
+    assert RECOMMENDERS.names == ("popularity", "trending", "buy-again", "item-knn", "user-knn", "content", "hybrid")
     with pytest.raises(ValueError, match="Unknown algorithm 'als'"):
         make_recommender("als")
 
@@ -199,8 +208,10 @@ def test_trending_window() -> None:
     data = build_interactions(canonical(rows))
     assert Trending(window_days=10).fit(data).recommend("c0", n=1, exclude_purchased=False)["product_id"].iat[0] == "hot"
     assert Popularity().fit(data).recommend("c0", n=1, exclude_purchased=False)["product_id"].iat[0] == "evergreen"
-    with pytest.raises(ValueError, match="window_days must be a whole number"):
+    with pytest.raises(ValueError, match=r"\(window_days\) must be >= 1"):
         Trending(window_days=0).fit(data)
+    with pytest.raises(ValueError, match=r"\(window_days\) must be a whole number"):
+        Trending().fit(data).recommend("c0", window_days=2.5)
 
 
 def test_content_recommends_cold_items() -> None:
@@ -221,20 +232,28 @@ def test_hybrid_weights_change_ranking_without_refit() -> None:
     assert list(knn_only["product_id"]) == list(expected["product_id"])
     trend = model.recommend("c4", n=5, weights={"item-knn": 0.0, "trending": 1.0})
     assert list(trend["product_id"]) == list(Trending().fit(data).recommend("c4", n=5)["product_id"])
-    model.set_params(**{"item-knn__k": 2})
-    assert model.components["item-knn"].k == 2
+    narrow = model.recommend("c4", n=5, **{"item-knn__k": 2})
+    assert list(narrow["product_id"]) == list(ItemKNN(k=2).fit(data).recommend("c4", n=5)["product_id"])
+    assert model.components["item-knn"].k == 50  # a call's setting never sticks
     with pytest.raises(ValueError, match="All hybrid weights are 0"):
-        model.set_params(weights={"item-knn": 0.0})
+        model.recommend("c4", weights={"item-knn": 0.0})
     with pytest.raises(ValueError, match="not hybrid components"):
-        model.set_params(weights={"als": 1.0})
+        model.recommend("c4", weights={"als": 1.0})
+    with pytest.raises(ValueError, match="No hybrid component 'als'"):
+        model.recommend("c4", als__k=3)
 
 
-def test_rerank_one_customer_is_fast() -> None:
-    data = build_interactions(random_frame(seed=7, n_customers=400, n_products=500, n_lines=20000))
+def test_concurrent_calls_with_different_settings_match_sequential_ones() -> None:
+    """One fitted model serves many sessions: threads asking for different k and shrinkage at
+    once get exactly what each would get alone (no shared mutable setting, no lock)."""
+    data = build_interactions(random_frame(seed=7, n_customers=300, n_products=200, n_lines=8000))
     model = ItemKNN().fit(data)
-    start = time.perf_counter()
-    model.recommend("c1", k=20)
-    assert time.perf_counter() - start < 0.5
+    calls = [{"k": k, "shrinkage": s} for k in (3, 10, 40) for s in (0.0, 5.0, 25.0)] * 3
+    expected = [ItemKNN(**c).fit(data).recommend("c1", n=8) for c in calls]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda c: model.recommend("c1", n=8, **c), calls))
+    for got, want in zip(results, expected, strict=True):
+        pd.testing.assert_frame_equal(got, want)
 
 
 def test_interactions_weighting_and_missing_customers() -> None:
@@ -262,3 +281,18 @@ def test_most_frequent_product_name_is_used() -> None:
     frame = canonical([("a", "p", "2024-01-01", "1"), ("b", "p", "2024-01-01", "2"), ("c", "p", "2024-01-01", "3")])
     frame[schema.PRODUCT_NAME] = ["Mug", "MUG red", "MUG red"]
     assert build_interactions(frame).catalogue[schema.PRODUCT_NAME].iat[0] == "MUG red"
+
+
+def _other_values(model) -> dict:
+    """A non-default value for each setting of a registered algorithm (its widget range's far end)."""
+    if model.name not in RECOMMENDERS:
+        return {}
+    values = {}
+    for param in RECOMMENDERS.get(model.name).params:
+        if param.choices:
+            values[param.name] = next(c for c in param.choices if c != param.default)
+        elif param.kind is dict:
+            values[param.name] = {key: (0.0 if i else 1.0) for i, key in enumerate(param.default)}
+        elif param.kind in (int, float):
+            values[param.name] = param.kind(param.widget_range[1])
+    return values

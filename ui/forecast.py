@@ -6,11 +6,11 @@ import streamlit as st
 
 from retail.data.workspace import RunInfo
 from retail.forecast.export import to_csv_bytes, to_excel_bytes
-from retail.forecast.pipeline import ForecastResult, run_forecast
+from retail.forecast.pipeline import run_forecast
+from retail.forecast.result import ForecastResult, save_run
+from retail.forecast.result import load_run as load_stored_run
 from retail.forecast.settings import ForecastSettings
 from ui.data import dataset_frame, workspace
-
-RUN_KIND = "forecast"
 
 
 def run_and_save(home: str, dataset: str, version: str, settings: ForecastSettings) -> RunInfo:
@@ -19,18 +19,14 @@ def run_and_save(home: str, dataset: str, version: str, settings: ForecastSettin
     result = run_forecast(dataset_frame(home, dataset, version), settings,
                           progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
     bar.progress(1.0, text="Saving the run in the workspace...")
-    summary = {"best": result.best, "series": int(result.history["series_id"].nunique()),
-               "wape": float(result.metrics.loc[result.metrics["model"] == result.best, "wape"].iat[0])}
-    run = workspace().save_run(RUN_KIND, dataset, settings.to_dict(), summary, result.to_frames())
+    run = save_run(workspace(), dataset, result)
     bar.empty()
     return run
 
 
 @st.cache_resource(max_entries=4, show_spinner="Opening the forecast run...")
 def load_run(home: str, run_id: int) -> ForecastResult:
-    store = workspace()
-    info = store.get_run(run_id)
-    return ForecastResult.from_frames({name: store.load_run_table(run_id, name) for name in info.tables})
+    return load_stored_run(workspace(), run_id)
 
 
 @st.cache_data(max_entries=16, show_spinner="Preparing the file...")

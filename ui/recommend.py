@@ -1,21 +1,18 @@
-"""Cached recommenders: interactions and fitted models are built once per dataset version;
-changing k, similarity, shrinkage or weights only re-ranks (no refit)."""
+"""Cached recommenders: interactions and fitted models are built once per dataset version and
+shared by every session; each call passes its own settings (scoring is pure, no lock)."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from retail.analytics import overview
-from retail.recommend import Interactions, InteractionSettings, Recommender, build_interactions, make_recommender
 from retail.recommend.evaluation import EvaluationData, SplitSettings, evaluate, prepare_evaluation, sweep
+from retail.recommend.interactions import Interactions, InteractionSettings, build_interactions
+from retail.recommend.registry import RECOMMENDERS
 from ui.data import dataset_frame
-
-# A fitted model is shared by every session; its settings are set per call under this lock.
-_model_lock = threading.Lock()
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -35,20 +32,8 @@ def interactions(home: str, dataset: str, version: str, weighting: str) -> Inter
 
 
 @st.cache_resource(max_entries=12, show_spinner="Learning from purchases (similarities are computed once)...")
-def fitted_model(home: str, dataset: str, version: str, weighting: str, algorithm: str) -> Recommender:
-    return make_recommender(algorithm).fit(interactions(home, dataset, version, weighting))
-
-
-def recommend(model: Recommender, customer: str, n: int, exclude_purchased: bool,
-              params: dict[str, Any]) -> pd.DataFrame:
-    with _model_lock:
-        return model.recommend(customer, n=n, exclude_purchased=exclude_purchased, **params)
-
-
-def similar_items(model: Recommender, product: str, n: int, params: dict[str, Any]) -> pd.DataFrame:
-    with _model_lock:
-        model.set_params(**params)
-        return model.similar_items(product, n=n)
+def fitted_model(home: str, dataset: str, version: str, weighting: str, algorithm: str):
+    return RECOMMENDERS.get(algorithm).build().fit(interactions(home, dataset, version, weighting))
 
 
 @st.cache_resource(max_entries=4, show_spinner="Splitting purchases at the cutoff...")
@@ -61,12 +46,12 @@ def evaluation_data(home: str, dataset: str, version: str, test_days: int, proto
 def evaluate_algorithm(home: str, dataset: str, version: str, test_days: int, protocol: str, k: int,
                        algorithm: str) -> pd.DataFrame:
     data = evaluation_data(home, dataset, version, test_days, protocol)
-    return evaluate({algorithm: make_recommender(algorithm)}, data, k)
+    return evaluate({algorithm: RECOMMENDERS.get(algorithm).build()}, data, k)
 
 
 @st.cache_data(max_entries=16, show_spinner="Measuring every combination (fitted once)...")
 def similarity_sweep(home: str, dataset: str, version: str, test_days: int, protocol: str, k: int,
                      algorithm: str, similarities: tuple[str, ...], neighbours: tuple[int, ...]) -> pd.DataFrame:
     data = evaluation_data(home, dataset, version, test_days, protocol)
-    grid = {"similarity": list(similarities), "k": list(neighbours)}
-    return sweep(make_recommender(algorithm), data, grid, k)
+    grid: dict[str, Any] = {"similarity": list(similarities), "k": list(neighbours)}
+    return sweep(RECOMMENDERS.get(algorithm).build(), data, grid, k)

@@ -18,29 +18,68 @@ cover completely (a week whose Sunday is after the last date) is dropped and rep
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from retail import frequency
 from retail.data import schema
 
 logger = logging.getLogger(__name__)
 
-LEVELS: tuple[str, ...] = ("total", "store", "product", "product_store", "category")
-FREQS: tuple[str, ...] = ("D", "W", "M")
-TARGETS: dict[str, str] = {"units": schema.QUANTITY, "revenue": schema.REVENUE}
 SERIES_ID, DATE, Y, ABSENT = "series_id", "date", "y", "absent"
-_PERIOD = {"D": "D", "W": "W-SUN", "M": "M"}
-PERIOD_NAMES: dict[str, str] = {"D": "day", "W": "week", "M": "month"}
-DEFAULT_ABSENCE: dict[str, int] = {"D": 56, "W": 8, "M": 3}
-_LEVEL_KEYS: dict[str, tuple[str, ...]] = {
-    "total": (),
-    "store": (schema.STORE_ID,),
-    "product": (schema.PRODUCT_ID,),
-    "product_store": (schema.PRODUCT_ID, schema.STORE_ID),
-    "category": (schema.CATEGORY,),
-}
+
+
+@dataclass(frozen=True)
+class Level:
+    """What one series is: all sales, a store, a product, a product in a store, a category."""
+
+    name: str
+    label: str
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What is summed per series and period."""
+
+    name: str
+    label: str
+    column: str
+    unit: str
+
+
+LEVELS: dict[str, Level] = {level.name: level for level in (
+    Level("total", "all sales", ()),
+    Level("store", "store / country", (schema.STORE_ID,)),
+    Level("product", "product", (schema.PRODUCT_ID,)),
+    Level("product_store", "product x store", (schema.PRODUCT_ID, schema.STORE_ID)),
+    Level("category", "category", (schema.CATEGORY,)),
+)}
+TARGETS: dict[str, Target] = {target.name: target for target in (
+    Target("units", "units sold", schema.QUANTITY, "units"),
+    Target("revenue", "sales value", schema.REVENUE, "sales value"),
+)}
+
+
+def default_target(has: Callable[[str], bool]) -> tuple[str, str]:
+    """The target to forecast when nobody chose one, and why, in one sentence.
+
+    A store-level sales file has money but no quantity column: counting its rows (one per
+    store-day) would forecast opening days, so its sales value is forecast instead.
+    """
+    if has(schema.QUANTITY):
+        return "units", "units sold (the quantity column)"
+    if has(schema.REVENUE) or has(schema.UNIT_PRICE):
+        return "revenue", "sales value, because the data has sales amounts but no quantity column"
+    return "units", "units, counting each row as one unit (the data has no quantity or sales column)"
+
+
+def available_levels(has: Callable[[str], bool]) -> list[str]:
+    """The levels whose key fields a dataset has (``has(field)`` says whether it has one)."""
+    return [name for name, level in LEVELS.items() if all(has(key) for key in level.keys)]
 
 
 @dataclass
@@ -78,19 +117,6 @@ class PanelReport:
         return "; ".join(parts) + "."
 
 
-def period_start(dates: pd.Series | pd.DatetimeIndex, freq: str) -> pd.Series:
-    """Label of the period holding each date (day, Monday of the week, first of the month)."""
-    stamps = pd.Series(pd.to_datetime(dates))
-    if freq == "D":
-        return stamps.dt.normalize()
-    return stamps.dt.to_period(_PERIOD[freq]).dt.start_time
-
-
-def period_offset(freq: str) -> pd.DateOffset:
-    """The step between two consecutive period labels."""
-    return {"D": pd.DateOffset(days=1), "W": pd.DateOffset(weeks=1), "M": pd.DateOffset(months=1)}[freq]
-
-
 def exogenous_candidates(frame: pd.DataFrame) -> list[str]:
     """Extra (non-canonical) numeric or boolean columns, usable as exogenous features."""
     return [
@@ -104,11 +130,10 @@ def exogenous_candidates(frame: pd.DataFrame) -> list[str]:
 def _check_args(frame: pd.DataFrame, level: str, freq: str, target: str) -> None:
     if level not in LEVELS:
         raise ValueError(f"level must be one of {list(LEVELS)}, got {level!r}.")
-    if freq not in FREQS:
-        raise ValueError(f"freq must be one of {list(FREQS)} (day, Monday-Sunday week, month), got {freq!r}.")
+    frequency.get(freq)
     if target not in TARGETS:
-        raise ValueError(f"target must be 'units' or 'revenue', got {target!r}.")
-    for key in _LEVEL_KEYS[level]:
+        raise ValueError(f"target must be one of {list(TARGETS)}, got {target!r}.")
+    for key in LEVELS[level].keys:
         if key not in frame.columns or frame[key].isna().all():
             hint = (
                 " (a store-level sales file has no products: use level='store')"
@@ -116,12 +141,12 @@ def _check_args(frame: pd.DataFrame, level: str, freq: str, target: str) -> None
                 else ""
             )
             raise ValueError(f"level {level!r} needs column {key!r}, which is empty in this dataset{hint}.")
-    if TARGETS[target] not in frame.columns:
-        raise ValueError(f"target {target!r} needs column {TARGETS[target]!r}; choose the other target.")
+    if TARGETS[target].column not in frame.columns:
+        raise ValueError(f"target {target!r} needs column {TARGETS[target].column!r}; choose the other target.")
 
 
 def _series_ids(sales: pd.DataFrame, level: str) -> pd.Series:
-    keys = _LEVEL_KEYS[level]
+    keys = LEVELS[level].keys
     if not keys:
         return pd.Series("total", index=sales.index, dtype=object)
     ids = sales[keys[0]].astype(str)
@@ -135,7 +160,7 @@ def _aggregate(sales: pd.DataFrame, level: str, freq: str, value: str, exog: lis
     work = pd.DataFrame(
         {
             SERIES_ID: _series_ids(sales, level).to_numpy(),
-            DATE: period_start(sales[schema.DATE], freq).to_numpy(),
+            DATE: frequency.period_start(sales[schema.DATE], freq).to_numpy(),
             Y: sales[value].to_numpy(dtype=np.float64),
         }
     )
@@ -147,7 +172,7 @@ def _aggregate(sales: pd.DataFrame, level: str, freq: str, value: str, exog: lis
 
 def _zero_fill(grouped: pd.DataFrame, freq: str, end: pd.Timestamp, exog: list[str]) -> pd.DataFrame:
     """Every period from each series' first sale to ``end``; gaps get y = 0, exogenous carried forward."""
-    grid = pd.date_range(grouped[DATE].min(), end, freq=period_offset(freq))
+    grid = pd.date_range(grouped[DATE].min(), end, freq=frequency.get(freq).offset)
     ids = np.sort(grouped[SERIES_ID].unique())
     first = grouped.groupby(SERIES_ID)[DATE].min().reindex(ids)
     n_dates = len(grid)
@@ -191,9 +216,9 @@ def _series_info(sales: pd.DataFrame, level: str) -> pd.DataFrame:
     """One row per series: its keys and a display ``name`` (the product name at product levels)."""
     if level == "total":
         return pd.DataFrame({SERIES_ID: ["total"], "name": ["total"]})
-    cols = [c for c in _LEVEL_KEYS[level] + (schema.PRODUCT_NAME,) if c in sales]
+    cols = [c for c in LEVELS[level].keys + (schema.PRODUCT_NAME,) if c in sales]
     if level not in ("product", "product_store"):
-        cols = list(_LEVEL_KEYS[level])
+        cols = list(LEVELS[level].keys)
     info = sales[cols].assign(**{SERIES_ID: _series_ids(sales, level).to_numpy()})
     info = info.groupby(SERIES_ID, sort=True).first()
     ids = pd.Series(info.index, index=info.index)
@@ -251,34 +276,14 @@ def build_panel(
     (panel, report) : the long panel and a :class:`PanelReport`.
     """
     _check_args(frame, level, freq, target)
-    exog = exogenous_candidates(frame) if exog is None else list(exog)
-    unknown = [c for c in exog if c not in frame.columns]
-    if unknown:
-        raise ValueError(
-            f"exogenous column(s) {unknown} are not in the dataset; available: {exogenous_candidates(frame)}."
-        )
+    exog = _check_exog(frame, exog)
     report = PanelReport(level=level, freq=freq, target=target, exogenous=exog)
-    sales = schema.sales_only(frame)
-    sales = sales[sales[TARGETS[target]].notna() & sales[schema.DATE].notna()]
-    if sales.empty:
-        raise ValueError(f"no sale lines with a {target} value: check the column mapping and line types.")
-    grouped = _aggregate(sales, level, freq, TARGETS[target], exog)
-    end = grouped[DATE].max()
-    last_day = sales[schema.DATE].max().normalize()
-    if complete_periods_only and freq != "D" and last_day < end + period_offset(freq) - pd.Timedelta(days=1):
-        report.incomplete_period_dropped = end
-        end = end - period_offset(freq)
-        grouped = grouped[grouped[DATE] <= end]
-    if grouped.empty:
-        raise ValueError(f"the data covers less than one complete {PERIOD_NAMES[freq]}: choose a shorter "
-                         "frequency or add more history.")
+    sales = _sale_lines(frame, target)
+    grouped = _aggregate(sales, level, freq, TARGETS[target].column, exog)
+    grouped, end = _complete_periods(grouped, sales, freq, complete_periods_only, report)
     grouped, report.dropped_top_n = _top_n(grouped, top_n, rank_until)
-    panel = _zero_fill(grouped, freq, end, exog)
-    lengths = panel.groupby(SERIES_ID).size()
-    report.too_short = sorted(lengths.index[lengths < min_periods])
-    if report.too_short:
-        panel = panel[~panel[SERIES_ID].isin(report.too_short)].reset_index(drop=True)
-    run = DEFAULT_ABSENCE[freq] if absence_periods is None else absence_periods
+    panel = _drop_short(_zero_fill(grouped, freq, end, exog), min_periods, report)
+    run = frequency.get(freq).absence if absence_periods is None else absence_periods
     panel[ABSENT] = absence_mask(panel, run) if run > 0 else False
     report.absences = {k: int(v) for k, v in panel.loc[panel[ABSENT]].groupby(SERIES_ID).size().items()}
     ids = panel[SERIES_ID].unique()
@@ -287,3 +292,44 @@ def build_panel(
     report.n_series, report.n_periods = len(ids), panel[DATE].nunique()
     logger.info("panel: %s", report.summary())
     return panel[[SERIES_ID, DATE, Y, ABSENT, *exog]], report
+
+
+def _check_exog(frame: pd.DataFrame, exog: list[str] | None) -> list[str]:
+    exog = exogenous_candidates(frame) if exog is None else list(exog)
+    unknown = [c for c in exog if c not in frame.columns]
+    if unknown:
+        raise ValueError(
+            f"exogenous column(s) {unknown} are not in the dataset; available: {exogenous_candidates(frame)}."
+        )
+    return exog
+
+
+def _sale_lines(frame: pd.DataFrame, target: str) -> pd.DataFrame:
+    sales = schema.sales_only(frame)
+    sales = sales[sales[TARGETS[target].column].notna() & sales[schema.DATE].notna()]
+    if sales.empty:
+        raise ValueError(f"no sale lines with a {target} value: check the column mapping and line types.")
+    return sales
+
+
+def _complete_periods(grouped: pd.DataFrame, sales: pd.DataFrame, freq: str, complete_only: bool,
+                      report: PanelReport) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """Drop a last period the data does not fully cover; returns the rows and the last period kept."""
+    period = frequency.get(freq)
+    end = grouped[DATE].max()
+    if complete_only and freq != "D" and sales[schema.DATE].max().normalize() < period.period_end(end):
+        report.incomplete_period_dropped = end
+        end = end - period.offset
+        grouped = grouped[grouped[DATE] <= end]
+    if grouped.empty:
+        raise ValueError(f"the data covers less than one complete {period.period}: choose a shorter "
+                         "frequency or add more history.")
+    return grouped, end
+
+
+def _drop_short(panel: pd.DataFrame, min_periods: int, report: PanelReport) -> pd.DataFrame:
+    lengths = panel.groupby(SERIES_ID).size()
+    report.too_short = sorted(lengths.index[lengths < min_periods])
+    if report.too_short:
+        panel = panel[~panel[SERIES_ID].isin(report.too_short)].reset_index(drop=True)
+    return panel

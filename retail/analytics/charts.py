@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from retail.analytics.overview import FREQUENCIES
+from retail import frequency
 
 TEMPLATE = "plotly_white"
 ACCENT = "#2563eb"
@@ -28,9 +28,8 @@ def trend_figure(trend: pd.DataFrame, freq: str, measure: str = "revenue", curre
     label = "Revenue" if measure == "revenue" else "Units sold"
     fig = go.Figure(go.Scatter(x=trend["period"], y=trend[measure], mode="lines+markers", name=label,
                                line={"color": ACCENT, "width": 2}, marker={"size": 4}))
-    period = FREQUENCIES[freq]
-    x_title = {"D": "Day", "W": "Week starting (Monday)", "M": "Month"}[freq]
-    return _layout(fig, f"{label} per {period}", x_title, unit.capitalize())
+    period = frequency.get(freq)
+    return _layout(fig, f"{label} per {period.period}", period.axis_title, unit.capitalize())
 
 
 def bar_figure(table: pd.DataFrame, label_column: str, value_column: str, title: str,

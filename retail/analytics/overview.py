@@ -10,10 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from retail import frequency
 from retail.data import schema
-
-FREQUENCIES = {"D": "day", "W": "week", "M": "month"}
-_PANDAS_FREQ = {"D": "D", "W": "W-SUN", "M": "MS"}
 
 
 @dataclass(frozen=True)
@@ -89,17 +87,17 @@ def kpis(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
 
 
 def trend(frame: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
-    """Revenue, units and orders per period, gaps as 0. ``freq``: D, W (Monday-Sunday weeks
-    labelled by their Monday, as in forecasts) or M (labelled by the 1st)."""
-    if freq not in _PANDAS_FREQ:
-        raise ValueError(f"freq must be one of {list(_PANDAS_FREQ)}, got {freq!r}.")
+    """Revenue, units and orders per period, gaps as 0 (periods as in :mod:`retail.frequency`:
+    weeks labelled by their Monday, months by their first day)."""
+    period = frequency.get(freq)
     sales = schema.sales_only(frame)
-    grouped = sales.groupby(pd.Grouper(key=schema.DATE, freq=_PANDAS_FREQ[freq]))
-    result = grouped.agg(revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"),
-                         orders=(schema.ORDER_ID, "nunique")).reset_index()
-    if freq == "W":  # pandas labels a W-SUN bin by its Sunday
-        result[schema.DATE] -= pd.Timedelta(days=6)
-    return result.rename(columns={schema.DATE: "period"})
+    labels = frequency.period_start(sales[schema.DATE], freq).to_numpy()
+    result = sales.assign(period=labels).groupby("period").agg(
+        revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"), orders=(schema.ORDER_ID, "nunique"))
+    if len(result):
+        result = result.reindex(pd.date_range(result.index.min(), result.index.max(), freq=period.offset),
+                                fill_value=0)
+    return result.rename_axis("period").reset_index()
 
 
 def product_names(frame: pd.DataFrame) -> pd.Series:

@@ -1,42 +1,36 @@
-"""``python -m retail recommend`` and ``python -m retail evaluate-recs``."""
+"""``python -m retail recommend`` and ``python -m retail evaluate-recs``.
+
+Algorithms, their choices and their setting flags (``--k``, ``--similarity`` ...) come from
+:data:`retail.recommend.registry.RECOMMENDERS`; a flag the chosen algorithm does not take
+is an error that names the algorithms that do.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 
 import pandas as pd
 
-from retail.recommend.evaluation import PROTOCOLS, SplitSettings, evaluate, prepare_evaluation
-from retail.recommend.interactions import build_interactions
-from retail.recommend.registry import ALGORITHMS, make_recommender
-from retail.recommend.similarity import MEASURES
+from retail.cli.common import SOURCE_HELP, add_param_flags, add_registry_choice, chosen_params, names
+from retail.recommend.registry import DEFAULT, METRIC_LABELS, PROTOCOLS, RECOMMENDERS
 
-logger = logging.getLogger(__name__)
-
-METRIC_KEYS: tuple[str, ...] = ("precision", "recall", "ndcg", "map", "hit_rate", "coverage")
+METRIC_KEYS: tuple[str, ...] = tuple(METRIC_LABELS)
 
 
 def _load(source: str) -> pd.DataFrame:
-    from retail.data.ingest import load_frame  # the foundation's loader (file path or dataset name)
+    from retail.data.ingest import load_data
 
-    return load_frame(source)
-
-
-def _algorithm_params(name: str, args: argparse.Namespace) -> dict:
-    if name in ("item-knn", "user-knn"):
-        params = {"similarity": args.similarity, "k": args.k}
-        if args.shrinkage is not None:
-            params["shrinkage"] = args.shrinkage
-        return params
-    return {}
+    return load_data(source).frame
 
 
 def run_recommend(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
     """Recommendations for one customer as a JSON-ready dict."""
+    from retail.recommend.interactions import build_interactions
+
+    spec = RECOMMENDERS.get(args.algorithm)
     data = build_interactions(frame)
-    model = make_recommender(args.algorithm, **_algorithm_params(args.algorithm, args)).fit(data)
+    model = spec.build(**chosen_params(args, RECOMMENDERS, spec)).fit(data)
     result = model.recommend(args.customer, n=args.n)
     return {
         "customer": str(args.customer), "algorithm": args.algorithm, "n": args.n,
@@ -50,7 +44,7 @@ def cmd_recommend(args: argparse.Namespace, frame: pd.DataFrame | None = None) -
     if args.json:
         print(json.dumps(out, default=str))
         return 0
-    print(f"top {args.n} for customer {out['customer']} ({out['algorithm']}):")
+    print(f"top {args.n} for customer {out['customer']} ({RECOMMENDERS.label(out['algorithm'])}):")
     for rec in out["recommendations"]:
         print(f"{rec['rank']:>3}. {rec['product_id']}  {rec['product_name']}  score {rec['score']:.4f}  "
               f"- {rec['reasons']}")
@@ -59,12 +53,11 @@ def cmd_recommend(args: argparse.Namespace, frame: pd.DataFrame | None = None) -
 
 def run_evaluation(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
     """Evaluate the requested algorithms; the JSON object of ``evaluate-recs --json``."""
-    names = [a.strip() for a in args.algorithms.split(",") if a.strip()]
-    unknown = [a for a in names if a not in ALGORITHMS]
-    if unknown or not names:
-        raise ValueError(f"Unknown algorithm(s) {unknown}; choose from {', '.join(ALGORITHMS)}.")
+    from retail.recommend.evaluation import SplitSettings, evaluate, prepare_evaluation
+
+    chosen = RECOMMENDERS.check_names(names(args.algorithms))
     data = prepare_evaluation(frame, SplitSettings(test_days=args.test_days, protocol=args.protocol))
-    table = evaluate({name: make_recommender(name) for name in names}, data, k=args.k)
+    table = evaluate({name: RECOMMENDERS.get(name).build() for name in chosen}, data, k=args.k)
     algorithms = {
         row["algorithm"]: {**{key: float(row[key]) for key in METRIC_KEYS}, "seconds": float(row["seconds"]),
                            "fit_seconds": float(row["fit_seconds"]), "score_seconds": float(row["score_seconds"])}
@@ -81,31 +74,30 @@ def cmd_evaluate(args: argparse.Namespace, frame: pd.DataFrame | None = None) ->
         return 0
     print(f"{out['customers_evaluated']:,} customers, protocol {out['protocol']}, test from {out['cutoff']}, "
           f"K = {out['k']}")
-    header = f"{'algorithm':<12}" + "".join(f"{m:>10}" for m in METRIC_KEYS) + f"{'seconds':>10}"
-    print(header)
+    print(f"{'algorithm':<22}" + "".join(f"{m:>10}" for m in METRIC_KEYS) + f"{'seconds':>10}")
     for name, metrics in out["algorithms"].items():
-        print(f"{name:<12}" + "".join(f"{metrics[m]:>10.4f}" for m in METRIC_KEYS) + f"{metrics['seconds']:>10.2f}")
+        print(f"{RECOMMENDERS.label(name):<22}" + "".join(f"{metrics[m]:>10.4f}" for m in METRIC_KEYS)
+              + f"{metrics['seconds']:>10.2f}")
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``recommend`` and ``evaluate-recs`` sub-commands to the main parser."""
     rec = subparsers.add_parser("recommend", help="top-N products for one customer, with reasons")
-    rec.add_argument("source", metavar="FILE_OR_DATASET")
+    rec.add_argument("source", metavar="FILE_OR_DATASET", help=SOURCE_HELP)
     rec.add_argument("--customer", required=True, help="customer id")
-    rec.add_argument("--algorithm", default="item-knn", choices=list(ALGORITHMS))
-    rec.add_argument("--similarity", default="cosine", choices=list(MEASURES))
-    rec.add_argument("--k", type=int, default=50, help="neighbours (item-knn, user-knn)")
-    rec.add_argument("--shrinkage", type=float, default=None, help="similarity shrinkage (kNN)")
+    add_registry_choice(rec, "--algorithm", RECOMMENDERS, RECOMMENDERS.first_tagged(DEFAULT), "algorithm")
     rec.add_argument("--n", type=int, default=10, help="number of products")
     rec.add_argument("--json", action="store_true", help="print one JSON object")
+    add_param_flags(rec, RECOMMENDERS, per_entry=False)
     rec.set_defaults(handler=cmd_recommend)
 
     ev = subparsers.add_parser("evaluate-recs", help="offline accuracy of recommenders on a temporal split")
-    ev.add_argument("source", metavar="FILE_OR_DATASET")
+    ev.add_argument("source", metavar="FILE_OR_DATASET", help=SOURCE_HELP)
     ev.add_argument("--test-days", type=int, default=30, help="the last N days are the test window")
     ev.add_argument("--k", type=int, default=10, help="metrics at K")
-    ev.add_argument("--algorithms", default=",".join(ALGORITHMS), help="comma-separated algorithm names")
-    ev.add_argument("--protocol", default="discovery", choices=list(PROTOCOLS))
+    ev.add_argument("--algorithms", default=",".join(RECOMMENDERS.names), help="comma-separated algorithm names")
+    ev.add_argument("--protocol", default=next(iter(PROTOCOLS)), choices=list(PROTOCOLS),
+                    help="; ".join(f"{name}: {text}" for name, text in PROTOCOLS.items()))
     ev.add_argument("--json", action="store_true", help="print one JSON object")
     ev.set_defaults(handler=cmd_evaluate)

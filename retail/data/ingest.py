@@ -102,13 +102,25 @@ def ensure_sample(workspace: Workspace) -> DatasetInfo | None:
     return info
 
 
-def load_frame(source: str, mapping_overrides: dict[str, str | None] | None = None,
-               workspace: Workspace | None = None) -> pd.DataFrame:
+@dataclass
+class Loaded:
+    """Canonical rows and the mapping they were read with (which fields the source had)."""
+
+    frame: pd.DataFrame
+    mapping: dict[str, str]
+
+    def has(self, field: str) -> bool:
+        return schema.mapping_has(self.mapping, field)
+
+
+def load_data(source: str, mapping_overrides: dict[str, str | None] | None = None,
+              workspace: Workspace | None = None) -> Loaded:
     """Canonical rows of a file path, or of a stored dataset when ``source`` is not a file."""
     if Path(source).is_file():
-        return as_plain_objects(ingest(source, overrides=mapping_overrides).result.frame)
+        ingested = ingest(source, overrides=mapping_overrides)
+        return Loaded(as_plain_objects(ingested.result.frame), ingested.mapping.to_dict())
     workspace = workspace or Workspace()
-    return workspace.load(source)
+    return Loaded(workspace.load(source), workspace.get(source).mapping)
 
 
 def as_plain_objects(frame: pd.DataFrame) -> pd.DataFrame:

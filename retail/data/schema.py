@@ -7,6 +7,7 @@ are all-null columns), plus ``line_type`` set by validation and any extra source
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -238,6 +239,13 @@ def _content_fits(canonical: str, values: pd.Series) -> bool:
     if canonical == PRODUCT_NAME:
         return _numeric_share(values) < 0.5
     return True
+
+
+def mapping_has(mapping: Mapping[str, str], field: str) -> bool:
+    """Whether a file had a column for ``field``; a product's name stands in for its code."""
+    if field == PRODUCT_ID:
+        return bool(mapping.get(PRODUCT_ID) or mapping.get(PRODUCT_NAME))
+    return field in mapping
 
 
 def empty_canonical_frame() -> pd.DataFrame:

@@ -96,9 +96,7 @@ class DatasetInfo:
 
     def has(self, field: str) -> bool:
         """Whether the source file had a column for ``field`` (e.g. customer_id)."""
-        if field == schema.PRODUCT_ID:
-            return bool(self.mapping.get(schema.PRODUCT_ID) or self.mapping.get(schema.PRODUCT_NAME))
-        return field in self.mapping
+        return schema.mapping_has(self.mapping, field)
 
 
 @dataclass(frozen=True)

@@ -7,37 +7,30 @@ Typical use::
                           progress=lambda fraction, message: ...)
     result.metrics          # leaderboard, best first
     to_excel_bytes(result)  # sheets forecast / metrics / settings
+
+What models exist is declared in :mod:`retail.forecast.registry`. Names are imported on
+first use (PEP 562), so ``import retail.forecast.registry`` stays cheap.
 """
 
-from retail.forecast.backtest import BacktestResult, backtest
-from retail.forecast.export import to_csv_bytes, to_excel_bytes
-from retail.forecast.ml import LightGBMForecaster, LinearForecaster
-from retail.forecast.models import (
-    ExponentialSmoothing,
-    ForecastModel,
-    MovingAverage,
-    NotFittedError,
-    SeasonalNaive,
-    make_models,
-)
-from retail.forecast.pipeline import ForecastResult, run_forecast
-from retail.forecast.settings import MODEL_NAMES, ForecastSettings
+from __future__ import annotations
 
-__all__ = [
-    "MODEL_NAMES",
-    "BacktestResult",
-    "ExponentialSmoothing",
-    "ForecastModel",
-    "ForecastResult",
-    "ForecastSettings",
-    "LightGBMForecaster",
-    "LinearForecaster",
-    "MovingAverage",
-    "NotFittedError",
-    "SeasonalNaive",
-    "backtest",
-    "make_models",
-    "run_forecast",
-    "to_csv_bytes",
-    "to_excel_bytes",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "BacktestResult": "backtest", "backtest": "backtest",
+    "to_csv_bytes": "export", "to_excel_bytes": "export",
+    "LightGBMForecaster": "ml", "LinearForecaster": "ml",
+    "ExponentialSmoothing": "models", "ForecastModel": "models", "MovingAverage": "models",
+    "SeasonalNaive": "models", "build_models": "models",
+    "run_forecast": "pipeline", "FORECASTERS": "registry",
+    "ForecastResult": "result", "load_run": "result", "save_run": "result",
+    "ForecastSettings": "settings",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'retail.forecast' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"retail.forecast.{_EXPORTS[name]}"), name)

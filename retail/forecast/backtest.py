@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from retail.analytics.aggregate import ABSENT, DATE, DEFAULT_ABSENCE, SERIES_ID, Y, absence_mask
-from retail.forecast.features import infer_freq
+from retail import frequency
+from retail.analytics.aggregate import ABSENT, DATE, SERIES_ID, Y, absence_mask
 from retail.forecast.metrics import MODEL, STEP, WINDOW, YHAT, mase_scale
 from retail.forecast.models import ForecastModel
-from retail.forecast.settings import SEASON
+from retail.progress import Progress
 
 logger = logging.getLogger(__name__)
-Progress = Callable[[float, str], None]
+
 CUTOFF = "cutoff"
 
 
@@ -71,8 +71,9 @@ def _scales(train: pd.DataFrame, freq: str, horizon: int) -> pd.DataFrame:
     """Per series: MASE scale and recent level (for interval scaling), from the training slice only."""
     observed = ~train[ABSENT].astype(bool) if ABSENT in train.columns else True
     wide = train.assign(**{Y: train[Y].where(observed)}).pivot(index=SERIES_ID, columns=DATE, values=Y)
-    season = SEASON[freq] if freq == "D" or wide.shape[1] >= 2 * SEASON[freq] else 1
-    recent = wide.to_numpy()[:, -max(4 * SEASON["D"] if freq == "D" else 8, horizon) :]
+    period = frequency.get(freq)
+    season = period.usable_season(wide.shape[1])
+    recent = wide.to_numpy()[:, -max(period.recent, horizon) :]
     counts = (~np.isnan(recent)).sum(axis=1)
     level = np.where(counts > 0, np.nansum(recent, axis=1) / np.maximum(counts, 1), np.nan)
     return pd.DataFrame({SERIES_ID: wide.index, "scale": mase_scale(wide.to_numpy(), season), "level": level})
@@ -101,36 +102,26 @@ def backtest(
     """
     if not models:
         raise ValueError("no models to backtest: pass a mapping such as {'snaive': SeasonalNaive()}.")
-    freq = infer_freq(panel[DATE].to_numpy())
-    step = step or horizon
+    freq = frequency.infer(panel[DATE].to_numpy())
     dates = pd.DatetimeIndex(np.sort(panel[DATE].unique()))
-    cuts = cutoffs_for(dates, horizon, windows, step)
-    absence = DEFAULT_ABSENCE[freq] if absence_periods is None else absence_periods
+    cuts = cutoffs_for(dates, horizon, windows, step or horizon)
+    absence = frequency.get(freq).absence if absence_periods is None else absence_periods
     seconds = dict.fromkeys(models, 0.0)
     parts, skipped = [], {}
-    total, done = len(cuts) * len(models), 0
+    total = len(cuts) * len(models)
     for window, cutoff in enumerate(cuts):
-        train, n_short = _train_slice(panel, cutoff, min_train or max(horizon, 2), absence)
-        skipped[str(cutoff.date())] = n_short
+        train, skipped[str(cutoff.date())] = _train_slice(panel, cutoff, min_train or max(horizon, 2), absence)
         end = dates[dates.get_loc(cutoff) + horizon]
         test = panel[(panel[DATE] > cutoff) & (panel[DATE] <= end) & panel[SERIES_ID].isin(train[SERIES_ID])]
-        scales = _scales(train, freq, horizon)
+        truth = test[[SERIES_ID, DATE, Y]].merge(_scales(train, freq, horizon), on=SERIES_ID, how="left")
         for name, model in models.items():
             started = time.perf_counter()
-            fitted = clone(model).fit(train)
-            forecast = fitted.predict(horizon, future=test.drop(columns=[Y]))
+            forecast = clone(model).fit(train).predict(horizon, future=test.drop(columns=[Y]))
             seconds[name] += time.perf_counter() - started
             forecast[MODEL], forecast[WINDOW], forecast[CUTOFF] = name, window, cutoff
-            parts.append(forecast)
-            done += 1
+            parts.append(forecast.merge(truth, on=[SERIES_ID, DATE], how="inner"))
             if progress is not None:
-                progress(done / total, f"backtest window {window + 1}/{len(cuts)}: {name}")
-        parts[-len(models) :] = [
-            p.merge(test[[SERIES_ID, DATE, Y]], on=[SERIES_ID, DATE], how="inner").merge(
-                scales, on=SERIES_ID, how="left"
-            )
-            for p in parts[-len(models) :]
-        ]
+                progress(len(parts) / total, f"backtest window {window + 1} of {len(cuts)}: {name}")
     frame = pd.concat(parts, ignore_index=True)
     frame[STEP] = dates.get_indexer(pd.DatetimeIndex(frame[DATE])) - dates.get_indexer(
         pd.DatetimeIndex(frame[CUTOFF])

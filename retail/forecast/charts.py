@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from retail import frequency
 from retail.analytics.aggregate import DATE, Y
 from retail.forecast.metrics import YHAT
+from retail.forecast.registry import BASELINE, FORECASTERS
 
-PERIOD_LABEL = {"D": "Day", "W": "Week starting (Monday)", "M": "Month"}
 ACTUAL, BACKTEST, FUTURE = "#334155", "#f59e0b", "#2563eb"
 
 
@@ -37,7 +38,7 @@ def series_figure(view: dict[str, pd.DataFrame], title: str, unit: str, freq: st
     fig.add_trace(go.Scatter(x=forecast[DATE], y=forecast[YHAT], mode="lines+markers", name="forecast",
                              line={"color": FUTURE, "width": 2.5}, marker={"size": 4}))
     fig.update_layout(title={"text": title, "x": 0}, template="plotly_white", height=420,
-                      xaxis_title=PERIOD_LABEL[freq], yaxis_title=unit, hovermode="x unified",
+                      xaxis_title=frequency.get(freq).axis_title, yaxis_title=unit, hovermode="x unified",
                       legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
                       margin={"l": 10, "r": 10, "t": 70, "b": 10})
     return fig
@@ -46,21 +47,22 @@ def series_figure(view: dict[str, pd.DataFrame], title: str, unit: str, freq: st
 def leaderboard_figure(metrics: pd.DataFrame, metric: str = "wape") -> go.Figure:
     """One bar per model (backtest error pooled over series and windows); the baseline in grey."""
     ordered = metrics.sort_values(metric)
-    colours = ["#94a3b8" if m == "snaive" else FUTURE for m in ordered["model"]]
-    fig = go.Figure(go.Bar(x=ordered["model"], y=ordered[metric], marker_color=colours,
+    baseline = FORECASTERS.first_tagged(BASELINE)
+    colours = ["#94a3b8" if m == baseline else FUTURE for m in ordered["model"]]
+    fig = go.Figure(go.Bar(x=[FORECASTERS.label(m) for m in ordered["model"]], y=ordered[metric], marker_color=colours,
                            text=ordered[metric].round(3), textposition="outside"))
-    fig.update_layout(title={"text": f"Backtest {metric.upper()} per model (lower is better; grey: seasonal naive)",
+    fig.update_layout(title={"text": f"Backtest {metric.upper()} per model (lower is better; grey: {FORECASTERS.label(baseline)})",
                              "x": 0}, template="plotly_white", height=340, xaxis_title="model",
                       yaxis_title=f"{metric.upper()} (share of actual demand)" if metric == "wape" else metric.upper(),
                       margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return fig
 
 
-def importance_figure(importance: pd.DataFrame, model: str = "lightgbm", top: int = 15) -> go.Figure:
-    """The ``top`` features of a model by importance (total gain)."""
+def importance_figure(importance: pd.DataFrame, model: str, top: int = 15) -> go.Figure:
+    """The ``top`` features of a model by importance (share of total gain or coefficient weight)."""
     rows = importance[importance["model"] == model].nlargest(top, "importance").iloc[::-1]
     fig = go.Figure(go.Bar(x=rows["importance"], y=rows["feature"], orientation="h", marker_color=FUTURE))
-    fig.update_layout(title={"text": f"What drives the {model} forecast (top {len(rows)} features)", "x": 0},
+    fig.update_layout(title={"text": f"What drives the {FORECASTERS.label(model)} forecast (top {len(rows)} features)", "x": 0},
                       template="plotly_white", height=max(300, 24 * len(rows) + 90),
                       xaxis_title="importance (total gain)", yaxis_title="feature",
                       margin={"l": 10, "r": 10, "t": 60, "b": 10})

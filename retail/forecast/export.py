@@ -17,7 +17,7 @@ import pandas as pd
 
 from retail.analytics.aggregate import DATE, SERIES_ID
 from retail.forecast.metrics import MODEL, STEP, YHAT
-from retail.forecast.pipeline import ForecastResult
+from retail.forecast.result import ForecastResult
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from retail.analytics.aggregate import ABSENT, DATE, SERIES_ID, Y, period_offset
+from retail import frequency
+from retail.analytics.aggregate import ABSENT, DATE, SERIES_ID, Y
 
 LAGS: dict[str, tuple[int, ...]] = {
     # Weekly-seasonal lags only: short lags (1..6) compound errors in recursive 28-day
@@ -24,24 +25,6 @@ LAGS: dict[str, tuple[int, ...]] = {
     "M": (1, 2, 3, 6),
 }
 WINDOWS: dict[str, tuple[int, ...]] = {"D": (7, 14, 28, 56), "W": (4, 8, 13, 26), "M": (3, 6)}
-YEAR: dict[str, int] = {"D": 365, "W": 52, "M": 12}
-
-
-def infer_freq(dates: pd.Series | np.ndarray) -> str:
-    """'D', 'W' or 'M' from the spacing of a panel's period labels."""
-    unique = np.unique(np.asarray(dates, dtype="datetime64[ns]"))
-    if len(unique) < 2:
-        raise ValueError("the panel needs at least two periods to tell its frequency; give it more history.")
-    days = int(np.median(np.diff(unique)).astype("timedelta64[D]").astype(int))
-    if days == 1:
-        return "D"
-    if days == 7:
-        return "W"
-    if 28 <= days <= 31:
-        return "M"
-    raise ValueError(
-        f"periods are {days} days apart; build the panel with retail.analytics.aggregate.build_panel (D, W or M)."
-    )
 
 
 @dataclass
@@ -56,9 +39,8 @@ class PanelMatrix:
     exog: dict[str, np.ndarray] = field(default_factory=dict)
 
     def future_dates(self, horizon: int) -> pd.DatetimeIndex:
-        return pd.date_range(
-            self.dates[-1] + period_offset(self.freq), periods=horizon, freq=period_offset(self.freq)
-        )
+        step = frequency.get(self.freq).offset
+        return pd.date_range(self.dates[-1] + step, periods=horizon, freq=step)
 
 
 def to_matrix(panel: pd.DataFrame, exog: tuple[str, ...] | list[str] = ()) -> PanelMatrix:
@@ -68,9 +50,9 @@ def to_matrix(panel: pd.DataFrame, exog: tuple[str, ...] | list[str] = ()) -> Pa
         raise ValueError(f"the panel lacks column(s) {missing}; build it with retail.analytics.aggregate.build_panel.")
     if panel.empty:
         raise ValueError("the panel is empty: no series to forecast.")
-    freq = infer_freq(panel[DATE].to_numpy())
+    freq = frequency.infer(panel[DATE].to_numpy())
     codes, ids = pd.factorize(panel[SERIES_ID], sort=True)
-    dates = pd.date_range(panel[DATE].min(), panel[DATE].max(), freq=period_offset(freq))
+    dates = pd.date_range(panel[DATE].min(), panel[DATE].max(), freq=frequency.get(freq).offset)
     pos = dates.get_indexer(pd.DatetimeIndex(panel[DATE]))
     if (pos < 0).any():
         raise ValueError("panel dates are not on a regular grid; build it with retail.analytics.aggregate.build_panel.")
@@ -124,12 +106,13 @@ def default_spec(
 
     (On less than two years a month feature stands in for the sales level and over-forecasts.)
     """
-    two_years = n_periods >= 2 * YEAR[freq]
+    period = frequency.get(freq)
+    two_years = n_periods >= 2 * period.year
     calendar: tuple[str, ...] = {"D": ("dayofweek",), "W": (), "M": ()}[freq]
     if two_years:
         calendar += {"D": ("month", "weekofyear"), "W": ("weekofyear",), "M": ("month",)}[freq]
-    season = {"D": 7, "W": 52 if two_years else 4, "M": 12 if two_years else 3}[freq]
-    lags = LAGS[freq] + ((YEAR[freq],) if two_years else ())
+    season = period.season if two_years else period.short_season
+    lags = LAGS[freq] + ((period.year,) if two_years else ())
     return FeatureSpec(lags, WINDOWS[freq], calendar, season, tuple(known), tuple(past))
 
 

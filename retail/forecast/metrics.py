@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from retail.analytics.aggregate import SERIES_ID
+from retail.forecast.registry import BASELINE, FORECASTERS
 
 MODEL, WINDOW, STEP, ACTUAL, YHAT = "model", "window", "step", "y", "yhat"
 METRICS: tuple[str, ...] = ("wape", "mase", "rmse", "bias")
+VS_BASELINE = "wape_vs_baseline"
 
 
 def wape(y: np.ndarray, yhat: np.ndarray) -> float:
@@ -103,13 +105,15 @@ def pooled(backtest: pd.DataFrame, seconds: dict[str, float] | None = None) -> p
     return pd.DataFrame(rows)
 
 
-def leaderboard(metrics: pd.DataFrame, baseline: str = "snaive") -> pd.DataFrame:
-    """Models sorted by pooled WAPE (best first), with the WAPE gain over ``baseline`` when present."""
+def leaderboard(metrics: pd.DataFrame, baseline: str | None = None) -> pd.DataFrame:
+    """Models sorted by pooled WAPE (best first), with ``wape_vs_baseline``, the relative WAPE
+    change against ``baseline`` (default: the registry's baseline model) when it is present."""
+    baseline = baseline or FORECASTERS.first_tagged(BASELINE)
     board = metrics.sort_values("wape", kind="stable").reset_index(drop=True)
     board.insert(0, "rank", np.arange(1, len(board) + 1))
     base = board.loc[board[MODEL] == baseline, "wape"]
     if len(base) and base.iloc[0] > 0:
-        board[f"wape_vs_{baseline}"] = board["wape"] / base.iloc[0] - 1.0
+        board[VS_BASELINE] = board["wape"] / base.iloc[0] - 1.0
     return board
 
 

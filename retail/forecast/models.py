@@ -4,37 +4,58 @@ Every model is a scikit-learn style estimator (``__init__`` stores settings, ``f
 returns ``self``, learned state ends in ``_``) and ``predict`` returns a long frame with
 ``series_id``, ``date``, ``yhat``. The backtest takes a mapping name -> model, so a new
 model needs no change anywhere else. Global machine-learning models are in
-:mod:`retail.forecast.ml`; :func:`make_models` builds the named defaults.
+:mod:`retail.forecast.ml`; :func:`build_models` builds the models a run's settings name,
+through the registry (:mod:`retail.forecast.registry`).
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import warnings
-from collections.abc import Callable
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 
+from retail import frequency
 from retail.analytics.aggregate import DATE, SERIES_ID
+from retail.errors import NotFittedError
 from retail.forecast.features import PanelMatrix, to_matrix
-from retail.forecast.settings import SEASON, ForecastSettings
+from retail.forecast.registry import FORECASTERS
+from retail.forecast.settings import ForecastSettings
+from retail.progress import Progress
 
 logger = logging.getLogger(__name__)
-Progress = Callable[[float, str], None]
+
 YHAT = "yhat"
 
 
-class NotFittedError(RuntimeError):
-    """``predict`` was called before ``fit``."""
+@dataclass(frozen=True)
+class ModelContext:
+    """What a run tells every model it builds; a model takes the fields its ``__init__`` names."""
+
+    future_known: tuple[str, ...] = ()
+    max_horizon: int = 60
+    n_jobs: int = 2
+    random_state: int = 0
+    progress: Progress | None = None
 
 
 class ForecastModel(BaseEstimator):
     """Base class: subclasses implement ``_fit(matrix)`` and ``_predict(horizon) -> (n, horizon) array``."""
 
     matrix_: PanelMatrix
+
+    @classmethod
+    def from_context(cls, context: ModelContext, **params) -> ForecastModel:
+        """A model with ``params`` and the run-wide settings of ``context`` that it accepts."""
+        accepted = inspect.signature(cls).parameters
+        shared = {f.name: getattr(context, f.name) for f in fields(context)
+                  if f.name in accepted and f.name not in params}
+        return cls(**shared, **params)
 
     def fit(self, panel: pd.DataFrame, future: pd.DataFrame | None = None) -> ForecastModel:
         """Learn from a long panel (``series_id``, ``date``, ``y`` [, ``absent``, exogenous])."""
@@ -75,8 +96,7 @@ def _season(m: PanelMatrix, season_length: int | None) -> int:
     """The given season, else the frequency's, falling back to 1 (naive) on less than two seasons."""
     if season_length is not None:
         return season_length
-    season = SEASON[m.freq]
-    return season if m.Y.shape[1] >= 2 * season else 1
+    return frequency.get(m.freq).usable_season(m.Y.shape[1])
 
 
 class SeasonalNaive(ForecastModel):
@@ -108,7 +128,7 @@ class MovingAverage(ForecastModel):
         self.window = window
 
     def _fit(self, m: PanelMatrix) -> None:
-        self.window_ = self.window or {"D": 28, "W": 4, "M": 3}[m.freq]
+        self.window_ = self.window or frequency.get(m.freq).moving_average
         if self.window_ < 1:
             raise ValueError(f"window must be >= 1, got {self.window_}.")
         tail = m.Y[:, -self.window_ :]
@@ -202,20 +222,8 @@ class ExponentialSmoothing(ForecastModel):
         return self.forecast_[:, :horizon]
 
 
-def make_models(settings: ForecastSettings, progress: Progress | None = None) -> dict[str, ForecastModel]:
-    """The models named in ``settings.models``, configured from the settings."""
-    from retail.forecast.ml import LightGBMForecaster, LinearForecaster
-
-    known = settings.future_known
-    factories: dict[str, Callable[[], ForecastModel]] = {
-        "snaive": SeasonalNaive,
-        "ma": MovingAverage,
-        "ets": lambda: ExponentialSmoothing(
-            max_horizon=settings.horizon, n_jobs=settings.n_jobs, progress=progress
-        ),
-        "linear": lambda: LinearForecaster(future_known=known),
-        "lightgbm": lambda: LightGBMForecaster(
-            objective=settings.objective, future_known=known, random_state=settings.random_state
-        ),
-    }
-    return {name: factories[name]() for name in settings.models}
+def build_models(settings: ForecastSettings, progress: Progress | None = None) -> dict[str, ForecastModel]:
+    """The models named in ``settings.models``, each built from its registry entry."""
+    context = ModelContext(future_known=settings.future_known, max_horizon=settings.horizon,
+                           n_jobs=settings.n_jobs, random_state=settings.random_state, progress=progress)
+    return {name: FORECASTERS.get(name).build(context, **settings.params_for(name)) for name in settings.models}

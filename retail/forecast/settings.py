@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from retail.analytics.aggregate import FREQS, LEVELS, TARGETS
+from retail import frequency
+from retail.analytics.aggregate import LEVELS, TARGETS
+from retail.forecast.registry import FORECASTERS
 
-MODEL_NAMES: tuple[str, ...] = ("snaive", "ma", "ets", "linear", "lightgbm")
-OBJECTIVES: tuple[str, ...] = ("tweedie", "poisson", "l2", "l1")
-SEASON: dict[str, int] = {"D": 7, "W": 52, "M": 12}
+
+def _all_models() -> tuple[str, ...]:
+    return FORECASTERS.names
 
 
 @dataclass(frozen=True)
@@ -21,12 +24,13 @@ class ForecastSettings:
     ----------
     level, freq, target : see :func:`retail.analytics.aggregate.build_panel`.
     horizon : periods to forecast ahead.
-    models : model names, from :data:`MODEL_NAMES` (built by :func:`retail.forecast.models.make_models`).
+    models : model names from :data:`retail.forecast.registry.FORECASTERS` (default: all of them).
+    model_params : per model, settings that differ from its registry defaults,
+        e.g. ``{"lightgbm": {"objective": "poisson"}}``.
     windows : rolling-origin backtest windows; ``step`` periods apart (default ``horizon``).
     top_n : keep only the ``top_n`` largest series (``None`` keeps all).
     future_known : exogenous columns whose future values are known (a promo calendar).
         Other exogenous columns are only used through their past values.
-    objective : LightGBM objective ('tweedie', 'poisson', 'l2' or 'l1').
     intervals : nominal coverages of the prediction intervals.
     min_train : periods of history a series needs before the first backtest cutoff.
     n_jobs : worker processes for per-series models (exponential smoothing).
@@ -36,12 +40,12 @@ class ForecastSettings:
     freq: str = "W"
     target: str = "units"
     horizon: int = 8
-    models: tuple[str, ...] = ("snaive", "ma", "ets", "linear", "lightgbm")
+    models: tuple[str, ...] = field(default_factory=_all_models)
+    model_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     windows: int = 3
     step: int | None = None
     top_n: int | None = None
     future_known: tuple[str, ...] = ()
-    objective: str = "tweedie"
     intervals: tuple[float, ...] = (0.8, 0.95)
     min_train: int | None = None
     absence_periods: int | None = None
@@ -49,13 +53,13 @@ class ForecastSettings:
     random_state: int = 0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "models", tuple(self.models))
+        object.__setattr__(self, "models", FORECASTERS.check_names(tuple(self.models)))
         object.__setattr__(self, "future_known", tuple(self.future_known))
         object.__setattr__(self, "intervals", tuple(float(c) for c in self.intervals))
+        object.__setattr__(self, "model_params", self._checked_params())
         if self.level not in LEVELS:
             raise ValueError(f"level must be one of {list(LEVELS)}, got {self.level!r}.")
-        if self.freq not in FREQS:
-            raise ValueError(f"freq must be one of {list(FREQS)}, got {self.freq!r}.")
+        frequency.get(self.freq)
         if self.target not in TARGETS:
             raise ValueError(f"target must be one of {list(TARGETS)}, got {self.target!r}.")
         for name in ("horizon", "windows"):
@@ -66,23 +70,22 @@ class ForecastSettings:
             raise ValueError(f"step must be a whole number >= 1 or None (= horizon), got {self.step!r}.")
         if self.top_n is not None and self.top_n < 1:
             raise ValueError(f"top_n must be >= 1 or None (all series), got {self.top_n!r}.")
-        unknown = [m for m in self.models if m not in MODEL_NAMES]
-        if unknown or not self.models:
-            raise ValueError(
-                f"unknown model(s) {unknown or '(none given)'}; choose from {list(MODEL_NAMES)}."
-            )
-        if self.objective not in OBJECTIVES:
-            raise ValueError(f"objective must be one of {list(OBJECTIVES)}, got {self.objective!r}.")
         if any(not 0 < c < 1 for c in self.intervals):
             raise ValueError(f"interval coverages must be between 0 and 1 (e.g. 0.8), got {self.intervals}.")
+
+    def _checked_params(self) -> dict[str, dict[str, Any]]:
+        unknown = [name for name in self.model_params if name not in FORECASTERS]
+        if unknown:
+            raise ValueError(f"settings given for unknown model(s) {unknown}; models are {list(FORECASTERS.names)}.")
+        return {name: FORECASTERS.get(name).check(dict(values)) for name, values in self.model_params.items()}
+
+    def params_for(self, model: str) -> dict[str, Any]:
+        """The settings of ``model`` that differ from its defaults."""
+        return dict(self.model_params.get(model, {}))
 
     @property
     def backtest_step(self) -> int:
         return self.step or self.horizon
-
-    @property
-    def season(self) -> int:
-        return SEASON[self.freq]
 
     @property
     def train_periods(self) -> int:
@@ -95,7 +98,7 @@ class ForecastSettings:
         return self.train_periods + (self.windows - 1) * self.backtest_step + self.horizon
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self) | {"model_params": {k: dict(v) for k, v in self.model_params.items()}}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
@@ -103,4 +106,7 @@ class ForecastSettings:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ForecastSettings:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        if "objective" in data:  # runs saved before the model registry kept it at the top level
+            lightgbm = {"objective": data["objective"]} | dict(known.get("model_params", {}).get("lightgbm", {}))
+            known["model_params"] = dict(known.get("model_params", {})) | {"lightgbm": lightgbm}
         return cls(**known)

@@ -1,29 +1,36 @@
 """The one interface every recommender implements (after benfred/implicit's recommender_base).
 
-A recommender is configured in ``__init__`` (keyword settings only), learns from an
-:class:`~retail.recommend.interactions.Interactions` in :meth:`Recommender.fit` (returns
-``self``; learned state ends in ``_``) and then answers
-:meth:`~Recommender.recommend` and :meth:`~Recommender.similar_items`.
+A recommender is configured in ``__init__`` (keyword settings only: the defaults of every
+call), learns from an :class:`~retail.recommend.interactions.Interactions` in
+:meth:`Recommender.fit` (returns ``self``; learned state ends in ``_``) and then answers
+:meth:`~Recommender.recommend`, :meth:`~Recommender.recommend_indices` and
+:meth:`~Recommender.similar_items`.
 
-Every setting is a *scoring-time* setting: :meth:`Recommender.set_params` never refits.
-Anything expensive that depends on a setting (a similarity measure, a topic model) is
-computed on first use and cached, so switching back and forth is instant.
+Scoring is pure: a fitted recommender never changes. Every setting can be passed to a call
+(``model.recommend("17850", k=20)``) and applies to that call only; anything expensive a
+setting derives (a similarity measure, neighbour lists, a topic model) is cached under a key
+that includes the setting (:class:`~retail.cache.SettingsCache`), so one fitted model can
+serve many sessions at once, and switching back and forth is instant.
 """
 
 from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from retail.cache import SettingsCache
 from retail.data import schema
+from retail.errors import NotFittedError
 from retail.recommend.interactions import Interactions
 from retail.recommend.ranking import tie_order, top_n
-from retail.recommend.similarity import RawSimilarity, SimilarityIndex, SimilaritySettings, neighbours
+from retail.recommend.registry import RECOMMENDERS
+from retail.recommend.similarity import SimilarityIndex, SimilaritySettings, neighbours
 
 logger = logging.getLogger(__name__)
 
@@ -32,16 +39,15 @@ SIMILAR_COLUMNS: list[str] = ["rank", schema.PRODUCT_ID, schema.PRODUCT_NAME, "s
 BATCH_SIZE = 1024
 
 
-class NotFittedError(ValueError, AttributeError):
-    """A recommender was used before :meth:`Recommender.fit`."""
+Settings = Mapping[str, Any]
 
 
 class Recommender(ABC):
-    """Base class: ``fit`` / ``recommend`` / ``similar_items`` / ``set_params``.
+    """Base class: ``fit`` / ``recommend`` / ``recommend_indices`` / ``similar_items``.
 
     Subclasses implement :meth:`_scores` (dense scores for a batch of customers) and
-    :meth:`_reasons` (one plain-language reason per recommended product), and may override
-    :meth:`_fit` and :meth:`similar_items`.
+    :meth:`_reasons` (one plain-language reason per recommended product); both receive the
+    call's checked settings. They may override :meth:`_fit` and :meth:`similar_items`.
     """
 
     name: ClassVar[str] = "base"
@@ -50,39 +56,38 @@ class Recommender(ABC):
 
     # --- settings -------------------------------------------------------------------
     def get_params(self) -> dict[str, Any]:
-        """The keyword settings given to ``__init__`` (current values)."""
+        """The keyword settings given to ``__init__`` (the defaults of every call)."""
         return {key: value for key, value in vars(self).items() if not key.startswith("_") and not key.endswith("_")}
 
-    def set_params(self, **params: Any) -> Self:
-        """Change settings without refitting; unknown names raise a ``ValueError``."""
-        known = self.get_params()
-        unknown = sorted(set(params) - set(known))
-        if unknown:
-            raise ValueError(f"{self.name} has no setting(s) {unknown}; its settings are {sorted(known)}.")
-        for key, value in params.items():
-            setattr(self, key, value)
-        self._validate()
-        return self
+    def settings(self, **overrides: Any) -> dict[str, Any]:
+        """The settings of one call: the constructor's, with ``overrides`` applied and checked."""
+        return self._check({**self.get_params(), **overrides})
 
-    def _validate(self) -> None:  # noqa: B027 - optional hook
-        """Check the settings; raise ``ValueError`` saying what to change."""
+    def _check(self, settings: dict[str, Any]) -> dict[str, Any]:
+        """Checked settings (``ValueError`` saying what to change); the registry entry checks them."""
+        if self.name in RECOMMENDERS:
+            return RECOMMENDERS.get(self.name).check(settings)
+        unknown = sorted(set(settings) - set(self.get_params()))
+        if unknown:
+            raise ValueError(f"{self.name} has no setting(s) {unknown}; its settings are {sorted(self.get_params())}.")
+        return settings
 
     # --- fitting --------------------------------------------------------------------
     def fit(self, interactions: Interactions) -> Self:
         """Learn from ``interactions`` and return ``self``."""
         if not isinstance(interactions, Interactions):
             raise TypeError("fit() takes an Interactions object: use retail.recommend.build_interactions(frame).")
-        self._validate()
+        settings = self.settings()
         self.interactions_ = interactions
         self.popularity_ = interactions.popularity()
         self.tie_order_ = tie_order(self.popularity_)
         self.binary_ = interactions.binary
-        self._item_cosine: RawSimilarity | None = None
-        self._fit(interactions)
+        self._derived: SettingsCache = SettingsCache(maxsize=8)
+        self._fit(interactions, settings)
         return self
 
-    def _fit(self, interactions: Interactions) -> None:  # noqa: B027 - optional hook
-        """Subclass hook: compute whatever does not depend on a setting."""
+    def _fit(self, interactions: Interactions, settings: Settings) -> None:  # noqa: B027 - optional hook
+        """Subclass hook: compute whatever does not depend on a setting (and warm the defaults)."""
 
     def _check_fitted(self) -> Interactions:
         if not hasattr(self, "interactions_"):
@@ -91,32 +96,34 @@ class Recommender(ABC):
 
     # --- scoring --------------------------------------------------------------------
     @abstractmethod
-    def _scores(self, users: np.ndarray) -> np.ndarray:
+    def _scores(self, users: np.ndarray, settings: Settings) -> np.ndarray:
         """Dense scores (len(users) x products) for customers with a purchase history."""
 
     @abstractmethod
-    def _reasons(self, user: int, items: np.ndarray) -> list[str]:
+    def _reasons(self, user: int, items: np.ndarray, settings: Settings) -> list[str]:
         """One reason per product in ``items`` for customer row ``user``."""
 
-    def scores(self, users: np.ndarray) -> np.ndarray:
+    def scores(self, users: np.ndarray, **settings: Any) -> np.ndarray:
         """Scores of every product for customer rows ``users``; no history -> popularity."""
         interactions = self._check_fitted()
+        checked = self.settings(**settings)
         users = np.asarray(users, dtype=np.int64)
         out = np.empty((len(users), interactions.shape[1]))
         has_history = np.diff(self.binary_.indptr)[users] > 0
         if has_history.any():
-            out[has_history] = self._scores(users[has_history])
+            out[has_history] = self._scores(users[has_history], checked)
         out[~has_history] = self.popularity_
         return out
 
-    def recommend_indices(self, users: np.ndarray, n: int = 10, exclude_purchased: bool | None = None) -> np.ndarray:
+    def recommend_indices(self, users: np.ndarray, n: int = 10, exclude_purchased: bool | None = None,
+                          **settings: Any) -> np.ndarray:
         """Top-``n`` product indices for many customer rows at once (-1 pads short lists)."""
         self._check_fitted()
         users = np.asarray(users, dtype=np.int64)
         out = np.full((len(users), n), -1, dtype=np.int64)
         for start in range(0, len(users), BATCH_SIZE):
             batch = users[start:start + BATCH_SIZE]
-            out[start:start + BATCH_SIZE] = self._top(batch, self.scores(batch), n, exclude_purchased)
+            out[start:start + BATCH_SIZE] = self._top(batch, self.scores(batch, **settings), n, exclude_purchased)
         return out
 
     def _top(self, users: np.ndarray, scores: np.ndarray, n: int, exclude_purchased: bool | None) -> np.ndarray:
@@ -124,7 +131,7 @@ class Recommender(ABC):
         return top_n(scores, n, self.tie_order_, self.binary_[users] if exclude else None)
 
     def recommend(self, customer: str, n: int = 10, exclude_purchased: bool | None = None,
-                  **params: Any) -> pd.DataFrame:
+                  **settings: Any) -> pd.DataFrame:
         """Top-``n`` products for one customer, with scores and reasons.
 
         Parameters
@@ -136,8 +143,8 @@ class Recommender(ABC):
         exclude_purchased
             Leave out products the customer already bought (``None``: the algorithm's
             default, True except for buy-again).
-        **params
-            Settings to change first (like :meth:`set_params`; no refit).
+        **settings
+            Settings for this call only (see the registry); the model itself is unchanged.
 
         Returns
         -------
@@ -145,17 +152,15 @@ class Recommender(ABC):
             Columns ``rank, product_id, product_name, score, reasons``.
         """
         interactions = self._check_fitted()
-        if params:
-            self.set_params(**params)
+        checked = self.settings(**settings)
         user = np.array([interactions.customer_position(customer)])
-        all_scores = self.scores(user)
+        all_scores = self.scores(user, **settings)
         items = self._top(user, all_scores, n, exclude_purchased)[0]
         items = items[items >= 0]
         user = int(user[0])
         cold = len(interactions.history(user)) == 0
-        scores = all_scores[0, items]
-        reasons = self._cold_reasons(items) if cold else self._reasons(user, items)
-        return self._frame(items, scores, reasons)
+        reasons = self._cold_reasons(items) if cold else self._reasons(user, items, checked)
+        return self._frame(items, all_scores[0, items], reasons)
 
     def _cold_reasons(self, items: np.ndarray) -> list[str]:
         return [f"no purchase history yet: popular choice, bought by {int(self.popularity_[i]):,} customers"
@@ -175,17 +180,18 @@ class Recommender(ABC):
         return str(self.interactions_.catalogue[schema.PRODUCT_NAME].iat[item])
 
     # --- similar items ---------------------------------------------------------------
-    def similar_items(self, product: str, n: int = 10) -> pd.DataFrame:
+    def similar_items(self, product: str, n: int = 10, **settings: Any) -> pd.DataFrame:
         """"Customers who bought this also bought": products most similar to ``product``.
 
-        The base version uses item-item cosine over buyers (shrinkage 10); item-kNN uses its
-        own similarity settings and content-based its text similarity.
+        The base version uses item-item cosine over buyers (shrinkage 10); item-kNN uses the
+        call's similarity settings and content-based its text similarity.
         """
         interactions = self._check_fitted()
+        self.settings(**settings)
         item = interactions.product_position(product)
-        if self._item_cosine is None:
-            self._item_cosine = SimilarityIndex(interactions.matrix.T, "cosine").rows(np.arange(interactions.shape[1]))
-        row = neighbours(self._item_cosine, SimilaritySettings(shrinkage=10.0), np.array([item]))
+        cosine = self._derived.get(("item-cosine",), lambda: SimilarityIndex(interactions.matrix.T, "cosine").rows(
+            np.arange(interactions.shape[1])))
+        row = neighbours(cosine, SimilaritySettings(shrinkage=10.0), np.array([item]))
         return self._similar_frame(item, row.toarray()[0], n)
 
     def _similar_frame(self, item: int, similarity: np.ndarray, n: int) -> pd.DataFrame:

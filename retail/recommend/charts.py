@@ -5,10 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-METRIC_LABELS: dict[str, str] = {
-    "precision": "precision@K", "recall": "recall@K", "ndcg": "NDCG@K", "map": "MAP@K",
-    "hit_rate": "hit rate@K", "coverage": "catalogue coverage",
-}
+from retail.recommend.registry import BASELINE, MEASURE_LABELS, METRIC_LABELS, RECOMMENDERS
 
 
 def sweep_figure(sweep: pd.DataFrame, metric: str = "ndcg", x: str = "k", group: str = "similarity") -> go.Figure:
@@ -29,7 +26,8 @@ def sweep_figure(sweep: pd.DataFrame, metric: str = "ndcg", x: str = "k", group:
     groups = sweep.groupby(group, sort=False) if group in sweep.columns else [("all", sweep)]
     for name, part in groups:
         part = part.sort_values(x)
-        fig.add_trace(go.Scatter(x=part[x], y=part[metric], mode="lines+markers", name=str(name)))
+        fig.add_trace(go.Scatter(x=part[x], y=part[metric], mode="lines+markers",
+                                 name=MEASURE_LABELS.get(str(name), str(name))))
     label = METRIC_LABELS.get(metric, metric)
     fig.update_layout(
         title=f"{label} against {'neighbours k' if x == 'k' else x}",
@@ -41,9 +39,12 @@ def sweep_figure(sweep: pd.DataFrame, metric: str = "ndcg", x: str = "k", group:
 
 def metrics_figure(table: pd.DataFrame, metric: str = "ndcg") -> go.Figure:
     """Bar chart of one metric per algorithm (the table of ``evaluate``), popularity highlighted."""
-    colours = ["#999999" if a == "popularity" else "#1f77b4" for a in table["algorithm"]]
+    baseline = RECOMMENDERS.first_tagged(BASELINE)
+    colours = ["#999999" if a == baseline else "#1f77b4" for a in table["algorithm"]]
     label = METRIC_LABELS.get(metric, metric)
-    fig = go.Figure(go.Bar(x=table["algorithm"], y=table[metric], marker_color=colours))
-    fig.update_layout(title=f"{label} per algorithm (grey: popularity baseline)", xaxis_title="algorithm",
+    fig = go.Figure(go.Bar(x=[RECOMMENDERS.label(a) for a in table["algorithm"]], y=table[metric],
+                           marker_color=colours))
+    fig.update_layout(title=f"{label} per algorithm (grey: the {RECOMMENDERS.label(baseline)} baseline)",
+                      xaxis_title="algorithm",
                       yaxis_title=label, template="plotly_white")
     return fig

@@ -9,6 +9,7 @@ recommended.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,11 +19,11 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from retail.data import schema
-from retail.recommend.base import Recommender, user_rows
+from retail.recommend.base import Recommender, Settings, user_rows
+from retail.recommend.interactions import Interactions
 
 logger = logging.getLogger(__name__)
 
-MODELS: tuple[str, ...] = ("tfidf", "lda")
 TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"  # words of two or more letters (sizes and codes are noise)
 
 
@@ -38,7 +39,7 @@ class Content(Recommender):
 
     Parameters
     ----------
-    model
+    text_model
         ``"tfidf"`` (word weights) or ``"lda"`` (topic proportions, a smoother match).
     n_topics
         Topics of the LDA variant.
@@ -46,50 +47,26 @@ class Content(Recommender):
 
     name = "content"
 
-    def __init__(self, model: str = "tfidf", n_topics: int = 30) -> None:
-        self.model = model
+    def __init__(self, text_model: str = "tfidf", n_topics: int = 30) -> None:
+        self.text_model = text_model
         self.n_topics = n_topics
 
-    def _validate(self) -> None:
-        if self.model not in MODELS:
-            raise ValueError(f"Unknown content model {self.model!r}; use one of {', '.join(MODELS)}.")
-        if int(self.n_topics) != self.n_topics or self.n_topics < 2:
-            raise ValueError(f"n_topics must be a whole number >= 2; got {self.n_topics!r}.")
+    def _fit(self, interactions: Interactions, settings: Settings) -> None:
+        self.item_vectors(settings)
 
-    def _fit(self, interactions) -> None:
-        self._vector_cache: dict[tuple, sp.csr_matrix] = {}
-        self.item_vectors()
-
-    def item_vectors(self) -> sp.csr_matrix:
-        """L2-normalised product vectors of the current model (computed once per model)."""
-        key = (self.model, self.n_topics if self.model == "lda" else None)
-        if key not in self._vector_cache:
-            self._vector_cache[key] = self._vectorise(product_text(self.interactions_.catalogue))
-        return self._vector_cache[key]
-
-    def _vectorise(self, texts: list[str]) -> sp.csr_matrix:
-        has_words = any(t.strip() for t in texts)
-        if not has_words:
-            return sp.csr_matrix((len(texts), 1))
-        if self.model == "tfidf":
-            vectors = TfidfVectorizer(token_pattern=TOKEN_PATTERN, sublinear_tf=True, min_df=1).fit_transform(texts)
-        else:
-            counts = CountVectorizer(token_pattern=TOKEN_PATTERN, min_df=2).fit_transform(texts)
-            lda = LatentDirichletAllocation(n_components=self.n_topics, random_state=0, max_iter=20,
-                                            learning_method="batch")
-            topics = lda.fit_transform(counts)
-            topics[np.asarray(counts.sum(axis=1)).ravel() == 0] = 0.0  # no known word: no topic
-            vectors = sp.csr_matrix(topics)
-        return sp.csr_matrix(normalize(vectors))
-
-    def _scores(self, users: np.ndarray) -> np.ndarray:
-        vectors = self.item_vectors()
+    def item_vectors(self, settings: Settings | None = None) -> sp.csr_matrix:
+        """L2-normalised product vectors of the text model (computed once per model)."""
+        settings = settings or self.settings()
+        key = (settings["text_model"], settings["n_topics"] if settings["text_model"] == "lda" else None)
+        return self._derived.get(key, lambda: _vectorise(product_text(self.interactions_.catalogue), *key))
+    def _scores(self, users: np.ndarray, settings: Settings) -> np.ndarray:
+        vectors = self.item_vectors(settings)
         profile = sp.csr_matrix(normalize(user_rows(self.binary_, users) @ vectors))
         scores = profile @ vectors.T
         return scores.toarray() if sp.issparse(scores) else np.asarray(scores)
 
-    def _reasons(self, user: int, items: np.ndarray) -> list[str]:
-        vectors = self.item_vectors()
+    def _reasons(self, user: int, items: np.ndarray, settings: Settings) -> list[str]:
+        vectors = self.item_vectors(settings)
         history = self.interactions_.history(user)
         sims = (vectors[history] @ vectors[items].T).toarray()
         reasons = []
@@ -101,8 +78,24 @@ class Content(Recommender):
                 reasons.append(f"no text match; popular with {int(self.popularity_[item]):,} customers")
         return reasons
 
-    def similar_items(self, product: str, n: int = 10) -> pd.DataFrame:
+    def similar_items(self, product: str, n: int = 10, **settings: Any) -> pd.DataFrame:
         """Products with the most similar text (works for products nobody bought)."""
         item = self._check_fitted().product_position(product)
-        vectors = self.item_vectors()
+        vectors = self.item_vectors(self.settings(**settings))
         return self._similar_frame(item, (vectors @ vectors[item].T).toarray().ravel(), n)
+
+
+def _vectorise(texts: list[str], text_model: str, n_topics: int | None) -> sp.csr_matrix:
+    """L2-normalised TF-IDF or LDA-topic vectors of product texts."""
+    if not any(t.strip() for t in texts):
+        return sp.csr_matrix((len(texts), 1))
+    if text_model == "tfidf":
+        vectors = TfidfVectorizer(token_pattern=TOKEN_PATTERN, sublinear_tf=True, min_df=1).fit_transform(texts)
+    else:
+        counts = CountVectorizer(token_pattern=TOKEN_PATTERN, min_df=2).fit_transform(texts)
+        lda = LatentDirichletAllocation(n_components=n_topics, random_state=0, max_iter=20,
+                                        learning_method="batch")
+        topics = lda.fit_transform(counts)
+        topics[np.asarray(counts.sum(axis=1)).ravel() == 0] = 0.0  # no known word: no topic
+        vectors = sp.csr_matrix(topics)
+    return sp.csr_matrix(normalize(vectors))

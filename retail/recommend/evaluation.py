@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,11 +28,11 @@ import scipy.sparse as sp
 from retail.data import schema
 from retail.recommend.base import Recommender
 from retail.recommend.interactions import Interactions, InteractionSettings, build_interactions
+from retail.recommend.registry import BASELINE, METRIC_LABELS, PROTOCOLS, RECOMMENDERS
 
 logger = logging.getLogger(__name__)
 
-PROTOCOLS: tuple[str, ...] = ("discovery", "all")
-METRICS: tuple[str, ...] = ("precision", "recall", "ndcg", "map", "hit_rate", "coverage")
+METRICS: tuple[str, ...] = tuple(METRIC_LABELS)
 
 
 @dataclass(frozen=True)
@@ -145,10 +146,13 @@ def ranking_metrics(recommended: np.ndarray, relevant: sp.csr_matrix, k: int) ->
     }
 
 
-def score_model(model: Recommender, data: EvaluationData, k: int = 10) -> dict[str, float]:
-    """Metrics of a fitted model on ``data`` plus the scoring time in seconds."""
+def score_model(model: Recommender, data: EvaluationData, k: int = 10, /, **settings: Any) -> dict[str, float]:
+    """Metrics at ``k`` of a fitted model on ``data`` plus the scoring time in seconds.
+
+    ``settings`` are the model's call settings (they may include its own ``k``, the neighbours).
+    """
     start = time.perf_counter()
-    recommended = model.recommend_indices(data.users, k, exclude_purchased=data.exclude_purchased)
+    recommended = model.recommend_indices(data.users, k, exclude_purchased=data.exclude_purchased, **settings)
     seconds = time.perf_counter() - start
     return {**ranking_metrics(recommended, data.relevant, k), "score_seconds": seconds}
 
@@ -171,8 +175,8 @@ def evaluate(models: Mapping[str, Recommender], data: EvaluationData, k: int = 1
 
 
 def with_popularity_ratio(table: pd.DataFrame) -> pd.DataFrame:
-    """Add ``vs_popularity`` (NDCG / popularity's NDCG) when the table has a popularity row."""
-    is_base = table["algorithm"] == "popularity" if len(table) else pd.Series(dtype=bool)
+    """Add ``vs_popularity`` (NDCG / the baseline's NDCG) when the table has the baseline's row."""
+    is_base = table["algorithm"] == RECOMMENDERS.first_tagged(BASELINE) if len(table) else pd.Series(dtype=bool)
     if not is_base.any():
         return table
     base = table.loc[is_base, "ndcg"].iat[0]
@@ -181,7 +185,7 @@ def with_popularity_ratio(table: pd.DataFrame) -> pd.DataFrame:
 
 def sweep(model: Recommender, data: EvaluationData, grid: Mapping[str, Iterable], k: int = 10,
           progress: Callable[[dict], None] | None = None) -> pd.DataFrame:
-    """Measure ``model`` over a grid of settings, fitting once (settings change by set_params).
+    """Measure ``model`` over a grid of settings, fitting once (the settings are per call).
 
     Parameters
     ----------
@@ -204,8 +208,7 @@ def sweep(model: Recommender, data: EvaluationData, grid: Mapping[str, Iterable]
     rows = []
     for combo in combos:
         settings = dict(zip(names, combo if isinstance(combo, tuple) else (combo,), strict=True))
-        model.set_params(**settings)
-        row = {**settings, **score_model(model, data, k)}
+        row = {**settings, **score_model(model, data, k, **settings)}
         rows.append(row)
         if progress is not None:
             progress(row)

@@ -3,32 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any
 
 import numpy as np
 
-from retail.recommend.base import Recommender, normalise_rows
-from retail.recommend.content import Content
-from retail.recommend.knn import ItemKNN, UserKNN
-from retail.recommend.popular import BuyAgain, Trending
+from retail.recommend.base import Recommender, Settings, normalise_rows
+from retail.recommend.interactions import Interactions
+from retail.recommend.registry import HYBRID_WEIGHTS, RECOMMENDERS
 
 
 def default_components() -> dict[str, Recommender]:
-    return {"item-knn": ItemKNN(), "user-knn": UserKNN(), "trending": Trending(), "content": Content(),
-            "buy-again": BuyAgain()}
-
-
-# Tuned on Online Retail's validation window (discovery); buy-again only acts when purchases are shown.
-DEFAULT_WEIGHTS: dict[str, float] = {"item-knn": 1.0, "user-knn": 0.0, "trending": 1.0, "content": 0.5,
-                                     "buy-again": 1.0}
+    """The blended algorithms, built from their registry entries with default settings."""
+    return {name: RECOMMENDERS.get(name).build() for name in HYBRID_WEIGHTS}
 
 
 class Hybrid(Recommender):
     """``score = sum_m weight_m * score_m / max(score_m)`` per customer.
 
-    Components are passed in (name -> recommender) and fitted together; weights and every
-    component setting change without refitting (``set_params(weights=...)`` or
-    ``set_params(**{"item-knn__k": 20})``).
+    Components are passed in (name -> recommender) and fitted together. The weights and
+    every component setting are per-call settings like any other:
+    ``recommend(c, weights={...})`` or ``recommend(c, **{"item-knn__k": 20})``.
 
     Parameters
     ----------
@@ -44,53 +38,64 @@ class Hybrid(Recommender):
                  weights: Mapping[str, float] | None = None) -> None:
         self.components = dict(components) if components is not None else default_components()
         self.weights = dict(weights) if weights is not None else {
-            k: v for k, v in DEFAULT_WEIGHTS.items() if k in self.components}
+            k: v for k, v in HYBRID_WEIGHTS.items() if k in self.components}
 
-    def _validate(self) -> None:
-        unknown = sorted(set(self.weights) - set(self.components))
+    def get_params(self) -> dict[str, Any]:
+        return {"weights": self.weights}
+
+    def _check(self, settings: dict[str, Any]) -> dict[str, Any]:
+        """Own weights (checked against the components) plus ``<component>__<setting>`` keys."""
+        nested: dict[str, dict[str, Any]] = {name: {} for name in self.components}
+        own = {}
+        for key, value in settings.items():
+            component, separator, setting = key.partition("__")
+            if not separator:
+                own[key] = value
+            elif component in self.components:
+                nested[component][setting] = value
+            else:
+                raise ValueError(f"No hybrid component {component!r}; the components are {sorted(self.components)}.")
+        unknown = sorted(set(own) - {"weights"})
+        if unknown:
+            raise ValueError(f"hybrid has no setting(s) {unknown}; its settings are ['weights'] and "
+                             "'<component>__<setting>'.")
+        weights = self._check_weights(dict(own.get("weights", self.weights)))
+        return {"weights": weights, "components": {
+            name: self.components[name].settings(**values) for name, values in nested.items()}}
+
+    def _check_weights(self, weights: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(weights) - set(self.components))
         if unknown:
             raise ValueError(f"Weights given for {unknown}, which are not hybrid components; "
                              f"the components are {sorted(self.components)}.")
-        bad = {k: w for k, w in self.weights.items() if not np.isfinite(w) or w < 0}
+        bad = {k: w for k, w in weights.items() if not np.isfinite(w) or w < 0}
         if bad:
             raise ValueError(f"Hybrid weights must be numbers >= 0; got {bad}.")
-        if not any(self.weights.values()):
+        if not any(weights.values()):
             raise ValueError("All hybrid weights are 0: give at least one component a positive weight.")
+        return {name: float(w) for name, w in weights.items()}
 
-    def set_params(self, **params: Any) -> Self:
-        """Like :meth:`Recommender.set_params`; ``"<component>__<setting>"`` reaches a component."""
-        nested = {k: v for k, v in params.items() if "__" in k}
-        for key, value in nested.items():
-            component, _, setting = key.partition("__")
-            if component not in self.components:
-                raise ValueError(f"No hybrid component {component!r}; the components are {sorted(self.components)}.")
-            self.components[component].set_params(**{setting: value})
-        own = {k: v for k, v in params.items() if "__" not in k}
-        if "weights" in own:
-            own["weights"] = dict(own["weights"])
-        return super().set_params(**own)
-
-    def _fit(self, interactions) -> None:
+    def _fit(self, interactions: Interactions, settings: Settings) -> None:
         for component in self.components.values():
             component.fit(interactions)
 
-    def _active(self) -> list[tuple[str, float]]:
-        return [(name, w) for name, w in self.weights.items() if w > 0]
-
-    def component_scores(self, users: np.ndarray, names: list[str] | None = None) -> dict[str, np.ndarray]:
+    def component_scores(self, users: np.ndarray, names: list[str] | None = None,
+                         settings: Settings | None = None) -> dict[str, np.ndarray]:
         """Each component's per-customer normalised scores (unweighted), e.g. to tune weights."""
         names = names if names is not None else list(self.components)
-        return {name: normalise_rows(self.components[name].scores(users)) for name in names}
+        per_component = (settings or self.settings())["components"]
+        return {name: normalise_rows(self.components[name].scores(users, **per_component[name])) for name in names}
 
-    def _parts(self, users: np.ndarray) -> dict[str, np.ndarray]:
-        active = dict(self._active())
-        return {name: active[name] * part for name, part in self.component_scores(users, list(active)).items()}
+    def _parts(self, users: np.ndarray, settings: Settings) -> dict[str, np.ndarray]:
+        active = {name: w for name, w in settings["weights"].items() if w > 0}
+        parts = self.component_scores(users, list(active), settings)
+        return {name: active[name] * part for name, part in parts.items()}
 
-    def _scores(self, users: np.ndarray) -> np.ndarray:
-        return np.sum(list(self._parts(users).values()), axis=0)
+    def _scores(self, users: np.ndarray, settings: Settings) -> np.ndarray:
+        return np.sum(list(self._parts(users, settings).values()), axis=0)
 
-    def _reasons(self, user: int, items: np.ndarray) -> list[str]:
-        parts = self._parts(np.array([user]))
+    def _reasons(self, user: int, items: np.ndarray, settings: Settings) -> list[str]:
+        parts = self._parts(np.array([user]), settings)
         names = list(parts)
         stacked = np.vstack([parts[name][0, items] for name in names])  # components x items
         best = np.argmax(stacked, axis=0)
@@ -98,7 +103,8 @@ class Hybrid(Recommender):
         for position, name in enumerate(names):
             cols = np.flatnonzero(best == position)
             if len(cols):
-                texts = self.components[name]._reasons(user, items[cols])
+                component = self.components[name]
+                texts = component._reasons(user, items[cols], settings["components"][name])
                 for col, text in zip(cols, texts, strict=True):
-                    reasons[col] = f"{name}: {text}"
+                    reasons[col] = text
         return reasons

@@ -20,7 +20,8 @@ from retail.data import schema
 
 logger = logging.getLogger(__name__)
 
-WEIGHTINGS: tuple[str, ...] = ("count", "binary", "spend")
+WEIGHTINGS: dict[str, str] = {"count": "orders with the product", "binary": "bought or not",
+                              "spend": "money spent"}
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,17 @@ refitting.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from retail.recommend.base import Recommender, user_rows
+from retail.cache import SettingsCache
+from retail.recommend.base import Recommender, Settings, user_rows
+from retail.recommend.interactions import Interactions
 from retail.recommend.similarity import (
+    MEASURES,
     DenseTopK,
     RawSimilarity,
     SimilarityIndex,
@@ -28,23 +33,11 @@ DENSE_CACHE_SIZE = 3  # shrinkage / overlap / measure settings kept ready
 MAX_FAST_K = 200  # k up to this re-ranks from cached sorted rows (no partition)
 
 
-class _NeighbourSettings:
-    """Checks and bundles the kNN settings shared by item- and user-based kNN."""
-
-    similarity: str
-    k: int
-    shrinkage: float
-    min_overlap: int
-
-    def _validate(self) -> None:
-        check_measure(self.similarity)
-        self.settings()
-
-    def settings(self) -> SimilaritySettings:
-        return SimilaritySettings(shrinkage=self.shrinkage, min_overlap=self.min_overlap, k=self.k)
+def _similarity(settings: Settings) -> SimilaritySettings:
+    return SimilaritySettings(shrinkage=settings["shrinkage"], min_overlap=settings["min_overlap"], k=settings["k"])
 
 
-class ItemKNN(_NeighbourSettings, Recommender):
+class ItemKNN(Recommender):
     """Item-based kNN: products whose nearest neighbours include what the customer bought.
 
     ``score(c, j) = sum of sim(j, i)`` over the customer's products ``i`` that are among the
@@ -73,56 +66,47 @@ class ItemKNN(_NeighbourSettings, Recommender):
         self.shrinkage = shrinkage
         self.min_overlap = min_overlap
 
-    def _fit(self, interactions) -> None:
-        self._raw_cache: dict[str, RawSimilarity] = {}
-        self._dense_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-        self._topk_cache: dict[tuple, DenseTopK | sp.csr_matrix] = {}
-        self._neighbourhoods()
+    def _fit(self, interactions: Interactions, settings: Settings) -> None:
+        self._raw: SettingsCache = SettingsCache(maxsize=len(MEASURES))
+        self._dense: SettingsCache = SettingsCache(maxsize=DENSE_CACHE_SIZE)
+        self._neighbourhoods(settings)
 
-    def raw_similarity(self) -> RawSimilarity:
-        """Full item-item similarity of the current measure (computed once per measure)."""
+    def raw_similarity(self, measure: str | None = None) -> RawSimilarity:
+        """Full item-item similarity of ``measure`` (default: the constructor's), computed once per measure."""
         interactions = self._check_fitted()
-        if self.similarity not in self._raw_cache:
-            index = SimilarityIndex(interactions.matrix.T, self.similarity)
-            self._raw_cache[self.similarity] = index.rows(np.arange(interactions.shape[1]))
-        return self._raw_cache[self.similarity]
+        measure = check_measure(measure or self.similarity)
+        return self._raw.get(measure, lambda: SimilarityIndex(interactions.matrix.T, measure).rows(
+            np.arange(interactions.shape[1])))
 
-    def _neighbourhoods(self) -> DenseTopK | sp.csr_matrix:
-        """Top-k neighbours of every product for the current settings (cached per setting)."""
-        key = (self.similarity, float(self.shrinkage), int(self.min_overlap), self.k)
-        if key not in self._topk_cache:
-            self._topk_cache.clear()
-            if self.binary_.shape[1] > DENSE_LIMIT:
-                self._topk_cache[key] = neighbours(self.raw_similarity(), self.settings())
-            else:
-                dense_key = key[:3]
-                if dense_key not in self._dense_cache:
-                    while len(self._dense_cache) >= DENSE_CACHE_SIZE:  # keep the most recent settings
-                        self._dense_cache.pop(next(iter(self._dense_cache)))
-                    self._dense_cache[dense_key] = dense_shrunk_with_top(
-                        self.raw_similarity(), self.shrinkage, self.min_overlap, MAX_FAST_K)
-                dense, row_top = self._dense_cache[dense_key]
-                self._topk_cache[key] = DenseTopK(dense, self.k, row_top)
-        return self._topk_cache[key]
+    def _neighbourhoods(self, settings: Settings) -> DenseTopK | sp.csr_matrix:
+        """Top-k neighbours of every product for ``settings`` (cached per setting)."""
+        measure, shrinkage, overlap, k = (settings["similarity"], float(settings["shrinkage"]),
+                                          int(settings["min_overlap"]), int(settings["k"]))
+        if self.binary_.shape[1] > DENSE_LIMIT:
+            return self._derived.get(("top-k", measure, shrinkage, overlap, k),
+                                     lambda: neighbours(self.raw_similarity(measure), _similarity(settings)))
+        dense, row_top = self._dense.get((measure, shrinkage, overlap), lambda: dense_shrunk_with_top(
+            self.raw_similarity(measure), shrinkage, overlap, MAX_FAST_K))
+        return self._derived.get(("top-k", measure, shrinkage, overlap, k), lambda: DenseTopK(dense, k, row_top))
 
-    def neighbour_weights(self, cols: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    def neighbour_weights(self, settings: Settings, cols: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Dense ``sim(j, i)`` for candidates ``rows`` (default all) and products ``cols``,
         zero unless ``i`` is among the ``k`` nearest neighbours of ``j``."""
-        hoods = self._neighbourhoods()
+        hoods = self._neighbourhoods(settings)
         if isinstance(hoods, DenseTopK):
             return hoods.weights(np.asarray(cols), rows)
         picked = hoods if rows is None else hoods[np.asarray(rows)]
         return picked[:, np.asarray(cols)].toarray()
 
-    def _scores(self, users: np.ndarray) -> np.ndarray:
+    def _scores(self, users: np.ndarray, settings: Settings) -> np.ndarray:
         bought = user_rows(self.binary_, users)
         items = np.unique(bought.indices)
-        weights = self.neighbour_weights(items)  # products x bought products
+        weights = self.neighbour_weights(settings, items)  # products x bought products
         return np.asarray(bought[:, items] @ weights.T)
 
-    def _reasons(self, user: int, items: np.ndarray) -> list[str]:
+    def _reasons(self, user: int, items: np.ndarray, settings: Settings) -> list[str]:
         history = self.interactions_.history(user)
-        contributions = self.neighbour_weights(history, items).T  # history x items
+        contributions = self.neighbour_weights(settings, history, items).T  # history x items
         reasons = []
         for col in range(len(items)):
             top = np.argsort(-contributions[:, col], kind="stable")[:3]
@@ -135,14 +119,16 @@ class ItemKNN(_NeighbourSettings, Recommender):
             reasons.append("because you bought " + "; ".join(parts))
         return reasons
 
-    def similar_items(self, product: str, n: int = 10) -> pd.DataFrame:
-        """Nearest products under the current similarity, shrinkage and minimum overlap."""
+    def similar_items(self, product: str, n: int = 10, **settings: Any) -> pd.DataFrame:
+        """Nearest products under the call's similarity, shrinkage and minimum overlap."""
         item = self._check_fitted().product_position(product)
-        row = shrink(self.raw_similarity(), self.shrinkage, self.min_overlap, np.array([item]))
+        checked = self.settings(**settings)
+        row = shrink(self.raw_similarity(checked["similarity"]), checked["shrinkage"], checked["min_overlap"],
+                     np.array([item]))
         return self._similar_frame(item, row.toarray()[0], n)
 
 
-class UserKNN(_NeighbourSettings, Recommender):
+class UserKNN(Recommender):
     """User-based kNN: what the ``k`` most similar customers bought.
 
     ``score(c, j) = sum of sim(c, v)`` over the neighbours ``v`` who bought ``j``. Similarity
@@ -163,21 +149,17 @@ class UserKNN(_NeighbourSettings, Recommender):
         self.shrinkage = shrinkage
         self.min_overlap = min_overlap
 
-    def _fit(self, interactions) -> None:
-        self._index_cache: dict[str, SimilarityIndex] = {}
-
-    def neighbour_rows(self, users: np.ndarray) -> sp.csr_matrix:
+    def neighbour_rows(self, users: np.ndarray, settings: Settings) -> sp.csr_matrix:
         """Pruned customer-similarity rows of ``users`` (len(users) x customers)."""
-        if self.similarity not in self._index_cache:
-            self._index_cache[self.similarity] = SimilarityIndex(self.interactions_.matrix, self.similarity)
-        raw = self._index_cache[self.similarity].rows(np.asarray(users))
-        return neighbours(raw, self.settings())
+        measure = settings["similarity"]
+        index = self._derived.get(("index", measure), lambda: SimilarityIndex(self.interactions_.matrix, measure))
+        return neighbours(index.rows(np.asarray(users)), _similarity(settings))
 
-    def _scores(self, users: np.ndarray) -> np.ndarray:
-        return (self.neighbour_rows(users) @ self.binary_).toarray()
+    def _scores(self, users: np.ndarray, settings: Settings) -> np.ndarray:
+        return (self.neighbour_rows(users, settings) @ self.binary_).toarray()
 
-    def _reasons(self, user: int, items: np.ndarray) -> list[str]:
-        near = self.neighbour_rows(np.array([user]))
+    def _reasons(self, user: int, items: np.ndarray, settings: Settings) -> list[str]:
+        near = self.neighbour_rows(np.array([user]), settings)
         n_near = near.nnz
         near.data[:] = 1.0
         bought = (near @ self.binary_[:, items]).toarray()[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from retail.recommend.base import Recommender, user_rows
+from retail.recommend.base import Recommender, Settings, user_rows
 
 
 class Popularity(Recommender):
@@ -12,10 +12,10 @@ class Popularity(Recommender):
 
     name = "popularity"
 
-    def _scores(self, users: np.ndarray) -> np.ndarray:
+    def _scores(self, users: np.ndarray, settings: Settings) -> np.ndarray:
         return np.tile(self.popularity_, (len(users), 1))
 
-    def _reasons(self, user: int, items: np.ndarray) -> list[str]:
+    def _reasons(self, user: int, items: np.ndarray, settings: Settings) -> list[str]:
         return [f"popular: bought by {int(self.popularity_[i]):,} customers" for i in items]
 
 
@@ -33,22 +33,19 @@ class Trending(Recommender):
     def __init__(self, window_days: int = 30) -> None:
         self.window_days = window_days
 
-    def _validate(self) -> None:
-        if int(self.window_days) != self.window_days or self.window_days < 1:
-            raise ValueError(f"window_days must be a whole number of days >= 1; got {self.window_days!r}.")
-
-    def recent_buyers(self) -> np.ndarray:
+    def recent_buyers(self, window_days: int | None = None) -> np.ndarray:
         """Distinct customers whose last purchase of each product falls in the window."""
         age = self._check_fitted().age_days  # stored as days + 1
-        recent = age.data <= self.window_days
+        recent = age.data <= self.settings(**({} if window_days is None else {"window_days": window_days}))[
+            "window_days"]
         return np.bincount(age.indices[recent], minlength=age.shape[1]).astype(np.float64)
 
-    def _scores(self, users: np.ndarray) -> np.ndarray:
-        return np.tile(self.recent_buyers(), (len(users), 1))
+    def _scores(self, users: np.ndarray, settings: Settings) -> np.ndarray:
+        return np.tile(self.recent_buyers(settings["window_days"]), (len(users), 1))
 
-    def _reasons(self, user: int, items: np.ndarray) -> list[str]:
-        recent = self.recent_buyers()
-        return [f"{int(recent[i]):,} buyers in the last {self.window_days} days "
+    def _reasons(self, user: int, items: np.ndarray, settings: Settings) -> list[str]:
+        recent = self.recent_buyers(settings["window_days"])
+        return [f"{int(recent[i]):,} buyers in the last {settings['window_days']} days "
                 f"({int(self.popularity_[i]):,} in all)" for i in items]
 
 
@@ -71,18 +68,14 @@ class BuyAgain(Recommender):
     def __init__(self, half_life_days: float = 60.0) -> None:
         self.half_life_days = half_life_days
 
-    def _validate(self) -> None:
-        if not np.isfinite(self.half_life_days) or self.half_life_days <= 0:
-            raise ValueError(f"half_life_days must be a number of days > 0; got {self.half_life_days!r}.")
-
-    def _scores(self, users: np.ndarray) -> np.ndarray:
+    def _scores(self, users: np.ndarray, settings: Settings) -> np.ndarray:
         interactions = self._check_fitted()
         counts = user_rows(interactions.counts, users)
         age = user_rows(interactions.age_days, users)
-        counts.data = counts.data * 0.5 ** ((age.data - 1.0) / self.half_life_days)
+        counts.data = counts.data * 0.5 ** ((age.data - 1.0) / settings["half_life_days"])
         return counts.toarray()
 
-    def _reasons(self, user: int, items: np.ndarray) -> list[str]:
+    def _reasons(self, user: int, items: np.ndarray, settings: Settings) -> list[str]:
         interactions = self._check_fitted()
         counts = interactions.counts[user].toarray()[0]
         age = interactions.age_days[user].toarray()[0]

@@ -1,0 +1,50 @@
+"""The forecast models that exist, their labels and their tunable parameters (declared once).
+
+Settings validation, the command line's ``--models`` choices and ``--<model>-<setting>``
+flags, the Forecast page's model list and widgets, and the README's model table are all
+generated from :data:`FORECASTERS`. Adding a model: a class with the
+:class:`~retail.forecast.models.ForecastModel` interface and one :class:`Spec` here.
+"""
+
+from __future__ import annotations
+
+from retail.registry import Param, Registry, Spec
+
+BASELINE = "baseline"  # tag: the model every other model is compared with
+
+FORECASTERS = Registry("forecast model", [
+    Spec("snaive", "seasonal naive",
+         "Repeats the last season: the same weekday last week, the same week last year. The baseline to beat.",
+         "retail.forecast.models:SeasonalNaive.from_context", tags=frozenset({BASELINE})),
+    Spec("ma", "moving average", "The average of the most recent periods, carried flat into the future.",
+         "retail.forecast.models:MovingAverage.from_context", params=(
+             Param("window", "Periods averaged", None, "How many recent periods are averaged; empty: 28 days, "
+                   "4 weeks or 3 months.", kind=int, minimum=1, ui_range=(1, 104), optional=True),
+         )),
+    Spec("ets", "exponential smoothing",
+         "Holt-Winters with a damped trend and seasonality (statsmodels), fitted to each series on its own.",
+         "retail.forecast.models:ExponentialSmoothing.from_context"),
+    Spec("linear", "linear regression",
+         "Ridge regression on the same lag, rolling-mean and calendar features as LightGBM, across all series.",
+         "retail.forecast.ml:LinearForecaster.from_context", params=(
+             Param("alpha", "Regularisation", 1.0, "Larger values keep the coefficients small (steadier, "
+                   "less detailed forecasts).", minimum=0.0, ui_range=(0.0, 100.0), step=0.5),
+         )),
+    Spec("lightgbm", "LightGBM",
+         "One gradient-boosted tree model across all series on lags, rolling means, calendar and promotions.",
+         "retail.forecast.ml:LightGBMForecaster.from_context", params=(
+             Param("objective", "Loss", "tweedie", "What the trees minimise: Tweedie and Poisson suit sales with "
+                   "many zero periods; absolute error forecasts the median (lower error, but below average demand).",
+                   kind=str, choices=("tweedie", "poisson", "l2", "l1"),
+                   choice_labels={"tweedie": "Tweedie (sales with many zeros)", "poisson": "Poisson (counts)",
+                                  "l2": "squared error (the mean)", "l1": "absolute error (the median)"},
+                   aliases=("--objective",)),
+             Param("n_estimators", "Trees", 300, "Boosting rounds: more can fit more detail, and take longer.",
+                   kind=int, minimum=10, maximum=5000, ui_range=(50, 1000), step=50),
+             Param("learning_rate", "Learning rate", 0.05, "How much each tree corrects the previous ones.",
+                   minimum=0.001, maximum=1.0, ui_range=(0.01, 0.3), step=0.01),
+             Param("num_leaves", "Leaves per tree", 127, "Larger trees capture more interactions between "
+                   "features (chosen on backtests before the benchmark's test windows).",
+                   kind=int, minimum=2, maximum=4096, ui_range=(7, 255)),
+         )),
+])

@@ -1,0 +1,69 @@
+"""Widgets generated from a registry entry's parameters (labels, ranges and help come from it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from retail.registry import Param, Registry, Spec
+
+
+def registry_select(where: Any, label: str, registry: Registry, key: str, default: str | None = None,
+                    help: str | None = None) -> str:
+    """A select box over a registry's entries, shown by their labels."""
+    names = list(registry.names)
+    index = names.index(default) if default in names else 0
+    return where.selectbox(label, names, index=index, format_func=registry.label, key=key, help=help)
+
+
+def registry_multiselect(where: Any, label: str, registry: Registry, key: str,
+                         default: list[str] | None = None, help: str | None = None) -> list[str]:
+    """A multi-select over a registry's entries, shown by their labels."""
+    names = list(registry.names)
+    return where.multiselect(label, names, default=names if default is None else default,
+                             format_func=registry.label, key=key, help=help)
+
+
+def param_widgets(spec: Spec, key: str, columns: int = 4, where: Any = st,
+                  entry_label: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """One widget per parameter of ``spec`` (keys ``<key>_<param>``); returns name -> value.
+
+    ``entry_label`` names the entries of a mapping parameter (the algorithms of a blend).
+    """
+    if not spec.params:
+        return {}
+    widths = sum(len(p.default) if p.kind is dict else 1 for p in spec.params)
+    cells = iter(where.columns(min(columns, widths)) * widths)
+    return {param.name: _widget(param, f"{key}_{param.name}", cells, entry_label or str) for param in spec.params}
+
+
+def _widget(param: Param, key: str, cells: Any, entry_label: Callable[[str], str]) -> Any:
+    if param.kind is dict:
+        return {name: _number(param, f"{key}_{name}", next(cells), float(value), f"{param.label}: {entry_label(name)}")
+                for name, value in param.default.items()}
+    cell = next(cells)
+    if param.kind is bool:
+        return cell.toggle(param.label, value=param.default, key=key, help=param.help)
+    if param.choices:
+        choices = list(param.choices)
+        return cell.selectbox(param.label, choices, index=choices.index(param.default), key=key,
+                              format_func=param.label_of, help=param.help)
+    if param.kind is str:
+        return cell.text_input(param.label, value=param.default, key=key, help=param.help)
+    return _number(param, key, cell, param.default, param.label)
+
+
+def _number(param: Param, key: str, cell: Any, default: Any, label: str) -> Any:
+    low, high = param.widget_range
+    if param.kind is int or param.kind is dict and param.step is None:
+        low, high = int(low), int(high)
+    else:
+        low, high = float(low), float(high)
+    step = param.step if param.step is not None else (1 if isinstance(low, int) else None)
+    if default is None:  # "decide from the data" stays possible: an empty box
+        return cell.number_input(label, min_value=low, max_value=high, value=None, step=step, key=key,
+                                 help=param.help, placeholder="from the data")
+    value = type(low)(default)
+    return cell.slider(label, low, high, value, step=type(low)(step) if step else None, key=key, help=param.help)
