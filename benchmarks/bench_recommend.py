@@ -29,8 +29,6 @@ from online_retail import DATA, protocol_frame  # noqa: E402
 
 from retail.data import schema  # noqa: E402
 from retail.recommend import Hybrid, ItemKNN, build_interactions, make_recommender  # noqa: E402
-from retail.recommend.hybrid import default_components  # noqa: E402
-from retail.recommend.registry import RECOMMENDERS  # noqa: E402
 from retail.recommend.evaluation import (  # noqa: E402
     EvaluationData,
     SplitSettings,
@@ -39,7 +37,9 @@ from retail.recommend.evaluation import (  # noqa: E402
     ranking_metrics,
     score_model,
 )
+from retail.recommend.hybrid import default_components  # noqa: E402
 from retail.recommend.ranking import top_n  # noqa: E402
+from retail.recommend.registry import RECOMMENDERS  # noqa: E402
 from retail.recommend.similarity import SimilarityIndex  # noqa: E402
 
 K = 10
