@@ -8,13 +8,13 @@ import streamlit as st
 
 from retail.data import schema
 from retail.data.ingest import DEMO_UPLOAD_FILE
+from retail.data.parsing import DATE_ORDERS
 from retail.data.readers import ReadError, excel_sheets
 from retail.data.validation import ValidationError
 from ui.data import select_dataset, workspace
 from ui.upload import read_upload, validate_upload
 
 NOT_MAPPED = "(not in file)"
-DATE_ORDERS = {"auto": None, "day first (31/12/2024)": True, "month first (12/31/2024)": False}
 
 st.title("Data")
 upload_tab, datasets_tab = st.tabs(["Add a dataset", "Datasets"])
@@ -110,11 +110,12 @@ with upload_tab:
                    f"read as {raw.describe()}.")
         st.dataframe(raw.frame.head(20).astype(str), hide_index=True, width="stretch", key="preview")
         mapping = _mapping_editor(list(raw.frame.columns), schema.infer_mapping(raw.frame), upload["key"])
-        order = st.radio("Date order", list(DATE_ORDERS), horizontal=True, key=f"date_order_{upload['key']}")
+        order = st.radio("Date order", list(DATE_ORDERS), horizontal=True, key=f"date_order_{upload['key']}",
+                         format_func=lambda name: DATE_ORDERS[name][1])
         st.subheader("3. Validation report")
         try:
             result = validate_upload(upload["key"], upload["name"], sheet, tuple(sorted(mapping.items())),
-                                     DATE_ORDERS[order], raw)
+                                     DATE_ORDERS[order][0], raw)
         except (ValidationError, ValueError) as exc:
             st.error(str(exc))
             st.stop()

@@ -1,10 +1,9 @@
 """Overview: KPIs against the previous period, trend, top products, customers and stores."""
 
-import pandas as pd
 import streamlit as st
 
 from retail import frequency
-from retail.analytics import charts
+from retail.analytics import charts, overview
 from retail.data import schema
 from retail.data.workspace import workspace_home
 from ui import overview as cached
@@ -23,8 +22,7 @@ if info.date_min is None:
     st.stop()
 
 first, last = info.date_min.date(), info.date_max.date()
-three_months_back = info.date_max.normalize() - pd.DateOffset(months=3)
-default_start = max(first, (three_months_back - pd.Timedelta(days=three_months_back.weekday())).date())  # a Monday
+default_start = overview.default_period(info.date_min, info.date_max)[0].date()
 filters = st.columns([2, 2, 1.4, 1.2])
 picked = filters[0].date_input("Period", value=(default_start, last), min_value=first, max_value=last,
                                key="overview_period", help="KPIs compare with the period of equal length before it.")
@@ -35,8 +33,8 @@ chosen_stores = filters[1].multiselect("Stores / countries", stores, key="overvi
 freq = filters[2].segmented_control("Trend by", list(frequency.CODES), default="W", key="overview_freq",
                                     format_func=lambda code: frequency.get(code).period) or "W"
 # A basket list has no prices: units only (its own widget, so a choice made on another dataset does not stick).
-measures, measure_key = (["revenue", "units"], "overview_measure") if (
-    info.has(schema.REVENUE) or info.has(schema.UNIT_PRICE)) else (["units"], "overview_measure_units")
+measures = overview.measures(info.has)
+measure_key = "overview_measure" if len(measures) > 1 else "overview_measure_units"
 measure = filters[3].segmented_control("Measure", measures, default=measures[0], key=measure_key) or measures[0]
 
 result = cached.summary(*key, start, end, tuple(chosen_stores), freq, measure)

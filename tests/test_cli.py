@@ -2,6 +2,8 @@ import json
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from retail.cli import main
@@ -87,6 +89,31 @@ def test_forecast_command_json_and_excel(tmp_path, capsys):
     assert {"wape", "mase", "rmse", "bias", "seconds", "coverage_80"} <= set(summary["models"]["lightgbm"])
     assert summary["best"] in summary["models"]
     assert out.exists() and out.stat().st_size > 0
+
+
+def store_totals_csv(path):
+    """A store x day totals file (no quantity column): one row per store and day, sales varying."""
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2013-01-07", periods=140, freq="D")
+    rows = [(day.strftime("%Y-%m-%d"), store, round(float(rng.gamma(5, 900) * (1.3 if day.weekday() == 5 else 1)), 2),
+             int(day.day % 7 == 0)) for day in days for store in (1, 2, 3)]
+    pd.DataFrame(rows, columns=["Date", "Store", "Sales", "Promo"]).to_csv(path, index=False)
+    return path
+
+
+def test_forecast_of_store_totals_defaults_to_sales_value_and_says_why(tmp_path, capsys):
+    source = store_totals_csv(tmp_path / "stores.csv")
+    argv = ["forecast", str(source), "--level", "store", "--freq", "W", "--horizon", "2", "--windows", "1",
+            "--models", "snaive,ma", "--json"]
+    assert main(argv) == 0  # no --out: the summary alone is a valid use
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["target"] == "revenue" and "no quantity column" in summary["target_reason"]
+    assert summary["out"] is None and summary["models"]["ma"]["wape"] > 0.01
+    assert not any("too good to be true" in w for w in summary["warnings"])
+    assert main([*argv, "--target", "units"]) == 0  # counting rows: every store-week has 7 rows
+    counted = json.loads(capsys.readouterr().out)
+    assert counted["target_reason"] == "chosen with --target"
+    assert any("same value in every period" in w for w in counted["warnings"])
 
 
 def test_recommend_and_evaluate_commands(small_sample_file, capsys):

@@ -91,7 +91,11 @@ def test_kpi_formatting():
 def test_summarise_bundles_the_page_figures():
     start, end = pd.Timestamp("2011-01-03"), pd.Timestamp("2011-01-04")
     result = overview.summarise(FRAME, start, end, ["UK"], "D", "units", top=1)
-    assert result.kpis == overview.kpis(FRAME, start, end, ["UK"])
+    kpis = {k.label: (k.value, k.change) for k in result.kpis}
+    # UK on 3-4 Jan: one sale of 4 mugs at 5.00 (the return and the postage line do not count);
+    # the two days before: 2 mugs at 5.00 on 1 Jan.
+    assert kpis["Revenue"] == (20.0, pytest.approx(1.0)) and kpis["Units sold"] == (4.0, pytest.approx(1.0))
+    assert kpis["Orders"][0] == 1 and kpis["Customers"][0] == 1 and kpis["Average order value"][0] == 20.0
     assert result.products["product_id"].tolist() == ["A"] and result.products["units"].tolist() == [4]
     assert result.trend["units"].tolist() == [4]
     assert result.returns == {"lines": 1.0, "units": 1.0, "value": 5.0}

@@ -1,6 +1,7 @@
 """AppTest for the Forecast page: run a small forecast, read the leaderboard, change the model, reopen."""
 
 import io
+import json
 
 import openpyxl
 from streamlit.testing.v1 import AppTest
@@ -48,11 +49,23 @@ def test_run_forecast_shows_leaderboard_series_chart_and_downloads(app_env):
     assert len(runs) == 1 and runs[0].settings["horizon"] == 4
 
 
+def series_chart(app: AppTest) -> dict:
+    specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    return next(spec for spec in specs if spec["layout"]["yaxis"]["title"]["text"].endswith("per week"))
+
+
 def test_changing_model_redraws_without_rerunning(app_env):
     app = open_page()
     run_small_forecast(app, models=("snaive", "ma"))
+    app.selectbox(key="fc_model").set_value("ma").run()
+    before = series_chart(app)
     app.selectbox(key="fc_model").set_value("snaive").run()
     assert not app.exception
+    after = series_chart(app)
+    assert after["layout"]["title"]["text"].endswith(": seasonal naive")
+    assert before["layout"]["title"]["text"].endswith(": moving average")
+    forecast = [trace for trace in after["data"] if trace.get("name") == "forecast"]
+    assert forecast and forecast != [t for t in before["data"] if t.get("name") == "forecast"]
     assert len(Workspace(app_env).list_runs("forecast")) == 1  # no new run: the saved one was redrawn
 
 

@@ -130,11 +130,17 @@ def test_invalid_settings_say_what_to_do() -> None:
 
 
 @pytest.mark.parametrize(("shrinkage", "min_overlap", "top"), [(0.0, 1, 5), (3.0, 2, 8), (10.0, 1, 100)])
-def test_fused_shrink_and_row_top_equal_the_two_steps(shrinkage, min_overlap, top) -> None:
+def test_fused_shrink_and_row_top_against_brute_force(shrinkage, min_overlap, top) -> None:
+    """The threaded dense path equals shrinkage, overlap filter and sorting done by hand in numpy."""
     from retail.recommend.similarity import dense_shrunk_with_top
 
-    raw = pairwise_similarity(sp.csr_matrix(random_matrix(5, shape=(70, 30), density=0.3)), "jaccard")
-    dense, row_top = dense_shrunk_with_top(raw, shrinkage, min_overlap, top)
-    expected = dense_shrunk(raw, shrinkage, min_overlap)
-    np.testing.assert_array_equal(dense, expected)
-    np.testing.assert_array_equal(row_top, sorted_row_top(expected, top))
+    x = random_matrix(5, shape=(70, 30), density=0.3)
+    dense, row_top = dense_shrunk_with_top(pairwise_similarity(sp.csr_matrix(x), "jaccard"), shrinkage, min_overlap,
+                                           top)
+    sim, overlap = brute_force(x, "jaccard")
+    weight = np.divide(overlap, overlap + shrinkage, out=np.zeros_like(overlap), where=overlap + shrinkage > 0)
+    expected = np.where((overlap >= min_overlap) & (np.nan_to_num(sim) > 0), np.nan_to_num(sim) * weight, 0.0)
+    np.fill_diagonal(expected, 0.0)
+    np.testing.assert_allclose(dense, expected, rtol=1e-6, atol=1e-7)
+    by_hand = -np.sort(-expected, axis=1)[:, :min(top, expected.shape[1])]
+    np.testing.assert_allclose(row_top, by_hand, rtol=1e-6, atol=1e-7)

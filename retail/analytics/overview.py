@@ -5,6 +5,7 @@ All figures are over sale lines (``line_type == 'sale'``); returns are reported 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,17 @@ class Kpi:
 
     def formatted_change(self) -> str | None:
         return None if self.change is None else f"{self.change:+.1%}"
+
+
+def default_period(first: pd.Timestamp, last: pd.Timestamp, months: int = 3) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The period shown first: the last ``months`` months, from a Monday, within the data."""
+    back = pd.Timestamp(last).normalize() - pd.DateOffset(months=months)
+    return max(pd.Timestamp(first).normalize(), back - pd.Timedelta(days=back.weekday())), pd.Timestamp(last).normalize()
+
+
+def measures(has: Callable[[str], bool]) -> list[str]:
+    """What the overview can sum: revenue only when the data has amounts or prices (a basket list has neither)."""
+    return ["revenue", "units"] if has(schema.REVENUE) or has(schema.UNIT_PRICE) else ["units"]
 
 
 def filter_sales(frame: pd.DataFrame, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None,

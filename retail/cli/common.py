@@ -10,10 +10,10 @@ import argparse
 import sys
 from typing import Any
 
+from retail.data.parsing import DATE_ORDERS
 from retail.registry import Param, Registry, Spec
 
 EXIT_UNUSABLE = 2
-DATE_ORDERS: dict[str, bool | None] = {"auto": None, "dayfirst": True, "monthfirst": False}
 FILE_HELP = "a data file: CSV (also .csv.gz or a .zip of one CSV), Excel .xlsx or Parquet"
 SOURCE_HELP = FILE_HELP + ", or the name of a stored dataset"
 
@@ -24,7 +24,7 @@ def add_mapping_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--map", action="append", metavar="FIELD=COLUMN", default=[],
                         help="map a canonical field to a source column (repeatable); FIELD= unmaps it")
     parser.add_argument("--date-order", choices=list(DATE_ORDERS), default="auto",
-                        help="read 03/04/2011 as 3 April (dayfirst) or 4 March (monthfirst); auto decides from the data")
+                        help="how 03/04/2011 is read: " + "; ".join(f"{k}: {v[1]}" for k, v in DATE_ORDERS.items()))
 
 
 def mapping_overrides(args: argparse.Namespace) -> dict[str, str | None]:
@@ -34,7 +34,7 @@ def mapping_overrides(args: argparse.Namespace) -> dict[str, str | None]:
 
 
 def date_order(args: argparse.Namespace) -> bool | None:
-    return DATE_ORDERS[args.date_order]
+    return DATE_ORDERS[args.date_order][0]
 
 
 def names(text: str) -> tuple[str, ...]:

@@ -23,6 +23,12 @@ _MONTH_FIRST = [f"%m{sep}%d{sep}%Y" for sep in "/-."] + [f"%m{sep}%d{sep}%y" for
 _NEUTRAL = ["%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%d-%b-%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y",
             "%B %d, %Y", "%d-%b-%y"]
 SAMPLE_SIZE = 2000
+#: How 03/04/2011 is read: name -> (day first?, what a user reads). ``auto`` decides from the data.
+DATE_ORDERS: dict[str, tuple[bool | None, str]] = {
+    "auto": (None, "decide from the data"),
+    "dayfirst": (True, "day first (31/12/2024)"),
+    "monthfirst": (False, "month first (12/31/2024)"),
+}
 # Arrow-backed strings: .str methods run as vectorised Arrow kernels, not Python loops.
 TEXT = pd.StringDtype("pyarrow")
 

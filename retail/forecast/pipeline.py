@@ -13,7 +13,7 @@ import logging
 import pandas as pd
 from sklearn.base import clone
 
-from retail.analytics.aggregate import DATE, SERIES_ID, PanelReport, build_panel, exogenous_candidates
+from retail.analytics.aggregate import ABSENT, DATE, SERIES_ID, PanelReport, Y, build_panel, exogenous_candidates
 from retail.forecast.backtest import _scales, backtest
 from retail.forecast.intervals import apply_intervals, empirical_coverage, residual_quantiles
 from retail.forecast.metrics import MODEL, STEP, best_model, leaderboard, per_series, pooled
@@ -94,6 +94,21 @@ def _scored_backtest(panel: pd.DataFrame, models: dict[str, ForecastModel], sett
     return apply_intervals(bt.forecasts, quantiles, settings.intervals), board, quantiles
 
 
+SUSPICIOUS_WAPE = 0.01
+
+
+def sanity_warnings(panel: pd.DataFrame, board: pd.DataFrame) -> list[str]:
+    """Plain warnings for results that are too good to be true (the target does not vary)."""
+    observed = panel if ABSENT not in panel.columns else panel[~panel[ABSENT].astype(bool)]
+    if len(observed) and (observed.groupby(SERIES_ID)[Y].nunique() <= 1).all():
+        return ["Every series has the same value in every period, so any forecast looks perfect. Check the target: "
+                "a file of store or product totals should be forecast in sales value, not in rows counted as units."]
+    if board["wape"].notna().any() and (board["wape"].dropna() < SUSPICIOUS_WAPE).all():
+        return [f"Every model is off by less than {SUSPICIOUS_WAPE:.0%} of demand: that is too good to be true for "
+                "retail sales. Check that the target varies (for example, that rows are not counted as units)."]
+    return []
+
+
 def run_forecast(
     frame: pd.DataFrame,
     settings: ForecastSettings,
@@ -128,6 +143,7 @@ def run_forecast(
         progress(fraction, message)
 
     backtest_frame, board, quantiles = _scored_backtest(panel, models, settings, scaled(overall, 0.05, 0.8))
+    warnings += sanity_warnings(panel, board)
     forecasts, fitted = _final_forecasts(panel, models, settings, future, scaled(overall, 0.8, 0.98))
     series_metrics = per_series(backtest_frame).merge(report.series_info[[SERIES_ID, "name"]], on=SERIES_ID,
                                                       how="left")

@@ -1,0 +1,30 @@
+"""``python -m retail models``: what exists (forecast models, recommender algorithms) and their settings."""
+
+from __future__ import annotations
+
+import argparse
+
+from retail.forecast.registry import FORECASTERS
+from retail.recommend.registry import RECOMMENDERS
+
+REGISTRIES = (FORECASTERS, RECOMMENDERS)
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    for registry in REGISTRIES:
+        if args.markdown:
+            print(registry.markdown_table(), end="\n\n")
+            continue
+        print(f"{registry.noun}s:")
+        for spec in registry:
+            print(f"  {spec.name:<10} {spec.label}: {spec.description}")
+            for param in spec.params:
+                print(f"      {param.name} (default {param.default}): {param.help}")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add ``models``."""
+    models = commands.add_parser("models", help="list the forecast models and recommender algorithms")
+    models.add_argument("--markdown", action="store_true", help="print Markdown tables (the README's)")
+    models.set_defaults(handler=cmd_models)
