@@ -7,67 +7,101 @@ from retail import frequency
 from retail.analytics.aggregate import LEVELS, TARGETS, available_levels, default_target, exogenous_candidates
 from retail.data.workspace import workspace_home
 from retail.forecast.charts import importance_figure, leaderboard_figure, series_figure
-from retail.forecast.metrics import VS_BASELINE
-from retail.forecast.registry import BASELINE, FORECASTERS
+from retail.forecast.explain import feature_label, headline, outlook, series_by_volume
+from retail.forecast.registry import FORECASTERS
 from retail.forecast.result import RUN_KIND
 from retail.forecast.settings import ForecastSettings
+from retail.glossary import explain
 from ui.data import current_frame, workspace
 from ui.forecast import export_bytes, load_run, run_and_save
-from ui.widgets import param_widgets, registry_multiselect
+from ui.widgets import glossary_columns, param_widgets, registry_multiselect
 
 RUN_KEY = "forecast_run_id"
 
 
-def show_run(home: str, run_id: int) -> None:
-    result = load_run(home, run_id)
+def show_headline(result, run_id: int) -> None:
     settings = result.settings
-    board = result.metrics
-    best = board.iloc[0]
-    baseline = FORECASTERS.first_tagged(BASELINE)
-    gain = best.get(VS_BASELINE)
-    versus = "" if pd.isna(gain) or result.best == baseline else (
-        f", {abs(gain):.0%} {'lower' if gain < 0 else 'higher'} than {FORECASTERS.label(baseline)}")
-    st.success(f"Run {run_id}: {result.history['series_id'].nunique():,} series, "
-               f"{frequency.get(settings.freq).label}, horizon {settings.horizon}. "
-               f"Best model: {FORECASTERS.label(result.best)} (WAPE {best['wape']:.3f}{versus}).")
-    for warning in result.warnings:
-        st.caption(warning)
+    st.success(f"{headline(result)} Run {run_id}: {result.history['series_id'].nunique():,} series, "
+               f"{frequency.get(settings.freq).label}, {settings.horizon} {frequency.get(settings.freq).period}s "
+               "ahead.")
+    st.caption(result.warnings[0] if result.warnings else "")
+    for warning in result.warnings[1:]:
+        st.warning(warning)
 
-    st.subheader("Leaderboard (backtest, pooled over series and windows)")
+
+def show_leaderboard(result) -> None:
+    st.subheader("Which model forecast best (backtest)", help=explain("backtest"))
+    board = result.metrics.assign(model=result.metrics["model"].map(FORECASTERS.label))
     st.dataframe(board, hide_index=True, width="stretch", key="fc_leaderboard",
-                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in board.columns
-                                if board[c].dtype.kind == "f"})
-    st.plotly_chart(leaderboard_figure(board), key="fc_leaderboard_chart")
+                 column_config=glossary_columns(board, seconds="%.1f") | {"rank": None})
+    st.plotly_chart(leaderboard_figure(result.metrics), key="fc_leaderboard_chart")
 
+
+def show_outlook(result, unit: str) -> None:
+    st.subheader(f"Outlook per series, next {result.settings.horizon} "
+                 f"{frequency.get(result.settings.freq).period}s ({FORECASTERS.label(result.best)})",
+                 help=explain("interval"))
+    table = outlook(result)
+    st.dataframe(table, hide_index=True, width="stretch", key="fc_outlook", column_config={
+        "series_id": st.column_config.TextColumn(LEVELS[result.settings.level].label),
+        "forecast": st.column_config.NumberColumn(f"forecast ({unit})", format="localized"),
+        "low": st.column_config.NumberColumn("low (80% range)", format="localized"),
+        "high": st.column_config.NumberColumn("high (80% range)", format="localized"),
+        "unit_price": st.column_config.NumberColumn("average price", format="%.2f"),
+        "value": st.column_config.NumberColumn("value", format="localized")})
+
+
+def show_series(result, run_id: int, unit: str) -> str:
+    """One series' chart; returns the model shown (the run's best unless the user picks another)."""
     st.subheader("One series")
     names = dict(zip(result.series_info["series_id"], result.series_info["name"], strict=True))
     pick = st.columns([3, 1])
-    series = pick[0].selectbox("Series (type to search a product or store)", list(names), key="fc_series",
+    series = pick[0].selectbox("Series, biggest first (type to search a product or store)",
+                               series_by_volume(result), key=f"fc_series_{run_id}",
                                format_func=lambda s: names[s] if names[s] == s else f"{names[s]} ({s})")
-    model = pick[1].selectbox("Model", list(board["model"]), key="fc_model", format_func=FORECASTERS.label)
-    unit = f"{TARGETS[settings.target].unit} per {frequency.get(settings.freq).period}"
+    models = list(result.metrics["model"])
+    model = pick[1].selectbox("Model", models, index=models.index(result.best), key=f"fc_model_{run_id}",
+                              format_func=FORECASTERS.label)
     st.plotly_chart(series_figure(result.series_view(series, model), f"{names[series]}: {FORECASTERS.label(model)}",
-                                  unit, settings.freq), key="fc_series_chart")
+                                  unit, result.settings.freq), key="fc_series_chart")
+    return model
 
-    st.subheader("Accuracy per series (worst first)")
+
+def show_accuracy(result, model: str) -> None:
+    st.subheader(f"Accuracy per series, worst first ({FORECASTERS.label(model)})")
     per_series = result.series_metrics[result.series_metrics["model"] == model].sort_values("wape", ascending=False)
-    st.dataframe(per_series, hide_index=True, width="stretch", key="fc_series_metrics",
-                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("wape", "mase", "rmse", "bias")})
-
+    st.dataframe(per_series.drop(columns=["model"]), hide_index=True, width="stretch", key="fc_series_metrics",
+                 column_config=glossary_columns(per_series) | {"actual": st.column_config.NumberColumn(
+                     "actual sales in the backtest", format="localized"), "n": None})
     if not result.importance.empty:
         explained = model if model in set(result.importance["model"]) else result.importance["model"].iat[0]
-        st.plotly_chart(importance_figure(result.importance, explained), key="fc_importance")
+        readable = result.importance.assign(feature=[feature_label(f, result.settings.freq)
+                                                     for f in result.importance["feature"]])
+        st.plotly_chart(importance_figure(readable, explained), key="fc_importance")
 
+
+def show_downloads(home: str, result, run_id: int) -> None:
     st.subheader("Take it away")
     export_model = st.radio("Which forecast", [result.best, "all"], horizontal=True, key="fc_export_model",
                             format_func=lambda m: "every model" if m == "all" else f"best model ({FORECASTERS.label(m)})")
     downloads = st.columns(2)
-    downloads[0].download_button("Download Excel (forecast, metrics, settings)",
+    downloads[0].download_button("Download Excel (summary, forecast, metrics, settings)",
                                  export_bytes(home, run_id, export_model, "xlsx"),
                                  file_name=f"forecast_run_{run_id}.xlsx", key="fc_download_xlsx",
                                  mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     downloads[1].download_button("Download CSV", export_bytes(home, run_id, export_model, "csv"),
                                  file_name=f"forecast_run_{run_id}.csv", mime="text/csv", key="fc_download_csv")
+
+
+def show_run(home: str, run_id: int) -> None:
+    result = load_run(home, run_id)
+    unit = f"{TARGETS[result.settings.target].unit} per {frequency.get(result.settings.freq).period}"
+    show_headline(result, run_id)
+    show_leaderboard(result)
+    show_outlook(result, TARGETS[result.settings.target].unit)
+    model = show_series(result, run_id, unit)
+    show_accuracy(result, model)
+    show_downloads(home, result, run_id)
 
 
 st.title("Demand forecast")

@@ -125,7 +125,7 @@ def test_forecast_run_and_excel_download(page, app_url, tmp_path):
     windows.focus()
     windows.press("ArrowLeft")  # 3 -> 2 windows: the sample slice holds 14 weeks
     page.get_by_role("button", name="Run forecast").click()
-    page.get_by_text("Best model:").wait_for(timeout=180_000)
+    page.get_by_text("was best: in the backtest").wait_for(timeout=180_000)
     wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / "forecast.png"), full_page=True)
     with page.expect_download() as download_info:
@@ -133,7 +133,7 @@ def test_forecast_run_and_excel_download(page, app_url, tmp_path):
     path = tmp_path / "forecast.xlsx"
     download_info.value.save_as(path)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["forecast", "metrics", "settings"]
+    assert book.sheetnames == ["summary", "forecast", "metrics", "settings"]
     header = [cell.value for cell in book["forecast"][1]]
     assert {"series_id", "name", "date", "forecast", "lo_80", "hi_80"} <= set(header)
     assert book["forecast"].max_row == 1 + 8 * 4  # 8 series x 4 weeks

@@ -45,7 +45,7 @@ def test_run_forecast_produces_every_piece(result):
 
 def test_excel_has_sheets_types_and_neutralised_formulas(result):
     book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(result)))
-    assert book.sheetnames == ["forecast", "metrics", "settings"]
+    assert book.sheetnames == ["summary", "forecast", "metrics", "settings"]
     sheet = book["forecast"]
     header = [c.value for c in sheet[1]]
     assert header[:6] == ["series_id", "name", "model", "date", "step", "lo_95"]
@@ -144,7 +144,7 @@ def test_cli_forecast_json_and_files(tmp_path, monkeypatch, capsys):
     assert {"wape", "mase", "rmse", "bias", "seconds", "coverage_80"} <= set(info["models"]["lightgbm"])
     assert info["best"] in info["models"] and "[100%]" in captured.err
     assert json.loads(metrics.read_text())["best"] == info["best"]
-    assert openpyxl.load_workbook(out).sheetnames == ["forecast", "metrics", "settings"]
+    assert openpyxl.load_workbook(out).sheetnames == ["summary", "forecast", "metrics", "settings"]
     bad = parser.parse_args(["forecast", "x", "--out", str(tmp_path / "f.pdf")])
     with pytest.raises(ValueError, match="must end in .xlsx or .csv"):
         bad.handler(bad)

@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from retail.glossary import GLOSSARY
 from retail.registry import Param, Registry, Spec
 
 
@@ -67,3 +68,19 @@ def _number(param: Param, key: str, cell: Any, default: Any, label: str) -> Any:
                                  help=param.help, placeholder="from the data")
     value = type(low)(default)
     return cell.slider(label, low, high, value, step=type(low)(step) if step else None, key=key, help=param.help)
+
+
+def glossary_columns(frame: Any, number_format: str = "%.3f", **formats: str) -> dict[str, Any]:
+    """Column headers and tooltips from the glossary for the columns of ``frame`` that it explains;
+    numbers get ``number_format`` (or ``formats[column]``)."""
+    config = {}
+    for column in frame.columns:
+        if column not in GLOSSARY:
+            continue
+        title, text = GLOSSARY[column]
+        if frame[column].dtype.kind in "fiu":
+            config[column] = st.column_config.NumberColumn(title, help=text,
+                                                           format=formats.get(column, number_format))
+        else:
+            config[column] = st.column_config.Column(title, help=text)
+    return config

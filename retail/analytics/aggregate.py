@@ -213,20 +213,30 @@ def absence_mask(panel: pd.DataFrame, min_run: int) -> pd.Series:
 
 
 def _series_info(sales: pd.DataFrame, level: str) -> pd.DataFrame:
-    """One row per series: its keys and a display ``name`` (the product name at product levels)."""
+    """One row per series: its keys, a display ``name`` (the product name at product levels) and
+    ``unit_price``, the average price paid (sales value / units; NaN without sales values)."""
+    ids = _series_ids(sales, level).to_numpy()
     if level == "total":
-        return pd.DataFrame({SERIES_ID: ["total"], "name": ["total"]})
+        info = pd.DataFrame({SERIES_ID: ["total"], "name": [LEVELS["total"].label]})
+        return info.assign(unit_price=_unit_prices(sales, ids).reindex(info[SERIES_ID]).to_numpy())
     cols = [c for c in LEVELS[level].keys + (schema.PRODUCT_NAME,) if c in sales]
     if level not in ("product", "product_store"):
         cols = list(LEVELS[level].keys)
-    info = sales[cols].assign(**{SERIES_ID: _series_ids(sales, level).to_numpy()})
-    info = info.groupby(SERIES_ID, sort=True).first()
-    ids = pd.Series(info.index, index=info.index)
-    names = info.get(schema.PRODUCT_NAME, ids)
-    info["name"] = names.fillna(ids).astype(str)
+    info = sales[cols].assign(**{SERIES_ID: ids}).groupby(SERIES_ID, sort=True).first()
+    series = pd.Series(info.index, index=info.index)
+    info["name"] = info.get(schema.PRODUCT_NAME, series).fillna(series).astype(str)
     if level == "product_store":
         info["name"] = info["name"] + " | " + info[schema.STORE_ID].fillna("(none)").astype(str)
+    info["unit_price"] = _unit_prices(sales, ids).reindex(info.index)
     return info.reset_index()
+
+
+def _unit_prices(sales: pd.DataFrame, ids: np.ndarray) -> pd.Series:
+    priced = pd.DataFrame({SERIES_ID: ids, "units": sales[schema.QUANTITY].to_numpy(dtype=np.float64),
+                           "value": sales[schema.REVENUE].to_numpy(dtype=np.float64)})
+    priced = priced[(priced["units"] > 0) & priced["value"].notna()]
+    sums = priced.groupby(SERIES_ID).sum()
+    return (sums["value"] / sums["units"]).rename("unit_price")
 
 
 def _top_n(

@@ -67,7 +67,7 @@ def _train_slice(
     return train, len(short)
 
 
-def _scales(train: pd.DataFrame, freq: str, horizon: int) -> pd.DataFrame:
+def series_scales(train: pd.DataFrame, freq: str, horizon: int) -> pd.DataFrame:
     """Per series: MASE scale and recent level (for interval scaling), from the training slice only."""
     observed = ~train[ABSENT].astype(bool) if ABSENT in train.columns else True
     wide = train.assign(**{Y: train[Y].where(observed)}).pivot(index=SERIES_ID, columns=DATE, values=Y)
@@ -113,7 +113,7 @@ def backtest(
         train, skipped[str(cutoff.date())] = _train_slice(panel, cutoff, min_train or max(horizon, 2), absence)
         end = dates[dates.get_loc(cutoff) + horizon]
         test = panel[(panel[DATE] > cutoff) & (panel[DATE] <= end) & panel[SERIES_ID].isin(train[SERIES_ID])]
-        truth = test[[SERIES_ID, DATE, Y]].merge(_scales(train, freq, horizon), on=SERIES_ID, how="left")
+        truth = test[[SERIES_ID, DATE, Y]].merge(series_scales(train, freq, horizon), on=SERIES_ID, how="left")
         for name, model in models.items():
             started = time.perf_counter()
             forecast = clone(model).fit(train).predict(horizon, future=test.drop(columns=[Y]))

@@ -3,8 +3,8 @@
 Text cells that come from user data and begin with ``=``, ``+``, ``-``, ``@`` (or a tab /
 carriage return) are prefixed with an apostrophe, so a product named ``=HYPERLINK(...)``
 is shown as text and never evaluated. Dates are written as Excel dates and numbers as
-numbers (never as text). The Excel file has the sheets ``forecast``, ``metrics`` and
-``settings``; ``lo_80``/``hi_80`` are the P10/P90 bounds, ``lo_95``/``hi_95`` P2.5/P97.5.
+numbers (never as text). The Excel file has the sheets ``summary``, ``forecast``, ``metrics``
+and ``settings``; ``lo_80``/``hi_80`` are the P10/P90 bounds, ``lo_95``/``hi_95`` P2.5/P97.5.
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ import json
 import numpy as np
 import pandas as pd
 
-from retail.analytics.aggregate import DATE, SERIES_ID
+from retail import frequency
+from retail.analytics.aggregate import DATE, LEVELS, SERIES_ID, TARGETS
+from retail.forecast.explain import headline, outlook
 from retail.forecast.metrics import MODEL, STEP, YHAT
+from retail.forecast.registry import FORECASTERS
 from retail.forecast.result import ForecastResult
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -77,7 +80,7 @@ def settings_table(result: ForecastResult) -> pd.DataFrame:
         (k, json.dumps(v) if isinstance(v, list | tuple | dict) else v)
         for k, v in result.settings.to_dict().items()
     ]
-    rows += [("best_model", result.best), ("summary", result.summary)]
+    rows += [("best_model", result.best), ("headline", headline(result)), ("summary", result.summary)]
     rows += [(f"warning_{i + 1}", w) for i, w in enumerate(result.warnings)]
     return pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
 
@@ -88,6 +91,19 @@ def to_csv_bytes(result: ForecastResult, model: str | None = None) -> bytes:
     return table.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
 
 
+def summary_table(result: ForecastResult) -> pd.DataFrame:
+    """The outlook per series in plain words (the Excel file's first sheet)."""
+    period = frequency.get(result.settings.freq)
+    unit = TARGETS[result.settings.target].unit
+    ahead = f"next {result.settings.horizon} {period.period}s"
+    table = outlook(result)
+    return pd.DataFrame({
+        LEVELS[result.settings.level].label: table[SERIES_ID], "name": table["name"],
+        f"forecast, {ahead} ({unit})": table["forecast"], "low (80% range)": table["low"],
+        "high (80% range)": table["high"], "average price": table["unit_price"], "value": table["value"],
+    })
+
+
 def _write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str) -> None:
     safe = neutralise_frame(frame)
     for col in safe.columns:  # numbers stored as objects (settings values) stay numbers
@@ -96,15 +112,18 @@ def _write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str) -> None
     safe = safe.replace({np.nan: None})
     safe.to_excel(writer, sheet_name=name, index=False)
     sheet = writer.sheets[name]
+    number = writer.book.add_format({"num_format": "#,##0.00"})
     for i, col in enumerate(safe.columns):
         width = (
             min(max(len(str(col)), *(len(str(v)) for v in safe[col].head(200))) + 2, 60) if len(safe) else 12
         )
-        sheet.set_column(i, i, width)
+        sheet.set_column(i, i, min(width, 18) if frame[col].dtype.kind == "f" else width,
+                         number if frame[col].dtype.kind == "f" else None)
 
 
 def to_excel_bytes(result: ForecastResult, model: str | None = None) -> bytes:
-    """An .xlsx workbook with sheets ``forecast``, ``metrics`` and ``settings``."""
+    """An .xlsx workbook with sheets ``summary`` (per series, in words), ``forecast``, ``metrics``
+    and ``settings``; numbers carry a thousands-separated number format, models their names."""
     buffer = io.BytesIO()
     options = {"strings_to_formulas": False, "strings_to_urls": False}
     with pd.ExcelWriter(
@@ -114,7 +133,9 @@ def to_excel_bytes(result: ForecastResult, model: str | None = None) -> bytes:
         date_format="yyyy-mm-dd",
         engine_kwargs={"options": options},
     ) as writer:
-        _write_sheet(writer, forecast_table(result, model), "forecast")
+        _write_sheet(writer, summary_table(result), "summary")
+        table = forecast_table(result, model)
+        _write_sheet(writer, table.assign(**{MODEL: table[MODEL].map(FORECASTERS.label)}), "forecast")
         _write_sheet(writer, metrics_table(result), "metrics")
         _write_sheet(writer, settings_table(result), "settings")
     return buffer.getvalue()

@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from retail.analytics.aggregate import ABSENT, DATE, SERIES_ID, PanelReport, Y, build_panel, exogenous_candidates
-from retail.forecast.backtest import _scales, backtest
+from retail.forecast.backtest import backtest, series_scales
 from retail.forecast.intervals import apply_intervals, empirical_coverage, residual_quantiles
 from retail.forecast.metrics import MODEL, STEP, best_model, leaderboard, per_series, pooled
 from retail.forecast.models import ForecastModel, build_models
@@ -66,7 +66,7 @@ def _final_forecasts(
     dates = pd.DatetimeIndex(sorted(forecasts[DATE].unique()))
     forecasts[STEP] = dates.get_indexer(pd.DatetimeIndex(forecasts[DATE])) + 1
     forecasts = forecasts.merge(
-        _scales(panel, settings.freq, settings.horizon)[[SERIES_ID, "level"]], on=SERIES_ID, how="left"
+        series_scales(panel, settings.freq, settings.horizon)[[SERIES_ID, "level"]], on=SERIES_ID, how="left"
     )
     return forecasts, fitted
 

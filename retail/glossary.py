@@ -1,0 +1,59 @@
+"""The words a user meets on the pages, explained once (tooltips, table headers and the Help page).
+
+Each entry is ``key -> (label, explanation)``: ``key`` is the column or setting name in the
+library, ``label`` what a table header says, ``explanation`` one or two plain sentences.
+"""
+
+from __future__ import annotations
+
+GLOSSARY: dict[str, tuple[str, str]] = {
+    # forecast accuracy
+    "wape": ("Error (WAPE)", "Weighted absolute percentage error: all forecast misses added up, as a share of "
+             "what actually sold. 0.25 means the forecasts were off by 25% of demand; lower is better."),
+    "mase": ("Error vs naive (MASE)", "The average miss divided by the average miss of repeating the previous "
+             "season on the training data. Below 1 beats that simple rule."),
+    "rmse": ("Typical miss (RMSE)", "Root mean squared error, in the forecast's own unit (units or money): "
+             "the size of a typical miss, with big misses weighing more."),
+    "bias": ("Bias", "Whether forecasts run high or low overall: +0.10 means 10% too high in total, "
+             "-0.10 means 10% too low (risk of running out)."),
+    "wape_vs_baseline": ("vs seasonal naive", "How much lower (negative) or higher the error is than repeating "
+                         "last season: -0.20 means 20% smaller misses."),
+    "coverage_80": ("Inside 80% range", "Share of the backtest's actual sales that fell inside the 80% range. "
+                    "Close to 0.80 means the range can be trusted."),
+    "coverage_95": ("Inside 95% range", "Share of the backtest's actual sales that fell inside the 95% range. "
+                    "Close to 0.95 means the range can be trusted."),
+    "in_sample": ("Range checked on its own data", "Ticked when there was a single backtest window, so the "
+                  "ranges were measured on the same errors they were built from (optimistic)."),
+    "seconds": ("Seconds", "Time spent fitting and forecasting in the backtest."),
+    "backtest": ("Backtest", "The models forecast periods that already happened, from earlier cut-off dates, "
+                 "and are scored against what actually sold (rolling-origin evaluation)."),
+    "interval": ("80% / 95% range", "The range that should hold the actual sales 8 (or 19) times in 10 (or 20), "
+                 "built from the models' own backtest misses."),
+    # recommendation accuracy
+    "precision": ("Precision@K", "Share of the K suggestions that the customer went on to buy."),
+    "recall": ("Recall@K", "Share of what the customer went on to buy that was among the K suggestions."),
+    "ndcg": ("NDCG@K", "Like precision, but a hit at the top of the list counts more than one further down "
+             "(1 = perfect order)."),
+    "map": ("MAP@K", "Mean average precision: rewards lists whose hits come early."),
+    "hit_rate": ("Hit rate@K", "Share of customers with at least one suggestion they went on to buy."),
+    "coverage": ("Catalogue coverage", "Share of all products that appear in somebody's suggestions."),
+    "vs_popularity": ("vs best sellers", "NDCG divided by that of simply suggesting the best sellers: "
+                      "2.0 means twice as good."),
+    "fit_seconds": ("Learning, s", "Seconds to learn from the purchases."),
+    "score_seconds": ("Suggesting, s", "Seconds to rank products for every evaluated customer."),
+    "customers": ("Customers", "Customers evaluated: they bought before the cut-off and something new after it."),
+    "similarity": ("Similarity", "How alike two products (or customers) are, from who bought them."),
+    "co_buyers": ("Bought by both", "Customers who bought both products."),
+    "shrinkage": ("Shrinkage", "Makes similarities built on few shared buyers count less."),
+    "score": ("Score", "How strongly the algorithm suggests the product (only the order matters)."),
+    "reasons": ("Why", "What in the customer's history led to the suggestion."),
+}
+
+
+def label(key: str) -> str:
+    """The table header of ``key`` (the key itself when it is not in the glossary)."""
+    return GLOSSARY.get(key, (key, ""))[0]
+
+
+def explain(key: str) -> str:
+    return GLOSSARY.get(key, ("", ""))[1]
