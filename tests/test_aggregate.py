@@ -103,7 +103,7 @@ def test_total_level_is_cheap_and_named():
     panel, report = build_panel(frame, level="total", freq="D", target="revenue")
     assert panel["series_id"].unique().tolist() == ["total"]
     assert np.isclose(panel["y"].sum(), frame["revenue"].sum())
-    assert report.series_info["name"].tolist() == ["total"]
+    assert report.series_info["name"].tolist() == ["all sales"]
 
 
 def test_documented_errors():
