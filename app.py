@@ -4,13 +4,15 @@ import streamlit as st
 
 from ui.data import dataset_picker
 
-st.set_page_config(page_title="Retail analytics", page_icon=":material/storefront:", layout="wide")
+st.set_page_config(page_title="Retail analytics", page_icon=":material/storefront:", layout="wide",
+                   menu_items={"About": "Retail analytics: sales overview, demand forecasts and recommendations."})
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/insights:", default=True),
     st.Page("pages/forecast.py", title="Forecast", icon=":material/trending_up:"),
     st.Page("pages/recommendations.py", title="Recommendations", icon=":material/recommend:"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
+    st.Page("pages/help.py", title="Help", icon=":material/help:"),
 ]
 navigation = st.navigation(pages)
 st.sidebar.title("Retail analytics")

@@ -12,6 +12,7 @@ from retail.forecast.registry import FORECASTERS
 from retail.forecast.result import RUN_KIND
 from retail.forecast.settings import ForecastSettings
 from retail.glossary import explain
+from ui import state
 from ui.data import current_frame, workspace
 from ui.forecast import export_bytes, load_run, run_and_save
 from ui.widgets import glossary_columns, param_widgets, registry_multiselect
@@ -110,6 +111,8 @@ if loaded is None:
     st.stop()
 info, frame = loaded
 home = str(workspace_home())
+if RUN_KEY not in st.session_state:
+    st.session_state[RUN_KEY] = state.from_url("run", int)
 new_tab, runs_tab = st.tabs(["Forecast", "Saved runs"])
 
 with new_tab:
@@ -149,6 +152,7 @@ runs = workspace().list_runs(RUN_KIND, info.name)  # after a new run was saved a
 with new_tab:
     run_id = st.session_state.get(RUN_KEY)
     if run_id in {r.id for r in runs}:
+        state.publish("run", run_id)
         show_run(home, run_id)
     else:
         st.info("Choose the settings and run a forecast, or open a saved run.")

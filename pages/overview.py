@@ -1,5 +1,7 @@
 """Overview: KPIs against the previous period, trend, top products, customers and stores."""
 
+import datetime as dt
+
 import streamlit as st
 
 from retail import frequency
@@ -7,6 +9,7 @@ from retail.analytics import charts, overview
 from retail.data import schema
 from retail.data.workspace import workspace_home
 from ui import overview as cached
+from ui import state
 from ui.data import current_frame
 
 UNIT_TITLES = {"revenue": "Revenue (the file's currency)", "units": "Units sold"}
@@ -23,19 +26,33 @@ if info.date_min is None:
 
 first, last = info.date_min.date(), info.date_max.date()
 default_start = overview.default_period(info.date_min, info.date_max)[0].date()
-filters = st.columns([2, 2, 1.4, 1.2])
-picked = filters[0].date_input("Period", value=(default_start, last), min_value=first, max_value=last,
-                               key="overview_period", help="KPIs compare with the period of equal length before it.")
-start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (first, last)
 stores = cached.store_names(*key)
-chosen_stores = filters[1].multiselect("Stores / countries", stores, key="overview_stores",
-                                       placeholder="All", disabled=not stores)
-freq = filters[2].segmented_control("Trend by", list(frequency.CODES), default="W", key="overview_freq",
+
+
+def within_data(text: str) -> tuple[dt.date, dt.date]:
+    start_text, _, end_text = text.partition("..")
+    start, end = (min(max(dt.date.fromisoformat(t), first), last) for t in (start_text, end_text or start_text))
+    return start, end
+
+
+filters = st.columns([2, 2, 1.4, 1.2])
+picked = filters[0].date_input("Period", value=state.from_url("period", within_data, (default_start, last)),
+                               min_value=first, max_value=last, key="overview_period",
+                               help="KPIs compare with the period of equal length before it.")
+start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (first, last)
+chosen_stores = filters[1].multiselect("Stores / countries", stores, key="overview_stores", placeholder="All",
+                                       default=state.from_url("store", lambda s: s if s in stores else None, [],
+                                                              many=True), disabled=not stores)
+freq = filters[2].segmented_control("Trend by", list(frequency.CODES), key="overview_freq",
+                                    default=state.from_url("by", lambda code: frequency.get(code).code, "W"),
                                     format_func=lambda code: frequency.get(code).period) or "W"
 # A basket list has no prices: units only (its own widget, so a choice made on another dataset does not stick).
 measures = overview.measures(info.has)
 measure_key = "overview_measure" if len(measures) > 1 else "overview_measure_units"
 measure = filters[3].segmented_control("Measure", measures, default=measures[0], key=measure_key) or measures[0]
+state.publish("period", f"{start}..{end}")
+state.publish("store", chosen_stores)
+state.publish("by", freq)
 
 result = cached.summary(*key, start, end, tuple(chosen_stores), freq, measure)
 metric_columns = st.columns(5)

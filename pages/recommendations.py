@@ -19,8 +19,9 @@ from retail.recommend.registry import (
     SIMILAR_ITEMS,
 )
 from ui import recommend as cached
+from ui import state
 from ui.data import current_frame
-from ui.widgets import param_widgets, registry_multiselect, registry_select
+from ui.widgets import glossary_columns, param_widgets, registry_multiselect, registry_select
 
 st.title("Recommendations")
 loaded = current_frame()
@@ -48,11 +49,17 @@ with personal:
     customers = customers[customers[schema.CUSTOMER_ID].isin(set(data.customer_ids))]
     labels = dict(zip(customers[schema.CUSTOMER_ID], customers["orders"], strict=True))
     top = st.columns([2, 2, 1, 1])
-    customer = top[0].selectbox("Customer (type to search)", list(labels), key="rec_customer",
+    choices = list(labels)
+    linked = state.from_url("customer", lambda c: c if c in labels else None)
+    customer = top[0].selectbox("Customer (type to search)", choices, key="rec_customer",
+                                index=choices.index(linked) if linked else 0,
                                 format_func=lambda c: f"{c} · {labels[c]} orders")
-    algorithm = registry_select(top[1], "Algorithm", RECOMMENDERS, "rec_algorithm", RECOMMENDERS.first_tagged(DEFAULT))
+    algorithm = registry_select(top[1], "Algorithm", RECOMMENDERS, "rec_algorithm", state.from_url(
+        "algorithm", lambda a: a if a in RECOMMENDERS else None, RECOMMENDERS.first_tagged(DEFAULT)))
     n = top[2].number_input("How many", 1, 50, 10, key="rec_n")
     spec = RECOMMENDERS.get(algorithm)
+    state.publish("customer", customer)
+    state.publish("algorithm", algorithm)
     exclude = top[3].toggle("Hide bought", value=spec.resolve().default_exclude_purchased, key=f"rec_exclude_{algorithm}",
                             help="Leave out products the customer already bought")
     st.caption(spec.description)
@@ -67,14 +74,15 @@ with personal:
         left.text(f"{row.rank}. {row.product_name}: {row.reasons}")
     top_score = float(ranking["score"].max()) if len(ranking) else 0.0
     left.dataframe(ranking, hide_index=True, width="stretch", key="rec_ranking",
-                   column_config={"score": st.column_config.ProgressColumn(
+                   column_config=glossary_columns(ranking) | {"rank": st.column_config.NumberColumn("#"),
+                       "score": st.column_config.ProgressColumn(
                        "score", min_value=0.0, max_value=top_score if top_score > 0 else 1.0, format="%.3f"),
                        "reasons": st.column_config.TextColumn("why", width="large")})
     history = cached.purchase_history(*key, customer)
     right.subheader(f"Purchase history ({len(history):,} lines)")
     right.dataframe(history, hide_index=True, width="stretch", key="rec_history",
-                    column_config={schema.DATE: st.column_config.DatetimeColumn("date", format="YYYY-MM-DD"),
-                                   schema.REVENUE: st.column_config.NumberColumn("amount", format="%.2f")})
+                    column_config=glossary_columns(history) | {
+                        schema.REVENUE: st.column_config.NumberColumn("amount", format="%.2f")})
 
 with together:
     catalogue = data.catalogue.sort_values("buyers", ascending=False)
@@ -85,8 +93,8 @@ with together:
     item_params = param_widgets(similar_spec, "together")
     item_model = cached.fitted_model(*key, weighting, similar_spec.name)
     st.subheader(f"Customers who bought {names[product]} also bought")
-    st.dataframe(item_model.similar_items(product, 10, **item_params), hide_index=True, width="stretch",
-                 key="rec_similar")
+    similar = item_model.similar_items(product, 10, **item_params)
+    st.dataframe(similar, hide_index=True, width="stretch", key="rec_similar", column_config=glossary_columns(similar))
 
 with evaluation:
     st.caption("Train on purchases before the cutoff, test on the last days: does the list contain what the "
@@ -114,8 +122,10 @@ with evaluation:
             st.stop()
         progress.empty()
         table = with_popularity_ratio(pd.concat(rows, ignore_index=True))
-        st.dataframe(table, hide_index=True, width="stretch", key="eval_table",
-                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in [*METRIC_LABELS, "vs_popularity"]})
+        shown = table.assign(algorithm=table["algorithm"].map(RECOMMENDERS.label))
+        st.dataframe(shown, hide_index=True, width="stretch", key="eval_table",
+                     column_config=glossary_columns(shown, fit_seconds="%.2f", score_seconds="%.2f",
+                                                    seconds="%.2f", customers="%d"))
         st.plotly_chart(metrics_figure(table, metric), key="eval_chart")
         st.subheader("Neighbours and similarity")
         sweep_cols = st.columns(3)

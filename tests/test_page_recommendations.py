@@ -65,7 +65,7 @@ def test_bought_together_and_evaluation(app_env):
     app.button(key="eval_run").click().run()
     assert not app.exception
     table = next(d.value for d in app.dataframe if "ndcg" in d.value.columns and "algorithm" in d.value.columns)
-    assert table["algorithm"].tolist() == ["popularity", "item-knn"]
+    assert table["algorithm"].tolist() == ["popularity", "item-based kNN"]
     assert table.loc[0, "vs_popularity"] == 1.0
     assert len(app.get("plotly_chart")) >= 2  # metric bars and the k sweep
 

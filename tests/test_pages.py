@@ -1,5 +1,7 @@
 """AppTest for the shell, the Data page and the Overview page."""
 
+import datetime as dt
+
 from streamlit.testing.v1 import AppTest
 
 from retail.data.ingest import SAMPLE_NAME
@@ -147,3 +149,29 @@ def test_basket_list_without_prices_or_quantities(app_env, tmp_path):
     app.toggle(key="rec_exclude_item-knn").set_value(False).run()  # with bought products, never empty
     assert not app.exception
     assert len(next(d.value for d in app.dataframe if "reasons" in d.value.columns)) == 9
+
+
+def test_url_keeps_the_dataset_and_filters(app_env):
+    """A reload or a shared link (query parameters) opens the same dataset, period, stores and trend."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params["period"] = "2011-10-03..2011-10-30"
+    app.query_params["by"] = "D"
+    app.run()
+    assert not app.exception
+    assert app.date_input(key="overview_period").value == (dt.date(2011, 10, 3), dt.date(2011, 10, 30))
+    assert app.segmented_control(key="overview_freq").value == "D"
+    assert app.query_params["dataset"] in (SAMPLE_NAME, [SAMPLE_NAME])
+    app.segmented_control(key="overview_freq").set_value("M").run()
+    assert app.query_params["by"] in ("M", ["M"])
+    broken = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    broken.query_params["period"] = "not a date"
+    broken.query_params["dataset"] = "no such dataset"
+    broken.run()
+    assert not broken.exception and broken.sidebar.selectbox(key="dataset_name").value == SAMPLE_NAME
+
+
+def test_help_page_explains_the_words(app_env):
+    app = start("help")
+    text = " ".join(m.value for m in app.markdown)
+    assert "Weighted absolute percentage error" in text and "item-based kNN" in text
+    assert "NDCG@K" in text and "seasonal naive" in text

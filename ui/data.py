@@ -7,11 +7,13 @@ import streamlit as st
 
 from retail.data.ingest import ensure_sample
 from retail.data.workspace import DatasetInfo, Workspace, workspace_home
+from ui import state
 
 DATASET_KEY = "dataset_name"
 # A plain (non-widget) copy of the choice: it survives runs where the picker is not drawn.
 ACTIVE_KEY = "active_dataset"
 PENDING_KEY = "pending_dataset_name"
+ACTIVE_INFO_KEY = "active_dataset_info"
 
 
 @st.cache_resource(show_spinner=False)
@@ -41,9 +43,11 @@ def select_dataset(name: str) -> None:
 
 
 def dataset_picker() -> DatasetInfo | None:
-    """The sidebar's dataset selector, shared by every page."""
+    """The sidebar's dataset selector, shared by every page (and kept in the URL as ``dataset``)."""
     datasets = workspace().list_datasets()
     names = [info.name for info in datasets]
+    if ACTIVE_KEY not in st.session_state and (linked := state.from_url("dataset")):
+        st.session_state[ACTIVE_KEY] = linked
     pending = st.session_state.pop(PENDING_KEY, None)
     wanted = pending or st.session_state.get(DATASET_KEY) or st.session_state.get(ACTIVE_KEY)
     st.session_state[DATASET_KEY] = wanted if wanted in names else (names[0] if names else None)
@@ -53,7 +57,9 @@ def dataset_picker() -> DatasetInfo | None:
     name = st.sidebar.selectbox("Dataset", names, key=DATASET_KEY,
                                 help="Every page works on this dataset.")
     st.session_state[ACTIVE_KEY] = name
+    state.publish("dataset", name)
     info = next(i for i in datasets if i.name == name)
+    st.session_state[ACTIVE_INFO_KEY] = info
     span = f"{info.date_min:%d %b %Y} - {info.date_max:%d %b %Y}" if info.date_min is not None else ""
     st.sidebar.caption(f"{info.rows:,} rows · {span}")
     return info
@@ -61,8 +67,11 @@ def dataset_picker() -> DatasetInfo | None:
 
 def current_dataset() -> DatasetInfo | None:
     """The dataset chosen in the sidebar (the first one when nothing was chosen yet)."""
-    datasets = workspace().list_datasets()
     name = st.session_state.get(ACTIVE_KEY)
+    chosen = st.session_state.get(ACTIVE_INFO_KEY)
+    if chosen is not None and chosen.name == name:  # the picker listed the datasets in this run already
+        return chosen
+    datasets = workspace().list_datasets()
     return next((d for d in datasets if d.name == name), datasets[0] if datasets else None)
 
 

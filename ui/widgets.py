@@ -7,6 +7,8 @@ from typing import Any
 
 import streamlit as st
 
+from retail.data import schema
+from retail.data.schema import FIELD_LABELS
 from retail.glossary import GLOSSARY
 from retail.registry import Param, Registry, Spec
 
@@ -71,9 +73,12 @@ def _number(param: Param, key: str, cell: Any, default: Any, label: str) -> Any:
 
 
 def glossary_columns(frame: Any, number_format: str = "%.3f", **formats: str) -> dict[str, Any]:
-    """Column headers and tooltips from the glossary for the columns of ``frame`` that it explains;
-    numbers get ``number_format`` (or ``formats[column]``)."""
-    config = {}
+    """Column headers (the schema's field labels, the glossary's metric names) and tooltips for the
+    columns of ``frame``; glossary numbers get ``number_format`` (or ``formats[column]``)."""
+    config: dict[str, Any] = {column: st.column_config.Column(FIELD_LABELS[column])
+                              for column in frame.columns if column in FIELD_LABELS}
+    if schema.DATE in frame.columns and frame[schema.DATE].dtype.kind == "M":
+        config[schema.DATE] = st.column_config.DatetimeColumn(FIELD_LABELS[schema.DATE], format="YYYY-MM-DD")
     for column in frame.columns:
         if column not in GLOSSARY:
             continue

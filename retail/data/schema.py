@@ -48,6 +48,18 @@ NON_PRODUCT = "non_product"
 ZERO_PRICE = "zero_price"
 LINE_TYPES: tuple[str, ...] = (SALE, RETURN, NON_PRODUCT, ZERO_PRICE)
 
+FIELD_LABELS: dict[str, str] = {
+    DATE: "date",
+    PRODUCT_ID: "product code",
+    PRODUCT_NAME: "product",
+    CATEGORY: "category",
+    QUANTITY: "units",
+    UNIT_PRICE: "unit price",
+    REVENUE: "sales value",
+    CUSTOMER_ID: "customer",
+    STORE_ID: "store / country",
+    ORDER_ID: "order",
+}
 FIELD_DESCRIPTIONS: dict[str, str] = {
     DATE: "Date or timestamp of the sale",
     PRODUCT_ID: "Product code / SKU (the name is used when there is no code)",

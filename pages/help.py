@@ -1,0 +1,21 @@
+"""Help: what the numbers mean, in plain words (the same texts as the tooltips)."""
+
+import streamlit as st
+
+from retail.forecast.registry import FORECASTERS
+from retail.glossary import GLOSSARY
+from retail.recommend.registry import RECOMMENDERS
+
+st.title("Help: what the numbers mean")
+st.caption("Every table header and tooltip in the app uses these words.")
+
+st.subheader("Accuracy and ranges")
+for label, text in GLOSSARY.values():
+    st.markdown(f"**{label}**: {text}")
+
+for registry in (FORECASTERS, RECOMMENDERS):
+    st.subheader(f"The {registry.noun}s")
+    for spec in registry:
+        st.markdown(f"**{spec.label}**: {spec.description}")
+        for param in spec.params:
+            st.caption(f"{param.label}: {param.help}")
