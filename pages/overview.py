@@ -1,4 +1,4 @@
-"""Overview: KPIs against the previous period, trend, top products, customers and stores."""
+"""Overview: KPIs against an earlier period, the trend, top products, customers and stores."""
 
 import datetime as dt
 
@@ -11,8 +11,116 @@ from retail.data.workspace import workspace_home
 from ui import overview as cached
 from ui import state
 from ui.data import current_frame
+from ui.widgets import download_csv, glossary_columns
 
 UNIT_TITLES = {"revenue": "Revenue (the file's currency)", "units": "Units sold"}
+PRODUCTS_KEY, PRODUCTS_CHART = "overview_products", "overview_products_chart"
+
+
+def drill_down() -> None:
+    """A click on a product bar narrows every figure to that product (and back with the filter)."""
+    points = st.session_state[PRODUCTS_CHART].selection.points
+    picked = [point["customdata"][1] for point in points if point.get("customdata")]
+    if picked:
+        st.session_state[PRODUCTS_KEY] = list(dict.fromkeys([*st.session_state.get(PRODUCTS_KEY, []), *picked]))
+
+
+def period_filters(info, key: tuple) -> tuple[overview.Selection, str, str]:
+    first, last = info.date_min.date(), info.date_max.date()
+    default_start = overview.default_period(info.date_min, info.date_max)[0].date()
+
+    def within_data(text: str) -> tuple[dt.date, dt.date]:
+        start_text, _, end_text = text.partition("..")
+        return tuple(min(max(dt.date.fromisoformat(t), first), last) for t in (start_text, end_text or start_text))
+
+    row = st.columns([2, 1.6, 1.2, 1.2])
+    picked = row[0].date_input("Period", value=state.from_url("period", within_data, (default_start, last)),
+                               min_value=first, max_value=last, key="overview_period")
+    start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (first, last)
+    compare = row[1].selectbox("Compare with", list(overview.COMPARISONS), format_func=overview.COMPARISONS.get,
+                               index=list(overview.COMPARISONS).index(state.from_url(
+                                   "compare", lambda c: c if c in overview.COMPARISONS else None, "previous")),
+                               key="overview_compare")
+    freq = row[2].segmented_control("Trend by", list(frequency.CODES), key="overview_freq",
+                                    default=state.from_url("by", lambda code: frequency.get(code).code, "W"),
+                                    format_func=lambda code: frequency.get(code).period) or "W"
+    # A basket list has no prices: units only (its own widget, so a choice made on another dataset does not stick).
+    measures = overview.measures(info.has)
+    measure = row[3].segmented_control("Measure", measures, default=measures[0], key="overview_measure" if len(
+        measures) > 1 else "overview_measure_units") or measures[0]
+    stores, categories, products = scope_filters(info, key)
+    for param, value in (("period", f"{start}..{end}"), ("compare", compare), ("by", freq), ("store", stores),
+                         ("category", categories), ("product", products)):
+        state.publish(param, value)
+    return overview.Selection(start, end, tuple(stores), tuple(categories), tuple(products), compare), freq, measure
+
+
+def scope_filters(info, key: tuple) -> tuple[list[str], list[str], list[str]]:
+    """Stores, categories and products to look at (empty: all); a product bar click adds to products."""
+    stores = cached.store_names(*key)
+    categories = cached.categories(*key) if info.has(schema.CATEGORY) else []
+    products = cached.product_choices(*key) if info.has(schema.PRODUCT_ID) else None
+    names = dict(zip(products[schema.PRODUCT_ID], products["product"], strict=True)) if products is not None else {}
+    chosen = {"store": [], "category": [], "product": []}
+    with st.expander("Stores, categories and products", expanded=bool(st.session_state.get(PRODUCTS_KEY))):
+        row = st.columns(3)
+        for column, (param, label, options, fmt) in zip(row, [
+            ("store", "Stores / countries", stores, str), ("category", "Categories", categories, str),
+            ("product", "Products (or click a product bar)", list(names), lambda p: f"{names[p]} ({p})")], strict=True):
+            widget_key = f"overview_{param}s"
+            default = None if widget_key in st.session_state else state.from_url(
+                param, lambda v, options=options: v if v in options else None, [], many=True)
+            chosen[param] = column.multiselect(label, options, default=default, key=widget_key, placeholder="All",
+                                               format_func=fmt, disabled=not options)
+    return chosen["store"], chosen["category"], chosen["product"]
+
+
+def kpi_tiles(result: overview.Summary, selection: overview.Selection) -> None:
+    compared = overview.COMPARISONS[selection.compare]
+    # Fixed-width tiles wrap: five in a row on a laptop, two per row on a phone.
+    with st.container(horizontal=True, gap="small"):
+        for kpi in result.kpis:
+            st.metric(kpi.label, kpi.formatted(), kpi.formatted_change(), border=True, width=170,
+                      help=f"{kpi.label}; change against {compared}" if kpi.change is not None
+                      else f"{kpi.label}; no data for {compared} to compare with")
+    returns = result.returns
+    if returns["lines"]:
+        st.caption(f"Returns and cancellations in the period: {returns['lines']:,.0f} lines, "
+                   f"{returns['units']:,.0f} units, {returns['value']:,.2f} in value (not in the figures above).")
+
+
+def rankings(info, result: overview.Summary, measure: str, has_stores: bool) -> None:
+    left, right = st.columns(2)
+    if info.has(schema.PRODUCT_ID):
+        figure = charts.bar_figure(result.products, "product", measure, f"Top 10 products by {measure}",
+                                   UNIT_TITLES[measure], "product", id_column=schema.PRODUCT_ID)
+        left.plotly_chart(figure, key=PRODUCTS_CHART, on_select=drill_down, selection_mode="points")
+    else:
+        left.info("This dataset has no product column (store-level sales), so there is no product ranking.")
+    if info.has(schema.CUSTOMER_ID):
+        right.plotly_chart(charts.bar_figure(result.customers, schema.CUSTOMER_ID, measure,
+                                             f"Top 10 customers by {measure}", UNIT_TITLES[measure], "customer id",
+                                             color=charts.SECOND), key="overview_customers")
+    else:
+        right.info("This dataset has no customer column, so there is no customer ranking.")
+    if has_stores:
+        st.plotly_chart(charts.bar_figure(result.stores.head(15), schema.STORE_ID, measure,
+                                          f"{measure.capitalize()} by store / country (top 15)", UNIT_TITLES[measure],
+                                          "store / country"), key="overview_stores_chart")
+
+
+def tables(result: overview.Summary) -> None:
+    with st.expander("Tables (with CSV downloads)"):
+        for name, table in (("products", result.products), ("customers", result.customers),
+                            ("stores", result.stores), ("trend", result.trend)):
+            if table.empty:
+                continue
+            st.markdown(f"**Top {name}**" if name != "trend" else "**Trend**")
+            st.dataframe(table, hide_index=True, width="stretch", key=f"overview_table_{name}",
+                         column_config=glossary_columns(table) | {
+                             "revenue": st.column_config.NumberColumn("revenue", format="localized")})
+            download_csv(table, f"overview_{name}.csv", key=f"overview_download_{name}")
+
 
 st.title("Sales overview")
 loaded = current_frame()
@@ -24,71 +132,11 @@ if info.date_min is None:
     st.warning("This dataset has no rows.")
     st.stop()
 
-first, last = info.date_min.date(), info.date_max.date()
-default_start = overview.default_period(info.date_min, info.date_max)[0].date()
-stores = cached.store_names(*key)
-
-
-def within_data(text: str) -> tuple[dt.date, dt.date]:
-    start_text, _, end_text = text.partition("..")
-    start, end = (min(max(dt.date.fromisoformat(t), first), last) for t in (start_text, end_text or start_text))
-    return start, end
-
-
-filters = st.columns([2, 2, 1.4, 1.2])
-picked = filters[0].date_input("Period", value=state.from_url("period", within_data, (default_start, last)),
-                               min_value=first, max_value=last, key="overview_period",
-                               help="KPIs compare with the period of equal length before it.")
-start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (first, last)
-chosen_stores = filters[1].multiselect("Stores / countries", stores, key="overview_stores", placeholder="All",
-                                       default=state.from_url("store", lambda s: s if s in stores else None, [],
-                                                              many=True), disabled=not stores)
-freq = filters[2].segmented_control("Trend by", list(frequency.CODES), key="overview_freq",
-                                    default=state.from_url("by", lambda code: frequency.get(code).code, "W"),
-                                    format_func=lambda code: frequency.get(code).period) or "W"
-# A basket list has no prices: units only (its own widget, so a choice made on another dataset does not stick).
-measures = overview.measures(info.has)
-measure_key = "overview_measure" if len(measures) > 1 else "overview_measure_units"
-measure = filters[3].segmented_control("Measure", measures, default=measures[0], key=measure_key) or measures[0]
-state.publish("period", f"{start}..{end}")
-state.publish("store", chosen_stores)
-state.publish("by", freq)
-
-result = cached.summary(*key, start, end, tuple(chosen_stores), freq, measure)
-metric_columns = st.columns(5)
-for column, kpi in zip(metric_columns, result.kpis, strict=True):
-    column.metric(kpi.label, kpi.formatted(), kpi.formatted_change(), border=True,
-                  help="Change against the previous period of the same length" if kpi.change is not None
-                  else "No earlier data to compare with")
-
-returns = result.returns
-if returns["lines"]:
-    st.caption(f"Returns and cancellations in the period: {returns['lines']:,.0f} lines, "
-               f"{returns['units']:,.0f} units, {returns['value']:,.2f} in value (not in the figures above).")
-
+selection, freq, measure = period_filters(info, key)
+result = cached.summary(*key, selection, freq, measure)
+kpi_tiles(result, selection)
 st.plotly_chart(charts.trend_figure(result.trend, freq, measure), key="overview_trend")
-
-left, right = st.columns(2)
-products = result.products
-if info.has(schema.PRODUCT_ID):
-    left.plotly_chart(charts.bar_figure(products, "product", measure, f"Top 10 products by {measure}",
-                                        UNIT_TITLES[measure], "product"), key="overview_products")
-else:
-    left.info("This dataset has no product column (store-level sales), so there is no product ranking.")
-if info.has(schema.CUSTOMER_ID):
-    right.plotly_chart(charts.bar_figure(result.customers, schema.CUSTOMER_ID, measure,
-                                         f"Top 10 customers by {measure}", UNIT_TITLES[measure], "customer id",
-                                         color=charts.SECOND),
-                       key="overview_customers")
-else:
-    right.info("This dataset has no customer column, so there is no customer ranking.")
-
-if stores:
-    st.plotly_chart(charts.bar_figure(result.stores.head(15), schema.STORE_ID, measure,
-                                      f"{measure.capitalize()} by store / country (top 15)", UNIT_TITLES[measure],
-                                      "store / country"),
-                    key="overview_stores_chart")
-
-with st.expander("Top products table"):
-    st.dataframe(products, hide_index=True, width="stretch",
-                 column_config={"revenue": st.column_config.NumberColumn(format="%.2f")})
+if note := overview.incomplete_note(result.trend, freq):
+    st.caption(note)
+rankings(info, result, measure, bool(cached.store_names(*key)))
+tables(result)

@@ -25,13 +25,13 @@ FRAME = lines([
 
 
 def test_kpis_with_previous_period():
-    kpis = {k.label: k for k in overview.kpis(FRAME, pd.Timestamp("2011-01-03"), pd.Timestamp("2011-01-04"))}
+    kpis = {k.label: k for k in overview.kpis(FRAME, overview.Selection("2011-01-03", "2011-01-04"))}
     assert kpis["Revenue"].value == 20.0 and kpis["Units sold"].value == 4
     assert kpis["Orders"].value == 1 and kpis["Customers"].value == 1
     # previous period 2011-01-01..02: revenue 25, so -20%
     assert kpis["Revenue"].change == pytest.approx(20 / 25 - 1)
     assert kpis["Average order value"].value == 20.0
-    first = {k.label: k for k in overview.kpis(FRAME, pd.Timestamp("2011-01-01"), pd.Timestamp("2011-01-02"))}
+    first = {k.label: k for k in overview.kpis(FRAME, overview.Selection("2011-01-01", "2011-01-02"))}
     assert first["Revenue"].change is None  # nothing before the data starts
 
 
@@ -69,8 +69,36 @@ def test_product_names_pick_most_frequent():
 
 def test_returns_summary_and_filters():
     assert overview.returns_summary(FRAME) == {"lines": 1.0, "units": 1.0, "value": 5.0}
-    assert len(overview.filter_sales(FRAME, stores=["FR"])) == 2
-    assert len(overview.filter_sales(FRAME, end=pd.Timestamp("2011-01-02"))) == 3
+    everything = ("2011-01-01", "2011-01-31")
+    assert len(overview.filter_sales(FRAME, overview.Selection(*everything, stores=("FR",)))) == 2
+    assert len(overview.filter_sales(FRAME, overview.Selection("2010-12-01", "2011-01-02"))) == 3
+    assert len(overview.filter_sales(FRAME, overview.Selection(*everything, products=("B",)))) == 1
+    with pytest.raises(ValueError, match="ends .* before it starts"):
+        overview.Selection("2011-01-05", "2011-01-01")
+
+
+def test_comparison_with_the_same_period_last_year():
+    this_year = lines([("2012-03-05", "A", "Mug", 3, 5.0, "c1", "UK", "9", "sale")])
+    both = pd.concat([FRAME, this_year], ignore_index=True)
+    march = overview.Selection("2012-03-05", "2012-03-06", compare="last_year")
+    assert march.earlier().start == pd.Timestamp("2011-03-07")  # 52 weeks back: a Monday again
+    kpis = {k.label: k for k in overview.kpis(both, march)}
+    assert kpis["Revenue"].value == 15.0 and kpis["Revenue"].change is None  # nothing sold a year before
+    january = overview.Selection("2012-01-02", "2012-01-03", compare="last_year")
+    shifted = pd.concat([FRAME, FRAME.assign(date=FRAME["date"] + pd.Timedelta(weeks=52), quantity=FRAME["quantity"] * 2,
+                                              revenue=FRAME["revenue"] * 2)], ignore_index=True)
+    units = {k.label: k for k in overview.kpis(shifted, january)}["Units sold"]
+    assert units.value == 8 and units.change == pytest.approx(1.0)  # 2x the 4 mugs of 4 Jan 2011, 52 weeks on
+
+
+def test_partly_covered_periods_are_flagged():
+    weekly = overview.trend(FRAME, "W", pd.Timestamp("2010-12-29"), pd.Timestamp("2011-01-04"))
+    # the week of Monday 27 Dec starts before the period; the week of 3 Jan ends after it
+    assert weekly["complete"].tolist() == [False, False]
+    daily = overview.trend(FRAME, "D", pd.Timestamp("2011-01-01"), pd.Timestamp("2011-01-04"))
+    assert daily["complete"].all()
+    note = overview.incomplete_note(weekly, "W")
+    assert note.startswith("The first week (27 Dec 2010) and the last week (03 Jan 2011) are only partly")
 
 
 def test_customer_history_newest_first_sales_only():
@@ -90,7 +118,7 @@ def test_kpi_formatting():
 
 def test_summarise_bundles_the_page_figures():
     start, end = pd.Timestamp("2011-01-03"), pd.Timestamp("2011-01-04")
-    result = overview.summarise(FRAME, start, end, ["UK"], "D", "units", top=1)
+    result = overview.summarise(FRAME, overview.Selection(start, end, stores=("UK",)), "D", "units", top=1)
     kpis = {k.label: (k.value, k.change) for k in result.kpis}
     # UK on 3-4 Jan: one sale of 4 mugs at 5.00 (the return and the postage line do not count);
     # the two days before: 2 mugs at 5.00 on 1 Jan.

@@ -42,6 +42,21 @@ def test_overview_numbers_follow_filters(app_env):
     assert not app.exception
 
 
+def test_overview_marks_partial_weeks_compares_last_year_and_narrows_to_products(app_env):
+    app = start()
+    # the default period starts on a Monday and ends on the data's last day, Friday 9 Dec 2011
+    assert any("last week (05 Dec 2011) is only partly in the period" in c.value for c in app.caption)
+    units = app.metric[1].value
+    products = app.multiselect(key="overview_products")
+    app.multiselect(key="overview_products").set_value(products.options[:1]).run()
+    assert not app.exception and app.metric[1].value != units
+    linked = app.query_params["product"]
+    assert f"({linked[0] if isinstance(linked, list) else linked})" in products.options[0]  # shown "NAME (code)"
+    app.selectbox(key="overview_compare").set_value("last_year").run()
+    assert not app.exception  # the sample starts in Dec 2010: no change is shown against a year before
+    assert all(m.delta in (None, "") for m in app.metric)
+
+
 def test_data_page_demo_file_validate_and_save(app_env):
     app = start("data")
     app.button(key="demo_file").click().run()

@@ -1,9 +1,8 @@
-"""Cached overview figures: each period / store / frequency choice is computed once."""
+"""Cached overview figures: each selection (period, filters, comparison, frequency) is computed once."""
 
 from __future__ import annotations
 
-import datetime as dt
-
+import pandas as pd
 import streamlit as st
 
 from retail.analytics import overview
@@ -17,7 +16,20 @@ def store_names(home: str, dataset: str, version: str) -> list[str]:
     return overview.by_store(dataset_frame(home, dataset, version))[schema.STORE_ID].tolist()
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def categories(home: str, dataset: str, version: str) -> list[str]:
+    frame = dataset_frame(home, dataset, version)
+    return sorted(frame[schema.CATEGORY].dropna().astype(str).unique().tolist())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def product_choices(home: str, dataset: str, version: str) -> pd.DataFrame:
+    """Every product, best sellers first (product_id, product)."""
+    table = overview.top_products(dataset_frame(home, dataset, version), n=None, by="units")
+    return table[[schema.PRODUCT_ID, "product"]]
+
+
 @st.cache_data(max_entries=32, show_spinner="Summing up...")
-def summary(home: str, dataset: str, version: str, start: dt.date, end: dt.date, stores: tuple[str, ...],
-            freq: str, measure: str) -> overview.Summary:
-    return overview.summarise(dataset_frame(home, dataset, version), start, end, list(stores), freq, measure)
+def summary(home: str, dataset: str, version: str, selection: overview.Selection, freq: str,
+            measure: str) -> overview.Summary:
+    return overview.summarise(dataset_frame(home, dataset, version), selection, freq, measure)

@@ -22,24 +22,57 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int 
     return fig
 
 
+TICK_FORMATS = {"D": "%d %b", "W": "%d %b %Y", "M": "%b %Y"}
+
+
 def trend_figure(trend: pd.DataFrame, freq: str, measure: str = "revenue", currency: str = "") -> go.Figure:
-    """Line chart of revenue or units per day / week / month."""
+    """Line chart of revenue or units per day / week / month, from zero; periods the selection
+    covers only partly (``complete`` False) are drawn dashed so that they do not read as a collapse."""
     unit = f"revenue ({currency})" if measure == "revenue" and currency else measure
     label = "Revenue" if measure == "revenue" else "Units sold"
-    fig = go.Figure(go.Scatter(x=trend["period"], y=trend[measure], mode="lines+markers", name=label,
+    complete = trend["complete"] if "complete" in trend else pd.Series(True, index=trend.index)
+    fig = go.Figure(go.Scatter(x=trend["period"], y=trend[measure].where(complete), mode="lines+markers", name=label,
                                line={"color": ACCENT, "width": 2}, marker={"size": 4}))
+    if not complete.all():
+        edges = complete | ~complete.shift(1, fill_value=True) | ~complete.shift(-1, fill_value=True)
+        fig.add_trace(go.Scatter(x=trend["period"], y=trend[measure].where(edges), mode="lines+markers",
+                                 name=f"{label} (partly covered {frequency.get(freq).period})",
+                                 line={"color": ACCENT, "width": 2, "dash": "dot"},
+                                 marker={"size": 7, "symbol": "circle-open"}))
     period = frequency.get(freq)
-    return _layout(fig, f"{label} per {period.period}", period.axis_title, unit.capitalize())
+    fig = _layout(fig, f"{label} per {period.period}", period.axis_title, unit.capitalize())
+    fig.update_xaxes(tickformat=TICK_FORMATS[freq], dtick="M1" if freq == "M" else None)
+    fig.update_yaxes(rangemode="tozero")
+    return fig
+
+
+LABEL_CHARS = 24
+
+
+def short_labels(labels: pd.Series) -> list[str]:
+    """Labels cut to :data:`LABEL_CHARS` with an ellipsis, kept distinct (a category axis would merge twins)."""
+    cut = [text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1].rstrip() + "…" for text in labels]
+    seen: dict[str, int] = {}
+    distinct = []
+    for text in cut:
+        seen[text] = seen.get(text, 0) + 1
+        distinct.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
+    return distinct
 
 
 def bar_figure(table: pd.DataFrame, label_column: str, value_column: str, title: str,
-               value_title: str, label_title: str, color: str = ACCENT) -> go.Figure:
-    """Horizontal bars, largest on top (top products, customers, stores)."""
+               value_title: str, label_title: str, color: str = ACCENT, id_column: str | None = None) -> go.Figure:
+    """Horizontal bars, largest on top (top products, customers, stores); labels are cut to
+    :data:`LABEL_CHARS` characters (whole on hover) so that bars keep their width on a phone.
+    Each bar carries ``[full label, id]`` as customdata (``id_column``, default the label) so that
+    a click can be traced back to its row."""
     ordered = table.iloc[::-1]
-    labels = ordered[label_column].astype(str).str.slice(0, 40)
-    fig = go.Figure(go.Bar(x=ordered[value_column], y=labels, orientation="h", marker_color=color,
-                           hovertemplate="%{y}: %{x:,.2f}<extra></extra>"))
+    full = ordered[label_column].astype(str)
+    ids = ordered[id_column].astype(str) if id_column else full
+    fig = go.Figure(go.Bar(x=ordered[value_column], y=short_labels(full), orientation="h", marker_color=color,
+                           customdata=list(zip(full, ids, strict=True)),
+                           hovertemplate="%{customdata[0]}: %{x:,.2f}<extra></extra>"))
     fig = _layout(fig, title, value_title, label_title, height=max(300, 28 * len(table) + 90))
-    # Ids such as customer 14646 are labels, not numbers.
-    fig.update_layout(hovermode="closest", yaxis={"type": "category"})
+    # Ids such as customer 14646 are labels, not numbers; long names are cut and shown whole on hover.
+    fig.update_layout(hovermode="closest", yaxis={"type": "category"}, xaxis={"rangemode": "tozero"})
     return fig
