@@ -1,0 +1,104 @@
+"""Type the mapped source columns into canonical ones, reporting every value that fails.
+
+Dates and numbers are parsed per distinct value (see :mod:`retail.data.parsing`); a row
+whose date or number cannot be read is dropped and shown. Unmapped columns are kept as
+extra columns, typed as numbers when nearly all their values are numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from retail.data import schema
+from retail.data.parsing import TEXT, DateParse, parse_dates, parse_numbers
+from retail.data.rules import Rules, ValidationError
+from retail.data.settings import ValidationSettings
+
+
+def type_dates(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.ColumnMapping,
+               settings: ValidationSettings, rules: Rules) -> DateParse:
+    """Parse the date column into ``frame``; unreadable dates are dropped and shown.
+
+    Raises
+    ------
+    ValidationError
+        Not a single value of the column is a date.
+    """
+    column = mapping.get(schema.DATE)
+    parsed = parse_dates(source[column], settings.dayfirst, settings.date_format)
+    if parsed.values.notna().sum() == 0 and source[column].notna().any():
+        examples = ", ".join(repr(str(v)) for v in source[column].dropna().unique()[:3])
+        raise ValidationError(
+            f"No value in the date column {column!r} could be read as a date (for example {examples}). "
+            "Map the right column to 'date' or give the date format."
+        )
+    frame[schema.DATE] = parsed.values
+    rules.add("unparseable_date", "Dates that could not be read", parsed.failed.to_numpy(),
+              "row dropped", {column: source[column]}, drop=True)
+    if parsed.other_format_count:
+        rules.note("mixed_date_formats", "Dates written in a second format", parsed.other_format_count,
+                   f"read with the matching format (main format {parsed.date_format})")
+    return parsed
+
+
+def type_text(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.ColumnMapping, rules: Rules) -> None:
+    """Copy the text fields into ``frame`` (absent fields are all missing)."""
+    for name in schema.TEXT_FIELDS:
+        column = mapping.get(name)
+        frame[name] = clean_text(source[column]) if column else pd.Series(pd.NA, index=source.index, dtype=TEXT)
+    if mapping.get(schema.PRODUCT_ID) is None and mapping.get(schema.PRODUCT_NAME):
+        frame[schema.PRODUCT_ID] = frame[schema.PRODUCT_NAME]
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """Strip text (blank becomes missing); write integral float ids (17850.0 from Excel or
+    Parquet) as 17850. The result is Arrow-backed text."""
+    if pd.api.types.is_float_dtype(values):
+        present = values.dropna()
+        if (present == np.floor(present)).all():
+            values = values.astype("Int64")
+    text = values if values.dtype == TEXT else values.astype(TEXT)
+    text = text.str.strip()
+    return text.mask(text == "")
+
+
+def type_numbers(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.ColumnMapping,
+                 decimal_comma: bool, rules: Rules) -> None:
+    """Parse quantity, unit price and revenue; rows with text in them are dropped and shown."""
+    bad_any = np.zeros(len(source), dtype=bool)
+    shown: dict[str, pd.Series] = {}
+    for name in schema.NUMERIC_FIELDS:
+        column = mapping.get(name)
+        if column is None:
+            frame[name] = np.nan
+            continue
+        frame[name], failed = parse_numbers(source[column], decimal_comma)
+        if failed.any():
+            bad_any |= failed.to_numpy()
+            shown[column] = source[column]
+    rules.add("unparseable_number", "Text in number columns", bad_any, "row dropped", shown, drop=True)
+    if mapping.get(schema.QUANTITY) is None:
+        frame[schema.QUANTITY] = 1.0
+        rules.note("quantity_defaulted", "No quantity column: each row counts as 1 unit", len(source),
+                   "quantity set to 1")
+    if mapping.get(schema.REVENUE) is None:
+        frame[schema.REVENUE] = frame[schema.QUANTITY] * frame[schema.UNIT_PRICE]
+
+
+def extra_columns(source: pd.DataFrame, mapping: schema.ColumnMapping, decimal_comma: bool) -> pd.DataFrame:
+    """Unmapped source columns, typed as numbers when nearly all values are numbers."""
+    mapped = set(mapping.columns.values())
+    extras = {}
+    for column in source.columns:
+        if column in mapped:
+            continue
+        name = f"extra_{column}" if column in schema.CANONICAL_COLUMNS else str(column)
+        values = source[column]
+        numbers, failed = parse_numbers(values, decimal_comma)
+        present = int(values.notna().sum())
+        if present and failed.sum() <= 0.01 * present:
+            extras[name] = numbers.where(~failed)
+        else:
+            extras[name] = clean_text(values)
+    return pd.DataFrame(extras, index=source.index)
