@@ -120,7 +120,25 @@ def test_excel_serial_dates():
 
 def test_missing_values():
     result = outcome("missing_values.csv")
-    assert count(result, "missing_required") == 3 and result.report.rows_kept == 1
+    # The row without a code has a name ("NO CODE"), which stands for the code.
+    assert count(result, "missing_required") == 2 and result.report.rows_kept == 2
+    assert count(result, "product_id_from_name") == 1
+
+
+def test_formula_payloads_counted_by_the_export_rule():
+    result = outcome("formula_payloads.csv")
+    rule = result.report.rule("formula_like_text")
+    assert rule.count == 2 and [e["row"] for e in rule.examples] == [1, 2]
+    assert rule.examples[0]["product_name"] == "-2+3+cmd|' /C calc'!A0"
+
+
+def test_blank_product_code_falls_back_to_the_name():
+    result = outcome("blank_product_code.csv")
+    assert result.frame[schema.PRODUCT_ID].tolist() == ["WHITE HANGING HEART", "REGENCY CAKESTAND"]
+    fallback = result.report.rule("product_id_from_name")
+    assert fallback.count == 2 and fallback.examples[0]["product_name"] == "WHITE HANGING HEART"
+    missing = result.report.rule("missing_required")
+    assert missing.count == 1 and missing.title == "Missing product_id"
 
 
 def test_corpus_is_complete():
@@ -130,5 +148,6 @@ def test_corpus_is_complete():
                               "ragged_rows.csv", "text_in_quantity.csv", "three_date_formats.csv",
                               "formula_cells.csv", "script_tags.csv", "enormous_line.csv",
                               "returns_and_negatives.csv", "duplicates.csv", "month_first_dates.csv",
-                              "utf8_bom.csv", "future_dates.csv", "excel_serial_dates.csv", "missing_values.csv"}
+                              "utf8_bom.csv", "future_dates.csv", "excel_serial_dates.csv", "missing_values.csv",
+                              "formula_payloads.csv", "blank_product_code.csv"}
     assert files == tested

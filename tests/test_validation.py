@@ -34,9 +34,10 @@ def test_clean_file_keeps_everything_and_types_columns():
 
 def test_missing_required_values_are_dropped_and_shown():
     rows = [good(1), [None, "A", "x", "1", "1", "c", "s", "1"], good(2, sku=None), good(3, qty=None)]
+    rows[2][2] = None  # neither a code nor a name
     report = run(rows).report
     rule = report.rule("missing_required")
-    assert rule.count == 3 and rule.action == "row dropped"
+    assert rule.count == 3 and rule.action == "row dropped" and rule.title == "Missing date / product_id / quantity"
     assert [e["row"] for e in rule.examples] == [2, 3, 4]
     assert report.rows_kept == 1
 

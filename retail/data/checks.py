@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 
 from retail.data import schema
-from retail.data.parsing import TEXT
-from retail.data.rules import Rules, text_matches
+from retail.data.parsing import map_unique
+from retail.data.rules import Rules
+from retail.data.safety import looks_like_formula
 from retail.data.settings import ValidationSettings
 
 
@@ -22,7 +23,8 @@ def check_required(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.Co
     missing = np.logical_or.reduce(list(blank.values()))
     shown = {mapping.get(name) or name: source[mapping.get(name)] for name in required
              if mapping.get(name) and blank[name].any()}
-    rules.add("missing_required", f"Missing {', '.join(required)}", missing, "row dropped", shown, drop=True)
+    absent = [name for name in required if blank[name].any()] or required
+    rules.add("missing_required", f"Missing {' / '.join(absent)}", missing, "row dropped", shown, drop=True)
 
 
 def check_duplicates(source: pd.DataFrame, settings: ValidationSettings, rules: Rules) -> None:
@@ -52,15 +54,12 @@ def check_customers(clean: pd.DataFrame, mapping: schema.ColumnMapping, rules: R
                "kept for sales and forecasts; left out of recommendations")
 
 
-FORMULA_PREFIX = r"^\s*([=+@]|-[^\d.\s])"
-
-
 def check_formulas(clean: pd.DataFrame, rules: Rules) -> None:
-    """Count rows with text that starts like a spreadsheet formula."""
-    text_columns = [c for c in clean.columns if clean[c].dtype == TEXT and c != schema.LINE_TYPE]
+    """Count rows with text a spreadsheet would run as a formula (the rule of :mod:`retail.data.safety`)."""
+    text_columns = [c for c in clean.columns if isinstance(clean[c].dtype, pd.StringDtype) and c != schema.LINE_TYPE]
     mask = np.zeros(len(clean), dtype=bool)
     for column in text_columns:
-        mask |= text_matches(clean[column], FORMULA_PREFIX)
-    rules.add("formula_like_text", "Text that starts like a spreadsheet formula (= + - @)", mask,
+        mask |= map_unique(clean[column], looks_like_formula, False).astype(bool)
+    rules.add("formula_like_text", "Text that a spreadsheet would run as a formula (= + - @ tab)", mask,
               "kept as plain text; neutralised in every export",
               {c: clean[c] for c in (schema.PRODUCT_ID, schema.PRODUCT_NAME, schema.CUSTOMER_ID)})

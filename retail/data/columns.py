@@ -49,6 +49,14 @@ def type_text(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.ColumnM
         frame[name] = clean_text(source[column]) if column else pd.Series(pd.NA, index=source.index, dtype=TEXT)
     if mapping.get(schema.PRODUCT_ID) is None and mapping.get(schema.PRODUCT_NAME):
         frame[schema.PRODUCT_ID] = frame[schema.PRODUCT_NAME]
+    elif mapping.get(schema.PRODUCT_ID) and mapping.get(schema.PRODUCT_NAME):
+        # The documented fallback: a line without a code but with a name is that product.
+        fallback = (frame[schema.PRODUCT_ID].isna() & frame[schema.PRODUCT_NAME].notna()).to_numpy()
+        if fallback.any():
+            frame[schema.PRODUCT_ID] = frame[schema.PRODUCT_ID].fillna(frame[schema.PRODUCT_NAME])
+            rules.add("product_id_from_name", "No product code: the product name is used as the code", fallback,
+                      "kept; the name stands for the code",
+                      {schema.PRODUCT_NAME: frame[schema.PRODUCT_NAME]})
 
 
 def clean_text(values: pd.Series) -> pd.Series:

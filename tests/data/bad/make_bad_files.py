@@ -17,6 +17,11 @@ def write(name: str, content: str | bytes, encoding: str = "utf-8") -> None:
     (HERE / name).write_bytes(data)
 
 
+def member(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed date, so regenerating the corpus does not change the archives."""
+    return zipfile.ZipInfo(name, date_time=(2011, 1, 1, 0, 0, 0))
+
+
 def rows(lines: list[str]) -> str:
     return HEADER + "".join(line + "\n" for line in lines)
 
@@ -50,7 +55,7 @@ def main() -> None:
     write("enormous_line.csv", rows([GOOD.strip(), "X" * 2_000_000, GOOD.strip().replace("6,", "8,", 1)]))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(member("[Content_Types].xml"), "<Types/>")
     write("corrupted.xlsx", buffer.getvalue()[:40])
     write("no_date_column.csv", "Product,Quantity,Price\nA,1,2.0\nB,2,3.0\n")
     write("returns_and_negatives.csv", rows([
@@ -64,12 +69,22 @@ def main() -> None:
     write("single_column.csv", "Everything in one column\nfoo\nbar\n")
     write("unreadable_dates.csv", "Date,SKU,Qty\nsoon,A,1\nlater,B,2\n")
     with zipfile.ZipFile(HERE / "two_csvs.zip", "w") as archive:
-        archive.writestr("a.csv", HEADER + GOOD)
-        archive.writestr("b.csv", HEADER + GOOD)
+        archive.writestr(member("a.csv"), HEADER + GOOD)
+        archive.writestr(member("b.csv"), HEADER + GOOD)
     write("excel_serial_dates.csv", "Date,SKU,Qty\n40544,A,1\n40545,B,2\n40546,A,3\n")
     write("tab_latin1.tsv", "Date\tProduct\tQty\n01/02/2011\tJalapeño\t1\n02/02/2011\tPiñata\t2\n", encoding="latin-1")
     write("missing_values.csv", rows([GOOD.strip(), ",22,NO DATE,1,1.00,1,UK", "02/12/2010 09:00,,NO CODE,1,1.00,1,UK",
                                        "03/12/2010 09:00,24,NO QTY,,1.00,1,UK"]))
+
+    write("formula_payloads.csv", rows([
+        "01/12/2010 08:26,F1,-2+3+cmd|' /C calc'!A0,1,1.00,1,UK",
+        "01/12/2010 08:27,F2,-1+1,1,1.00,2,UK",
+        "01/12/2010 08:28,F3,-5,1,1.00,3,UK",
+        "01/12/2010 08:29,F4,MUG,1,1.00,-7,UK"]))
+    write("blank_product_code.csv", rows([
+        "01/12/2010 08:26,,WHITE HANGING HEART,6,2.55,17850,United Kingdom",
+        "01/12/2010 08:27,,REGENCY CAKESTAND,2,10.95,17850,United Kingdom",
+        "01/12/2010 08:28,,,1,1.00,17850,United Kingdom"]))
 
 
 if __name__ == "__main__":
