@@ -1,5 +1,6 @@
 """The corpus of hostile files in tests/data/bad/ and the outcome each must produce."""
 
+import numpy as np
 import pytest
 
 from retail.data import schema
@@ -141,6 +142,48 @@ def test_blank_product_code_falls_back_to_the_name():
     assert missing.count == 1 and missing.title == "Missing product_id"
 
 
+def test_huge_quantity_and_price_are_implausible_not_sales():
+    result = outcome("huge_quantity.csv")
+    assert result.frame[schema.LINE_TYPE].tolist() == ["sale", "implausible", "implausible"]
+    rule = result.report.rule("implausible")
+    assert rule.count == 2 and rule.examples[0][schema.QUANTITY] == pytest.approx(2.0 ** 70)
+    assert result.report.line_types == {"sale": 1, "implausible": 2}
+
+
+def test_infinite_and_nan_text_never_stored_as_values():
+    result = outcome("infinite_values.csv")
+    numbers = result.frame[[schema.QUANTITY, schema.UNIT_PRICE, schema.REVENUE]].to_numpy()
+    assert not np.isinf(numbers).any()
+    assert result.frame[schema.PRODUCT_ID].tolist() == ["85123A", "26"]  # PLATE: price NaN is a missing price
+    assert np.isnan(result.frame[schema.UNIT_PRICE].iloc[1])
+    bad = result.report.rule("unparseable_number")
+    assert bad.count == 3 and [e["row"] for e in bad.examples] == [2, 3, 4]
+    assert count(result, "missing_required") == 1  # BOWL: a NaN quantity is a missing quantity
+
+
+def test_junk_in_quantity_parses_what_parses():
+    result = outcome("junk_in_quantity.csv")
+    assert result.report.mapping["quantity"] == "Qty"
+    assert result.frame[schema.QUANTITY].tolist() == [2.0, 1000.0, 4.0, 5.0]
+    assert result.report.rule("unparseable_number").examples == [{"row": 3, "Qty": "inf"}]
+    assert result.report.rule("missing_required").examples == [{"row": 4, "Qty": "NaN"}]
+    assert result.report.rule("quantity_defaulted") is None
+
+
+def test_decimal_mark_decided_per_column_from_all_values():
+    result = outcome("mixed_decimal_marks.csv")
+    assert result.frame[schema.UNIT_PRICE].tolist() == [1234.5, 2.5, 1234.5, 3.75]
+    rule = result.report.rule("other_decimal_mark")
+    assert rule.count == 1 and rule.examples == [{"row": 3, "Price": "1.234,5", "read as": 1234.5}]
+
+
+def test_mixed_currencies_read_alike_and_reported():
+    result = outcome("mixed_currencies.csv")
+    assert result.frame[schema.UNIT_PRICE].tolist() == [3.5, 3.5, 4.0]
+    rule = result.report.rule("mixed_currencies")
+    assert rule.count == 2 and "£, €" in rule.title
+
+
 def test_corpus_is_complete():
     files = {p.name for p in BAD_FILES.iterdir() if p.suffix != ".py"}
     assert len(files) >= 15
@@ -149,5 +192,7 @@ def test_corpus_is_complete():
                               "formula_cells.csv", "script_tags.csv", "enormous_line.csv",
                               "returns_and_negatives.csv", "duplicates.csv", "month_first_dates.csv",
                               "utf8_bom.csv", "future_dates.csv", "excel_serial_dates.csv", "missing_values.csv",
-                              "formula_payloads.csv", "blank_product_code.csv"}
+                              "formula_payloads.csv", "blank_product_code.csv", "huge_quantity.csv",
+                              "infinite_values.csv", "junk_in_quantity.csv", "mixed_decimal_marks.csv",
+                              "mixed_currencies.csv"}
     assert files == tested

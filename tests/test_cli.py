@@ -2,6 +2,8 @@ import json
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from retail.cli import main
@@ -30,6 +32,17 @@ def test_unusable_file_exits_2_with_one_line(bad, capsys):
     assert main(["validate", str(BAD_FILES / bad)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "\n" not in err
+
+
+def test_validate_json_is_valid_json_with_infinite_values(capsys):
+    assert main(["validate", str(BAD_FILES / "infinite_values.csv"), "--json"]) == 0
+    out = capsys.readouterr().out
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    report = json.loads(out, parse_constant=refuse)
+    assert report["rows_kept"] == 2
 
 
 def test_bad_map_argument(capsys):
@@ -73,7 +86,21 @@ def test_real_online_retail_counts(online_retail, capsys):
     assert rules["returns"] == int(returns.sum())
     assert rules["zero_or_negative_price"] == int(zero_price.sum())
     assert rules["missing_customer"] == int(raw["CustomerID"].isna().sum())
-    assert report["line_types"]["sale"] == len(raw) - int((non_product | returns | zero_price).sum())
+    # Implausible: 74,215 storage jars (23166, usually 8 a line; cancelled the same day) is the only
+    # sale line over 1000x its product's median and 6 robust deviations away.
+    sales = raw[~(non_product | returns | zero_price)]
+    implausible = sales.groupby("StockCode")[["Quantity", "UnitPrice"]].transform(_far_from_usual).any(axis=1)
+    assert sales[implausible]["Quantity"].tolist() == [74_215] and rules["implausible"] == 1
+    assert report["line_types"]["sale"] == len(sales) - 1
+
+
+def _far_from_usual(values):
+    """The per-product rule written plainly, one product at a time."""
+    logs = np.log10(values.astype(float))
+    if len(logs) < 20:
+        return pd.Series(False, index=values.index)
+    deviation = (logs - logs.median()).abs()
+    return deviation > max(6 * 1.4826 * deviation.median(), 3.0)
 
 
 def test_forecast_command_json_and_excel(tmp_path, capsys):

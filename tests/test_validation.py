@@ -43,7 +43,7 @@ def test_missing_required_values_are_dropped_and_shown():
 
 
 def test_unparseable_dates_and_numbers_name_the_values():
-    report = run([good(1), ["yesterday", *good(2)[1:]], good(3, qty="six"), good(4, price="n/a")]).report
+    report = run([good(1), ["yesterday", *good(2)[1:]], good(3, qty="six"), good(4, price="abc")]).report
     assert report.rule("unparseable_date").count == 1
     assert report.rule("unparseable_date").examples[0]["Date"] == "yesterday"
     numbers = report.rule("unparseable_number")
@@ -154,3 +154,24 @@ def test_row_accounting_property(seed):
     dropped = sum(r.count for r in report.rules if r.action.startswith(("row dropped", "dropped")))
     assert report.rows_kept == report.rows_read - dropped
     assert sum(report.line_types.values()) == report.rows_kept
+
+
+def test_per_product_implausible_quantity_and_price_kept_and_marked():
+    rows = [good(day % 28 + 1, qty=str(2 + day % 10), invoice=str(day)) for day in range(30)]
+    rows.append(good(28, qty="50000", invoice="900"))
+    rows.append(good(27, qty="3", price="2500", invoice="901"))
+    rows.append(good(26, sku="B", qty="50000", invoice="902"))  # too few lines of B to judge
+    result = run(rows)
+    types = result.frame[schema.LINE_TYPE].tolist()
+    assert types[-3:] == ["implausible", "implausible", "sale"] and types.count("implausible") == 2
+    rule = result.report.rule("implausible")
+    assert rule.examples[0]["quantity"] == 50000 and rule.examples[0]["usual quantity"] == pytest.approx(6.48, rel=1e-3)
+    assert rule.examples[1]["usual price"] == pytest.approx(1.5)
+    assert run(rows, outlier_min_ratio=100_000).report.rule("implausible").count == 0
+
+
+def test_implausible_settings_checked():
+    with pytest.raises(ValueError, match="outlier_min_ratio must be above 1"):
+        ValidationSettings(outlier_min_ratio=0.5)
+    with pytest.raises(ValueError, match="max_quantity must be a positive number"):
+        ValidationSettings(max_quantity=0)

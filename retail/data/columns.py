@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from retail.data import schema
-from retail.data.parsing import TEXT, DateParse, parse_dates, parse_numbers
+from retail.data.parsing import TEXT, DateParse, NumberParse, parse_dates, parse_numbers, read_numbers
 from retail.data.rules import Rules, ValidationError
 from retail.data.settings import ValidationSettings
 
@@ -73,7 +73,8 @@ def clean_text(values: pd.Series) -> pd.Series:
 
 def type_numbers(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.ColumnMapping,
                  decimal_comma: bool, rules: Rules) -> None:
-    """Parse quantity, unit price and revenue; rows with text in them are dropped and shown."""
+    """Parse quantity, unit price and revenue; rows with a value that is not a number are dropped
+    and shown, and every decision about decimal marks and currencies is reported."""
     bad_any = np.zeros(len(source), dtype=bool)
     shown: dict[str, pd.Series] = {}
     for name in schema.NUMERIC_FIELDS:
@@ -81,17 +82,47 @@ def type_numbers(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.Colu
         if column is None:
             frame[name] = np.nan
             continue
-        frame[name], failed = parse_numbers(source[column], decimal_comma)
-        if failed.any():
-            bad_any |= failed.to_numpy()
+        parsed = read_numbers(source[column], decimal_comma)
+        frame[name] = parsed.values
+        if parsed.failed.any():
+            bad_any |= parsed.failed.to_numpy()
             shown[column] = source[column]
-    rules.add("unparseable_number", "Text in number columns", bad_any, "row dropped", shown, drop=True)
+        _report_number_decisions(parsed, column, source[column], rules)
+    rules.add("unparseable_number", "Values in number columns that are not numbers (text, infinity)", bad_any,
+              "row dropped", shown, drop=True)
     if mapping.get(schema.QUANTITY) is None:
         frame[schema.QUANTITY] = 1.0
         rules.note("quantity_defaulted", "No quantity column: each row counts as 1 unit", len(source),
-                   "quantity set to 1")
+                   "quantity set to 1" + _unused_quantity_hint(source, mapping))
     if mapping.get(schema.REVENUE) is None:
         frame[schema.REVENUE] = frame[schema.QUANTITY] * frame[schema.UNIT_PRICE]
+
+
+def _report_number_decisions(parsed: NumberParse, column: str, raw: pd.Series, rules: Rules) -> None:
+    mark = "comma (1.234,5)" if parsed.decimal_comma else "point (1,234.5)"
+    shown = {column: raw, "read as": parsed.values}
+    if parsed.other_mark.any():
+        rules.add("other_decimal_mark", f"Numbers in {column!r} written with the other decimal mark",
+                  parsed.other_mark.to_numpy(), f"read as written; the rest of the column uses a decimal {mark}",
+                  shown)
+    if parsed.ambiguous.any():
+        rules.add("ambiguous_numbers", f"Numbers in {column!r} that read differently with a decimal comma or point",
+                  parsed.ambiguous.to_numpy(),
+                  f"read with the file's decimal {mark}; check them, the column itself does not say", shown)
+    if parsed.mixed_currencies():
+        rules.add("mixed_currencies", f"Amounts in {column!r} in several currencies ({', '.join(parsed.currencies)})",
+                  parsed.currency_rows.to_numpy(), "read as plain numbers, not converted: check the amounts",
+                  shown)
+
+
+def _unused_quantity_hint(source: pd.DataFrame, mapping: schema.ColumnMapping) -> str:
+    """Name a column that looks like the quantity but was not used, and how to use it."""
+    used = set(mapping.columns.values())
+    for column in source.columns:
+        if column not in used and schema.normalise_name(column) in schema.SYNONYMS[schema.QUANTITY]:
+            return (f"; column {column!r} looks like a quantity but too few of its values are numbers: "
+                    f"map it to quantity (quantity={column}) to use the values that are")
+    return ""
 
 
 def extra_columns(source: pd.DataFrame, mapping: schema.ColumnMapping, decimal_comma: bool) -> pd.DataFrame:

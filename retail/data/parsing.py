@@ -1,4 +1,4 @@
-"""Turn text cells into dates and numbers, vectorised, keeping track of what failed.
+"""Turn text cells into dates (and, via :mod:`retail.data.numeric`, numbers), vectorised.
 
 Values are parsed once per distinct value (transaction files repeat the same timestamps
 and prices many times), then broadcast back, which keeps a million rows well under a second.
@@ -6,7 +6,6 @@ and prices many times), then broadcast back, which keeps a million rows well und
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
@@ -14,6 +13,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from retail.data.numeric import TEXT, NumberParse, parse_numbers, read_numbers
+
+__all__ = ["TEXT", "DateParse", "NumberParse", "map_unique", "parse_dates", "parse_numbers", "read_numbers"]
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _EXCEL_SERIAL_RANGE = (20_000, 80_000)  # 1954 .. 2119
@@ -23,8 +26,6 @@ _MONTH_FIRST = [f"%m{sep}%d{sep}%Y" for sep in "/-."] + [f"%m{sep}%d{sep}%y" for
 _NEUTRAL = ["%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%d-%b-%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y",
             "%B %d, %Y", "%d-%b-%y"]
 SAMPLE_SIZE = 2000
-# Arrow-backed strings: .str methods run as vectorised Arrow kernels, not Python loops.
-TEXT = pd.StringDtype("pyarrow")
 
 
 @dataclass(frozen=True)
@@ -163,48 +164,3 @@ def _broadcast(codes: np.ndarray, parsed_uniques: pd.Series, index: pd.Index) ->
     valid = codes >= 0
     out[valid] = lookup[codes[valid]]
     return pd.Series(out, index=index)
-
-
-_CURRENCY = re.compile(r"[£$€¥\s\u00a0\u202f']")
-_COMMA_DECIMAL = r"^[-+]?\d+,\d+$"
-_THOUSANDS_COMMA = r"^[-+]?\d{1,3}(,\d{3})+$"
-
-
-def _uses_decimal_comma(text: pd.Series, file_decimal_comma: bool) -> bool:
-    sample = text.dropna().head(SAMPLE_SIZE)
-    comma = sample.str.match(_COMMA_DECIMAL) & ~sample.str.match(_THOUSANDS_COMMA)
-    point = sample.str.contains(r"\.\d+$", regex=True) & ~sample.str.contains(",", regex=False)
-    if comma.sum() != point.sum():
-        return bool(comma.sum() > point.sum())
-    return file_decimal_comma
-
-
-def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Series, pd.Series]:
-    """Parse a column of numbers; return (float values, mask of present values that failed).
-
-    Currency symbols, spaces and thousands separators are removed; ``(12.50)`` is -12.50.
-    Whether ',' is the decimal mark is decided per column from its values (``12,5``), with
-    ``decimal_comma`` (sniffed for the whole file) breaking ties.
-    """
-    if pd.api.types.is_bool_dtype(values):
-        values = values.astype(float)
-    if pd.api.types.is_numeric_dtype(values):
-        numbers = values.astype(np.float64)
-        return numbers, pd.Series(False, index=values.index)
-    codes, uniques = pd.factorize(values.astype(TEXT), use_na_sentinel=True)
-    text = pd.Series(uniques, dtype=TEXT).str.replace(_CURRENCY, "", regex=True)
-    negative = text.str.match(r"^\(.*\)$").fillna(False)
-    text = text.str.strip("()")
-    if _uses_decimal_comma(text, decimal_comma):
-        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        text = text.str.replace(",", "", regex=False)
-    parsed = pd.to_numeric(text, errors="coerce").astype(np.float64)
-    parsed = parsed.where(~negative.to_numpy(), -parsed)
-    lookup = parsed.to_numpy()
-    out = np.full(len(codes), np.nan)
-    valid = codes >= 0
-    out[valid] = lookup[codes[valid]]
-    numbers = pd.Series(out, index=values.index)
-    blank = values.astype(TEXT).str.strip().fillna("") == ""
-    return numbers, numbers.isna() & ~blank

@@ -86,6 +86,20 @@ def main() -> None:
         "01/12/2010 08:27,,REGENCY CAKESTAND,2,10.95,17850,United Kingdom",
         "01/12/2010 08:28,,,1,1.00,17850,United Kingdom"]))
 
+    write("huge_quantity.csv", rows([GOOD.strip(), f"02/12/2010 08:26,85123A,WHITE HANGING HEART,{2 ** 70},2.55,17850,UK",
+                                     "03/12/2010 08:26,85123A,WHITE HANGING HEART,6,99999999,17850,UK"]))
+    write("infinite_values.csv", rows([GOOD.strip(), "02/12/2010 08:26,22,MUG,inf,1.00,17850,UK",
+                                       "03/12/2010 08:26,23,CUP,-inf,1.00,17850,UK",
+                                       "04/12/2010 08:26,24,JUG,2,Infinity,17850,UK",
+                                       "05/12/2010 08:26,25,BOWL,NaN,1.00,17850,UK",
+                                       "06/12/2010 08:26,26,PLATE,3,NaN,17850,UK"]))
+    write("junk_in_quantity.csv", "Date,SKU,Qty\n2011-01-01,A,2\n2011-01-02,B,1e3\n2011-01-03,A,inf\n"
+                                  "2011-01-04,B,NaN\n2011-01-05,A,4\n2011-01-06,B,5\n")
+    write("mixed_decimal_marks.csv", 'Date,SKU,Qty,Price\n2011-01-01,A,1,"1,234.5"\n2011-01-02,B,1,2.50\n'
+                                     '2011-01-03,C,1,"1.234,5"\n2011-01-04,D,1,3.75\n')
+    write("mixed_currencies.csv", 'Date,SKU,Qty,Price\n2011-01-01,A,1,"3,50 €"\n2011-01-02,B,1,£3.50\n'
+                                  '2011-01-03,C,1,4.00\n')
+
 
 if __name__ == "__main__":
     main()
