@@ -184,6 +184,50 @@ def test_mixed_currencies_read_alike_and_reported():
     assert rule.count == 2 and "£, €" in rule.title
 
 
+def test_missing_markers_are_missing_customers():
+    result = outcome("missing_markers.csv")
+    assert result.frame[schema.CUSTOMER_ID].isna().sum() == 5 and count(result, "missing_customer") == 5
+    rule = result.report.rule("missing_placeholders")
+    assert rule.count == 5 and [e["CustomerID"] for e in rule.examples] == ["NULL", "N/A", "-", "None", "nan"]
+
+
+def test_float_customer_ids_are_one_customer():
+    result = outcome("float_customer_ids.csv")
+    assert result.frame[schema.CUSTOMER_ID].tolist() == ["17850", "17850"]
+    assert count(result, "decimal_ids") == 1
+
+
+def test_invisible_characters_do_not_make_a_second_product():
+    result = outcome("invisible_characters.csv")
+    assert result.frame[schema.PRODUCT_ID].nunique() == 1 and result.frame[schema.PRODUCT_NAME].nunique() == 1
+    rule = result.report.rule("invisible_characters")
+    assert rule.count == 2 and rule.examples[0]["StockCode"] == "85123A[invisible]"
+
+
+def test_subtotal_lines_are_not_sales():
+    result = outcome("subtotal_lines.csv")
+    types = result.frame[schema.LINE_TYPE].tolist()
+    assert types == ["sale", "sale", "subtotal", "sale", "subtotal", "subtotal", "sale"]
+    assert count(result, "subtotals") == 3
+    sales = result.frame[result.frame[schema.LINE_TYPE] == "sale"]
+    assert sales.groupby(sales[schema.DATE].dt.day)[schema.QUANTITY].sum().tolist() == [5.0, 1.0, 1.0]
+
+
+def test_placeholder_and_far_early_dates_dropped():
+    result = outcome("placeholder_dates.csv")
+    rule = result.report.rule("early_dates")
+    assert rule.count == 3 and [e["date"][:10] for e in rule.examples] == ["1900-01-01", "1970-01-01", "1985-06-01"]
+    assert result.report.date_range == ("2011-03-01", "2011-03-21") and result.report.rows_kept == 21
+
+
+def test_scan_log_duplicates_are_separate_units():
+    result = outcome("scan_log.csv")
+    assert result.report.rows_kept == 5 and result.frame[schema.QUANTITY].sum() == 5
+    rule = result.report.rule("duplicate_rows")
+    assert rule.count == 2 and rule.action.startswith("kept: the file has no quantity column")
+    assert "double export" in outcome("duplicates.csv").report.rule("duplicate_rows").action
+
+
 def test_corpus_is_complete():
     files = {p.name for p in BAD_FILES.iterdir() if p.suffix != ".py"}
     assert len(files) >= 15
@@ -194,5 +238,7 @@ def test_corpus_is_complete():
                               "utf8_bom.csv", "future_dates.csv", "excel_serial_dates.csv", "missing_values.csv",
                               "formula_payloads.csv", "blank_product_code.csv", "huge_quantity.csv",
                               "infinite_values.csv", "junk_in_quantity.csv", "mixed_decimal_marks.csv",
-                              "mixed_currencies.csv"}
+                              "mixed_currencies.csv", "missing_markers.csv", "float_customer_ids.csv",
+                              "invisible_characters.csv", "subtotal_lines.csv", "placeholder_dates.csv",
+                              "scan_log.csv"}
     assert files == tested

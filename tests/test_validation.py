@@ -175,3 +175,31 @@ def test_implausible_settings_checked():
         ValidationSettings(outlier_min_ratio=0.5)
     with pytest.raises(ValueError, match="max_quantity must be a positive number"):
         ValidationSettings(max_quantity=0)
+
+
+def test_duplicates_without_quantity_kept_unless_asked():
+    mapping = schema.ColumnMapping({"date": "Date", "product_id": "SKU"})
+    rows = [good(1)[:2], good(1)[:2], good(2)[:2]]
+    assert run(rows, mapping=mapping).report.rows_kept == 3
+    forced = run(rows, mapping=mapping, drop_duplicates=True).report
+    assert forced.rows_kept == 2 and forced.rule("duplicate_rows").action == "dropped (the first copy is kept), as asked"
+
+
+def test_text_repairs_in_every_id_field():
+    rows = [good(1, sku="A\u200b", customer="17850.0"), good(2, sku="A", customer="17850"),
+            good(3, customer="NULL"), good(4, customer="(null)")]
+    rows[0][6] = "London\u00a0West"
+    rows[1][6] = "London West"
+    rows[2][7] = "N/A"
+    frame = run(rows).frame
+    assert frame[schema.PRODUCT_ID].unique().tolist() == ["A"]
+    assert frame[schema.CUSTOMER_ID].tolist()[:2] == ["17850", "17850"] and frame[schema.CUSTOMER_ID].isna().sum() == 2
+    assert frame[schema.STORE_ID].tolist()[:2] == ["London West", "London West"]
+    assert frame[schema.ORDER_ID].isna().tolist() == [False, False, True, False]
+
+
+def test_new_settings_are_checked():
+    with pytest.raises(ValueError, match="Placeholder date 'someday' is not a date"):
+        ValidationSettings(placeholder_dates=("someday",))
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        ValidationSettings(subtotal_labels=("(",))

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from retail.data import schema
+from retail.data.cleaning import as_text, clean_text, visible
 from retail.data.parsing import TEXT, DateParse, NumberParse, parse_dates, parse_numbers, read_numbers
 from retail.data.rules import Rules, ValidationError
 from retail.data.settings import ValidationSettings
@@ -42,33 +43,59 @@ def type_dates(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.Column
     return parsed
 
 
-def type_text(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.ColumnMapping, rules: Rules) -> None:
-    """Copy the text fields into ``frame`` (absent fields are all missing)."""
+ID_FIELDS: tuple[str, ...] = (schema.PRODUCT_ID, schema.CUSTOMER_ID, schema.STORE_ID, schema.ORDER_ID)
+
+
+def type_text(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.ColumnMapping,
+              settings: ValidationSettings, rules: Rules) -> None:
+    """Copy the text fields into ``frame``, cleaned (see :mod:`retail.data.cleaning`) and reported.
+
+    Absent fields are all missing; without a product code column the name is the code, and a
+    row without a code but with a name uses the name (reported).
+    """
+    repairs = {kind: np.zeros(len(source), dtype=bool) for kind in ("placeholder", "invisible", "integral")}
+    shown: dict[str, dict[str, pd.Series]] = {kind: {} for kind in repairs}
     for name in schema.TEXT_FIELDS:
         column = mapping.get(name)
-        frame[name] = clean_text(source[column]) if column else pd.Series(pd.NA, index=source.index, dtype=TEXT)
+        if not column:
+            frame[name] = pd.Series(pd.NA, index=source.index, dtype=TEXT)
+            continue
+        cleaned = clean_text(source[column], settings.missing_values, is_id=name in ID_FIELDS)
+        frame[name] = cleaned.values
+        for kind in repairs:
+            flags = getattr(cleaned, kind)
+            if flags.any():
+                repairs[kind] |= flags
+                shown[kind][column] = visible(source[column].where(flags)) if kind == "invisible" else source[column]
+    _report_text_repairs(repairs, shown, rules)
+    _product_id_from_name(frame, mapping, rules)
+
+
+def _report_text_repairs(repairs: dict[str, np.ndarray], shown: dict[str, dict[str, pd.Series]],
+                         rules: Rules) -> None:
+    if repairs["placeholder"].any():
+        rules.add("missing_placeholders", "Placeholders for a missing value (NULL, N/A, -, None, nan) in ids and names",
+                  repairs["placeholder"], "read as missing", shown["placeholder"])
+    if repairs["invisible"].any():
+        rules.add("invisible_characters", "Invisible characters or no-break spaces in ids and names",
+                  repairs["invisible"], "removed, so the same product (customer, store) is one value",
+                  shown["invisible"])
+    if repairs["integral"].any():
+        rules.add("decimal_ids", "Ids written as decimals (12345.0)", repairs["integral"],
+                  "read as whole numbers, so 12345.0 and 12345 are one id", shown["integral"])
+
+
+def _product_id_from_name(frame: pd.DataFrame, mapping: schema.ColumnMapping, rules: Rules) -> None:
     if mapping.get(schema.PRODUCT_ID) is None and mapping.get(schema.PRODUCT_NAME):
         frame[schema.PRODUCT_ID] = frame[schema.PRODUCT_NAME]
     elif mapping.get(schema.PRODUCT_ID) and mapping.get(schema.PRODUCT_NAME):
         # The documented fallback: a line without a code but with a name is that product.
         fallback = (frame[schema.PRODUCT_ID].isna() & frame[schema.PRODUCT_NAME].notna()).to_numpy()
         if fallback.any():
-            frame[schema.PRODUCT_ID] = frame[schema.PRODUCT_ID].fillna(frame[schema.PRODUCT_NAME])
+            frame[schema.PRODUCT_ID] = as_text(frame[schema.PRODUCT_ID]).fillna(as_text(frame[schema.PRODUCT_NAME]))
             rules.add("product_id_from_name", "No product code: the product name is used as the code", fallback,
                       "kept; the name stands for the code",
                       {schema.PRODUCT_NAME: frame[schema.PRODUCT_NAME]})
-
-
-def clean_text(values: pd.Series) -> pd.Series:
-    """Strip text (blank becomes missing); write integral float ids (17850.0 from Excel or
-    Parquet) as 17850. The result is Arrow-backed text."""
-    if pd.api.types.is_float_dtype(values):
-        present = values.dropna()
-        if (present == np.floor(present)).all():
-            values = values.astype("Int64")
-    text = values if values.dtype == TEXT else values.astype(TEXT)
-    text = text.str.strip()
-    return text.mask(text == "")
 
 
 def type_numbers(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.ColumnMapping,
@@ -139,5 +166,5 @@ def extra_columns(source: pd.DataFrame, mapping: schema.ColumnMapping, decimal_c
         if present and failed.sum() <= 0.01 * present:
             extras[name] = numbers.where(~failed)
         else:
-            extras[name] = clean_text(values)
+            extras[name] = as_text(clean_text(values).values)
     return pd.DataFrame(extras, index=source.index)

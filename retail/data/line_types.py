@@ -42,27 +42,47 @@ def non_product_mask(frame: pd.DataFrame, settings: ValidationSettings) -> pd.Se
     return pd.Series(mask, index=frame.index)
 
 
+def subtotal_mask(frame: pd.DataFrame, settings: ValidationSettings) -> np.ndarray:
+    """True for total and subtotal lines: a whole product, store, customer or order value such as
+    ``TOTAL``, ``Sub-total`` or ``Grand total:`` (``settings.subtotal_labels``)."""
+    def labelled(values: pd.Series) -> pd.Series:
+        mask = pd.Series(False, index=values.index)
+        for pattern in settings.subtotal_labels:
+            mask |= values.str.contains(pattern, flags=re.IGNORECASE, regex=True)
+        return mask.fillna(False).astype(bool)
+
+    mask = np.zeros(len(frame), dtype=bool)
+    for field in (schema.PRODUCT_ID, schema.PRODUCT_NAME, schema.STORE_ID, schema.CUSTOMER_ID, schema.ORDER_ID):
+        if frame[field].notna().any():
+            mask |= map_unique(frame[field], labelled, False).astype(bool)
+    return mask
+
+
 def mark_line_types(clean: pd.DataFrame, settings: ValidationSettings, rules: Rules) -> None:
     """Set ``line_type`` on the kept rows of ``clean`` and report each kind (``rules`` is over them).
 
-    A line is ``non_product`` (by code or name) before anything else; then ``implausible``
-    (see :func:`implausible_mask`), ``return`` (negative quantity or cancelled order) and
-    ``zero_price``; every other line is a ``sale``.
+    A line is ``subtotal`` (a TOTAL line of a report) or ``non_product`` (by code or name)
+    before anything else; then ``implausible`` (see :func:`implausible_mask`), ``return``
+    (negative quantity or cancelled order) and ``zero_price``; every other line is a ``sale``.
     """
-    non_product = non_product_mask(clean, settings).to_numpy()
+    subtotal = subtotal_mask(clean, settings)
+    non_product = non_product_mask(clean, settings).to_numpy() & ~subtotal
     cancelled_marker = text_matches(clean[schema.ORDER_ID], CANCELLED_ORDER_PATTERN)
     if cancelled_marker.size and cancelled_marker.mean() > 0.5:  # a prefix most orders share is not a cancellation mark
         cancelled_marker[:] = False
     returns = ((clean[schema.QUANTITY] < 0).to_numpy() | cancelled_marker) & ~non_product
     price = clean[schema.UNIT_PRICE].to_numpy()
     zero_price = (price <= 0) & ~returns & ~non_product
-    sale = ~(non_product | returns | zero_price)
-    implausible, usual = implausible_mask(clean, settings, candidates=sale, eligible=~non_product)
+    returns &= ~subtotal
+    zero_price &= ~subtotal
+    sale = ~(subtotal | non_product | returns | zero_price)
+    implausible, usual = implausible_mask(clean, settings, candidates=sale, eligible=~(non_product | subtotal))
     returns &= ~implausible
     zero_price &= ~implausible
     line_type = np.full(len(clean), schema.SALE, dtype=object)
     for mask, kind in ((zero_price, schema.ZERO_PRICE), (returns, schema.RETURN),
-                       (implausible, schema.IMPLAUSIBLE), (non_product, schema.NON_PRODUCT)):
+                       (implausible, schema.IMPLAUSIBLE), (non_product, schema.NON_PRODUCT),
+                       (subtotal, schema.SUBTOTAL)):
         line_type[mask] = kind
     clean[schema.LINE_TYPE] = pd.Series(line_type, index=clean.index, dtype=TEXT)
     show = {c: clean[c] for c in (schema.ORDER_ID, schema.PRODUCT_ID, schema.QUANTITY, schema.UNIT_PRICE)}
@@ -70,6 +90,9 @@ def mark_line_types(clean: pd.DataFrame, settings: ValidationSettings, rules: Ru
               "kept, marked 'return': left out of demand and recommendations", show)
     rules.add("non_product", "Non-product lines (postage, fees, adjustments, vouchers)", non_product,
               "kept, marked 'non_product': left out of demand and recommendations", show)
+    rules.add("subtotals", "Total and subtotal lines (TOTAL, Subtotal, Grand total)", subtotal,
+              "kept, marked 'subtotal': left out of demand (counting them would double those days)",
+              {c: clean[c] for c in (schema.DATE, schema.PRODUCT_ID, schema.PRODUCT_NAME, schema.QUANTITY)})
     rules.add("zero_or_negative_price", "Zero or negative prices", zero_price,
               "kept, marked 'zero_price': left out of demand and recommendations", show)
     rules.add("implausible", "Implausible quantities or prices (far beyond the product's usual values "

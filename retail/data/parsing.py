@@ -44,9 +44,13 @@ def map_unique(values: pd.Series, func: Callable[[pd.Series], pd.Series], fill: 
 
     ``func`` receives the distinct non-missing values as Arrow-backed text; missing values
     get ``fill``. Retail columns have few distinct values (codes, ids, prices), so this is
-    much faster than a row-wise string operation.
+    much faster than a row-wise string operation. A categorical column (validation keeps the
+    cleaned id and name columns so) is not even factorised again.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
     mapped = np.asarray(func(pd.Series(uniques).astype(TEXT)))
     out = np.empty(len(codes), dtype=mapped.dtype if len(mapped) else object)
     valid = codes >= 0

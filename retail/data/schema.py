@@ -48,7 +48,8 @@ RETURN = "return"
 NON_PRODUCT = "non_product"
 ZERO_PRICE = "zero_price"
 IMPLAUSIBLE = "implausible"  # a quantity or price far outside what is possible for the product
-LINE_TYPES: tuple[str, ...] = (SALE, RETURN, NON_PRODUCT, ZERO_PRICE, IMPLAUSIBLE)
+SUBTOTAL = "subtotal"  # a TOTAL / Subtotal line of a report: counting it would double the day
+LINE_TYPES: tuple[str, ...] = (SALE, RETURN, NON_PRODUCT, ZERO_PRICE, IMPLAUSIBLE, SUBTOTAL)
 
 FIELD_DESCRIPTIONS: dict[str, str] = {
     DATE: "Date or timestamp of the sale",

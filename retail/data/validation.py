@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from retail.data import checks, columns, schema
+from retail.data.cleaning import as_text
 from retail.data.line_types import CANCELLED_ORDER_PATTERN, mark_line_types, non_product_mask
 from retail.data.readers import RawTable
 from retail.data.report import RuleResult, ValidationReport
@@ -64,11 +65,12 @@ def validate(raw: RawTable, mapping: schema.ColumnMapping,
     _note_read_problems(raw, rules)
     frame = pd.DataFrame(index=source.index)
     date_parse = columns.type_dates(frame, source, mapping, settings, rules)
-    columns.type_text(frame, source, mapping, rules)
+    columns.type_text(frame, source, mapping, settings, rules)
     columns.type_numbers(frame, source, mapping, raw.decimal_comma, rules)
     checks.check_required(frame, source, mapping, rules)
-    checks.check_duplicates(source, settings, rules)
+    checks.check_duplicates(source, mapping, settings, rules)
     checks.check_future(frame, settings, rules)
+    checks.check_early_dates(frame, settings, rules)
     extras = columns.extra_columns(source, mapping, raw.decimal_comma)
     kept = ~rules.drop
     clean = keep_rows(pd.concat([frame, extras], axis=1), kept)
@@ -77,6 +79,7 @@ def validate(raw: RawTable, mapping: schema.ColumnMapping,
     clean = clean[list(schema.CANONICAL_COLUMNS) + list(extras.columns)]
     checks.check_customers(clean, mapping, kept_rules)
     checks.check_formulas(clean, kept_rules)
+    clean = clean.assign(**{name: as_text(clean[name]) for name in schema.TEXT_FIELDS})
     report = _report(raw, mapping, clean, rules, date_parse.date_format)
     if clean.empty:
         reasons = sorted((r for r in rules.results if r.count), key=lambda r: -r.count)

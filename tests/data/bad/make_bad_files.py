@@ -100,6 +100,22 @@ def main() -> None:
     write("mixed_currencies.csv", 'Date,SKU,Qty,Price\n2011-01-01,A,1,"3,50 €"\n2011-01-02,B,1,£3.50\n'
                                   '2011-01-03,C,1,4.00\n')
 
+    write("missing_markers.csv", rows([
+        GOOD.strip()] + [f"0{day}/12/2010 08:26,2242{day},MUG,1,1.00,{marker},UK"
+                         for day, marker in enumerate(["NULL", "N/A", "-", "None", "nan"], start=2)]))
+    write("float_customer_ids.csv", rows([GOOD.strip(), GOOD.strip().replace("17850", "17850.0").replace("6,", "2,", 1)]))
+    write("invisible_characters.csv", rows([
+        GOOD.strip(), GOOD.strip().replace("85123A", "85123A\u200b").replace("08:26", "09:00"),
+        GOOD.strip().replace("WHITE HANGING", "WHITE\u00a0HANGING").replace("08:26", "10:00")]))
+    write("subtotal_lines.csv", rows([
+        "01/12/2010 08:26,A1,MUG,2,1.00,1,UK", "01/12/2010 08:27,A2,CUP,3,1.00,2,UK",
+        "01/12/2010 23:59,TOTAL,,5,1.00,,UK", "02/12/2010 08:26,A1,MUG,1,1.00,1,UK",
+        "02/12/2010 23:59,,Subtotal,1,1.00,,UK", "02/12/2010 23:59,,Grand total:,6,1.00,,UK",
+        "03/12/2010 08:26,A3,TOTAL WIPEOUT SPRAY,1,1.00,3,UK"]))
+    write("placeholder_dates.csv", "Date,SKU,Qty\n" + "".join(f"2011-03-{day:02d},A,1\n" for day in range(1, 21))
+          + "1900-01-01,B,1\n1970-01-01,C,2\n1985-06-01,D,3\n2011-03-21,E,1\n")
+    write("scan_log.csv", "Date,SKU\n2011-01-01,A\n2011-01-01,A\n2011-01-01,A\n2011-01-01,B\n2011-01-02,A\n")
+
 
 if __name__ == "__main__":
     main()
