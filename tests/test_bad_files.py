@@ -1,5 +1,7 @@
 """The corpus of hostile files in tests/data/bad/ and the outcome each must produce."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -18,6 +20,9 @@ UNUSABLE = {
     "single_column.csv": (ReadError, "has a single column"),
     "unreadable_dates.csv": (ValidationError, "No value in the date column 'Date' could be read as a date"),
     "two_csvs.zip": (ReadError, "must contain exactly one CSV file; it contains 2"),
+    "numbers_as_dates.csv": (ValidationError, "The date column 'Date' holds plain numbers \\(from 12 to .*not dates: "
+                             "they are neither Excel serial dates .* nor Unix timestamps .* Map the column that holds "
+                             "the dates to 'date'"),
 }
 
 
@@ -228,6 +233,25 @@ def test_scan_log_duplicates_are_separate_units():
     assert "double export" in outcome("duplicates.csv").report.rule("duplicate_rows").action
 
 
+@pytest.mark.parametrize(("name", "unit"), [("unix_seconds.csv", "seconds"), ("unix_milliseconds.csv", "milliseconds")])
+def test_unix_time_recognised(name, unit):
+    result = outcome(name)
+    assert result.report.date_format == f"Unix {unit}" and result.report.mapping["date"] == "Timestamp"
+    assert [str(d) for d in result.frame[schema.DATE]] == ["2010-12-01 08:26:00", "2010-12-01 10:40:00",
+                                                           "2011-12-09 10:00:00"]
+
+
+def test_utc_offsets_keep_local_time_in_csv_and_parquet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no pandas warning may leak to the user's terminal
+        csv, parquet = outcome("utc_offsets.csv"), outcome("utc_offsets.parquet")
+    local = ["2011-01-05 23:30:00", "2011-07-05 00:30:00", "2011-01-06 10:00:00"]
+    assert [str(d) for d in csv.frame[schema.DATE]] == local
+    assert [str(d) for d in parquet.frame[schema.DATE]] == local
+    assert count(csv, "time_zones") == 3 and count(parquet, "time_zones") == 3
+    assert "Europe/Athens" in parquet.report.rule("time_zones").title
+
+
 def test_corpus_is_complete():
     files = {p.name for p in BAD_FILES.iterdir() if p.suffix != ".py"}
     assert len(files) >= 15
@@ -240,5 +264,6 @@ def test_corpus_is_complete():
                               "infinite_values.csv", "junk_in_quantity.csv", "mixed_decimal_marks.csv",
                               "mixed_currencies.csv", "missing_markers.csv", "float_customer_ids.csv",
                               "invisible_characters.csv", "subtotal_lines.csv", "placeholder_dates.csv",
-                              "scan_log.csv"}
+                              "scan_log.csv", "unix_seconds.csv", "unix_milliseconds.csv", "utc_offsets.csv",
+                              "utc_offsets.parquet"}
     assert files == tested

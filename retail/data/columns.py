@@ -29,18 +29,33 @@ def type_dates(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.Column
     column = mapping.get(schema.DATE)
     parsed = parse_dates(source[column], settings.dayfirst, settings.date_format)
     if parsed.values.notna().sum() == 0 and source[column].notna().any():
-        examples = ", ".join(repr(str(v)) for v in source[column].dropna().unique()[:3])
-        raise ValidationError(
-            f"No value in the date column {column!r} could be read as a date (for example {examples}). "
-            "Map the right column to 'date' or give the date format."
-        )
+        raise ValidationError(_no_dates_message(source[column], column))
     frame[schema.DATE] = parsed.values
     rules.add("unparseable_date", "Dates that could not be read", parsed.failed.to_numpy(),
               "row dropped", {column: source[column]}, drop=True)
     if parsed.other_format_count:
         rules.note("mixed_date_formats", "Dates written in a second format", parsed.other_format_count,
                    f"read with the matching format (main format {parsed.date_format})")
+    if parsed.offset_rows:
+        where = f"the time zone {parsed.zone}" if parsed.zone else "a UTC offset (+02:00, Z)"
+        rules.note("time_zones", f"Timestamps with {where}", parsed.offset_rows,
+                   "the local time written in the file is kept (not moved to UTC), so each sale stays on its day")
     return parsed
+
+
+def _no_dates_message(values: pd.Series, column: str) -> str:
+    """Say what the date column holds instead of dates, and how to fix the mapping."""
+    present = values.dropna()
+    examples = ", ".join(repr(str(v)) for v in present.unique()[:3])
+    numbers = pd.to_numeric(present.astype(str).str.strip(), errors="coerce")
+    if numbers.notna().mean() > 0.95:
+        return (f"The date column {column!r} holds plain numbers (from {numbers.min():,.0f} to {numbers.max():,.0f}; "
+                f"for example {examples}), not dates: they are neither Excel serial dates (20,000 to 80,000), "
+                "yyyymmdd dates nor Unix timestamps (seconds, milliseconds, microseconds or nanoseconds since 1970, "
+                "between 1990 and 2100). Map the column that holds the dates to 'date' (--map date=COLUMN), "
+                "or convert these numbers to dates in the source first.")
+    return (f"No value in the date column {column!r} could be read as a date (for example {examples}). "
+            "Map the right column to 'date' or give the date format.")
 
 
 ID_FIELDS: tuple[str, ...] = (schema.PRODUCT_ID, schema.CUSTOMER_ID, schema.STORE_ID, schema.ORDER_ID)

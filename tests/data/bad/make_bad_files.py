@@ -7,6 +7,8 @@ import io
 import zipfile
 from pathlib import Path
 
+import pandas as pd
+
 HERE = Path(__file__).parent
 HEADER = "Date,StockCode,Description,Quantity,UnitPrice,CustomerID,Country\n"
 GOOD = "01/12/2010 08:26,85123A,WHITE HANGING HEART,6,2.55,17850,United Kingdom\n"
@@ -115,6 +117,15 @@ def main() -> None:
     write("placeholder_dates.csv", "Date,SKU,Qty\n" + "".join(f"2011-03-{day:02d},A,1\n" for day in range(1, 21))
           + "1900-01-01,B,1\n1970-01-01,C,2\n1985-06-01,D,3\n2011-03-21,E,1\n")
     write("scan_log.csv", "Date,SKU\n2011-01-01,A\n2011-01-01,A\n2011-01-01,A\n2011-01-01,B\n2011-01-02,A\n")
+
+    write("unix_seconds.csv", "Timestamp,SKU,Qty\n1291191960,A,1\n1291200000,B,2\n1323424800,A,3\n")
+    write("unix_milliseconds.csv", "Timestamp,SKU,Qty\n1291191960000,A,1\n1291200000000,B,2\n1323424800000,A,3\n")
+    write("numbers_as_dates.csv", "Date,SKU,Qty\n12,A,1\n345,B,2\n99999999999999999999999,A,3\n")
+    offsets = ["2011-01-05T23:30:00+02:00", "2011-07-05T00:30:00+03:00", "2011-01-06T10:00:00+02:00"]
+    write("utc_offsets.csv", "Date,SKU,Qty\n" + "".join(f"{day},{sku},1\n" for day, sku in zip(offsets, "ABC", strict=True)))
+    zoned = pd.DataFrame({"Date": pd.to_datetime(offsets, utc=True).tz_convert("Europe/Athens"),
+                          "SKU": list("ABC"), "Qty": [1, 1, 1]})
+    zoned.to_parquet(HERE / "utc_offsets.parquet", index=False)
 
 
 if __name__ == "__main__":
