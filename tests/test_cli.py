@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from retail.cli import main
-from tests.conftest import BAD_FILES, ROOT, SHARED_DATA
+from retail.data import workspace as workspace_module
+from tests.conftest import BAD_FILES, ROOT, SHARED_DATA, workspace_held_elsewhere
 
 DEMO = ROOT / "sample_data" / "demo_upload.csv"
 
@@ -133,3 +134,11 @@ def test_date_order_override(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["date_range"] == ["2011-04-03", "2011-06-05"]
     assert main(["validate", str(ambiguous), "--json", "--date-order", "monthfirst"]) == 0
     assert json.loads(capsys.readouterr().out)["date_range"] == ["2011-03-04", "2011-05-06"]
+
+
+def test_busy_workspace_one_line_exit_2(workspace_home, monkeypatch, capsys):
+    monkeypatch.setattr(workspace_module, "_LOCK_RETRY_SECONDS", 0.5)
+    with workspace_held_elsewhere(workspace_home) as pid:
+        assert main(["import", str(DEMO), "--name", "demo"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: The workspace is busy:") and f"PID {pid}" in err and "\n" not in err

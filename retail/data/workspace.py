@@ -119,6 +119,24 @@ class DatasetNotFound(KeyError):
         return str(self.args[0])
 
 
+class WorkspaceBusy(ValueError):
+    """Another program holds the workspace file longer than we wait for it.
+
+    A ``ValueError`` like the other errors a user can act on, so the command line prints it
+    as one line (exit 2) and the pages show it instead of a traceback.
+    """
+
+
+def _busy(exc: Exception, path: Path, waited: float) -> WorkspaceBusy:
+    """The plain error for a DuckDB lock conflict, naming the holder DuckDB reports."""
+    found = re.search(r"held in (?P<program>.+?) \(PID (?P<pid>\d+)\)", str(exc))
+    holder = f"{Path(found['program']).name}, PID {found['pid']}" if found else "another program"
+    return WorkspaceBusy(
+        f"The workspace is busy: another program ({holder}) is using {path} and did not let go within "
+        f"{waited:g} s. Try again when it has finished (or close it)."
+    )
+
+
 class Workspace:
     """Datasets stored in ``<home>/workspace.duckdb``.
 
@@ -143,8 +161,10 @@ class Workspace:
                 con = duckdb.connect(str(self.path))
                 break
             except duckdb.IOException as exc:  # another process holds the file lock
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                if "lock" not in str(exc).lower():
                     raise
+                if time.monotonic() > deadline:
+                    raise _busy(exc, self.path, _LOCK_RETRY_SECONDS) from exc
                 time.sleep(0.2)
         try:
             yield con
