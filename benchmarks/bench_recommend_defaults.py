@@ -79,6 +79,8 @@ def main() -> None:
     print(table.head(10).round(3).to_string())
     print(f"\nthe app's default {current}: {table.loc[current].round(3).to_dict()} "
           f"(rank {list(table.index).index(current) + 1} of {len(table)})")
+    print("\nweighting x similarity at k 50, shrinkage 10 (the previous default's k and shrinkage):")
+    print(table.xs((50, 10.0), level=("k", "shrinkage")).round(3).to_string())
     print(f"\n{time.perf_counter() - started:.0f} s")
 
 

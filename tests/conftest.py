@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -49,3 +53,20 @@ def online_retail() -> pd.DataFrame:
 
 def transactions_csv(rows: list[str], header: str = "Date,SKU,Name,Qty,Price,Customer,Store,Invoice") -> bytes:
     return (header + "\n" + "\n".join(rows) + "\n").encode()
+
+
+@contextmanager
+def workspace_held_elsewhere(home: Path) -> Iterator[int]:
+    """Another process holds the workspace file of ``home`` (DuckDB allows one writing process);
+    yields its PID and ends it afterwards."""
+    home.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
+                               "con = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)",
+                               str(home / "workspace.duckdb")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        yield holder.pid
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()

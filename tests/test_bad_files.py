@@ -1,5 +1,8 @@
 """The corpus of hostile files in tests/data/bad/ and the outcome each must produce."""
 
+import warnings
+
+import numpy as np
 import pytest
 
 from retail.data import schema
@@ -17,6 +20,9 @@ UNUSABLE = {
     "single_column.csv": (ReadError, "has a single column"),
     "unreadable_dates.csv": (ValidationError, "No value in the date column 'Date' could be read as a date"),
     "two_csvs.zip": (ReadError, "must contain exactly one CSV file; it contains 2"),
+    "numbers_as_dates.csv": (ValidationError, "The date column 'Date' holds plain numbers \\(from 12 to .*not dates: "
+                             "they are neither Excel serial dates .* nor Unix timestamps .* Map the column that holds "
+                             "the dates to 'date'"),
 }
 
 
@@ -120,7 +126,130 @@ def test_excel_serial_dates():
 
 def test_missing_values():
     result = outcome("missing_values.csv")
-    assert count(result, "missing_required") == 3 and result.report.rows_kept == 1
+    # The row without a code has a name ("NO CODE"), which stands for the code.
+    assert count(result, "missing_required") == 2 and result.report.rows_kept == 2
+    assert count(result, "product_id_from_name") == 1
+
+
+def test_formula_payloads_counted_by_the_export_rule():
+    result = outcome("formula_payloads.csv")
+    rule = result.report.rule("formula_like_text")
+    assert rule.count == 2 and [e["row"] for e in rule.examples] == [1, 2]
+    assert rule.examples[0]["product_name"] == "-2+3+cmd|' /C calc'!A0"
+
+
+def test_blank_product_code_falls_back_to_the_name():
+    result = outcome("blank_product_code.csv")
+    assert result.frame[schema.PRODUCT_ID].tolist() == ["WHITE HANGING HEART", "REGENCY CAKESTAND"]
+    fallback = result.report.rule("product_id_from_name")
+    assert fallback.count == 2 and fallback.examples[0]["product_name"] == "WHITE HANGING HEART"
+    missing = result.report.rule("missing_required")
+    assert missing.count == 1 and missing.title == "Missing product_id"
+
+
+def test_huge_quantity_and_price_are_implausible_not_sales():
+    result = outcome("huge_quantity.csv")
+    assert result.frame[schema.LINE_TYPE].tolist() == ["sale", "implausible", "implausible"]
+    rule = result.report.rule("implausible")
+    assert rule.count == 2 and rule.examples[0][schema.QUANTITY] == pytest.approx(2.0 ** 70)
+    assert result.report.line_types == {"sale": 1, "implausible": 2}
+
+
+def test_infinite_and_nan_text_never_stored_as_values():
+    result = outcome("infinite_values.csv")
+    numbers = result.frame[[schema.QUANTITY, schema.UNIT_PRICE, schema.REVENUE]].to_numpy()
+    assert not np.isinf(numbers).any()
+    assert result.frame[schema.PRODUCT_ID].tolist() == ["85123A", "26"]  # PLATE: price NaN is a missing price
+    assert np.isnan(result.frame[schema.UNIT_PRICE].iloc[1])
+    bad = result.report.rule("unparseable_number")
+    assert bad.count == 3 and [e["row"] for e in bad.examples] == [2, 3, 4]
+    assert count(result, "missing_required") == 1  # BOWL: a NaN quantity is a missing quantity
+
+
+def test_junk_in_quantity_parses_what_parses():
+    result = outcome("junk_in_quantity.csv")
+    assert result.report.mapping["quantity"] == "Qty"
+    assert result.frame[schema.QUANTITY].tolist() == [2.0, 1000.0, 4.0, 5.0]
+    assert result.report.rule("unparseable_number").examples == [{"row": 3, "Qty": "inf"}]
+    assert result.report.rule("missing_required").examples == [{"row": 4, "Qty": "NaN"}]
+    assert result.report.rule("quantity_defaulted") is None
+
+
+def test_decimal_mark_decided_per_column_from_all_values():
+    result = outcome("mixed_decimal_marks.csv")
+    assert result.frame[schema.UNIT_PRICE].tolist() == [1234.5, 2.5, 1234.5, 3.75]
+    rule = result.report.rule("other_decimal_mark")
+    assert rule.count == 1 and rule.examples == [{"row": 3, "Price": "1.234,5", "read as": 1234.5}]
+
+
+def test_mixed_currencies_read_alike_and_reported():
+    result = outcome("mixed_currencies.csv")
+    assert result.frame[schema.UNIT_PRICE].tolist() == [3.5, 3.5, 4.0]
+    rule = result.report.rule("mixed_currencies")
+    assert rule.count == 2 and "£, €" in rule.title
+
+
+def test_missing_markers_are_missing_customers():
+    result = outcome("missing_markers.csv")
+    assert result.frame[schema.CUSTOMER_ID].isna().sum() == 5 and count(result, "missing_customer") == 5
+    rule = result.report.rule("missing_placeholders")
+    assert rule.count == 5 and [e["CustomerID"] for e in rule.examples] == ["NULL", "N/A", "-", "None", "nan"]
+
+
+def test_float_customer_ids_are_one_customer():
+    result = outcome("float_customer_ids.csv")
+    assert result.frame[schema.CUSTOMER_ID].tolist() == ["17850", "17850"]
+    assert count(result, "decimal_ids") == 1
+
+
+def test_invisible_characters_do_not_make_a_second_product():
+    result = outcome("invisible_characters.csv")
+    assert result.frame[schema.PRODUCT_ID].nunique() == 1 and result.frame[schema.PRODUCT_NAME].nunique() == 1
+    rule = result.report.rule("invisible_characters")
+    assert rule.count == 2 and rule.examples[0]["StockCode"] == "85123A[invisible]"
+
+
+def test_subtotal_lines_are_not_sales():
+    result = outcome("subtotal_lines.csv")
+    types = result.frame[schema.LINE_TYPE].tolist()
+    assert types == ["sale", "sale", "subtotal", "sale", "subtotal", "subtotal", "sale"]
+    assert count(result, "subtotals") == 3
+    sales = result.frame[result.frame[schema.LINE_TYPE] == "sale"]
+    assert sales.groupby(sales[schema.DATE].dt.day)[schema.QUANTITY].sum().tolist() == [5.0, 1.0, 1.0]
+
+
+def test_placeholder_and_far_early_dates_dropped():
+    result = outcome("placeholder_dates.csv")
+    rule = result.report.rule("early_dates")
+    assert rule.count == 3 and [e["date"][:10] for e in rule.examples] == ["1900-01-01", "1970-01-01", "1985-06-01"]
+    assert result.report.date_range == ("2011-03-01", "2011-03-21") and result.report.rows_kept == 21
+
+
+def test_scan_log_duplicates_are_separate_units():
+    result = outcome("scan_log.csv")
+    assert result.report.rows_kept == 5 and result.frame[schema.QUANTITY].sum() == 5
+    rule = result.report.rule("duplicate_rows")
+    assert rule.count == 2 and rule.action.startswith("kept: the file has no quantity column")
+    assert "double export" in outcome("duplicates.csv").report.rule("duplicate_rows").action
+
+
+@pytest.mark.parametrize(("name", "unit"), [("unix_seconds.csv", "seconds"), ("unix_milliseconds.csv", "milliseconds")])
+def test_unix_time_recognised(name, unit):
+    result = outcome(name)
+    assert result.report.date_format == f"Unix {unit}" and result.report.mapping["date"] == "Timestamp"
+    assert [str(d) for d in result.frame[schema.DATE]] == ["2010-12-01 08:26:00", "2010-12-01 10:40:00",
+                                                           "2011-12-09 10:00:00"]
+
+
+def test_utc_offsets_keep_local_time_in_csv_and_parquet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no pandas warning may leak to the user's terminal
+        csv, parquet = outcome("utc_offsets.csv"), outcome("utc_offsets.parquet")
+    local = ["2011-01-05 23:30:00", "2011-07-05 00:30:00", "2011-01-06 10:00:00"]
+    assert [str(d) for d in csv.frame[schema.DATE]] == local
+    assert [str(d) for d in parquet.frame[schema.DATE]] == local
+    assert count(csv, "time_zones") == 3 and count(parquet, "time_zones") == 3
+    assert "Europe/Athens" in parquet.report.rule("time_zones").title
 
 
 def test_corpus_is_complete():
@@ -130,5 +259,11 @@ def test_corpus_is_complete():
                               "ragged_rows.csv", "text_in_quantity.csv", "three_date_formats.csv",
                               "formula_cells.csv", "script_tags.csv", "enormous_line.csv",
                               "returns_and_negatives.csv", "duplicates.csv", "month_first_dates.csv",
-                              "utf8_bom.csv", "future_dates.csv", "excel_serial_dates.csv", "missing_values.csv"}
+                              "utf8_bom.csv", "future_dates.csv", "excel_serial_dates.csv", "missing_values.csv",
+                              "formula_payloads.csv", "blank_product_code.csv", "huge_quantity.csv",
+                              "infinite_values.csv", "junk_in_quantity.csv", "mixed_decimal_marks.csv",
+                              "mixed_currencies.csv", "missing_markers.csv", "float_customer_ids.csv",
+                              "invisible_characters.csv", "subtotal_lines.csv", "placeholder_dates.csv",
+                              "scan_log.csv", "unix_seconds.csv", "unix_milliseconds.csv", "utc_offsets.csv",
+                              "utc_offsets.parquet"}
     assert files == tested

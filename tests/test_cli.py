@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from retail.cli import main
-from tests.conftest import BAD_FILES, ROOT, SHARED_DATA
+from retail.data import workspace as workspace_module
+from tests.conftest import BAD_FILES, ROOT, SHARED_DATA, workspace_held_elsewhere
 
 DEMO = ROOT / "sample_data" / "demo_upload.csv"
 
@@ -32,6 +33,17 @@ def test_unusable_file_exits_2_with_one_line(bad, capsys):
     assert main(["validate", str(BAD_FILES / bad)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "\n" not in err
+
+
+def test_validate_json_is_valid_json_with_infinite_values(capsys):
+    assert main(["validate", str(BAD_FILES / "infinite_values.csv"), "--json"]) == 0
+    out = capsys.readouterr().out
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    report = json.loads(out, parse_constant=refuse)
+    assert report["rows_kept"] == 2
 
 
 def test_bad_map_argument(capsys):
@@ -75,7 +87,21 @@ def test_real_online_retail_counts(online_retail, capsys):
     assert rules["returns"] == int(returns.sum())
     assert rules["zero_or_negative_price"] == int(zero_price.sum())
     assert rules["missing_customer"] == int(raw["CustomerID"].isna().sum())
-    assert report["line_types"]["sale"] == len(raw) - int((non_product | returns | zero_price).sum())
+    # Implausible: 74,215 storage jars (23166, usually 8 a line; cancelled the same day) is the only
+    # sale line over 1000x its product's median and 6 robust deviations away.
+    sales = raw[~(non_product | returns | zero_price)]
+    implausible = sales.groupby("StockCode")[["Quantity", "UnitPrice"]].transform(_far_from_usual).any(axis=1)
+    assert sales[implausible]["Quantity"].tolist() == [74_215] and rules["implausible"] == 1
+    assert report["line_types"]["sale"] == len(sales) - 1
+
+
+def _far_from_usual(values):
+    """The per-product rule written plainly, one product at a time."""
+    logs = np.log10(values.astype(float))
+    if len(logs) < 20:
+        return pd.Series(False, index=values.index)
+    deviation = (logs - logs.median()).abs()
+    return deviation > max(6 * 1.4826 * deviation.median(), 3.0)
 
 
 def test_forecast_command_json_and_excel(tmp_path, capsys):
@@ -133,3 +159,11 @@ def test_date_order_override(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["date_range"] == ["2011-04-03", "2011-06-05"]
     assert main(["validate", str(ambiguous), "--json", "--date-order", "monthfirst"]) == 0
     assert json.loads(capsys.readouterr().out)["date_range"] == ["2011-03-04", "2011-05-06"]
+
+
+def test_busy_workspace_one_line_exit_2(workspace_home, monkeypatch, capsys):
+    monkeypatch.setattr(workspace_module, "_LOCK_RETRY_SECONDS", 0.5)
+    with workspace_held_elsewhere(workspace_home) as pid:
+        assert main(["import", str(DEMO), "--name", "demo"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: The workspace is busy:") and f"PID {pid}" in err and "\n" not in err

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retail.data.parsing import parse_dates, parse_numbers
+from retail.data.parsing import parse_dates, parse_numbers, read_numbers
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,21 @@ def test_parse_numbers_matches_float_on_random_values():
     numbers, failed = parse_numbers(pd.Series([f"{v:.2f}" for v in values]))
     assert not failed.any()
     np.testing.assert_allclose(numbers.to_numpy(), values)
+
+
+def test_missing_placeholders_infinity_and_trailing_minus():
+    numbers, failed = parse_numbers(pd.Series(["NULL", "N/A", "-", "nan", "inf", "-Infinity", "1e400", "5,00-", "1e3"]))
+    assert failed.tolist() == [False, False, False, False, True, True, True, False, False]
+    assert numbers.iloc[:7].isna().all() and numbers.iloc[7:].tolist() == [-5.0, 1000.0]
+    numbers, failed = parse_numbers(pd.Series([np.inf, 2.0]))
+    assert failed.tolist() == [True, False] and np.isnan(numbers.iloc[0])
+
+
+def test_decimal_mark_per_column_and_ambiguous_values():
+    parsed = read_numbers(pd.Series(["1,234.5", "2.50", "1.234,5", "12"]))
+    assert parsed.values.tolist() == [1234.5, 2.5, 1234.5, 12.0] and not parsed.decimal_comma
+    assert parsed.other_mark.tolist() == [False, False, True, False] and not parsed.ambiguous.any()
+    comma = read_numbers(pd.Series(["2,50", "1.234", "3,75"]))  # 1.234 is a thousands group here
+    assert comma.values.tolist() == [2.5, 1234.0, 3.75] and comma.decimal_comma and not comma.ambiguous.any()
+    undecided = read_numbers(pd.Series(["1,234", "2,345"]), decimal_comma=True)
+    assert undecided.values.tolist() == [1.234, 2.345] and undecided.ambiguous.all()

@@ -34,15 +34,16 @@ def test_clean_file_keeps_everything_and_types_columns():
 
 def test_missing_required_values_are_dropped_and_shown():
     rows = [good(1), [None, "A", "x", "1", "1", "c", "s", "1"], good(2, sku=None), good(3, qty=None)]
+    rows[2][2] = None  # neither a code nor a name
     report = run(rows).report
     rule = report.rule("missing_required")
-    assert rule.count == 3 and rule.action == "row dropped"
+    assert rule.count == 3 and rule.action == "row dropped" and rule.title == "Missing date / product_id / quantity"
     assert [e["row"] for e in rule.examples] == [2, 3, 4]
     assert report.rows_kept == 1
 
 
 def test_unparseable_dates_and_numbers_name_the_values():
-    report = run([good(1), ["yesterday", *good(2)[1:]], good(3, qty="six"), good(4, price="n/a")]).report
+    report = run([good(1), ["yesterday", *good(2)[1:]], good(3, qty="six"), good(4, price="abc")]).report
     assert report.rule("unparseable_date").count == 1
     assert report.rule("unparseable_date").examples[0]["Date"] == "yesterday"
     numbers = report.rule("unparseable_number")
@@ -153,3 +154,52 @@ def test_row_accounting_property(seed):
     dropped = sum(r.count for r in report.rules if r.action.startswith(("row dropped", "dropped")))
     assert report.rows_kept == report.rows_read - dropped
     assert sum(report.line_types.values()) == report.rows_kept
+
+
+def test_per_product_implausible_quantity_and_price_kept_and_marked():
+    rows = [good(day % 28 + 1, qty=str(2 + day % 10), invoice=str(day)) for day in range(30)]
+    rows.append(good(28, qty="50000", invoice="900"))
+    rows.append(good(27, qty="3", price="2500", invoice="901"))
+    rows.append(good(26, sku="B", qty="50000", invoice="902"))  # too few lines of B to judge
+    result = run(rows)
+    types = result.frame[schema.LINE_TYPE].tolist()
+    assert types[-3:] == ["implausible", "implausible", "sale"] and types.count("implausible") == 2
+    rule = result.report.rule("implausible")
+    assert rule.examples[0]["quantity"] == 50000 and rule.examples[0]["usual quantity"] == pytest.approx(6.48, rel=1e-3)
+    assert rule.examples[1]["usual price"] == pytest.approx(1.5)
+    assert run(rows, outlier_min_ratio=100_000).report.rule("implausible").count == 0
+
+
+def test_implausible_settings_checked():
+    with pytest.raises(ValueError, match="outlier_min_ratio must be above 1"):
+        ValidationSettings(outlier_min_ratio=0.5)
+    with pytest.raises(ValueError, match="max_quantity must be a positive number"):
+        ValidationSettings(max_quantity=0)
+
+
+def test_duplicates_without_quantity_kept_unless_asked():
+    mapping = schema.ColumnMapping({"date": "Date", "product_id": "SKU"})
+    rows = [good(1)[:2], good(1)[:2], good(2)[:2]]
+    assert run(rows, mapping=mapping).report.rows_kept == 3
+    forced = run(rows, mapping=mapping, drop_duplicates=True).report
+    assert forced.rows_kept == 2 and forced.rule("duplicate_rows").action == "dropped (the first copy is kept), as asked"
+
+
+def test_text_repairs_in_every_id_field():
+    rows = [good(1, sku="A\u200b", customer="17850.0"), good(2, sku="A", customer="17850"),
+            good(3, customer="NULL"), good(4, customer="(null)")]
+    rows[0][6] = "London\u00a0West"
+    rows[1][6] = "London West"
+    rows[2][7] = "N/A"
+    frame = run(rows).frame
+    assert frame[schema.PRODUCT_ID].unique().tolist() == ["A"]
+    assert frame[schema.CUSTOMER_ID].tolist()[:2] == ["17850", "17850"] and frame[schema.CUSTOMER_ID].isna().sum() == 2
+    assert frame[schema.STORE_ID].tolist()[:2] == ["London West", "London West"]
+    assert frame[schema.ORDER_ID].isna().tolist() == [False, False, True, False]
+
+
+def test_new_settings_are_checked():
+    with pytest.raises(ValueError, match="Placeholder date 'someday' is not a date"):
+        ValidationSettings(placeholder_dates=("someday",))
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        ValidationSettings(subtotal_labels=("(",))

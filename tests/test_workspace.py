@@ -4,9 +4,10 @@ import pandas as pd
 import pytest
 
 from retail.data import schema
+from retail.data import workspace as workspace_module
 from retail.data.ingest import SAMPLE_NAME, ensure_sample, import_file
-from retail.data.workspace import DatasetNotFound, Workspace
-from tests.conftest import BAD_FILES, transactions_csv
+from retail.data.workspace import DatasetNotFound, Workspace, WorkspaceBusy
+from tests.conftest import BAD_FILES, transactions_csv, workspace_held_elsewhere
 
 CSV = transactions_csv(["01/02/2011,A,Mug,2,1.50,c1,London,1", "02/02/2011,B,Cup,1,2.00,c2,Leeds,2",
                         "03/02/2011,A,Mug,-1,1.50,c1,London,C3"])
@@ -111,3 +112,11 @@ def test_runs_round_trip_and_atomicity(tmp_path):
     workspace.delete_run(run.id)
     assert workspace.list_runs() == []
     assert _tables(workspace) == ["datasets", "runs"]
+
+
+def test_busy_workspace_is_a_plain_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(workspace_module, "_LOCK_RETRY_SECONDS", 0.5)
+    with workspace_held_elsewhere(tmp_path) as pid, pytest.raises(
+            WorkspaceBusy, match=rf"^The workspace is busy: another program \(python.*, PID {pid}\) is using "
+                                 r".*workspace.duckdb and did not let go within 0.5 s\. Try again"):
+        Workspace(tmp_path)

@@ -93,7 +93,7 @@ def glossary_columns(frame: Any, number_format: str = "%.3f", **formats: str) ->
 
 def download_csv(frame: Any, file_name: str, key: str, label: str = "Download CSV") -> None:
     """A CSV download of ``frame``, safe to open in a spreadsheet (no formula runs)."""
-    from retail.forecast.export import neutralise_frame
+    from retail.data.safety import neutralise_frame
 
     data = neutralise_frame(frame).to_csv(index=False).encode("utf-8")
     st.download_button(label, data, file_name=file_name, mime="text/csv", key=key)

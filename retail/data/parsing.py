@@ -1,4 +1,4 @@
-"""Turn text cells into dates and numbers, vectorised, keeping track of what failed.
+"""Turn text cells into dates (and, via :mod:`retail.data.numeric`, numbers), vectorised.
 
 Values are parsed once per distinct value (transaction files repeat the same timestamps
 and prices many times), then broadcast back, which keeps a million rows well under a second.
@@ -6,7 +6,6 @@ and prices many times), then broadcast back, which keeps a million rows well und
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
@@ -15,8 +14,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from retail.data.numeric import TEXT, NumberParse, parse_numbers, read_numbers
+
+__all__ = ["TEXT", "DateParse", "NumberParse", "map_unique", "parse_dates", "parse_numbers", "read_numbers"]
+
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _EXCEL_SERIAL_RANGE = (20_000, 80_000)  # 1954 .. 2119
+# Unix time is recognised by its plausible range, 1990-01-01 .. 2100-01-01, in each unit.
+_UNIX_RANGE_SECONDS = (631_152_000, 4_102_444_800)
+_UNIX_UNITS = (("Unix seconds", "s", 1), ("Unix milliseconds", "ms", 10**3), ("Unix microseconds", "us", 10**6),
+               ("Unix nanoseconds", "ns", 10**9))
+# A time of day followed by an offset or zone: 2011-01-05T23:30:00+02:00, 10:00:00.000Z, 10:00 UTC.
+_UTC_OFFSET = r"^(.*\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
 _TIMES = ("", " %H:%M", " %H:%M:%S", "T%H:%M:%S", " %I:%M %p", " %I:%M:%S %p")
 _DAY_FIRST = [f"%d{sep}%m{sep}%Y" for sep in "/-."] + [f"%d{sep}%m{sep}%y" for sep in "/-."]
 _MONTH_FIRST = [f"%m{sep}%d{sep}%Y" for sep in "/-."] + [f"%m{sep}%d{sep}%y" for sep in "/-."]
@@ -29,8 +38,6 @@ DATE_ORDERS: dict[str, tuple[bool | None, str]] = {
     "dayfirst": (True, "day first (31/12/2024)"),
     "monthfirst": (False, "month first (12/31/2024)"),
 }
-# Arrow-backed strings: .str methods run as vectorised Arrow kernels, not Python loops.
-TEXT = pd.StringDtype("pyarrow")
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,8 @@ class DateParse:
     dayfirst: bool | None
     failed: pd.Series  # boolean mask: a value was present but could not be parsed
     other_format_count: int = 0
+    offset_rows: int = 0  # rows whose UTC offset or time zone was dropped (local time kept)
+    zone: str | None = None  # the time zone of a zoned datetime column
 
 
 def map_unique(values: pd.Series, func: Callable[[pd.Series], pd.Series], fill: Any) -> np.ndarray:
@@ -49,9 +58,13 @@ def map_unique(values: pd.Series, func: Callable[[pd.Series], pd.Series], fill: 
 
     ``func`` receives the distinct non-missing values as Arrow-backed text; missing values
     get ``fill``. Retail columns have few distinct values (codes, ids, prices), so this is
-    much faster than a row-wise string operation.
+    much faster than a row-wise string operation. A categorical column (validation keeps the
+    cleaned id and name columns so) is not even factorised again.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
     mapped = np.asarray(func(pd.Series(uniques).astype(TEXT)))
     out = np.empty(len(codes), dtype=mapped.dtype if len(mapped) else object)
     valid = codes >= 0
@@ -94,13 +107,43 @@ def _best_format(sample: pd.Series, dayfirst: bool | None) -> tuple[str, bool | 
     return best_format, best_order
 
 
-def _excel_serial(values: pd.Series) -> pd.Series | None:
-    numbers = pd.to_numeric(values, errors="coerce")
+def _excel_serial(numbers: pd.Series) -> pd.Series | None:
     present = numbers.dropna()
     low, high = _EXCEL_SERIAL_RANGE
     if present.empty or not present.between(low, high).mean() > 0.95:
         return None
     return EXCEL_EPOCH + pd.to_timedelta(numbers.where(numbers.between(low, high)), unit="D")
+
+
+def _unix_time(numbers: pd.Series) -> tuple[pd.Series, str] | None:
+    """Unix timestamps, the unit told by the plausible range (1990-2100) of nearly all values."""
+    present = numbers.dropna()
+    for label, unit, scale in _UNIX_UNITS:
+        low, high = (bound * scale for bound in _UNIX_RANGE_SECONDS)
+        if not present.empty and present.between(low, high).mean() > 0.95:
+            inside = numbers.where(numbers.between(low, high))
+            return pd.to_datetime(inside, unit=unit).astype("datetime64[ns]"), label
+    return None
+
+
+def dates_from_numbers(values: pd.Series) -> tuple[pd.Series, str] | None:
+    """Dates from a column of plain numbers: Unix time (s, ms, us, ns) or Excel serial days;
+    None when the numbers are neither (yyyymmdd numbers are read as text formats)."""
+    numbers = pd.to_numeric(values.astype(object) if values.dtype == TEXT else values, errors="coerce")
+    unix = _unix_time(numbers)
+    if unix is not None:
+        return unix
+    serial = _excel_serial(numbers)
+    return (serial, "Excel serial") if serial is not None else None
+
+
+def _strip_offsets(uniques: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Remove a trailing UTC offset or zone (``+02:00``, ``Z``, ``UTC``) after a time of day, so the
+    local wall time written in the file is kept (as for zoned Parquet timestamps)."""
+    with_offset = uniques.str.match(_UTC_OFFSET).fillna(False).to_numpy(dtype=bool)
+    if not with_offset.any():
+        return uniques, with_offset
+    return uniques.str.replace(_UTC_OFFSET, r"\1", regex=True), with_offset
 
 
 def parse_dates(values: pd.Series, dayfirst: bool | None = None, date_format: str | None = None) -> DateParse:
@@ -109,7 +152,8 @@ def parse_dates(values: pd.Series, dayfirst: bool | None = None, date_format: st
     Parameters
     ----------
     values : Series
-        Text, numbers (Excel serial dates or yyyymmdd) or datetimes.
+        Text, numbers (Excel serial dates, Unix time in s / ms / us / ns, yyyymmdd) or datetimes.
+        A UTC offset or zone is dropped: the local time written is kept.
     dayfirst : bool, optional
         Force day-first (True) or month-first (False); by default decided from the data,
         and day-first when every value is ambiguous (``03/04/2011``).
@@ -118,29 +162,37 @@ def parse_dates(values: pd.Series, dayfirst: bool | None = None, date_format: st
     """
     present = values.notna()
     if pd.api.types.is_datetime64_any_dtype(values):
-        parsed = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
-        return DateParse(parsed.astype("datetime64[ns]"), "datetime", None, pd.Series(False, index=values.index))
+        zone = getattr(values.dt, "tz", None)
+        parsed = values.dt.tz_localize(None) if zone else values
+        return DateParse(parsed.astype("datetime64[ns]"), "datetime", None, pd.Series(False, index=values.index),
+                         offset_rows=int(present.sum()) if zone else 0, zone=str(zone) if zone else None)
     if pd.api.types.is_numeric_dtype(values) and not values.dropna().between(19_000_101, 21_001_231).all():
-        serial = _excel_serial(values)
-        if serial is not None:
-            return DateParse(serial, "Excel serial", None, present & serial.isna())
+        numeric = dates_from_numbers(values)
+        if numeric is not None:
+            return DateParse(numeric[0], numeric[1], None, present & numeric[0].isna())
     codes, uniques = pd.factorize(values.astype(TEXT).str.strip(), use_na_sentinel=True)
-    uniques = pd.Series(uniques, dtype=TEXT)
-    if date_format:
-        chosen, order = date_format, dayfirst
-        parsed_uniques = _parse_with(uniques, date_format)
-        rescued = np.zeros(len(uniques), dtype=bool)
-    else:
-        serial = _excel_serial(uniques) if uniques.str.fullmatch(r"\d{5}(\.\d+)?").mean() > 0.95 else None
-        if serial is not None:
-            chosen, order, parsed_uniques = "Excel serial", None, serial
-            rescued = np.zeros(len(uniques), dtype=bool)
-        else:
-            chosen, order = _best_format(uniques.head(SAMPLE_SIZE), dayfirst)
-            parsed_uniques, rescued = _parse_leftovers(uniques, chosen, order)
+    uniques, with_offset = _strip_offsets(pd.Series(uniques, dtype=TEXT))
+    chosen, order, parsed_uniques, rescued = _parse_uniques(uniques, dayfirst, date_format)
     parsed = _broadcast(codes, parsed_uniques, values.index)
-    other_rows = int(np.isin(codes, np.flatnonzero(rescued)).sum()) if rescued.any() else 0
-    return DateParse(parsed, chosen, order, present & parsed.isna(), other_rows)
+    valid_codes = codes[codes >= 0]
+    return DateParse(parsed, chosen, order, present & parsed.isna(),
+                     other_format_count=int(rescued[valid_codes].sum()) if rescued.any() else 0,
+                     offset_rows=int(with_offset[valid_codes].sum()) if with_offset.any() else 0)
+
+
+def _parse_uniques(uniques: pd.Series, dayfirst: bool | None,
+                   date_format: str | None) -> tuple[str, bool | None, pd.Series, np.ndarray]:
+    """The format chosen, the day order, the parsed distinct values and which needed another format."""
+    none_rescued = np.zeros(len(uniques), dtype=bool)
+    if date_format:
+        return date_format, dayfirst, _parse_with(uniques, date_format), none_rescued
+    if len(uniques) and uniques.str.fullmatch(r"\d+(?:\.\d+)?").mean() > 0.95:
+        numeric = dates_from_numbers(uniques)
+        if numeric is not None:
+            return numeric[1], None, numeric[0], none_rescued
+    chosen, order = _best_format(uniques.head(SAMPLE_SIZE), dayfirst)
+    parsed_uniques, rescued = _parse_leftovers(uniques, chosen, order)
+    return chosen, order, parsed_uniques, rescued
 
 
 def _parse_leftovers(uniques: pd.Series, chosen: str, order: bool | None) -> tuple[pd.Series, np.ndarray]:
@@ -169,48 +221,3 @@ def _broadcast(codes: np.ndarray, parsed_uniques: pd.Series, index: pd.Index) ->
     valid = codes >= 0
     out[valid] = lookup[codes[valid]]
     return pd.Series(out, index=index)
-
-
-_CURRENCY = re.compile(r"[£$€¥\s\u00a0\u202f']")
-_COMMA_DECIMAL = r"^[-+]?\d+,\d+$"
-_THOUSANDS_COMMA = r"^[-+]?\d{1,3}(,\d{3})+$"
-
-
-def _uses_decimal_comma(text: pd.Series, file_decimal_comma: bool) -> bool:
-    sample = text.dropna().head(SAMPLE_SIZE)
-    comma = sample.str.match(_COMMA_DECIMAL) & ~sample.str.match(_THOUSANDS_COMMA)
-    point = sample.str.contains(r"\.\d+$", regex=True) & ~sample.str.contains(",", regex=False)
-    if comma.sum() != point.sum():
-        return bool(comma.sum() > point.sum())
-    return file_decimal_comma
-
-
-def parse_numbers(values: pd.Series, decimal_comma: bool = False) -> tuple[pd.Series, pd.Series]:
-    """Parse a column of numbers; return (float values, mask of present values that failed).
-
-    Currency symbols, spaces and thousands separators are removed; ``(12.50)`` is -12.50.
-    Whether ',' is the decimal mark is decided per column from its values (``12,5``), with
-    ``decimal_comma`` (sniffed for the whole file) breaking ties.
-    """
-    if pd.api.types.is_bool_dtype(values):
-        values = values.astype(float)
-    if pd.api.types.is_numeric_dtype(values):
-        numbers = values.astype(np.float64)
-        return numbers, pd.Series(False, index=values.index)
-    codes, uniques = pd.factorize(values.astype(TEXT), use_na_sentinel=True)
-    text = pd.Series(uniques, dtype=TEXT).str.replace(_CURRENCY, "", regex=True)
-    negative = text.str.match(r"^\(.*\)$").fillna(False)
-    text = text.str.strip("()")
-    if _uses_decimal_comma(text, decimal_comma):
-        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        text = text.str.replace(",", "", regex=False)
-    parsed = pd.to_numeric(text, errors="coerce").astype(np.float64)
-    parsed = parsed.where(~negative.to_numpy(), -parsed)
-    lookup = parsed.to_numpy()
-    out = np.full(len(codes), np.nan)
-    valid = codes >= 0
-    out[valid] = lookup[codes[valid]]
-    numbers = pd.Series(out, index=values.index)
-    blank = values.astype(TEXT).str.strip().fillna("") == ""
-    return numbers, numbers.isna() & ~blank

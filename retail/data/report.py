@@ -1,11 +1,30 @@
-"""The validation report: one result per rule (count, examples, action) and the totals."""
+"""The validation report: one result per rule (count, examples, action) and the totals.
+
+:meth:`ValidationReport.to_dict` is always valid JSON: infinities are written as the text
+``"inf"`` / ``"-inf"`` and NaN as ``null`` (``json.dumps`` would otherwise print
+``Infinity`` and ``NaN``, which no JSON reader accepts).
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float replaced (inf -> "inf", NaN -> None), recursively."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return value if math.isfinite(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    return value
 
 
 @dataclass
@@ -20,7 +39,7 @@ class RuleResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "title": self.title, "count": self.count, "action": self.action,
-                "examples": self.examples}
+                "examples": json_safe(self.examples)}
 
 
 @dataclass
@@ -40,13 +59,14 @@ class ValidationReport:
     line_types: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The report as plain, valid JSON values (see :func:`json_safe`)."""
+        return json_safe({
             "usable": self.usable, "error": self.error, "source": self.source, "read_as": self.read_as,
             "rows_read": self.rows_read, "rows_kept": self.rows_kept, "mapping": self.mapping,
             "date_range": list(self.date_range) if self.date_range else None,
             "date_format": self.date_format, "line_types": self.line_types,
             "rules": [r.to_dict() for r in self.rules],
-        }
+        })
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ValidationReport:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from retail.data.numeric import MISSING_NUMBER_TOKENS
+
 DATE = "date"
 PRODUCT_ID = "product_id"
 PRODUCT_NAME = "product_name"
@@ -46,7 +48,9 @@ SALE = "sale"
 RETURN = "return"
 NON_PRODUCT = "non_product"
 ZERO_PRICE = "zero_price"
-LINE_TYPES: tuple[str, ...] = (SALE, RETURN, NON_PRODUCT, ZERO_PRICE)
+IMPLAUSIBLE = "implausible"  # a quantity or price far outside what is possible for the product
+SUBTOTAL = "subtotal"  # a TOTAL / Subtotal line of a report: counting it would double the day
+LINE_TYPES: tuple[str, ...] = (SALE, RETURN, NON_PRODUCT, ZERO_PRICE, IMPLAUSIBLE, SUBTOTAL)
 
 FIELD_LABELS: dict[str, str] = {
     DATE: "date",
@@ -178,12 +182,15 @@ def _mostly_decimals(values: pd.Series) -> bool:
 
 
 def _numeric_share(values: pd.Series) -> float:
+    """Share of numbers among the present values (placeholders such as NaN or N/A left out;
+    ``1e3`` is a number): a few junk values must not make a quantity column look like text."""
     if pd.api.types.is_numeric_dtype(values):
         return 1.0
-    sample = _sample(values).str.replace(r"[\s£$€,.]", "", regex=True)
+    sample = _sample(values).str.strip()
+    sample = sample[~sample.str.upper().isin(MISSING_NUMBER_TOKENS)].str.replace(r"[\s£$€,.]", "", regex=True)
     if sample.empty:
         return 0.0
-    return float(sample.str.fullmatch(r"-?\d+").mean())
+    return float(sample.str.fullmatch(r"[-+]?\d+(?:[eE][-+]?\d+)?").mean())
 
 
 def _text_with_spaces_share(values: pd.Series) -> float:

@@ -117,6 +117,73 @@ class DatasetNotFound(KeyError):
         return str(self.args[0])
 
 
+class WorkspaceBusy(ValueError):
+    """Another program holds the workspace file longer than we wait for it.
+
+    A ``ValueError`` like the other errors a user can act on, so the command line prints it
+    as one line (exit 2) and the pages show it instead of a traceback.
+    """
+
+
+def _busy(exc: Exception, path: Path, waited: float) -> WorkspaceBusy:
+    """The plain error for a DuckDB lock conflict, naming the holder DuckDB reports."""
+    found = re.search(r"held in (?P<program>.+?) \(PID (?P<pid>\d+)\)", str(exc))
+    holder = f"{Path(found['program']).name}, PID {found['pid']}" if found else "another program"
+    return WorkspaceBusy(
+        f"The workspace is busy: another program ({holder}) is using {path} and did not let go within "
+        f"{waited:g} s. Try again when it has finished (or close it)."
+    )
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    """Connect to the file, waiting up to ``_LOCK_RETRY_SECONDS`` while another process holds it."""
+    deadline = time.monotonic() + _LOCK_RETRY_SECONDS
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:  # another process holds the file lock
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() > deadline:
+                raise _busy(exc, path, _LOCK_RETRY_SECONDS) from exc
+            time.sleep(0.2)
+
+
+class _Engines:
+    """One DuckDB connection per workspace file and process, shared by its threads.
+
+    DuckDB's documented pattern is one database instance per process and a cursor per thread:
+    threads that each open the file race ("Unique file handle conflict: ... already attached").
+    The connection lives while any operation uses it and is closed when the last one ends, so
+    between bursts another process (a command-line import) can take the file lock.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[Path, tuple[duckdb.DuckDBPyConnection, int]] = {}
+
+    @contextmanager
+    def cursor(self, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock:
+            connection, users = self._open.get(path) or (_open(path), 0)
+            self._open[path] = (connection, users + 1)
+            cursor = connection.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            with self._lock:
+                connection, users = self._open[path]
+                if users == 1:
+                    del self._open[path]
+                    connection.close()
+                else:
+                    self._open[path] = (connection, users - 1)
+
+
+_ENGINES = _Engines()
+
+
 class Workspace:
     """Datasets stored in ``<home>/workspace.duckdb``.
 
@@ -135,19 +202,9 @@ class Workspace:
 
     @contextmanager
     def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        deadline = time.monotonic() + _LOCK_RETRY_SECONDS
-        while True:
-            try:
-                con = duckdb.connect(str(self.path))
-                break
-            except duckdb.IOException as exc:  # another process holds the file lock
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        try:
-            yield con
-        finally:
-            con.close()
+        """A cursor on this process's one connection to the file (see :class:`_Engines`)."""
+        with _ENGINES.cursor(self.path.resolve()) as cursor:
+            yield cursor
 
     # -- datasets ---------------------------------------------------------------------------
     def list_datasets(self) -> list[DatasetInfo]:

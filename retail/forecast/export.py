@@ -1,10 +1,11 @@
 """CSV and Excel exports of a forecast run, safe against formula injection.
 
-Text cells that come from user data and begin with ``=``, ``+``, ``-``, ``@`` (or a tab /
-carriage return) are prefixed with an apostrophe, so a product named ``=HYPERLINK(...)``
-is shown as text and never evaluated. Dates are written as Excel dates and numbers as
-numbers (never as text). The Excel file has the sheets ``summary``, ``forecast``, ``metrics``
-and ``settings``; ``lo_80``/``hi_80`` are the P10/P90 bounds, ``lo_95``/``hi_95`` P2.5/P97.5.
+Text cells that a spreadsheet would evaluate (``=``, ``+``, ``@``, tab, carriage return, or
+``-`` before anything but a plain number: the one rule of :mod:`retail.data.safety`, which
+validation counts too) are prefixed with an apostrophe, so a product named
+``=HYPERLINK(...)`` is shown as text and never evaluated. Dates are written as Excel dates
+and numbers as numbers (never as text). The Excel file has the sheets ``summary``, ``forecast``,
+``metrics`` and ``settings``; ``lo_80``/``hi_80`` are the P10/P90 bounds, ``lo_95``/``hi_95`` P2.5/P97.5.
 """
 
 from __future__ import annotations
@@ -17,29 +18,14 @@ import pandas as pd
 
 from retail import frequency
 from retail.analytics.aggregate import DATE, LEVELS, SERIES_ID, TARGETS
+from retail.data.safety import neutralise, neutralise_frame
 from retail.forecast.explain import headline, outlook
 from retail.forecast.metrics import MODEL, STEP, YHAT
 from retail.forecast.registry import FORECASTERS
 from retail.forecast.result import ForecastResult
 
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """Prefix a text value that a spreadsheet would read as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
-
-
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``frame`` with every text cell neutralised (numbers and dates untouched)."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
-            out[col] = out[col].map(neutralise)
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    return out
+__all__ = ["forecast_table", "metrics_table", "neutralise", "neutralise_frame", "settings_table", "to_csv_bytes",
+           "to_excel_bytes"]
 
 
 def forecast_table(result: ForecastResult, model: str | None = None) -> pd.DataFrame:

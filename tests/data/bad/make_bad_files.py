@@ -7,6 +7,8 @@ import io
 import zipfile
 from pathlib import Path
 
+import pandas as pd
+
 HERE = Path(__file__).parent
 HEADER = "Date,StockCode,Description,Quantity,UnitPrice,CustomerID,Country\n"
 GOOD = "01/12/2010 08:26,85123A,WHITE HANGING HEART,6,2.55,17850,United Kingdom\n"
@@ -15,6 +17,11 @@ GOOD = "01/12/2010 08:26,85123A,WHITE HANGING HEART,6,2.55,17850,United Kingdom\
 def write(name: str, content: str | bytes, encoding: str = "utf-8") -> None:
     data = content if isinstance(content, bytes) else content.encode(encoding)
     (HERE / name).write_bytes(data)
+
+
+def member(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed date, so regenerating the corpus does not change the archives."""
+    return zipfile.ZipInfo(name, date_time=(2011, 1, 1, 0, 0, 0))
 
 
 def rows(lines: list[str]) -> str:
@@ -50,7 +57,7 @@ def main() -> None:
     write("enormous_line.csv", rows([GOOD.strip(), "X" * 2_000_000, GOOD.strip().replace("6,", "8,", 1)]))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(member("[Content_Types].xml"), "<Types/>")
     write("corrupted.xlsx", buffer.getvalue()[:40])
     write("no_date_column.csv", "Product,Quantity,Price\nA,1,2.0\nB,2,3.0\n")
     write("returns_and_negatives.csv", rows([
@@ -64,12 +71,61 @@ def main() -> None:
     write("single_column.csv", "Everything in one column\nfoo\nbar\n")
     write("unreadable_dates.csv", "Date,SKU,Qty\nsoon,A,1\nlater,B,2\n")
     with zipfile.ZipFile(HERE / "two_csvs.zip", "w") as archive:
-        archive.writestr("a.csv", HEADER + GOOD)
-        archive.writestr("b.csv", HEADER + GOOD)
+        archive.writestr(member("a.csv"), HEADER + GOOD)
+        archive.writestr(member("b.csv"), HEADER + GOOD)
     write("excel_serial_dates.csv", "Date,SKU,Qty\n40544,A,1\n40545,B,2\n40546,A,3\n")
     write("tab_latin1.tsv", "Date\tProduct\tQty\n01/02/2011\tJalapeño\t1\n02/02/2011\tPiñata\t2\n", encoding="latin-1")
     write("missing_values.csv", rows([GOOD.strip(), ",22,NO DATE,1,1.00,1,UK", "02/12/2010 09:00,,NO CODE,1,1.00,1,UK",
                                        "03/12/2010 09:00,24,NO QTY,,1.00,1,UK"]))
+
+    write("formula_payloads.csv", rows([
+        "01/12/2010 08:26,F1,-2+3+cmd|' /C calc'!A0,1,1.00,1,UK",
+        "01/12/2010 08:27,F2,-1+1,1,1.00,2,UK",
+        "01/12/2010 08:28,F3,-5,1,1.00,3,UK",
+        "01/12/2010 08:29,F4,MUG,1,1.00,-7,UK"]))
+    write("blank_product_code.csv", rows([
+        "01/12/2010 08:26,,WHITE HANGING HEART,6,2.55,17850,United Kingdom",
+        "01/12/2010 08:27,,REGENCY CAKESTAND,2,10.95,17850,United Kingdom",
+        "01/12/2010 08:28,,,1,1.00,17850,United Kingdom"]))
+
+    write("huge_quantity.csv", rows([GOOD.strip(), f"02/12/2010 08:26,85123A,WHITE HANGING HEART,{2 ** 70},2.55,17850,UK",
+                                     "03/12/2010 08:26,85123A,WHITE HANGING HEART,6,99999999,17850,UK"]))
+    write("infinite_values.csv", rows([GOOD.strip(), "02/12/2010 08:26,22,MUG,inf,1.00,17850,UK",
+                                       "03/12/2010 08:26,23,CUP,-inf,1.00,17850,UK",
+                                       "04/12/2010 08:26,24,JUG,2,Infinity,17850,UK",
+                                       "05/12/2010 08:26,25,BOWL,NaN,1.00,17850,UK",
+                                       "06/12/2010 08:26,26,PLATE,3,NaN,17850,UK"]))
+    write("junk_in_quantity.csv", "Date,SKU,Qty\n2011-01-01,A,2\n2011-01-02,B,1e3\n2011-01-03,A,inf\n"
+                                  "2011-01-04,B,NaN\n2011-01-05,A,4\n2011-01-06,B,5\n")
+    write("mixed_decimal_marks.csv", 'Date,SKU,Qty,Price\n2011-01-01,A,1,"1,234.5"\n2011-01-02,B,1,2.50\n'
+                                     '2011-01-03,C,1,"1.234,5"\n2011-01-04,D,1,3.75\n')
+    write("mixed_currencies.csv", 'Date,SKU,Qty,Price\n2011-01-01,A,1,"3,50 €"\n2011-01-02,B,1,£3.50\n'
+                                  '2011-01-03,C,1,4.00\n')
+
+    write("missing_markers.csv", rows([
+        GOOD.strip()] + [f"0{day}/12/2010 08:26,2242{day},MUG,1,1.00,{marker},UK"
+                         for day, marker in enumerate(["NULL", "N/A", "-", "None", "nan"], start=2)]))
+    write("float_customer_ids.csv", rows([GOOD.strip(), GOOD.strip().replace("17850", "17850.0").replace("6,", "2,", 1)]))
+    write("invisible_characters.csv", rows([
+        GOOD.strip(), GOOD.strip().replace("85123A", "85123A\u200b").replace("08:26", "09:00"),
+        GOOD.strip().replace("WHITE HANGING", "WHITE\u00a0HANGING").replace("08:26", "10:00")]))
+    write("subtotal_lines.csv", rows([
+        "01/12/2010 08:26,A1,MUG,2,1.00,1,UK", "01/12/2010 08:27,A2,CUP,3,1.00,2,UK",
+        "01/12/2010 23:59,TOTAL,,5,1.00,,UK", "02/12/2010 08:26,A1,MUG,1,1.00,1,UK",
+        "02/12/2010 23:59,,Subtotal,1,1.00,,UK", "02/12/2010 23:59,,Grand total:,6,1.00,,UK",
+        "03/12/2010 08:26,A3,TOTAL WIPEOUT SPRAY,1,1.00,3,UK"]))
+    write("placeholder_dates.csv", "Date,SKU,Qty\n" + "".join(f"2011-03-{day:02d},A,1\n" for day in range(1, 21))
+          + "1900-01-01,B,1\n1970-01-01,C,2\n1985-06-01,D,3\n2011-03-21,E,1\n")
+    write("scan_log.csv", "Date,SKU\n2011-01-01,A\n2011-01-01,A\n2011-01-01,A\n2011-01-01,B\n2011-01-02,A\n")
+
+    write("unix_seconds.csv", "Timestamp,SKU,Qty\n1291191960,A,1\n1291200000,B,2\n1323424800,A,3\n")
+    write("unix_milliseconds.csv", "Timestamp,SKU,Qty\n1291191960000,A,1\n1291200000000,B,2\n1323424800000,A,3\n")
+    write("numbers_as_dates.csv", "Date,SKU,Qty\n12,A,1\n345,B,2\n99999999999999999999999,A,3\n")
+    offsets = ["2011-01-05T23:30:00+02:00", "2011-07-05T00:30:00+03:00", "2011-01-06T10:00:00+02:00"]
+    write("utc_offsets.csv", "Date,SKU,Qty\n" + "".join(f"{day},{sku},1\n" for day, sku in zip(offsets, "ABC", strict=True)))
+    zoned = pd.DataFrame({"Date": pd.to_datetime(offsets, utc=True).tz_convert("Europe/Athens"),
+                          "SKU": list("ABC"), "Qty": [1, 1, 1]})
+    zoned.to_parquet(HERE / "utc_offsets.parquet", index=False)
 
 
 if __name__ == "__main__":
