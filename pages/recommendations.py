@@ -63,7 +63,8 @@ with personal:
     exclude = top[3].toggle("Hide bought", value=spec.resolve().default_exclude_purchased, key=f"rec_exclude_{algorithm}",
                             help="Leave out products the customer already bought")
     st.caption(spec.description)
-    params = param_widgets(spec, f"rec_{algorithm}", entry_label=RECOMMENDERS.label)
+    params = param_widgets(spec, f"rec_{algorithm}", entry_label=RECOMMENDERS.label,
+                           defaults=cached.kept_settings(info.name, algorithm))
     model = cached.fitted_model(*key, weighting, algorithm)
     ranking = model.recommend(customer, n=int(n), exclude_purchased=exclude, **params)
     left, right = st.columns([3, 2])
@@ -90,7 +91,7 @@ with together:
     product = st.selectbox("Product (type to search)", list(names), key="rec_product",
                            format_func=lambda p: f"{names[p]} ({p})")
     similar_spec = RECOMMENDERS.get(RECOMMENDERS.first_tagged(SIMILAR_ITEMS))
-    item_params = param_widgets(similar_spec, "together")
+    item_params = param_widgets(similar_spec, "together", defaults=cached.kept_settings(info.name, similar_spec.name))
     item_model = cached.fitted_model(*key, weighting, similar_spec.name)
     st.subheader(f"Customers who bought {names[product]} also bought")
     similar = item_model.similar_items(product, 10, **item_params)
@@ -139,3 +140,10 @@ with evaluation:
             result = cached.similarity_sweep(*key, test_days, protocol, k, sweep_algorithm, tuple(similarities),
                                              tuple(sorted(neighbours)))
             st.plotly_chart(sweep_figure(result, metric), key="sweep_chart")
+            best = result.loc[result[metric].idxmax()]
+            chosen = {"similarity": str(best["similarity"]), "k": int(best["k"])}
+            prefixes = (f"rec_{sweep_algorithm}",) + (("together",) if sweep_algorithm == similar_spec.name else ())
+            st.button(f"Use {MEASURE_LABELS[chosen['similarity']]}, k = {chosen['k']} for {info.name} "
+                      f"(the best {METRIC_LABELS[metric]} here)", key="sweep_apply", on_click=cached.keep_settings,
+                      args=(info.name, sweep_algorithm, chosen, prefixes),
+                      help="Kept with the dataset: the sliders start there next time, for everyone.")

@@ -182,8 +182,8 @@ class Spec:
         return functools.reduce(getattr, path.split("."), importlib.import_module(module))
 
     def build(self, *args: Any, **params: Any) -> Any:
-        """A new object from the factory with checked ``params`` (defaults for the rest)."""
-        return self.resolve()(*args, **self.check(params))
+        """A new object from the factory with checked ``params`` and the registry's defaults for the rest."""
+        return self.resolve()(*args, **(self.defaults() | self.check(params)))
 
 
 class Registry:

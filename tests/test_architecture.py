@@ -198,3 +198,12 @@ def test_forecast_settings_reject_what_the_registry_does_not_declare():
     assert ForecastSettings.from_dict({"objective": "l1"}).params_for("lightgbm") == {"objective": "l1"}
     with pytest.raises(ValueError, match=r"Leaves per tree \(num_leaves\) must be a whole number"):
         ForecastSettings(model_params={"lightgbm": {"num_leaves": 31.5}})
+
+
+@pytest.mark.parametrize("spec", [*FORECASTERS, *RECOMMENDERS], ids=lambda spec: spec.name)
+def test_constructor_defaults_match_the_registry(spec):
+    """Code that builds a model without the registry gets the same defaults as the app."""
+    factory = spec.resolve()
+    model = getattr(factory, "__self__", factory)()  # ForecastModel.from_context is bound to its class
+    for param in spec.params:
+        assert getattr(model, param.name) == param.default, param.name

@@ -2,7 +2,7 @@
 
 from streamlit.testing.v1 import AppTest
 
-from retail.data.ingest import import_file
+from retail.data.ingest import SAMPLE_NAME, import_file
 from retail.data.workspace import Workspace
 from tests.conftest import ROOT
 
@@ -39,7 +39,7 @@ def test_changing_k_and_similarity_reranks(app_env):
     assert not app.exception
     after_k = ranking(app)
     assert not before[["product_id", "score"]].equals(after_k[["product_id", "score"]])
-    app.selectbox(key="rec_item-knn_similarity").set_value("jaccard").run()
+    app.selectbox(key="rec_item-knn_similarity").set_value("cosine").run()
     assert not after_k[["product_id", "score"]].equals(ranking(app)[["product_id", "score"]])
 
 
@@ -89,3 +89,19 @@ def test_evaluation_without_evaluable_customers_explains(app_env, tmp_path):
     app.button(key="eval_run").click().run()
     assert not app.exception
     assert "No customer can be evaluated" in app.error[0].value
+
+
+def test_the_best_sweep_setting_is_kept_with_the_dataset(app_env):
+    app = open_page()
+    app.button(key="eval_run").click().run()
+    app.multiselect(key="sweep_k").set_value([5, 20]).run()
+    apply = app.button(key="sweep_apply")
+    assert apply.label.startswith("Use ") and not app.exception
+    apply.click().run()
+    assert not app.exception and not app.warning
+    kept = Workspace(app_env).preferences(SAMPLE_NAME, "recommend:item-knn")
+    assert kept["k"] in (5, 20) and kept["similarity"] in ("cosine", "pearson", "jaccard")
+    assert app.slider(key="rec_item-knn_k").value == kept["k"]
+    fresh = open_page()  # another session starts from the kept setting
+    assert fresh.slider(key="rec_item-knn_k").value == kept["k"]
+    assert fresh.selectbox(key="together_similarity").value == kept["similarity"]

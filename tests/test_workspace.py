@@ -111,7 +111,7 @@ def test_runs_round_trip_and_atomicity(tmp_path):
     assert len(workspace.list_runs()) == 1  # the failed save left nothing
     workspace.delete_run(run.id)
     assert workspace.list_runs() == []
-    assert _tables(workspace) == ["datasets", "runs"]
+    assert _tables(workspace) == ["datasets", "preferences", "runs"]
 
 
 def test_busy_workspace_is_a_plain_error(tmp_path, monkeypatch):
@@ -120,3 +120,19 @@ def test_busy_workspace_is_a_plain_error(tmp_path, monkeypatch):
             WorkspaceBusy, match=rf"^The workspace is busy: another program \(python.*, PID {pid}\) is using "
                                  r".*workspace.duckdb and did not let go within 0.5 s\. Try again"):
         Workspace(tmp_path)
+
+
+def test_preferences_and_runs_follow_their_dataset(tmp_path):
+    workspace = Workspace(tmp_path)
+    import_file(workspace, CSV, "shop", file_name="shop.csv")
+    assert workspace.preferences("shop", "recommend:item-knn") == {}
+    workspace.save_preferences("shop", "recommend:item-knn", {"similarity": "cosine", "k": 20})
+    workspace.save_preferences("shop", "recommend:item-knn", {"similarity": "jaccard", "k": 30})
+    workspace.save_run("forecast", "shop", {}, {}, {"meta": pd.DataFrame({"key": ["a"], "value": ["b"]})})
+    workspace.rename("shop", "store 1")
+    assert workspace.preferences("store 1", "recommend:item-knn") == {"similarity": "jaccard", "k": 30}
+    assert [r.dataset for r in workspace.list_runs("forecast")] == ["store 1"]
+    workspace.delete("store 1")
+    assert workspace.preferences("store 1", "recommend:item-knn") == {}
+    with pytest.raises(DatasetNotFound):
+        workspace.save_preferences("nowhere", "x", {})

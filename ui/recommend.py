@@ -12,7 +12,26 @@ from retail.analytics import overview
 from retail.recommend.evaluation import EvaluationData, SplitSettings, evaluate, prepare_evaluation, sweep
 from retail.recommend.interactions import Interactions, InteractionSettings, build_interactions
 from retail.recommend.registry import RECOMMENDERS
-from ui.data import dataset_frame
+from ui.data import dataset_frame, workspace
+
+
+def preference_scope(algorithm: str) -> str:
+    return f"recommend:{algorithm}"
+
+
+def kept_settings(dataset: str, algorithm: str) -> dict[str, Any]:
+    """The settings kept for this dataset and algorithm (the evaluation tab's "use the best")."""
+    return workspace().preferences(dataset, preference_scope(algorithm))
+
+
+def keep_settings(dataset: str, algorithm: str, settings: dict[str, Any], widget_prefixes: tuple[str, ...]) -> None:
+    """Store ``settings`` with the dataset and move the algorithm's sliders to them (a button callback)."""
+    kept = kept_settings(dataset, algorithm) | settings
+    workspace().save_preferences(dataset, preference_scope(algorithm), kept)
+    for prefix in widget_prefixes:
+        for name, value in settings.items():
+            st.session_state[f"{prefix}_{name}"] = value
+    st.toast(f"Saved for {dataset}: " + ", ".join(f"{k} {v}" for k, v in settings.items()))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
@@ -30,32 +30,36 @@ def registry_multiselect(where: Any, label: str, registry: Registry, key: str,
 
 
 def param_widgets(spec: Spec, key: str, columns: int = 4, where: Any = st,
-                  entry_label: Callable[[str], str] | None = None) -> dict[str, Any]:
+                  entry_label: Callable[[str], str] | None = None,
+                  defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """One widget per parameter of ``spec`` (keys ``<key>_<param>``); returns name -> value.
 
-    ``entry_label`` names the entries of a mapping parameter (the algorithms of a blend).
+    ``entry_label`` names the entries of a mapping parameter (the algorithms of a blend);
+    ``defaults`` replace the registry's starting values (settings kept for a dataset).
     """
     if not spec.params:
         return {}
     widths = sum(len(p.default) if p.kind is dict else 1 for p in spec.params)
     cells = iter(where.columns(min(columns, widths)) * widths)
-    return {param.name: _widget(param, f"{key}_{param.name}", cells, entry_label or str) for param in spec.params}
+    start = spec.defaults() | spec.check(dict(defaults or {}))
+    return {param.name: _widget(param, f"{key}_{param.name}", cells, entry_label or str, start[param.name])
+            for param in spec.params}
 
 
-def _widget(param: Param, key: str, cells: Any, entry_label: Callable[[str], str]) -> Any:
+def _widget(param: Param, key: str, cells: Any, entry_label: Callable[[str], str], default: Any) -> Any:
     if param.kind is dict:
         return {name: _number(param, f"{key}_{name}", next(cells), float(value), f"{param.label}: {entry_label(name)}")
-                for name, value in param.default.items()}
+                for name, value in default.items()}
     cell = next(cells)
     if param.kind is bool:
-        return cell.toggle(param.label, value=param.default, key=key, help=param.help)
+        return cell.toggle(param.label, value=default, key=key, help=param.help)
     if param.choices:
         choices = list(param.choices)
-        return cell.selectbox(param.label, choices, index=choices.index(param.default), key=key,
+        return cell.selectbox(param.label, choices, index=choices.index(default), key=key,
                               format_func=param.label_of, help=param.help)
     if param.kind is str:
-        return cell.text_input(param.label, value=param.default, key=key, help=param.help)
-    return _number(param, key, cell, param.default, param.label)
+        return cell.text_input(param.label, value=default, key=key, help=param.help)
+    return _number(param, key, cell, default, param.label)
 
 
 def _number(param: Param, key: str, cell: Any, default: Any, label: str) -> Any:

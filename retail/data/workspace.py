@@ -48,6 +48,13 @@ CREATE TABLE IF NOT EXISTS datasets (
     created_at TIMESTAMP DEFAULT current_timestamp,
     is_sample BOOLEAN DEFAULT FALSE
 );
+CREATE TABLE IF NOT EXISTS preferences (
+    dataset VARCHAR NOT NULL,
+    scope VARCHAR NOT NULL,
+    settings JSON,
+    saved_at TIMESTAMP DEFAULT current_timestamp,
+    PRIMARY KEY (dataset, scope)
+);
 CREATE SEQUENCE IF NOT EXISTS run_ids START 1;
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
@@ -283,7 +290,11 @@ class Workspace:
         with _write_lock, self._connect() as con:
             if con.execute("SELECT 1 FROM datasets WHERE name = ?", [new]).fetchone():
                 raise ValueError(f"A dataset named {new!r} exists already.")
+            con.begin()
             updated = con.execute("UPDATE datasets SET name = ? WHERE name = ? RETURNING id", [new, old]).fetchone()
+            for table in ("runs", "preferences"):  # saved runs and settings follow their dataset
+                con.execute(f"UPDATE {table} SET dataset = ? WHERE dataset = ?", [new, old])
+            con.commit()
         if not updated:
             raise DatasetNotFound(f"There is no dataset named {old!r}.")
         return self.get(new)
@@ -293,7 +304,23 @@ class Workspace:
         with _write_lock, self._connect() as con:
             con.begin()
             _drop(con, info.id)
+            con.execute("DELETE FROM preferences WHERE dataset = ?", [name])
             con.commit()
+
+    # -- preferences: settings a user chose for one dataset (e.g. the best recommender setting) --
+    def save_preferences(self, dataset: str, scope: str, settings: dict[str, Any]) -> None:
+        """Keep ``settings`` for ``dataset`` under ``scope`` (replacing what was there)."""
+        self.get(dataset)
+        with _write_lock, self._connect() as con:
+            con.execute("INSERT OR REPLACE INTO preferences (dataset, scope, settings) VALUES (?, ?, ?)",
+                        [dataset, scope, json.dumps(settings, default=str)])
+
+    def preferences(self, dataset: str, scope: str) -> dict[str, Any]:
+        """The settings kept for ``dataset`` under ``scope`` (empty when there are none)."""
+        with self._connect() as con:
+            row = con.execute("SELECT settings FROM preferences WHERE dataset = ? AND scope = ?",
+                              [dataset, scope]).fetchone()
+        return json.loads(row[0]) if row else {}
 
     # -- runs (e.g. forecasts): settings, a summary and named result tables --------------------
     def save_run(self, kind: str, dataset: str, settings: dict[str, Any], summary: dict[str, Any],

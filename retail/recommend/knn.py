@@ -59,7 +59,7 @@ class ItemKNN(Recommender):
 
     name = "item-knn"
 
-    def __init__(self, similarity: str = "cosine", k: int = 50, shrinkage: float = 10.0,
+    def __init__(self, similarity: str = "jaccard", k: int = 50, shrinkage: float = 50.0,
                  min_overlap: int = 1) -> None:
         self.similarity = similarity
         self.k = k
