@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from retail import frequency
+from retail.analytics import aggregate
 from retail.analytics.aggregate import LEVELS, TARGETS, available_levels, default_target, exogenous_candidates
 from retail.data.workspace import workspace_home
 from retail.forecast.charts import importance_figure, leaderboard_figure, series_figure
@@ -117,7 +118,7 @@ new_tab, runs_tab = st.tabs(["Forecast", "Saved runs"])
 
 with new_tab:
     levels = available_levels(info.has)
-    default_level = "product" if "product" in levels else levels[0]
+    default_level = aggregate.default_level(info.kind, levels)
     with st.form("forecast_settings"):
         row = st.columns(4)
         level = row[0].selectbox("Forecast per", levels, format_func=lambda name: LEVELS[name].label, key="fc_level",

@@ -6,14 +6,13 @@ import streamlit as st
 
 from retail import frequency
 from retail.analytics import charts, overview
-from retail.data import schema
+from retail.data import currency, schema
 from retail.data.workspace import workspace_home
 from ui import overview as cached
 from ui import state
-from ui.data import current_frame
+from ui.data import current_frame, workspace
 from ui.widgets import download_csv, glossary_columns
 
-UNIT_TITLES = {"revenue": "Revenue (the file's currency)", "units": "Units sold"}
 PRODUCTS_KEY, PRODUCTS_CHART = "overview_products", "overview_products_chart"
 
 
@@ -45,7 +44,7 @@ def period_filters(info, key: tuple) -> tuple[overview.Selection, str, str]:
                                     default=state.from_url("by", lambda code: frequency.get(code).code, "W"),
                                     format_func=lambda code: frequency.get(code).period) or "W"
     # A basket list has no prices: units only (its own widget, so a choice made on another dataset does not stick).
-    measures = overview.measures(info.has)
+    measures = overview.measures(info.has, info.kind)
     measure = row[3].segmented_control("Measure", measures, default=measures[0], key="overview_measure" if len(
         measures) > 1 else "overview_measure_units") or measures[0]
     stores, categories, products = scope_filters(info, key)
@@ -75,41 +74,43 @@ def scope_filters(info, key: tuple) -> tuple[list[str], list[str], list[str]]:
     return chosen["store"], chosen["category"], chosen["product"]
 
 
-def kpi_tiles(result: overview.Summary, selection: overview.Selection) -> None:
+def kpi_tiles(result: overview.Summary, selection: overview.Selection, code: str | None) -> None:
     compared = overview.COMPARISONS[selection.compare]
     # Fixed-width tiles wrap: five in a row on a laptop, two per row on a phone.
     with st.container(horizontal=True, gap="small"):
         for kpi in result.kpis:
-            st.metric(kpi.label, kpi.formatted(), kpi.formatted_change(), border=True, width=170,
+            st.metric(kpi.label, kpi.formatted(code), kpi.formatted_change(), border=True, width=170,
                       help=f"{kpi.label}; change against {compared}" if kpi.change is not None
                       else f"{kpi.label}; no data for {compared} to compare with")
     returns = result.returns
     if returns["lines"]:
         st.caption(f"Returns and cancellations in the period: {returns['lines']:,.0f} lines, "
-                   f"{returns['units']:,.0f} units, {returns['value']:,.2f} in value (not in the figures above).")
+                   f"{returns['units']:,.0f} units, {currency.money(returns['value'], code)} in value "
+                   "(not in the figures above).")
 
 
-def rankings(info, result: overview.Summary, measure: str, has_stores: bool) -> None:
+def rankings(info, result: overview.Summary, measure: str, has_stores: bool, code: str | None) -> None:
+    title = {"revenue": f"Revenue{currency.label(code)}", "units": "Units sold"}[measure]
     left, right = st.columns(2)
     if info.has(schema.PRODUCT_ID):
         figure = charts.bar_figure(result.products, "product", measure, f"Top 10 products by {measure}",
-                                   UNIT_TITLES[measure], "product", id_column=schema.PRODUCT_ID)
+                                   title, "product", id_column=schema.PRODUCT_ID)
         left.plotly_chart(figure, key=PRODUCTS_CHART, on_select=drill_down, selection_mode="points")
     else:
         left.info("This dataset has no product column (store-level sales), so there is no product ranking.")
     if info.has(schema.CUSTOMER_ID):
         right.plotly_chart(charts.bar_figure(result.customers, schema.CUSTOMER_ID, measure,
-                                             f"Top 10 customers by {measure}", UNIT_TITLES[measure], "customer id",
+                                             f"Top 10 customers by {measure}", title, "customer id",
                                              color=charts.SECOND), key="overview_customers")
     else:
         right.info("This dataset has no customer column, so there is no customer ranking.")
     if has_stores:
         st.plotly_chart(charts.bar_figure(result.stores.head(15), schema.STORE_ID, measure,
-                                          f"{measure.capitalize()} by store / country (top 15)", UNIT_TITLES[measure],
+                                          f"{measure.capitalize()} by store / country (top 15)", title,
                                           "store / country"), key="overview_stores_chart")
 
 
-def tables(result: overview.Summary) -> None:
+def tables(result: overview.Summary, code: str | None) -> None:
     with st.expander("Tables (with CSV downloads)"):
         for name, table in (("products", result.products), ("customers", result.customers),
                             ("stores", result.stores), ("trend", result.trend)):
@@ -118,7 +119,8 @@ def tables(result: overview.Summary) -> None:
             st.markdown(f"**Top {name}**" if name != "trend" else "**Trend**")
             st.dataframe(table, hide_index=True, width="stretch", key=f"overview_table_{name}",
                          column_config=glossary_columns(table) | {
-                             "revenue": st.column_config.NumberColumn("revenue", format="localized")})
+                             "revenue": st.column_config.NumberColumn(f"revenue{currency.label(code)}",
+                                                                      format="localized")})
             download_csv(table, f"overview_{name}.csv", key=f"overview_download_{name}")
 
 
@@ -132,11 +134,13 @@ if info.date_min is None:
     st.warning("This dataset has no rows.")
     st.stop()
 
+code = workspace().currency_of(info)
 selection, freq, measure = period_filters(info, key)
-result = cached.summary(*key, selection, freq, measure)
-kpi_tiles(result, selection)
-st.plotly_chart(charts.trend_figure(result.trend, freq, measure), key="overview_trend")
+result = cached.summary(*key, selection, freq, measure, info.kind)
+kpi_tiles(result, selection, code)
+st.plotly_chart(charts.trend_figure(result.trend, freq, measure, currency.label(code).strip(" ()")),
+                key="overview_trend")
 if note := overview.incomplete_note(result.trend, freq):
     st.caption(note)
-rankings(info, result, measure, bool(cached.store_names(*key)))
-tables(result)
+rankings(info, result, measure, bool(cached.store_names(*key)), code)
+tables(result, code)

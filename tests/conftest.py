@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data" / "online_retail" / "online_retail.parquet"
+SHARED = ROOT.parent / "shared" / "data"
+SHARED_DATA = SHARED / "online_retail" / "online_retail.parquet"
 BAD_FILES = ROOT / "tests" / "data" / "bad"
 SAMPLE_SLICE_CODES = 60
 

@@ -31,5 +31,5 @@ def product_choices(home: str, dataset: str, version: str) -> pd.DataFrame:
 
 @st.cache_data(max_entries=32, show_spinner="Summing up...")
 def summary(home: str, dataset: str, version: str, selection: overview.Selection, freq: str,
-            measure: str) -> overview.Summary:
-    return overview.summarise(dataset_frame(home, dataset, version), selection, freq, measure)
+            measure: str, kind: str) -> overview.Summary:
+    return overview.summarise(dataset_frame(home, dataset, version), selection, freq, measure, kind=kind)

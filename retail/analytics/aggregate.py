@@ -77,6 +77,14 @@ def default_target(has: Callable[[str], bool]) -> tuple[str, str]:
     return "units", "units, counting each row as one unit (the data has no quantity or sales column)"
 
 
+def default_level(kind: str, levels: list[str]) -> str:
+    """The level a forecast starts at: per store for store totals, per product when there are products."""
+    for wanted in ("store",) if kind == "store_totals" else ("product", "store"):
+        if wanted in levels:
+            return wanted
+    return levels[0]
+
+
 def available_levels(has: Callable[[str], bool]) -> list[str]:
     """The levels whose key fields a dataset has (``has(field)`` says whether it has one)."""
     return [name for name, level in LEVELS.items() if all(has(key) for key in level.keys)]

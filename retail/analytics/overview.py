@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from retail import frequency
-from retail.data import schema
+from retail.data import currency, kinds, schema
 
 
 @dataclass(frozen=True)
@@ -27,14 +27,17 @@ class Kpi:
     change: float | None
     unit: str = ""
 
-    def formatted(self) -> str:
+    def formatted(self, currency_code: str | None = None) -> str:
+        """The tile's text: money with the currency, shares as percentages, millions shortened."""
         if np.isnan(self.value):
             return "n/a"
-        if abs(self.value) >= 1e6:  # keeps the card readable: 3.98M rather than 3,981,974.90
-            return f"{self.value / 1e6:,.2f}M"
         if self.unit == "money":
-            return f"{self.value:,.2f}"
-        return f"{self.value:,.0f}"
+            return currency.money(self.value, currency_code)
+        if self.unit == "share":
+            return f"{self.value:.0%}"
+        if abs(self.value) >= 1e6:  # keeps the card readable: 3.98M rather than 3,981,975
+            return f"{self.value / 1e6:,.2f}M"
+        return f"{self.value:,.1f}" if self.unit == "decimal" else f"{self.value:,.0f}"
 
     def formatted_change(self) -> str | None:
         return None if self.change is None else f"{self.change:+.1%}"
@@ -46,9 +49,13 @@ def default_period(first: pd.Timestamp, last: pd.Timestamp, months: int = 3) -> 
     return max(pd.Timestamp(first).normalize(), back - pd.Timedelta(days=back.weekday())), pd.Timestamp(last).normalize()
 
 
-def measures(has: Callable[[str], bool]) -> list[str]:
-    """What the overview can sum: revenue only when the data has amounts or prices (a basket list has neither)."""
-    return ["revenue", "units"] if has(schema.REVENUE) or has(schema.UNIT_PRICE) else ["units"]
+def measures(has: Callable[[str], bool], kind: str = "line_items") -> list[str]:
+    """What the overview can sum: revenue when the data has amounts or prices (a basket list has
+    neither); units when it has quantities or its rows are items (a store total's row is not a unit)."""
+    found = ["revenue"] if has(schema.REVENUE) or has(schema.UNIT_PRICE) else []
+    if has(schema.QUANTITY) or kind in ("line_items", "basket_list"):
+        found.append("units")
+    return found or ["units"]
 
 
 COMPARISONS: dict[str, str] = {"previous": "the period before", "last_year": "the same period last year"}
@@ -96,37 +103,74 @@ def filter_sales(frame: pd.DataFrame, selection: Selection | None = None) -> pd.
     return frame[mask]
 
 
+ORDER = "_order"
+
+
+def with_orders(lines: pd.DataFrame) -> pd.DataFrame:
+    """``lines`` with an ``_order`` key: the order id, or, for a basket list without one, the
+    customer and the day (a customer's purchases on one day are one visit)."""
+    day = lines[schema.DATE].dt.normalize().astype(str)
+    fallback = lines[schema.CUSTOMER_ID].astype(str).where(lines[schema.CUSTOMER_ID].notna(), "") + " " + day
+    return lines.assign(**{ORDER: lines[schema.ORDER_ID].astype(object).where(lines[schema.ORDER_ID].notna(),
+                                                                                fallback)})
+
+
+def _sales(frame: pd.DataFrame) -> pd.DataFrame:
+    return with_orders(schema.sales_only(frame))
+
+
+TILES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "line_items": (("revenue", "Revenue", "money"), ("units", "Units sold", ""), ("orders", "Orders", ""),
+                   ("customers", "Customers", ""), ("aov", "Average order value", "money")),
+    "basket_list": (("units", "Items sold", ""), ("orders", "Baskets", ""), ("customers", "Customers", ""),
+                    ("per_order", "Items per basket", "decimal")),
+    "product_totals": (("revenue", "Sales", "money"), ("units", "Units sold", ""), ("products", "Products", ""),
+                       ("per_product", "Sales per product", "money")),
+    "store_totals": (("revenue", "Sales", "money"), ("stores", "Stores", ""),
+                     ("per_row", "Average sales per store-{period}", "money"), ("promo", "Promotion share", "share")),
+}
+
+
+def promo_column(frame: pd.DataFrame) -> str | None:
+    """An extra column that flags promotions (named like ``Promo``), if the file has one."""
+    return next((c for c in frame.columns if c not in schema.CANONICAL_COLUMNS and "promo" in c.lower()
+                 and pd.api.types.is_numeric_dtype(frame[c])), None)
+
+
 def _totals(lines: pd.DataFrame) -> dict[str, float]:
-    sales = schema.sales_only(lines)
-    if sales[schema.ORDER_ID].notna().any():
-        orders = float(sales[schema.ORDER_ID].nunique())
-    else:  # basket lists without order ids: a customer's purchases on one day are one order
-        orders = float(len(sales[[schema.CUSTOMER_ID, schema.DATE]].assign(
-            day=sales[schema.DATE].dt.normalize()).drop_duplicates([schema.CUSTOMER_ID, "day"])))
+    sales = _sales(lines)
+    orders = float(sales[ORDER].nunique())
     revenue = float(sales[schema.REVENUE].sum(min_count=1)) if sales[schema.REVENUE].notna().any() else np.nan
+    products = float(sales[schema.PRODUCT_ID].nunique())
+    promo = promo_column(sales)
     return {
-        "revenue": revenue,
-        "units": float(sales[schema.QUANTITY].sum()),
-        "orders": orders,
-        "customers": float(sales[schema.CUSTOMER_ID].nunique()),
+        "revenue": revenue, "units": float(sales[schema.QUANTITY].sum()), "orders": orders,
+        "customers": float(sales[schema.CUSTOMER_ID].nunique()) if sales[schema.CUSTOMER_ID].notna().any() else np.nan,
         "aov": revenue / orders if orders else np.nan,
+        "per_order": float(sales[schema.QUANTITY].sum()) / orders if orders else np.nan,
+        "products": products, "per_product": revenue / products if products else np.nan,
+        "stores": float(sales[schema.STORE_ID].nunique()),
+        "per_row": revenue / len(sales) if len(sales) else np.nan,
+        "promo": float((sales[promo] > 0).mean()) if promo and len(sales) else np.nan,
     }
 
 
-def kpis(frame: pd.DataFrame, selection: Selection) -> list[Kpi]:
-    """Revenue, units, orders, customers and average order value of ``selection``, each with its
-    change against :meth:`Selection.earlier` (None when the data does not reach back that far)."""
+def kpis(frame: pd.DataFrame, selection: Selection, kind: str = "line_items") -> list[Kpi]:
+    """The headline tiles that make sense for ``kind`` of rows (:mod:`retail.data.kinds`), each with
+    its change against :meth:`Selection.earlier` (None when the data does not reach back that far).
+    A tile the data cannot fill (no prices, no customers, no promotion column) is left out."""
     current = _totals(filter_sales(frame, selection))
     earlier = selection.earlier()
     has_earlier = frame[schema.DATE].min() <= earlier.start
     previous = _totals(filter_sales(frame, earlier))
-    labels = [("revenue", "Revenue", "money"), ("units", "Units sold", ""), ("orders", "Orders", ""),
-              ("customers", "Customers", ""), ("aov", "Average order value", "money")]
+    period = kinds.row_period(frame, kind) if kind in ("store_totals", "product_totals") else "day"
     result = []
-    for key, label, unit in labels:
+    for key, label, unit in TILES[kind]:
+        if np.isnan(current[key]):
+            continue
         before = previous[key]
         change = (current[key] / before - 1) if has_earlier and before and not np.isnan(before) else None
-        result.append(Kpi(label, current[key], change, unit))
+        result.append(Kpi(label.format(period=period), current[key], change, unit))
     return result
 
 
@@ -139,10 +183,10 @@ def trend(frame: pd.DataFrame, freq: str = "W", start: pd.Timestamp | None = Non
     first and last day) does not cover entirely: a week of three days is not a collapse.
     """
     period = frequency.get(freq)
-    sales = schema.sales_only(frame)
+    sales = _sales(frame)
     labels = frequency.period_start(sales[schema.DATE], freq).to_numpy()
     result = sales.assign(period=labels).groupby("period").agg(
-        revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"), orders=(schema.ORDER_ID, "nunique"))
+        revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"), orders=(ORDER, "nunique"))
     if len(result):
         result = result.reindex(pd.date_range(result.index.min(), result.index.max(), freq=period.offset),
                                 fill_value=0)
@@ -179,10 +223,10 @@ def product_names(frame: pd.DataFrame) -> pd.Series:
 
 def top_products(frame: pd.DataFrame, n: int | None = 10, by: str = "revenue") -> pd.DataFrame:
     """The ``n`` (all when None) best-selling products by ``revenue`` or ``units``, with their names."""
-    sales = schema.sales_only(frame)
+    sales = _sales(frame)
     table = sales.groupby(schema.PRODUCT_ID).agg(
         revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"),
-        orders=(schema.ORDER_ID, "nunique"), customers=(schema.CUSTOMER_ID, "nunique"))
+        orders=(ORDER, "nunique"), customers=(schema.CUSTOMER_ID, "nunique"))
     table = table.sort_values([by, "units"], ascending=False)
     table = (table if n is None else table.head(n)).reset_index()
     table.insert(1, "product", table[schema.PRODUCT_ID].map(product_names(sales)).fillna(table[schema.PRODUCT_ID]))
@@ -192,10 +236,10 @@ def top_products(frame: pd.DataFrame, n: int | None = 10, by: str = "revenue") -
 def top_customers(frame: pd.DataFrame, n: int | None = 10, by: str = "revenue") -> pd.DataFrame:
     """The ``n`` (all when None) best customers by ``revenue`` or ``units``; lines without a
     customer left out."""
-    sales = schema.sales_only(frame).dropna(subset=[schema.CUSTOMER_ID])
+    sales = _sales(frame).dropna(subset=[schema.CUSTOMER_ID])
     table = sales.groupby(schema.CUSTOMER_ID).agg(
         revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"),
-        orders=(schema.ORDER_ID, "nunique"), last_purchase=(schema.DATE, "max"))
+        orders=(ORDER, "nunique"), last_purchase=(schema.DATE, "max"))
     table = table.sort_values([by, "units" if by == "revenue" else "revenue"], ascending=False)
     return (table if n is None else table.head(n)).reset_index()
 
@@ -205,14 +249,15 @@ def customer_history(frame: pd.DataFrame, customer: str) -> pd.DataFrame:
     sales = schema.sales_only(frame)
     lines = sales[sales[schema.CUSTOMER_ID] == customer]
     columns = [schema.DATE, schema.PRODUCT_ID, schema.PRODUCT_NAME, schema.QUANTITY, schema.REVENUE, schema.ORDER_ID]
-    return lines[columns].sort_values(schema.DATE, ascending=False).reset_index(drop=True)
+    history = lines[columns].sort_values(schema.DATE, ascending=False).reset_index(drop=True)
+    return history.dropna(axis=1, how="all")  # a basket list has no names, prices or orders to show
 
 
 def by_store(frame: pd.DataFrame) -> pd.DataFrame:
     """Revenue, units and orders per store / country, largest first."""
-    sales = schema.sales_only(frame).dropna(subset=[schema.STORE_ID])
+    sales = _sales(frame).dropna(subset=[schema.STORE_ID])
     table = sales.groupby(schema.STORE_ID).agg(
-        revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"), orders=(schema.ORDER_ID, "nunique"))
+        revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"), orders=(ORDER, "nunique"))
     return table.sort_values(["revenue", "units"], ascending=False).reset_index()
 
 
@@ -236,9 +281,9 @@ class Summary:
 
 
 def summarise(frame: pd.DataFrame, selection: Selection, freq: str = "W", by: str = "revenue",
-              top: int = 10) -> Summary:
+              top: int = 10, kind: str = "line_items") -> Summary:
     """KPIs against the earlier period, the trend, top products and customers, stores and returns."""
     selected = filter_sales(frame, selection)
-    return Summary(kpis=kpis(frame, selection), trend=trend(selected, freq, selection.start, selection.end),
+    return Summary(kpis=kpis(frame, selection, kind), trend=trend(selected, freq, selection.start, selection.end),
                    products=top_products(selected, n=top, by=by), customers=top_customers(selected, n=top, by=by),
                    stores=by_store(selected), returns=returns_summary(selected))

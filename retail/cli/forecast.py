@@ -28,8 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``forecast`` sub-command to the main parser."""
     p = subparsers.add_parser("forecast", help="backtest models and forecast demand, export CSV or Excel")
     p.add_argument("source", metavar="FILE_OR_DATASET", help=SOURCE_HELP)
-    p.add_argument("--level", choices=list(LEVELS), default="product",
-                   help="; ".join(f"{name}: {level.label}" for name, level in LEVELS.items()))
+    p.add_argument("--level", choices=list(LEVELS), default=None,
+                   help="; ".join(f"{name}: {level.label}" for name, level in LEVELS.items())
+                   + " (default: store for store totals, else product)")
     p.add_argument("--freq", choices=list(frequency.CODES), default="W",
                    help="; ".join(f"{f.code}: {f.label}" for f in frequency.FREQUENCIES.values()))
     p.add_argument("--target", choices=list(TARGETS), default=None,
@@ -52,21 +53,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_forecast)
 
 
-def settings_from(args: argparse.Namespace, target: str):
+def settings_from(args: argparse.Namespace, target: str, level: str):
     """The run's :class:`~retail.forecast.settings.ForecastSettings` from the parsed flags."""
     from retail.forecast.settings import ForecastSettings
 
     models = names(args.models)
     params = {name: given for name in FORECASTERS.check_names(models)
               if (given := entry_params(args, FORECASTERS.get(name)))}
-    return ForecastSettings(level=args.level, freq=args.freq, target=target, horizon=args.horizon,
+    return ForecastSettings(level=level, freq=args.freq, target=target, horizon=args.horizon,
                             models=models, model_params=params, windows=args.windows, step=args.step,
                             top_n=args.top, future_known=names(args.future_known))
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
     """Run the forecast command; returns the exit code (errors propagate as ValueError)."""
-    from retail.analytics.aggregate import default_target
+    from retail.analytics.aggregate import available_levels, default_level, default_target
     from retail.data.ingest import load_data
     from retail.forecast.pipeline import run_forecast
 
@@ -79,7 +80,8 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     if args.target is not None:
         target, reason = args.target, "chosen with --target"
     progress(0.01, f"target: {reason}")
-    result = run_forecast(loaded.frame, settings_from(args, target), progress=progress)
+    level = args.level or default_level(loaded.kind, available_levels(loaded.has))
+    result = run_forecast(loaded.frame, settings_from(args, target, level), progress=progress)
     return write_outputs(result, out, args.metrics_out, args.json, "all" if args.all_models else None,
                          {"target_reason": reason})
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from retail.data import schema
+from retail.data import kinds, schema
 from retail.data.readers import RawTable, read_table
 from retail.data.validation import ValidationResult, ValidationSettings, validate
 from retail.data.workspace import DatasetInfo, Workspace
@@ -111,6 +111,11 @@ class Loaded:
 
     def has(self, field: str) -> bool:
         return schema.mapping_has(self.mapping, field)
+
+    @property
+    def kind(self) -> str:
+        """What a row means (:mod:`retail.data.kinds`)."""
+        return kinds.detect(self.frame, self.mapping)
 
 
 def load_data(source: str, mapping_overrides: dict[str, str | None] | None = None,

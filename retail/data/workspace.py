@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from retail.data import schema
+from retail.data import kinds, schema
 from retail.data.validation import ValidationReport
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_HOME = Path.home() / ".retail"
 DB_FILE = "workspace.duckdb"
 _LOCK_RETRY_SECONDS = 10.0
+DISPLAY = "display"  # preference scope: how a dataset is shown (its currency)
 _write_lock = threading.Lock()
 
 _SCHEMA_SQL = """
@@ -100,6 +101,16 @@ class DatasetInfo:
     @property
     def validation(self) -> ValidationReport:
         return ValidationReport.from_dict(self.report)
+
+    @property
+    def kind(self) -> str:
+        """What a row means (:mod:`retail.data.kinds`): decided at import, or from the fields."""
+        return kinds.kind_of(self.has, self.report.get("file_kind"))
+
+    @property
+    def currency(self) -> str | None:
+        """The currency code guessed at import (a user's choice is a preference, see :func:`currency_of`)."""
+        return self.report.get("currency")
 
     def has(self, field: str) -> bool:
         """Whether the source file had a column for ``field`` (e.g. customer_id)."""
@@ -306,6 +317,10 @@ class Workspace:
             _drop(con, info.id)
             con.execute("DELETE FROM preferences WHERE dataset = ?", [name])
             con.commit()
+
+    def currency_of(self, info: DatasetInfo) -> str | None:
+        """The dataset's currency: the user's choice (preference ``display``), else the import's guess."""
+        return self.preferences(info.name, DISPLAY).get("currency") or info.currency
 
     # -- preferences: settings a user chose for one dataset (e.g. the best recommender setting) --
     def save_preferences(self, dataset: str, scope: str, settings: dict[str, Any]) -> None:
