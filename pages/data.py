@@ -1,14 +1,15 @@
 """Data: upload a file, map its columns, read the validation report, save it; manage datasets."""
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from retail.data import schema
+from retail.data import currency, kinds, schema
 from retail.data.ingest import DEMO_UPLOAD_FILE
-from retail.data.parsing import DATE_ORDERS
+from retail.data.parsing import DATE_ORDERS, describe_format
 from retail.data.readers import ReadError, excel_sheets
 from retail.data.validation import ValidationError
 from ui.data import select_dataset, workspace
@@ -33,7 +34,7 @@ def _mapping_editor(columns: list[str], inferred: schema.ColumnMapping, file_key
     for index, field in enumerate(schema.FIELDS):
         guess = inferred.get(field)
         chosen = grid[index % 5].selectbox(
-            field, options, index=options.index(guess) if guess in options else 0,
+            schema.FIELD_LABELS[field], options, index=options.index(guess) if guess in options else 0,
             key=f"map_{field}_{file_key}", help=schema.FIELD_DESCRIPTIONS[field])
         if chosen != NOT_MAPPED:
             mapping[field] = chosen
@@ -50,8 +51,10 @@ def _report(result) -> None:
     days = (pd.Timestamp(report.date_range[1]) - pd.Timestamp(report.date_range[0])).days + 1 if report.date_range else 0
     cols[3].metric("Days covered", f"{days:,}")
     span = f"from {report.date_range[0]} to {report.date_range[1]}, " if report.date_range else ""
-    st.caption(f"Read as {report.read_as}; dates {span}read as `{report.date_format}`. "
+    st.caption(f"Read as {report.read_as}; dates {span}read as {describe_format(report.date_format)}. "
                f"Sales lines: {report.line_types.get(schema.SALE, 0):,}.")
+    if report.file_kind_text:
+        st.info(report.file_kind_text)
     rules = report.rules_frame()
     if rules.empty:
         st.success("No problems found.")
@@ -65,12 +68,25 @@ def _report(result) -> None:
 
 def _save(result, default_name: str) -> None:
     st.subheader("4. Save to the workspace")
-    name = st.text_input("Dataset name", value=default_name, key="save_name", max_chars=100)
+    report = result.report
+    row = st.columns([2, 2, 1])
+    name = row[0].text_input("Dataset name", value=default_name, key="save_name", max_chars=100)
+    kinds_list = list(kinds.KINDS)
+    kind = row[1].selectbox("What a row means", kinds_list, format_func=lambda k: kinds.KINDS[k].label,
+                            index=kinds_list.index(report.file_kind) if report.file_kind in kinds.KINDS else 0,
+                            key="save_kind", help="Decides which figures make sense: orders and customers "
+                            "for order lines, sales per store for store totals.")
+    codes = [None, *currency.CURRENCIES]
+    code = row[2].selectbox("Currency", codes, index=codes.index(report.currency) if report.currency in codes else 0,
+                            format_func=lambda c: "none shown" if c is None else f"{c} ({currency.CURRENCIES[c].name})",
+                            key="save_currency")
     replace = st.checkbox("Replace a dataset with this name", key="save_replace")
     if st.button("Save dataset", type="primary", key="save_button"):
+        chosen = dataclasses.replace(report, file_kind=kind, currency=code,
+                                     file_kind_text=kinds.describe(result.frame, kind))
         try:
             with st.spinner("Saving..."):
-                info = workspace().save_dataset(name, result.frame, result.report, replace=replace)
+                info = workspace().save_dataset(name, result.frame, chosen, replace=replace)
         except ValueError as exc:
             st.error(str(exc))
             return

@@ -20,6 +20,8 @@ def test_validate_json(capsys):
     assert report["mapping"]["date"] == "Sale Date" and report["mapping"]["unit_price"] == "Price EUR"
     assert report["date_range"] == ["2011-11-01", "2011-11-07"]
     assert {"rule", "count", "action"} <= set(report["rules"][0])
+    assert report["file_kind"] == "line_items" and report["currency"] == "EUR"  # the header says "Price EUR"
+    assert report["file_kind_text"].startswith("Order lines: one row = one line of an order")
 
 
 def test_validate_with_mapping_override(capsys):

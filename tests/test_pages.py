@@ -65,6 +65,8 @@ def test_data_page_demo_file_validate_and_save(app_env):
     assert metrics["Rows read"] == "663" and metrics["Rows kept"] == "660" and metrics["Rows dropped"] == "3"
     assert "Exact duplicate rows" in _rules_table(app)["check"].tolist()
     assert app.selectbox(key=next(k for k in _keys(app) if k.startswith("map_date_"))).value == "Sale Date"
+    assert any("Order lines: one row = one line of an order" in info.value for info in app.info)
+    assert app.selectbox(key="save_kind").value == "line_items" and app.selectbox(key="save_currency").value == "EUR"
     app.text_input(key="save_name").set_value("till export")
     app.button(key="save_button").click().run()
     assert not app.exception

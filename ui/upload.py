@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from retail.data import schema
+from retail.data.ingest import annotate
 from retail.data.readers import RawTable, read_table
 from retail.data.validation import ValidationResult, ValidationSettings, validate
 
@@ -17,4 +18,5 @@ def read_upload(file_key: str, name: str, sheet: str | None, _data: bytes) -> Ra
 @st.cache_resource(max_entries=6, show_spinner="Validating...")
 def validate_upload(file_key: str, name: str, sheet: str | None, mapping: tuple[tuple[str, str], ...],
                     dayfirst: bool | None, _raw: RawTable) -> ValidationResult:
-    return validate(_raw, schema.ColumnMapping(dict(mapping)), ValidationSettings(dayfirst=dayfirst))
+    columns = schema.ColumnMapping(dict(mapping))
+    return annotate(_raw, columns, validate(_raw, columns, ValidationSettings(dayfirst=dayfirst)))

@@ -23,6 +23,8 @@ def format_report(report) -> str:
     ]
     if report.date_range:
         lines.append(f"dates {report.date_range[0]} .. {report.date_range[1]} (format {report.date_format})")
+    if report.file_kind_text:
+        lines.append(report.file_kind_text + (f" Amounts in {report.currency}." if report.currency else ""))
     for rule in report.rules:
         if rule.count:
             lines.append(f"  {rule.title}: {rule.count:,} -> {rule.action}")

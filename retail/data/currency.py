@@ -64,6 +64,12 @@ def from_countries(stores: pd.Series) -> str | None:
     return _COUNTRIES.get(names.value_counts().index[0])
 
 
+def marks_in(values: pd.Series, sample: int = 5000) -> set[str]:
+    """Currency marks written inside the first ``sample`` values of a text column."""
+    text = values.head(sample).dropna().astype(str)
+    return set(text.str.extract(r"([£€$¥₹]|\b[A-Z]{3}\b)", expand=False).dropna()) & set(_MARKS)
+
+
 def guess(frame: pd.DataFrame, mapping: Mapping[str, str], marks: Iterable[str] = ()) -> str | None:
     """The dataset's currency code, or None when nothing says which (see the module's order)."""
     headers = [mapping[f] for f in (schema.UNIT_PRICE, schema.REVENUE) if f in mapping]

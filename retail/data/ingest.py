@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from retail.data import kinds, schema
+from retail.data import currency, kinds, schema
 from retail.data.readers import RawTable, read_table
 from retail.data.validation import ValidationResult, ValidationSettings, validate
 from retail.data.workspace import DatasetInfo, Workspace
@@ -67,7 +67,20 @@ def ingest(
             raise ValueError(f"--map names columns that are not in the file: {unknown}. "
                              f"Its columns are {list(raw.frame.columns)}.")
         mapping = mapping.with_overrides(overrides)
-    return Ingested(raw, mapping, validate(raw, mapping, settings))
+    return Ingested(raw, mapping, annotate(raw, mapping, validate(raw, mapping, settings)))
+
+
+def annotate(raw: RawTable, mapping: schema.ColumnMapping, result: ValidationResult) -> ValidationResult:
+    """Add what a row means and the currency to the report (the user can still correct both)."""
+    report, columns = result.report, mapping.to_dict()
+    if result.frame is None or not report.usable:
+        return result
+    report.file_kind = kinds.detect(result.frame, columns)
+    report.file_kind_text = kinds.describe(result.frame, report.file_kind)
+    amounts = [raw.frame[columns[f]] for f in (schema.UNIT_PRICE, schema.REVENUE) if f in columns]
+    marks = set().union(*(currency.marks_in(values) for values in amounts)) if amounts else set()
+    report.currency = currency.guess(result.frame, columns, marks)
+    return result
 
 
 def import_file(workspace: Workspace, source: str | Path | bytes, dataset_name: str, *,

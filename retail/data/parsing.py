@@ -6,6 +6,7 @@ and prices many times), then broadcast back, which keeps a million rows well und
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
@@ -124,6 +125,20 @@ def _unix_time(numbers: pd.Series) -> tuple[pd.Series, str] | None:
             inside = numbers.where(numbers.between(low, high))
             return pd.to_datetime(inside, unit=unit).astype("datetime64[ns]"), label
     return None
+
+
+def describe_format(date_format: str | None) -> str:
+    """A date format in words a merchandiser reads: ``%d-%m-%Y`` -> ``day-month-year, like 31-12-2024``."""
+    if not date_format:
+        return "unknown"
+    if date_format == "ISO8601":
+        return "year-month-day, like 2024-12-31"
+    if "%" not in date_format:
+        return date_format  # Excel serial, Unix time: already words
+    order = [{"d": "day", "m": "month", "b": "month", "B": "month", "Y": "year", "y": "year"}[c]
+             for c in re.findall(r"%([dmbBYy])", date_format)]
+    example = pd.Timestamp("2024-12-31 23:59:58").strftime(date_format)
+    return f"{'-'.join(order)}{' with time' if '%H' in date_format or '%I' in date_format else ''}, like {example}"
 
 
 def dates_from_numbers(values: pd.Series) -> tuple[pd.Series, str] | None:

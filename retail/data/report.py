@@ -57,6 +57,9 @@ class ValidationReport:
     read_as: str = ""
     error: str | None = None
     line_types: dict[str, int] = field(default_factory=dict)
+    file_kind: str | None = None  # what a row means (retail.data.kinds), set at import
+    file_kind_text: str = ""
+    currency: str | None = None  # ISO code of the amounts, when something says which
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain, valid JSON values (see :func:`json_safe`)."""
@@ -65,6 +68,7 @@ class ValidationReport:
             "rows_read": self.rows_read, "rows_kept": self.rows_kept, "mapping": self.mapping,
             "date_range": list(self.date_range) if self.date_range else None,
             "date_format": self.date_format, "line_types": self.line_types,
+            "file_kind": self.file_kind, "file_kind_text": self.file_kind_text, "currency": self.currency,
             "rules": [r.to_dict() for r in self.rules],
         })
 
@@ -72,7 +76,8 @@ class ValidationReport:
     def from_dict(cls, data: dict[str, Any]) -> ValidationReport:
         rules = [RuleResult(**r) for r in data.get("rules", [])]
         date_range = tuple(data["date_range"]) if data.get("date_range") else None
-        fields = {k: v for k, v in data.items() if k not in ("rules", "date_range")}
+        known = set(cls.__dataclass_fields__) - {"rules", "date_range"}
+        fields = {k: v for k, v in data.items() if k in known}
         return cls(rules=rules, date_range=date_range, **fields)
 
     def rule(self, name: str) -> RuleResult | None:
