@@ -28,7 +28,8 @@ def test_validate_with_mapping_override(capsys):
     assert "store_id" not in mapping and mapping["product_name"] == "Item"
 
 
-@pytest.mark.parametrize("bad", ["empty.csv", "binary_junk.csv", "corrupted.xlsx"])
+@pytest.mark.parametrize("bad", ["empty.csv", "binary_junk.csv", "corrupted.xlsx", "spark_output.csv", "web_page.csv",
+                                 "deflate64.zip", "password.zip"])
 def test_unusable_file_exits_2_with_one_line(bad, capsys):
     assert main(["validate", str(BAD_FILES / bad)]) == 2
     err = capsys.readouterr().err.strip()

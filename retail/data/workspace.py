@@ -33,6 +33,9 @@ DEFAULT_HOME = Path.home() / ".retail"
 DB_FILE = "workspace.duckdb"
 _LOCK_RETRY_SECONDS = 10.0
 _write_lock = threading.Lock()
+# DuckDB races when threads of one process open the same file at once ("Unique file handle
+# conflict: ... is already attached"): opening is serialised, using the connection is not.
+_open_lock = threading.Lock()
 
 _SCHEMA_SQL = """
 CREATE SEQUENCE IF NOT EXISTS dataset_ids START 1;
@@ -158,7 +161,8 @@ class Workspace:
         deadline = time.monotonic() + _LOCK_RETRY_SECONDS
         while True:
             try:
-                con = duckdb.connect(str(self.path))
+                with _open_lock:
+                    con = duckdb.connect(str(self.path))
                 break
             except duckdb.IOException as exc:  # another process holds the file lock
                 if "lock" not in str(exc).lower():
