@@ -89,7 +89,7 @@ def test_real_online_retail_counts(online_retail, capsys):
     assert rules["zero_or_negative_price"] == int(zero_price.sum())
     assert rules["missing_customer"] == int(raw["CustomerID"].isna().sum())
     # Implausible: 74,215 storage jars (23166, usually 8 a line; cancelled the same day) is the only
-    # sale line over 1000x its product's median and 6 robust deviations away.
+    # sale line over 1000x its product's median and 5 robust deviations away.
     sales = raw[~(non_product | returns | zero_price)]
     implausible = sales.groupby("StockCode")[["Quantity", "UnitPrice"]].transform(_far_from_usual).any(axis=1)
     assert sales[implausible]["Quantity"].tolist() == [74_215] and rules["implausible"] == 1
@@ -102,7 +102,7 @@ def _far_from_usual(values):
     if len(logs) < 20:
         return pd.Series(False, index=values.index)
     deviation = (logs - logs.median()).abs()
-    return deviation > max(6 * 1.4826 * deviation.median(), 3.0)
+    return deviation > max(5 * 1.4826 * deviation.median(), 3.0)
 
 
 def test_forecast_command_json_and_excel(tmp_path, capsys):
