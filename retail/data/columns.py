@@ -50,7 +50,8 @@ def _no_dates_message(values: pd.Series, column: str) -> str:
     examples = ", ".join(repr(str(v)) for v in present.unique()[:3])
     numbers = pd.to_numeric(present.astype(str).str.strip(), errors="coerce")
     if numbers.notna().mean() > 0.95:
-        return (f"The date column {column!r} holds plain numbers (from {numbers.min():,.0f} to {numbers.max():,.0f}; "
+        low, high = (f"{x:,.0f}" if abs(x) < 1e15 else f"{x:.3g}" for x in (numbers.min(), numbers.max()))
+        return (f"The date column {column!r} holds plain numbers (from {low} to {high}; "
                 f"for example {examples}), not dates: they are neither Excel serial dates (20,000 to 80,000), "
                 "yyyymmdd dates nor Unix timestamps (seconds, milliseconds, microseconds or nanoseconds since 1970, "
                 "between 1990 and 2100). Map the column that holds the dates to 'date' (--map date=COLUMN), "
