@@ -327,3 +327,14 @@ def test_corpus_is_complete():
                               "title_rows.xlsx", "preamble.csv", "trailing_delimiter.csv", "wide_10000_columns.csv",
                               "excel_sep_line.csv", "gbk_names.csv", "shift_jis_names.csv"}
     assert files == tested
+
+
+def test_real_basket_list_keeps_repeated_items():
+    """The bakery basket list (no quantity): a repeated row in a transaction is a second item bought
+    (/work/shared/data/README.md), and NONE marks an empty line."""
+    path = BAD_FILES.parents[2].parent / "shared" / "data" / "bakery_baskets" / "bread_basket.csv"
+    if not path.exists():
+        pytest.skip("../shared/data is not present")
+    result = ingest(path).result
+    assert count(result, "duplicate_rows") == 1_620 and result.report.rule("duplicate_rows").action.startswith("kept")
+    assert count(result, "missing_placeholders") == 786 and result.report.rows_kept == 21_293 - 786
