@@ -33,9 +33,6 @@ DEFAULT_HOME = Path.home() / ".retail"
 DB_FILE = "workspace.duckdb"
 _LOCK_RETRY_SECONDS = 10.0
 _write_lock = threading.Lock()
-# DuckDB races when threads of one process open the same file at once ("Unique file handle
-# conflict: ... is already attached"): opening is serialised, using the connection is not.
-_open_lock = threading.Lock()
 
 _SCHEMA_SQL = """
 CREATE SEQUENCE IF NOT EXISTS dataset_ids START 1;
@@ -161,8 +158,7 @@ class Workspace:
         deadline = time.monotonic() + _LOCK_RETRY_SECONDS
         while True:
             try:
-                with _open_lock:
-                    con = duckdb.connect(str(self.path))
+                con = duckdb.connect(str(self.path))
                 break
             except duckdb.IOException as exc:  # another process holds the file lock
                 if "lock" not in str(exc).lower():
