@@ -20,6 +20,13 @@ UNUSABLE = {
     "single_column.csv": (ReadError, "has a single column"),
     "unreadable_dates.csv": (ValidationError, "No value in the date column 'Date' could be read as a date"),
     "two_csvs.zip": (ReadError, "must contain exactly one CSV file; it contains 2"),
+    "web_page.csv": (ReadError, "^web_page.csv is a web page \\(HTML\\), not a data file: .* use its export or "
+                             "download button"),
+    "spark_output.csv": (ReadError, "spark_output.csv is a folder, not a file \\(it holds part-00000.csv\\): give "
+                                    "the path of one CSV, Excel or Parquet file"),
+    "deflate64.zip": (ReadError, "^sales.csv inside deflate64.zip is compressed with Deflate64 .*: unzip it and "
+                                 "upload the CSV itself"),
+    "password.zip": (ReadError, "^sales.csv inside password.zip is protected by a password, .* unzip it yourself"),
     "numbers_as_dates.csv": (ValidationError, "The date column 'Date' holds plain numbers \\(from 12 to .*not dates: "
                              "they are neither Excel serial dates .* nor Unix timestamps .* Map the column that holds "
                              "the dates to 'date'"),
@@ -252,6 +259,57 @@ def test_utc_offsets_keep_local_time_in_csv_and_parquet():
     assert "Europe/Athens" in parquet.report.rule("time_zones").title
 
 
+def test_nested_parquet_columns_left_out_and_reported():
+    result = outcome("nested_columns.parquet")
+    assert result.report.rows_kept == 2 and "Tags" not in result.frame and "Dims" not in result.frame
+    rule = result.report.rule("columns_left_out")
+    assert rule.title == "Columns of lists or records left out: Tags, Dims" and rule.count == 2
+
+
+def test_unclosed_quote_loses_only_its_line():
+    result = outcome("unclosed_quote.csv")
+    assert result.report.rows_read == 40 and result.report.rows_kept == 39
+    assert result.frame[schema.PRODUCT_ID].tolist() == [f"A{i}" for i in range(1, 41) if i != 7]
+    rule = result.report.rule("unclosed_quote")
+    assert rule.count == 1 and rule.examples == [{"line": 8, "text": '2011-01-08,A7,"Mug 7 large,1,2.00'}]
+    assert count(result, "broken_rows") == 0
+
+
+@pytest.mark.parametrize("name", ["title_rows.xlsx", "preamble.csv"])
+def test_header_found_below_title_rows(name):
+    result = outcome(name)
+    assert result.report.mapping["date"] == "Date" and result.report.rows_kept == 3
+    assert result.frame[schema.PRODUCT_ID].tolist() == ["A1", "A2", "A1"] if name.endswith("xlsx") else ["A", "B", "A"]
+    assert result.report.rule("lines_above_header").title.startswith("The header is on ")
+    assert "header on line" in result.report.read_as if name.endswith("csv") else True
+
+
+def test_trailing_delimiter_on_every_row():
+    result = outcome("trailing_delimiter.csv")
+    assert result.report.rows_kept == 3 and list(result.frame.columns[len(schema.CANONICAL_COLUMNS):]) == []
+    assert count(result, "trailing_delimiter") == 3 and count(result, "broken_rows") == 0
+
+
+def test_ten_thousand_columns():
+    result = outcome("wide_10000_columns.csv")
+    assert result.report.rows_kept == 3 and result.frame.shape[1] == len(schema.CANONICAL_COLUMNS) + 9_997
+    assert result.frame[schema.QUANTITY].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_excel_sep_line():
+    result = outcome("excel_sep_line.csv")
+    assert result.report.read_as == "CSV, encoding utf-8, delimiter semicolon, decimal comma, header on line 2"
+    assert result.frame[schema.UNIT_PRICE].tolist() == [2.5, 1.25]
+
+
+@pytest.mark.parametrize(("name", "first", "encoding"), [("gbk_names.csv", "绿茶饮料", "gb18030"),
+                                                         ("shift_jis_names.csv", "緑茶ペットボトル", "cp932")])
+def test_east_asian_encodings_detected(name, first, encoding):
+    result = outcome(name)
+    assert result.frame[schema.PRODUCT_NAME].iloc[0] == first
+    assert result.report.rule("encoding_guessed").title.startswith(f"The encoding was guessed: {encoding}")
+
+
 def test_corpus_is_complete():
     files = {p.name for p in BAD_FILES.iterdir() if p.suffix != ".py"}
     assert len(files) >= 15
@@ -265,5 +323,18 @@ def test_corpus_is_complete():
                               "mixed_currencies.csv", "missing_markers.csv", "float_customer_ids.csv",
                               "invisible_characters.csv", "subtotal_lines.csv", "placeholder_dates.csv",
                               "scan_log.csv", "unix_seconds.csv", "unix_milliseconds.csv", "utc_offsets.csv",
-                              "utc_offsets.parquet"}
+                              "utc_offsets.parquet", "nested_columns.parquet", "unclosed_quote.csv",
+                              "title_rows.xlsx", "preamble.csv", "trailing_delimiter.csv", "wide_10000_columns.csv",
+                              "excel_sep_line.csv", "gbk_names.csv", "shift_jis_names.csv"}
     assert files == tested
+
+
+def test_real_basket_list_keeps_repeated_items():
+    """The bakery basket list (no quantity): a repeated row in a transaction is a second item bought
+    (/work/shared/data/README.md), and NONE marks an empty line."""
+    path = BAD_FILES.parents[2].parent / "shared" / "data" / "bakery_baskets" / "bread_basket.csv"
+    if not path.exists():
+        pytest.skip("../shared/data is not present")
+    result = ingest(path).result
+    assert count(result, "duplicate_rows") == 1_620 and result.report.rule("duplicate_rows").action.startswith("kept")
+    assert count(result, "missing_placeholders") == 786 and result.report.rows_kept == 21_293 - 786

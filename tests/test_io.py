@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from retail.data.readers import ReadError, read_table, sniff_delimiter, sniff_encoding
+from retail.data.sniffing import find_header_row, looks_like_html
 from tests.conftest import transactions_csv
 
 ROWS = ["01/02/2011,A,Mug,2,1.50,c1,London,1", "02/02/2011,B,Cup,1,2.00,c2,Leeds,2"]
@@ -84,3 +85,42 @@ def test_broken_rows_are_counted_with_line_numbers():
 def test_bytes_need_a_name():
     with pytest.raises(ValueError, match="file name"):
         read_table(b"a,b\n1,2\n")
+
+
+def _rows(count: int) -> list[str]:
+    return [f"2011-01-{day:02d},A{day},Mug {day},1" for day in range(1, count + 1)]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_unclosed_quotes_lose_only_their_lines(newline):
+    rows = _rows(20)
+    rows[2] = '2011-01-03,A3,"Mug 3,1'  # closed by nothing
+    rows[9] = '2011-01-10,A10,Mug 10 5",1'  # a stray inch mark: the quote of row 3 would close here
+    rows[14] = '2011-01-15,A15,"Mug 15,1'
+    raw = read_table(newline.join(["Date,SKU,Name,Qty", *rows, ""]).encode(), name="x.csv")
+    assert raw.frame["SKU"].tolist() == [f"A{i}" for i in range(1, 21) if i not in (3, 15)]
+    lost = [(b.line, b.reason) for b in raw.broken_rows]
+    assert lost == [(4, "unclosed_quote"), (16, "unclosed_quote")] and raw.broken_row_count == 2
+
+
+def test_quoted_newlines_are_not_mistaken_for_unclosed_quotes():
+    data = b'Date,SKU,Name,Qty\n2011-01-01,A,"Mug,\nlarge",1\n2011-01-02,B,Cup,2\n'
+    raw = read_table(data, name="x.csv")
+    assert raw.frame["Name"].tolist() == ["Mug,\nlarge", "Cup"] and raw.broken_row_count == 0
+
+
+def test_header_row_search():
+    assert find_header_row([["Sales report"], ["Date", "SKU", "Qty"], ["2011-01-01", "A", "1"]]) == 1
+    assert find_header_row([["2011-01-01", "A", "1"], ["2011-01-02", "B", "2"]]) == 0  # no header at all
+    assert find_header_row([["Report", "2011", None, None], [None] * 4, ["Date", "SKU", "Qty", "Price"],
+                            ["2011-01-01", "A", 1, 2.5]]) == 2
+
+
+def test_web_page_detection():
+    assert looks_like_html(b"  <!DOCTYPE html><html>") and looks_like_html(b"\xef\xbb\xbf<html lang='en'>")
+    assert not looks_like_html(b"Date,SKU\n<html> is a product,1\n")
+
+
+def test_header_without_trailing_delimiter_rows():
+    raw = read_table(b"Date,SKU,Qty,\n2011-01-01,A,1\n2011-01-02,B,2\n", name="x.csv")
+    assert list(raw.frame.columns) == ["Date", "SKU", "Qty"] and raw.broken_row_count == 0

@@ -203,3 +203,13 @@ def test_new_settings_are_checked():
         ValidationSettings(placeholder_dates=("someday",))
     with pytest.raises(ValueError, match="not a valid regular expression"):
         ValidationSettings(subtotal_labels=("(",))
+
+
+def test_quantity_column_not_used_is_named_in_the_report():
+    frame = pd.DataFrame({"Date": ["2011-01-01", "2011-01-02", "2011-01-03"], "SKU": ["A", "B", "C"],
+                          "Qty": ["a few", "some", "1"]})
+    raw = RawTable(frame=frame, source_name="t.csv", file_format="csv")
+    mapping = schema.infer_mapping(frame)
+    assert "quantity" not in mapping.columns
+    note = validate(raw, mapping).report.rule("quantity_defaulted")
+    assert "column 'Qty' looks like a quantity" in note.action and "quantity=Qty" in note.action

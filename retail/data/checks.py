@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from retail.data import schema
+from retail.data.cleaning import stack_text
 from retail.data.parsing import map_unique
 from retail.data.rules import Rules
 from retail.data.safety import looks_like_formula
@@ -95,11 +96,14 @@ def check_customers(clean: pd.DataFrame, mapping: schema.ColumnMapping, rules: R
 
 def check_formulas(clean: pd.DataFrame, rules: Rules) -> None:
     """Count rows with text a spreadsheet would run as a formula (the rule of :mod:`retail.data.safety`)."""
-    text_columns = [c for c in clean.columns if c != schema.LINE_TYPE
-                    and isinstance(clean[c].dtype, (pd.StringDtype, pd.CategoricalDtype))]
     mask = np.zeros(len(clean), dtype=bool)
-    for column in text_columns:
-        mask |= map_unique(clean[column], looks_like_formula, False).astype(bool)
+    for field in schema.TEXT_FIELDS:
+        mask |= map_unique(clean[field], looks_like_formula, False).astype(bool)
+    extras = [c for c in clean.columns if c not in schema.CANONICAL_COLUMNS
+              and isinstance(clean[c].dtype, (pd.StringDtype, pd.CategoricalDtype))]
+    if extras and len(clean):  # all extra text columns in one pass (a file may have thousands)
+        stacked = map_unique(stack_text(clean, extras), looks_like_formula, False).astype(bool)
+        mask |= stacked.reshape(len(extras), len(clean)).any(axis=0)
     rules.add("formula_like_text", "Text that a spreadsheet would run as a formula (= + - @ tab)", mask,
               "kept as plain text; neutralised in every export",
               {c: clean[c] for c in (schema.PRODUCT_ID, schema.PRODUCT_NAME, schema.CUSTOMER_ID)})

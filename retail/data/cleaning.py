@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from retail.data.numeric import TEXT
 
@@ -83,6 +84,13 @@ def as_text(values: pd.Series) -> pd.Series:
         return values
     categories = values.cat.categories.astype(TEXT).array
     return pd.Series(categories.take(values.cat.codes.to_numpy(), allow_fill=True), index=values.index, dtype=TEXT)
+
+
+def stack_text(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """The text of ``columns`` one after another in one Arrow-backed series (column i is rows
+    ``i * len(frame)`` to ``(i + 1) * len(frame)``), so a 10,000-column file is parsed in one pass."""
+    arrays = [pa.array(as_text(frame[column]).astype(TEXT).array) for column in columns]
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(arrays, type=pa.large_string())))
 
 
 def visible(values: pd.Series) -> pd.Series:

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from retail.data import schema
-from retail.data.cleaning import as_text, clean_text, visible
+from retail.data.cleaning import as_text, clean_text, stack_text, visible
+from retail.data.numeric import read_number_groups
 from retail.data.parsing import TEXT, DateParse, NumberParse, parse_dates, parse_numbers, read_numbers
 from retail.data.rules import Rules, ValidationError
 from retail.data.settings import ValidationSettings
@@ -49,7 +50,8 @@ def _no_dates_message(values: pd.Series, column: str) -> str:
     examples = ", ".join(repr(str(v)) for v in present.unique()[:3])
     numbers = pd.to_numeric(present.astype(str).str.strip(), errors="coerce")
     if numbers.notna().mean() > 0.95:
-        return (f"The date column {column!r} holds plain numbers (from {numbers.min():,.0f} to {numbers.max():,.0f}; "
+        low, high = (f"{x:,.0f}" if abs(x) < 1e15 else f"{x:.3g}" for x in (numbers.min(), numbers.max()))
+        return (f"The date column {column!r} holds plain numbers (from {low} to {high}; "
                 f"for example {examples}), not dates: they are neither Excel serial dates (20,000 to 80,000), "
                 "yyyymmdd dates nor Unix timestamps (seconds, milliseconds, microseconds or nanoseconds since 1970, "
                 "between 1990 and 2100). Map the column that holds the dates to 'date' (--map date=COLUMN), "
@@ -168,18 +170,42 @@ def _unused_quantity_hint(source: pd.DataFrame, mapping: schema.ColumnMapping) -
 
 
 def extra_columns(source: pd.DataFrame, mapping: schema.ColumnMapping, decimal_comma: bool) -> pd.DataFrame:
-    """Unmapped source columns, typed as numbers when nearly all values are numbers."""
-    mapped = set(mapping.columns.values())
-    extras = {}
-    for column in source.columns:
-        if column in mapped:
-            continue
-        name = f"extra_{column}" if column in schema.CANONICAL_COLUMNS else str(column)
+    """Unmapped source columns, typed as numbers when nearly all values (99%) are numbers.
+
+    Text columns are parsed stacked in one pass (a decimal mark decided per column), so a file
+    with thousands of extra columns costs about what one long column does.
+    """
+    columns = [c for c in source.columns if c not in set(mapping.columns.values())]
+    names = {c: f"extra_{c}" if c in schema.CANONICAL_COLUMNS else str(c) for c in columns}
+    extras: dict[str, pd.Series] = {}
+    text_columns = []
+    for column in columns:
         values = source[column]
-        numbers, failed = parse_numbers(values, decimal_comma)
-        present = int(values.notna().sum())
-        if present and failed.sum() <= 0.01 * present:
-            extras[name] = numbers.where(~failed)
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            numbers, failed = parse_numbers(values, decimal_comma)
+            extras[names[column]] = numbers.where(~failed)
         else:
-            extras[name] = as_text(clean_text(values).values)
-    return pd.DataFrame(extras, index=source.index)
+            text_columns.append(column)
+    if text_columns:
+        extras.update(_typed_text_columns(source, text_columns, names, decimal_comma))
+    return pd.DataFrame({names[c]: extras[names[c]] for c in columns}, index=source.index)
+
+
+def _typed_text_columns(source: pd.DataFrame, columns: list[str], names: dict[str, str],
+                        decimal_comma: bool) -> dict[str, pd.Series]:
+    rows, count = len(source), len(columns)
+    stacked = stack_text(source, columns)
+    groups = np.repeat(np.arange(count), rows)
+    parsed = read_number_groups(stacked, groups, count, decimal_comma)
+    present = np.bincount(groups, weights=stacked.notna().to_numpy(), minlength=count)
+    failed = np.bincount(groups, weights=parsed["failed"], minlength=count)
+    numeric = (present > 0) & (failed <= 0.01 * present)
+    cleaned = clean_text(stacked).values if not numeric.all() else None
+    typed = {}
+    for position, column in enumerate(columns):
+        part = slice(position * rows, (position + 1) * rows)
+        if numeric[position]:
+            typed[names[column]] = pd.Series(parsed["value"][part], index=source.index)
+        else:
+            typed[names[column]] = as_text(cleaned.iloc[part]).set_axis(source.index)
+    return typed

@@ -26,12 +26,7 @@ def non_product_mask(frame: pd.DataFrame, settings: ValidationSettings) -> pd.Se
     codes = {c.upper() for c in settings.non_product_codes}
 
     def matches_any(patterns: tuple[str, ...]) -> Callable[[pd.Series], pd.Series]:
-        def check(values: pd.Series) -> pd.Series:
-            mask = pd.Series(False, index=values.index)
-            for pattern in patterns:
-                mask |= values.str.strip().str.contains(pattern, flags=re.IGNORECASE, regex=True)
-            return mask.fillna(False).astype(bool)
-        return check
+        return lambda values: _matches_any(values.str.strip(), patterns)
 
     def by_code(ids: pd.Series) -> pd.Series:
         return ids.str.strip().str.upper().isin(codes).fillna(False) | matches_any(settings.non_product_patterns)(ids)
@@ -45,17 +40,19 @@ def non_product_mask(frame: pd.DataFrame, settings: ValidationSettings) -> pd.Se
 def subtotal_mask(frame: pd.DataFrame, settings: ValidationSettings) -> np.ndarray:
     """True for total and subtotal lines: a whole product, store, customer or order value such as
     ``TOTAL``, ``Sub-total`` or ``Grand total:`` (``settings.subtotal_labels``)."""
-    def labelled(values: pd.Series) -> pd.Series:
-        mask = pd.Series(False, index=values.index)
-        for pattern in settings.subtotal_labels:
-            mask |= values.str.contains(pattern, flags=re.IGNORECASE, regex=True)
-        return mask.fillna(False).astype(bool)
-
     mask = np.zeros(len(frame), dtype=bool)
     for field in (schema.PRODUCT_ID, schema.PRODUCT_NAME, schema.STORE_ID, schema.CUSTOMER_ID, schema.ORDER_ID):
         if frame[field].notna().any():
-            mask |= map_unique(frame[field], labelled, False).astype(bool)
+            mask |= map_unique(frame[field], lambda v: _matches_any(v, settings.subtotal_labels), False).astype(bool)
     return mask
+
+
+def _matches_any(values: pd.Series, patterns: tuple[str, ...]) -> pd.Series:
+    """Case-insensitive search of any of ``patterns``, as one regular expression (one pass)."""
+    if not patterns:
+        return pd.Series(False, index=values.index)
+    combined = "|".join(f"(?:{pattern})" for pattern in patterns)
+    return values.str.contains(combined, flags=re.IGNORECASE, regex=True).fillna(False).astype(bool)
 
 
 def mark_line_types(clean: pd.DataFrame, settings: ValidationSettings, rules: Rules) -> None:

@@ -101,25 +101,52 @@ def read_numbers(values: pd.Series, decimal_comma: bool = False) -> NumberParse:
         false = pd.Series(False, index=index)
         failed = pd.Series(np.isinf(numbers.to_numpy()), index=index)
         return NumberParse(numbers.where(~failed), failed, decimal_comma, false, false, (), false)
-    codes, uniques = pd.factorize(values.astype(TEXT), use_na_sentinel=True)
-    unique = _parse_uniques(pd.Series(uniques, dtype=TEXT), codes, decimal_comma)
-
-    def rows(per_unique: np.ndarray, fill: object) -> pd.Series:
-        out = np.full(len(codes), fill, dtype=per_unique.dtype)
-        valid = codes >= 0
-        out[valid] = per_unique[codes[valid]]
-        return pd.Series(out, index=index)
-
-    return NumberParse(
-        values=rows(unique["value"], np.nan), failed=rows(unique["failed"], False),
-        decimal_comma=unique["decimal_comma"], other_mark=rows(unique["other_mark"], False),
-        ambiguous=rows(unique["ambiguous"], False), currencies=unique["currencies"],
-        currency_rows=rows(unique["currency"], False),
-    )
+    rows = read_number_groups(values.astype(TEXT), np.zeros(len(values), dtype=np.intp), 1, decimal_comma)
+    series = {key: pd.Series(rows[key], index=index) for key in ("value", "failed", "other_mark", "ambiguous",
+                                                                 "currency")}
+    return NumberParse(values=series["value"], failed=series["failed"], decimal_comma=bool(rows["group_comma"][0]),
+                       other_mark=series["other_mark"], ambiguous=series["ambiguous"], currencies=rows["currencies"],
+                       currency_rows=series["currency"])
 
 
-def _parse_uniques(uniques: pd.Series, codes: np.ndarray, file_decimal_comma: bool) -> dict:
-    """Everything :func:`read_numbers` needs, computed once per distinct value."""
+def read_number_groups(text: pd.Series, groups: np.ndarray, n_groups: int, file_decimal_comma: bool) -> dict:
+    """Parse text whose rows belong to ``groups`` (columns stacked one after another), deciding
+    the decimal mark per group: the work per distinct value is done once for all groups.
+
+    Returns per-row arrays ``value``, ``failed``, ``other_mark``, ``ambiguous``, ``currency``,
+    the per-group ``group_comma`` and the ``currencies`` seen.
+    """
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    unique = _features(pd.Series(uniques, dtype=TEXT))
+    valid = codes >= 0
+    positions = np.where(valid, codes, 0)
+
+    def per_row(feature: np.ndarray, fill: object) -> np.ndarray:
+        out = feature[positions] if len(feature) else np.full(len(codes), fill)
+        out[~valid] = fill
+        return out
+
+    point_ok, comma_ok = per_row(unique["point_ok"], False), per_row(unique["comma_ok"], False)
+    has_mark = per_row(unique["has_mark"], False)
+    point_rows = np.bincount(groups, weights=point_ok & ~comma_ok & has_mark, minlength=n_groups)
+    comma_rows = np.bincount(groups, weights=comma_ok & ~point_ok & has_mark, minlength=n_groups)
+    group_comma = np.where(point_rows != comma_rows, comma_rows > point_rows, file_decimal_comma)
+    row_comma = group_comma[groups]
+    value = np.where(comma_ok & (~point_ok | row_comma), per_row(unique["as_comma"], np.nan),
+                     per_row(unique["as_point"], np.nan))
+    value = np.where(per_row(unique["negative"], False), -value, value)
+    missing = per_row(unique["missing"], True)
+    failed = ~missing & ~np.isfinite(value)
+    value[failed | missing] = np.nan
+    other = np.where(row_comma, point_ok & ~comma_ok & has_mark, comma_ok & ~point_ok) & ~failed
+    ambiguous = per_row(unique["ambiguous"], False) & ~failed & (point_rows == comma_rows)[groups]
+    return {"value": value, "failed": failed, "other_mark": other, "ambiguous": ambiguous,
+            "currency": per_row(unique["currency"], False), "group_comma": group_comma,
+            "currencies": unique["currencies"]}
+
+
+def _features(uniques: pd.Series) -> dict:
+    """What each distinct value reads as under either decimal mark (and its currency), once."""
     stripped = uniques.str.strip()
     missing = stripped.str.upper().isin(MISSING_NUMBER_TOKENS).to_numpy(dtype=bool)
     currency = stripped.str.contains(_CURRENCY, regex=True).fillna(False).to_numpy(dtype=bool)
@@ -131,24 +158,14 @@ def _parse_uniques(uniques: pd.Series, codes: np.ndarray, file_decimal_comma: bo
     comma_ok = text.str.match(_COMMA_FORM).fillna(False).to_numpy(dtype=bool) & has_digit
     as_point = _to_float(text.str.replace(",", "", regex=False), point_ok)
     as_comma = _to_float(text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False), comma_ok)
-    both = point_ok & comma_ok
-    ambiguous = both & (as_point != as_comma)
-    has_mark = text.str.contains(r"[.,]", regex=True).fillna(False).to_numpy(dtype=bool)
-    weights = np.bincount(codes[codes >= 0], minlength=len(uniques))
-    point_rows = int(weights[point_ok & ~comma_ok & has_mark].sum())
-    comma_rows = int(weights[comma_ok & ~point_ok & has_mark].sum())
-    column_comma = comma_rows > point_rows if comma_rows != point_rows else file_decimal_comma
-    value = np.where(comma_ok & (~point_ok | column_comma), as_comma, as_point)
-    value = np.where(negative, -value, value)
-    failed = ~missing & ~np.isfinite(value)
-    value = np.where(failed | missing, np.nan, value)
-    other = (comma_ok & ~point_ok) if not column_comma else (point_ok & ~comma_ok & has_mark)
     with_mark = stripped[currency]
     marks = tuple(m for m in CURRENCY_MARKS if len(with_mark) and (
         with_mark.str.contains(rf"\b{m}\b", regex=True) if m.isalpha() else with_mark.str.contains(m, regex=False)).any())
-    return {"value": value, "failed": failed, "decimal_comma": bool(column_comma), "other_mark": other & ~failed,
-            "ambiguous": ambiguous & ~failed & (point_rows == comma_rows), "currencies": marks,
-            "currency": currency}
+    return {"missing": missing, "currency": currency, "negative": negative, "point_ok": point_ok,
+            "comma_ok": comma_ok, "as_point": as_point, "as_comma": as_comma,
+            "ambiguous": point_ok & comma_ok & (as_point != as_comma),
+            "has_mark": text.str.contains(r"[.,]", regex=True).fillna(False).to_numpy(dtype=bool),
+            "currencies": marks}
 
 
 def _to_float(text: pd.Series, ok: np.ndarray) -> np.ndarray:

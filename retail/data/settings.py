@@ -75,7 +75,7 @@ class ValidationSettings:
         ``outlier_min_count`` sale lines (default 20), quantities and prices are compared on
         a log scale with the product's own median: a line is implausible when it is more than
         ``outlier_min_ratio`` times (default 1000) above or below the median *and* more than
-        ``outlier_mad_multiplier`` (default 6) robust standard deviations (1.4826 x the
+        ``outlier_mad_multiplier`` (default 5) robust standard deviations (1.4826 x the
         median absolute deviation of the logs) away. Online Retail has one such line: 74,215
         storage jars on a product usually sold by 8 (cancelled the same day).
 
@@ -93,7 +93,7 @@ class ValidationSettings:
     max_unit_price: float = 10_000_000.0
     outlier_min_count: int = 20
     outlier_min_ratio: float = 1000.0
-    outlier_mad_multiplier: float = 6.0
+    outlier_mad_multiplier: float = 5.0
     missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
     subtotal_labels: tuple[str, ...] = DEFAULT_SUBTOTAL_LABELS
     placeholder_dates: tuple[str, ...] = DEFAULT_PLACEHOLDER_DATES

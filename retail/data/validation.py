@@ -89,11 +89,18 @@ def validate(raw: RawTable, mapping: schema.ColumnMapping,
 
 
 def _note_read_problems(raw: RawTable, rules: Rules) -> None:
-    if raw.broken_row_count:
-        rules.note("broken_rows", "Rows with the wrong number of fields", raw.broken_row_count,
-                   "skipped (not read)",
-                   [{"line": b.line, "fields": b.actual_fields, "expected": b.expected_fields,
-                     "text": b.text[:120]} for b in raw.broken_rows])
+    """Put what reading decided (and the rows it could not read) at the top of the report."""
+    rules.results.extend(raw.notes)
+    unclosed = [b for b in raw.broken_rows if b.reason == "unclosed_quote"]
+    if unclosed:
+        rules.note("unclosed_quote", "Lines that open a quote (\") and never close it", len(unclosed),
+                   "skipped (not read); reading resumed at the next line, so the rows after it are kept",
+                   [{"line": b.line, "text": b.text[:120]} for b in unclosed[:5]])
+    wrong = raw.broken_row_count - len(unclosed)
+    if wrong:
+        rules.note("broken_rows", "Rows with the wrong number of fields", wrong, "skipped (not read)",
+                   [{"line": b.line, "fields": b.actual_fields, "expected": b.expected_fields, "text": b.text[:120]}
+                    for b in raw.broken_rows if b.reason != "unclosed_quote"])
 
 
 def _check_mapping(mapping: schema.ColumnMapping, source: pd.DataFrame) -> None:

@@ -407,10 +407,15 @@ class Workspace:
             yield con
 
 
+_INSERT_BATCH_ROWS = 122_880  # DuckDB's row group: it scans Arrow record batches in parallel
+
+
 def _to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """Arrow table with 32-bit-offset strings and microsecond timestamps: DuckDB's native
-    types, so the insert copies no more than it must."""
+    """Arrow table with 32-bit-offset strings and microsecond timestamps (DuckDB's native
+    types, so the insert copies no more than it must), in record batches of one DuckDB row
+    group (a single 1M-row chunk is scanned on one thread: 0.8 s instead of 0.55 s)."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = pa.Table.from_batches(table.to_batches(max_chunksize=_INSERT_BATCH_ROWS), schema=table.schema)
     fields = []
     for field in table.schema:
         kind = field.type

@@ -4,6 +4,7 @@ The expected outcome of each file is in tests/test_bad_files.py.
 """
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -126,6 +127,77 @@ def main() -> None:
     zoned = pd.DataFrame({"Date": pd.to_datetime(offsets, utc=True).tz_convert("Europe/Athens"),
                           "SKU": list("ABC"), "Qty": [1, 1, 1]})
     zoned.to_parquet(HERE / "utc_offsets.parquet", index=False)
+
+    write("web_page.csv", "<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n"
+                          "<body><form>Date,SKU,Qty</form></body></html>\n")
+    spark = HERE / "spark_output.csv"  # Spark writes a *folder* named like the file
+    spark.mkdir(exist_ok=True)
+    (spark / "part-00000.csv").write_text(HEADER + GOOD)
+    nested = pd.DataFrame({"Date": ["2011-01-01", "2011-01-02"], "SKU": ["A", "B"], "Qty": [1, 2],
+                           "Tags": [["red", "mug"], []], "Dims": [{"h": 1.0, "w": 2.0}, {"h": 3.0, "w": 4.0}]})
+    nested.to_parquet(HERE / "nested_columns.parquet", index=False)
+    write("deflate64.zip", patched_zip(method=9))
+    write("password.zip", patched_zip(flags=0x1))
+    quoted = [f"2011-01-{day % 28 + 1:02d},A{day},Mug {day},1,2.00" for day in range(1, 41)]
+    quoted[6] = '2011-01-08,A7,"Mug 7 large,1,2.00'
+    write("unclosed_quote.csv", "Date,SKU,Name,Qty,Price\n" + "\n".join(quoted) + "\n")
+    write_title_rows_workbook(HERE / "title_rows.xlsx")
+    write("preamble.csv", "Sales export,,,\nShop 12 - generated 2011-12-10,,,\n,,,\nDate,SKU,Qty,Price\n"
+                          "01/12/2010,A,1,2.50\n02/12/2010,B,2,3.00\n03/12/2010,A,3,2.50\n")
+    write("trailing_delimiter.csv", "Date,SKU,Qty\n2011-01-01,A,1,\n2011-01-02,B,2,\n2011-01-03,A,3,\n")
+    extra = [f"c{i:05d}" for i in range(4, 10_001)]
+    write("wide_10000_columns.csv", ",".join(["Date", "SKU", "Qty", *extra]) + "\n" + "".join(
+        ",".join([f"2011-01-0{day}", "A", str(day), *["1"] * len(extra)]) + "\n" for day in range(1, 4)))
+    write("excel_sep_line.csv", "sep=;\nDatum;Artikel;Bezeichnung;Menge;Preis\n01.03.2011;100;Kerze;2;2,50\n"
+          "02.03.2011;101;Teller;1;1,25\n")
+    write("gbk_names.csv", rows_of(["绿茶饮料", "红烧牛肉面", "北京烤鸭礼盒", "上海小笼包", "四川火锅底料"]), encoding="gbk")
+    write("shift_jis_names.csv", rows_of(["緑茶ペットボトル", "カップラーメン", "抹茶アイスクリーム", "梅干し", "味噌汁"]),
+          encoding="shift_jis")
+
+
+def rows_of(names: list[str]) -> str:
+    return "Date,SKU,Description,Qty\n" + "".join(f"2011-01-0{i + 1},P{i},{n},{i + 1}\n" for i, n in enumerate(names))
+
+
+def patched_zip(method: int = 0, flags: int = 0) -> bytes:
+    """A one-CSV zip whose headers claim another compression method or encryption (the app must
+    refuse it before reading)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(member("sales.csv"), HEADER + GOOD)
+    data = bytearray(buffer.getvalue())
+    central = data.index(b"PK\x01\x02")
+    for offset, field in ((6, flags), (8, method), (central + 8, flags), (central + 10, method)):
+        if field:
+            data[offset:offset + 2] = (int.from_bytes(data[offset:offset + 2], "little") | field).to_bytes(2, "little")
+    return bytes(data)
+
+
+def write_title_rows_workbook(path: Path) -> None:
+    """An export with two title rows above the header, as people make them in Excel."""
+    import datetime as dt
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Report"
+    sheet.append(["Sales report, December 2010"])
+    sheet.append(["Exported by till 3"])
+    sheet.append(["Date", "StockCode", "Description", "Quantity", "UnitPrice"])
+    for day, (code, name, qty, price) in enumerate([("A1", "MUG", 2, 1.5), ("A2", "CUP", 1, 2.0), ("A1", "MUG", 4, 1.5)]):
+        sheet.append([dt.datetime(2010, 12, day + 1, 9, 0), code, name, qty, price])
+    book.properties.created = book.properties.modified = dt.datetime(2011, 1, 1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as saved, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as stable:
+        for item in saved.infolist():  # fixed entry dates: regenerating gives the same bytes
+            entry = member(item.filename)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            content = saved.read(item)
+            if item.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2011-01-01T00:00:00Z", content)
+            stable.writestr(entry, content)
 
 
 if __name__ == "__main__":
