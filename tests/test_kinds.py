@@ -67,5 +67,7 @@ def test_real_files_are_told_apart():
     walmart = ingest(SHARED / "walmart_store_sales" / "walmart_store_sales.csv")
     assert kinds.detect(walmart.result.frame, walmart.mapping.to_dict()) == "store_totals"
     assert kinds.row_period(walmart.result.frame, "store_totals") == "week"
+    assert "unit_price" not in walmart.mapping.to_dict()  # Fuel_Price is context, not the price of a unit
+    assert "Fuel_Price" in walmart.result.frame.columns
     bakery = ingest(SHARED / "bakery_baskets" / "bread_basket.csv")
     assert kinds.detect(bakery.result.frame, bakery.mapping.to_dict()) == "basket_list"

@@ -243,6 +243,9 @@ def infer_mapping(frame: pd.DataFrame) -> ColumnMapping:
     if PRODUCT_ID not in mapping and PRODUCT_NAME in mapping:
         # A basket list with only names: the name is the id.
         claim(PRODUCT_ID, mapping.pop(PRODUCT_NAME))
+    if UNIT_PRICE in mapping and REVENUE in mapping and QUANTITY not in mapping and PRODUCT_ID not in mapping:
+        # Store totals: a "price" beside the sales totals (Fuel_Price) is a context column, not a unit price.
+        mapping.pop(UNIT_PRICE)
     return ColumnMapping(mapping)
 
 
