@@ -32,7 +32,7 @@ def period_filters(info, key: tuple) -> tuple[overview.Selection, str, str]:
         start_text, _, end_text = text.partition("..")
         return tuple(min(max(dt.date.fromisoformat(t), first), last) for t in (start_text, end_text or start_text))
 
-    row = st.columns([2, 1.6, 1.2, 1.2])
+    row = st.columns([2, 1.6, 1.2, 1.2, 1.1])
     picked = row[0].date_input("Period", value=state.from_url("period", within_data, (default_start, last)),
                                min_value=first, max_value=last, key="overview_period")
     start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (first, last)
@@ -47,11 +47,15 @@ def period_filters(info, key: tuple) -> tuple[overview.Selection, str, str]:
     measures = overview.measures(info.has, info.kind)
     measure = row[3].segmented_control("Measure", measures, default=measures[0], key="overview_measure" if len(
         measures) > 1 else "overview_measure_units") or measures[0]
+    gross = row[4].toggle("Gross sales", key="overview_gross", value=state.from_url("gross", lambda v: v == "1", False),
+                          help="Off (net): sales cancelled or returned in full later are left out. "
+                               "On (gross): they count.")
     stores, categories, products = scope_filters(info, key)
     for param, value in (("period", f"{start}..{end}"), ("compare", compare), ("by", freq), ("store", stores),
-                         ("category", categories), ("product", products)):
+                         ("category", categories), ("product", products), ("gross", "1" if gross else None)):
         state.publish(param, value)
-    return overview.Selection(start, end, tuple(stores), tuple(categories), tuple(products), compare), freq, measure
+    selection = overview.Selection(start, end, tuple(stores), tuple(categories), tuple(products), compare, gross)
+    return selection, freq, measure
 
 
 def scope_filters(info, key: tuple) -> tuple[list[str], list[str], list[str]]:
@@ -84,9 +88,12 @@ def kpi_tiles(result: overview.Summary, selection: overview.Selection, code: str
                       else f"{kpi.label}; no data for {compared} to compare with")
     returns = result.returns
     if returns["lines"]:
-        st.caption(f"Returns and cancellations in the period: {returns['lines']:,.0f} lines, "
-                   f"{returns['units']:,.0f} units, {currency.money(returns['value'], code)} in value "
-                   "(not in the figures above).")
+        undone = (f" {returns['cancelled_lines']:,.0f} sales worth {currency.money(returns['cancelled_value'], code)} "
+                  f"were undone in full by them and are {'counted (gross)' if selection.gross else 'left out (net)'}."
+                  if returns["cancelled_lines"] else "")
+        st.caption(f"{'Gross' if selection.gross else 'Net'} sales. Returns and cancellations in the period: "
+                   f"{returns['lines']:,.0f} lines, {returns['units']:,.0f} units, "
+                   f"{currency.money(returns['value'], code)} in value.{undone}")
 
 
 def rankings(info, result: overview.Summary, measure: str, has_stores: bool, code: str | None) -> None:

@@ -102,7 +102,7 @@ def test_enormous_line_is_one_broken_row():
 
 def test_returns_zero_price_postage():
     result = outcome("returns_and_negatives.csv")
-    assert result.frame[schema.LINE_TYPE].tolist() == ["sale", "return", "zero_price", "non_product"]
+    assert result.frame[schema.LINE_TYPE].tolist() == ["cancelled", "return", "zero_price", "non_product"]
 
 
 def test_duplicates():

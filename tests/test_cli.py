@@ -95,7 +95,28 @@ def test_real_online_retail_counts(online_retail, capsys):
     sales = raw[~(non_product | returns | zero_price)]
     implausible = sales.groupby("StockCode")[["Quantity", "UnitPrice"]].transform(_far_from_usual).any(axis=1)
     assert sales[implausible]["Quantity"].tolist() == [74_215] and rules["implausible"] == 1
-    assert report["line_types"]["sale"] == len(sales) - 1
+    cancelled = _cancelled_by_hand(sales[~implausible], raw[returns])
+    assert rules["cancelled_sales"] == cancelled
+    assert report["line_types"]["sale"] == len(sales) - 1 - cancelled
+
+
+RETURN_WINDOW = pd.Timedelta(days=90)
+
+
+def _cancelled_by_hand(sales, returns, window=RETURN_WINDOW) -> int:
+    """Each return (in file order) undoes the latest not yet undone sale of the same customer,
+    product and units bought at most 90 days before it: a plain loop, the reference."""
+    open_sales: dict[tuple, list] = {}
+    for row in sales[sales["CustomerID"].notna()].itertuples():
+        open_sales.setdefault((row.CustomerID, row.StockCode, row.Quantity), []).append(row.InvoiceDate)
+    matched = 0
+    for row in returns[returns["CustomerID"].notna() & (returns["Quantity"] < 0)].itertuples():
+        dates = open_sales.get((row.CustomerID, row.StockCode, -row.Quantity), [])
+        fitting = [d for d in dates if pd.Timedelta(0) <= row.InvoiceDate - d <= window]
+        if fitting:
+            dates.remove(max(fitting))
+            matched += 1
+    return matched
 
 
 def _far_from_usual(values):
@@ -143,6 +164,21 @@ def test_forecast_of_store_totals_defaults_to_sales_value_and_says_why(tmp_path,
     counted = json.loads(capsys.readouterr().out)
     assert counted["target_reason"] == "chosen with --target"
     assert any("same value in every period" in w for w in counted["warnings"])
+
+
+def test_overview_command_net_and_gross(tmp_path, capsys):
+    till = tmp_path / "till.csv"
+    till.write_text("Date,SKU,Name,Qty,Price,Customer,Invoice\n"
+                    "2024-03-01,A,Mug,2,5.00,c1,1\n2024-03-01,B,Big order,100,1.00,c2,2\n"
+                    "2024-03-02,B,Big order,-100,1.00,c2,C2\n2024-03-03,A,Mug,1,5.00,c3,3\n")
+    assert main(["overview", str(till), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["file_kind"] == "line_items" and info["from"] == "2024-03-01" and info["to"] == "2024-03-03"
+    assert info["revenue_net"] == 15.0 and info["revenue_gross"] == 115.0  # the cancelled order of 100
+    assert info["units"] == 3 and info["orders"] == 2 and info["customers"] == 2
+    assert [p["product_id"] for p in info["top_products"]] == ["A"]
+    assert main(["overview", str(till), "--from", "2024-03-03"]) == 0
+    assert "Revenue: 5.00" in capsys.readouterr().out
 
 
 def test_recommend_and_evaluate_commands(small_sample_file, capsys):

@@ -58,12 +58,13 @@ def test_returns_cancellations_zero_price_and_non_product_are_kept_and_marked():
     rows[5][2] = "Manual"
     result = run(rows)
     types = result.frame[schema.LINE_TYPE].tolist()
-    assert types == ["sale", "return", "return", "zero_price", "non_product", "non_product", "non_product"]
+    # the first sale is undone by the return of the same units the next day: net sales leave it out
+    assert types == ["cancelled", "return", "return", "zero_price", "non_product", "non_product", "non_product"]
     report = result.report
     assert report.rule("returns").count == 2
     assert report.rule("zero_or_negative_price").count == 1
     assert report.rule("non_product").count == 3
-    assert report.line_types == {"sale": 1, "return": 2, "zero_price": 1, "non_product": 3}
+    assert report.line_types == {"cancelled": 1, "return": 2, "zero_price": 1, "non_product": 3}
 
 
 def test_one_letter_code_is_a_product_unless_named_like_a_fee():
@@ -213,3 +214,21 @@ def test_quantity_column_not_used_is_named_in_the_report():
     assert "quantity" not in mapping.columns
     note = validate(raw, mapping).report.rule("quantity_defaulted")
     assert "column 'Qty' looks like a quantity" in note.action and "quantity=Qty" in note.action
+
+
+def test_returns_undo_their_own_sale_only():
+    """A full return undoes the latest matching sale (customer, product, units, 90 days before);
+    partial returns, other customers and old sales stay sales."""
+    rows = [good(1, qty="3"), good(2, qty="3"), good(3, qty="-3", invoice="C1"),  # undoes day 2's sale
+            good(4, qty="5"), good(5, qty="-2", invoice="C2"),  # partial: no match
+            good(6, qty="4", customer="c2"), good(7, qty="-4", customer="c3", invoice="C3"),  # another customer
+            good(8, sku="B", qty="1"), good(9, sku="B", qty="-1", invoice="C4"), good(10, sku="B", qty="-1",
+                                                                                       invoice="C5")]
+    result = run(rows)
+    types = result.frame[schema.LINE_TYPE].tolist()
+    assert types == ["sale", "cancelled", "return", "sale", "return", "sale", "return", "cancelled", "return",
+                     "return"]
+    assert "2 of the 5 returns matched" in result.report.rule("cancelled_sales").title
+    late = run([["2011-01-01", "A", "Item A", "2", "1.5", "c1", "London", "1"],
+                ["2011-06-01", "A", "Item A", "-2", "1.5", "c1", "London", "C9"]])
+    assert late.frame[schema.LINE_TYPE].tolist() == ["sale", "return"]  # five months later: not the same sale

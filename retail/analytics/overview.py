@@ -64,7 +64,8 @@ COMPARISONS: dict[str, str] = {"previous": "the period before", "last_year": "th
 @dataclass(frozen=True)
 class Selection:
     """What the overview looks at: days [start, end], optional stores / categories / products
-    (empty: all), and what the KPIs compare with (a key of :data:`COMPARISONS`)."""
+    (empty: all), what the KPIs compare with (a key of :data:`COMPARISONS`), and whether sales
+    cancelled or returned later still count (``gross``; default net)."""
 
     start: pd.Timestamp
     end: pd.Timestamp
@@ -72,6 +73,7 @@ class Selection:
     categories: tuple[str, ...] = ()
     products: tuple[str, ...] = ()
     compare: str = "previous"
+    gross: bool = False  # count sales that were cancelled or returned later (default: net sales)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", pd.Timestamp(self.start).normalize())
@@ -115,8 +117,8 @@ def with_orders(lines: pd.DataFrame) -> pd.DataFrame:
                                                                                 fallback)})
 
 
-def _sales(frame: pd.DataFrame) -> pd.DataFrame:
-    return with_orders(schema.sales_only(frame))
+def _sales(frame: pd.DataFrame, gross: bool = False) -> pd.DataFrame:
+    return with_orders(schema.sales_only(frame, gross))
 
 
 TILES: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -137,8 +139,8 @@ def promo_column(frame: pd.DataFrame) -> str | None:
                  and pd.api.types.is_numeric_dtype(frame[c])), None)
 
 
-def _totals(lines: pd.DataFrame) -> dict[str, float]:
-    sales = _sales(lines)
+def _totals(lines: pd.DataFrame, gross: bool = False) -> dict[str, float]:
+    sales = _sales(lines, gross)
     orders = float(sales[ORDER].nunique())
     revenue = float(sales[schema.REVENUE].sum(min_count=1)) if sales[schema.REVENUE].notna().any() else np.nan
     products = float(sales[schema.PRODUCT_ID].nunique())
@@ -159,10 +161,10 @@ def kpis(frame: pd.DataFrame, selection: Selection, kind: str = "line_items") ->
     """The headline tiles that make sense for ``kind`` of rows (:mod:`retail.data.kinds`), each with
     its change against :meth:`Selection.earlier` (None when the data does not reach back that far).
     A tile the data cannot fill (no prices, no customers, no promotion column) is left out."""
-    current = _totals(filter_sales(frame, selection))
+    current = _totals(filter_sales(frame, selection), selection.gross)
     earlier = selection.earlier()
     has_earlier = frame[schema.DATE].min() <= earlier.start
-    previous = _totals(filter_sales(frame, earlier))
+    previous = _totals(filter_sales(frame, earlier), selection.gross)
     period = kinds.row_period(frame, kind) if kind in ("store_totals", "product_totals") else "day"
     result = []
     for key, label, unit in TILES[kind]:
@@ -175,7 +177,7 @@ def kpis(frame: pd.DataFrame, selection: Selection, kind: str = "line_items") ->
 
 
 def trend(frame: pd.DataFrame, freq: str = "W", start: pd.Timestamp | None = None,
-          end: pd.Timestamp | None = None) -> pd.DataFrame:
+          end: pd.Timestamp | None = None, gross: bool = False) -> pd.DataFrame:
     """Revenue, units and orders per period, gaps as 0 (periods as in :mod:`retail.frequency`:
     weeks labelled by their Monday, months by their first day).
 
@@ -183,7 +185,7 @@ def trend(frame: pd.DataFrame, freq: str = "W", start: pd.Timestamp | None = Non
     first and last day) does not cover entirely: a week of three days is not a collapse.
     """
     period = frequency.get(freq)
-    sales = _sales(frame)
+    sales = _sales(frame, gross)
     labels = frequency.period_start(sales[schema.DATE], freq).to_numpy()
     result = sales.assign(period=labels).groupby("period").agg(
         revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"), orders=(ORDER, "nunique"))
@@ -221,9 +223,9 @@ def product_names(frame: pd.DataFrame) -> pd.Series:
     return first.set_index(schema.PRODUCT_ID)[schema.PRODUCT_NAME]
 
 
-def top_products(frame: pd.DataFrame, n: int | None = 10, by: str = "revenue") -> pd.DataFrame:
+def top_products(frame: pd.DataFrame, n: int | None = 10, by: str = "revenue", gross: bool = False) -> pd.DataFrame:
     """The ``n`` (all when None) best-selling products by ``revenue`` or ``units``, with their names."""
-    sales = _sales(frame)
+    sales = _sales(frame, gross)
     table = sales.groupby(schema.PRODUCT_ID).agg(
         revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"),
         orders=(ORDER, "nunique"), customers=(schema.CUSTOMER_ID, "nunique"))
@@ -233,10 +235,10 @@ def top_products(frame: pd.DataFrame, n: int | None = 10, by: str = "revenue") -
     return table
 
 
-def top_customers(frame: pd.DataFrame, n: int | None = 10, by: str = "revenue") -> pd.DataFrame:
+def top_customers(frame: pd.DataFrame, n: int | None = 10, by: str = "revenue", gross: bool = False) -> pd.DataFrame:
     """The ``n`` (all when None) best customers by ``revenue`` or ``units``; lines without a
     customer left out."""
-    sales = _sales(frame).dropna(subset=[schema.CUSTOMER_ID])
+    sales = _sales(frame, gross).dropna(subset=[schema.CUSTOMER_ID])
     table = sales.groupby(schema.CUSTOMER_ID).agg(
         revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"),
         orders=(ORDER, "nunique"), last_purchase=(schema.DATE, "max"))
@@ -253,19 +255,22 @@ def customer_history(frame: pd.DataFrame, customer: str) -> pd.DataFrame:
     return history.dropna(axis=1, how="all")  # a basket list has no names, prices or orders to show
 
 
-def by_store(frame: pd.DataFrame) -> pd.DataFrame:
+def by_store(frame: pd.DataFrame, gross: bool = False) -> pd.DataFrame:
     """Revenue, units and orders per store / country, largest first."""
-    sales = _sales(frame).dropna(subset=[schema.STORE_ID])
+    sales = _sales(frame, gross).dropna(subset=[schema.STORE_ID])
     table = sales.groupby(schema.STORE_ID).agg(
         revenue=(schema.REVENUE, "sum"), units=(schema.QUANTITY, "sum"), orders=(ORDER, "nunique"))
     return table.sort_values(["revenue", "units"], ascending=False).reset_index()
 
 
 def returns_summary(frame: pd.DataFrame) -> dict[str, float]:
-    """Returned units and value (positive numbers) in ``frame``."""
+    """Returned units and value (positive numbers) in ``frame``, and the sales they undid in full
+    (``cancelled_lines`` / ``cancelled_value``: out of net sales, in gross sales)."""
     returns = frame[frame[schema.LINE_TYPE] == schema.RETURN]
+    cancelled = frame[frame[schema.LINE_TYPE] == schema.CANCELLED]
     return {"lines": float(len(returns)), "units": float(-returns[schema.QUANTITY].clip(upper=0).sum()),
-            "value": float(-returns[schema.REVENUE].clip(upper=0).sum())}
+            "value": float(-returns[schema.REVENUE].clip(upper=0).sum()),
+            "cancelled_lines": float(len(cancelled)), "cancelled_value": float(cancelled[schema.REVENUE].sum())}
 
 
 @dataclass(frozen=True)
@@ -283,7 +288,9 @@ class Summary:
 def summarise(frame: pd.DataFrame, selection: Selection, freq: str = "W", by: str = "revenue",
               top: int = 10, kind: str = "line_items") -> Summary:
     """KPIs against the earlier period, the trend, top products and customers, stores and returns."""
-    selected = filter_sales(frame, selection)
-    return Summary(kpis=kpis(frame, selection, kind), trend=trend(selected, freq, selection.start, selection.end),
-                   products=top_products(selected, n=top, by=by), customers=top_customers(selected, n=top, by=by),
-                   stores=by_store(selected), returns=returns_summary(selected))
+    selected, gross = filter_sales(frame, selection), selection.gross
+    return Summary(kpis=kpis(frame, selection, kind),
+                   trend=trend(selected, freq, selection.start, selection.end, gross),
+                   products=top_products(selected, n=top, by=by, gross=gross),
+                   customers=top_customers(selected, n=top, by=by, gross=gross),
+                   stores=by_store(selected, gross), returns=returns_summary(selected))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -117,18 +117,24 @@ def ensure_sample(workspace: Workspace) -> DatasetInfo | None:
 
 @dataclass
 class Loaded:
-    """Canonical rows and the mapping they were read with (which fields the source had)."""
+    """Canonical rows, the mapping they were read with and the import's report (as a dict)."""
 
     frame: pd.DataFrame
     mapping: dict[str, str]
+    report: dict = field(default_factory=dict)
 
     def has(self, field: str) -> bool:
         return schema.mapping_has(self.mapping, field)
 
     @property
     def kind(self) -> str:
-        """What a row means (:mod:`retail.data.kinds`)."""
-        return kinds.detect(self.frame, self.mapping)
+        """What a row means (:mod:`retail.data.kinds`): the import's verdict, or the data's."""
+        stored = self.report.get("file_kind")
+        return stored if stored in kinds.KINDS else kinds.detect(self.frame, self.mapping)
+
+    @property
+    def currency(self) -> str | None:
+        return self.report.get("currency")
 
 
 def load_data(source: str, mapping_overrides: dict[str, str | None] | None = None,
@@ -136,9 +142,11 @@ def load_data(source: str, mapping_overrides: dict[str, str | None] | None = Non
     """Canonical rows of a file path, or of a stored dataset when ``source`` is not a file."""
     if Path(source).is_file():
         ingested = ingest(source, overrides=mapping_overrides)
-        return Loaded(as_plain_objects(ingested.result.frame), ingested.mapping.to_dict())
+        return Loaded(as_plain_objects(ingested.result.frame), ingested.mapping.to_dict(),
+                      ingested.result.report.to_dict())
     workspace = workspace or Workspace()
-    return Loaded(workspace.load(source), workspace.get(source).mapping)
+    info = workspace.get(source)
+    return Loaded(workspace.load(source), info.mapping, info.report | {"currency": workspace.currency_of(info)})
 
 
 def as_plain_objects(frame: pd.DataFrame) -> pd.DataFrame:

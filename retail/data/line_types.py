@@ -14,6 +14,7 @@ import pandas as pd
 
 from retail.data import schema
 from retail.data.parsing import TEXT, map_unique
+from retail.data.returns import match_returns
 from retail.data.rules import Rules, text_matches
 from retail.data.settings import ValidationSettings
 
@@ -76,8 +77,9 @@ def mark_line_types(clean: pd.DataFrame, settings: ValidationSettings, rules: Ru
     implausible, usual = implausible_mask(clean, settings, candidates=sale, eligible=~(non_product | subtotal))
     returns &= ~implausible
     zero_price &= ~implausible
+    cancelled, matched = match_returns(clean, sale & ~implausible, returns, settings.return_window_days)
     line_type = np.full(len(clean), schema.SALE, dtype=object)
-    for mask, kind in ((zero_price, schema.ZERO_PRICE), (returns, schema.RETURN),
+    for mask, kind in ((cancelled, schema.CANCELLED), (zero_price, schema.ZERO_PRICE), (returns, schema.RETURN),
                        (implausible, schema.IMPLAUSIBLE), (non_product, schema.NON_PRODUCT),
                        (subtotal, schema.SUBTOTAL)):
         line_type[mask] = kind
@@ -85,6 +87,11 @@ def mark_line_types(clean: pd.DataFrame, settings: ValidationSettings, rules: Ru
     show = {c: clean[c] for c in (schema.ORDER_ID, schema.PRODUCT_ID, schema.QUANTITY, schema.UNIT_PRICE)}
     rules.add("returns", "Cancellations and returns (negative quantity or cancelled order)", returns,
               "kept, marked 'return': left out of demand and recommendations", show)
+    rules.add("cancelled_sales", f"Sales cancelled or returned in full later ({matched:,} of the "
+              f"{int(returns.sum()):,} returns matched by customer, product and units within "
+              f"{settings.return_window_days} days)", cancelled,
+              "kept, marked 'cancelled': out of net sales and demand (gross sales still count them)",
+              {c: clean[c] for c in (schema.DATE, schema.CUSTOMER_ID, schema.PRODUCT_ID, schema.QUANTITY)})
     rules.add("non_product", "Non-product lines (postage, fees, adjustments, vouchers)", non_product,
               "kept, marked 'non_product': left out of demand and recommendations", show)
     rules.add("subtotals", "Total and subtotal lines (TOTAL, Subtotal, Grand total)", subtotal,

@@ -50,7 +50,8 @@ NON_PRODUCT = "non_product"
 ZERO_PRICE = "zero_price"
 IMPLAUSIBLE = "implausible"  # a quantity or price far outside what is possible for the product
 SUBTOTAL = "subtotal"  # a TOTAL / Subtotal line of a report: counting it would double the day
-LINE_TYPES: tuple[str, ...] = (SALE, RETURN, NON_PRODUCT, ZERO_PRICE, IMPLAUSIBLE, SUBTOTAL)
+CANCELLED = "cancelled"  # a sale later cancelled or returned in full (matched to its return)
+LINE_TYPES: tuple[str, ...] = (SALE, RETURN, NON_PRODUCT, ZERO_PRICE, IMPLAUSIBLE, SUBTOTAL, CANCELLED)
 
 FIELD_LABELS: dict[str, str] = {
     DATE: "date",
@@ -280,6 +281,7 @@ def empty_canonical_frame() -> pd.DataFrame:
     return pd.DataFrame(columns)[list(CANONICAL_COLUMNS)]
 
 
-def sales_only(frame: pd.DataFrame) -> pd.DataFrame:
-    """Lines that are real demand: not returns, not postage/fees, not free or negative price."""
-    return frame[frame[LINE_TYPE] == SALE]
+def sales_only(frame: pd.DataFrame, gross: bool = False) -> pd.DataFrame:
+    """Lines that are real demand (net sales): not returns, not postage/fees, not free or negative
+    price, not sales that were cancelled later. ``gross`` keeps the cancelled sales too."""
+    return frame[frame[LINE_TYPE].isin((SALE, CANCELLED))] if gross else frame[frame[LINE_TYPE] == SALE]

@@ -79,6 +79,10 @@ class ValidationSettings:
         median absolute deviation of the logs) away. Online Retail has one such line: 74,215
         storage jars on a product usually sold by 8 (cancelled the same day).
 
+    return_window_days : int
+        A return is matched to the sale it undoes (same customer, product and units) when that
+        sale is at most this many days older (default 90); the sale is then marked ``cancelled``.
+
     Implausible lines are kept and marked ``implausible``: left out of demand like returns.
     """
 
@@ -98,6 +102,7 @@ class ValidationSettings:
     subtotal_labels: tuple[str, ...] = DEFAULT_SUBTOTAL_LABELS
     placeholder_dates: tuple[str, ...] = DEFAULT_PLACEHOLDER_DATES
     early_date_gap: float = 1.0
+    return_window_days: int = 90
 
     def __post_init__(self) -> None:
         positive = {"max_quantity": self.max_quantity, "max_unit_price": self.max_unit_price,
