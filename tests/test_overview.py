@@ -68,7 +68,7 @@ def test_product_names_pick_most_frequent():
 
 
 def test_returns_summary_and_filters():
-    assert overview.returns_summary(FRAME) == {"lines": 1.0, "units": 1.0, "value": 5.0}
+    assert overview.returns_summary(FRAME) == {"lines": 1.0, "units": 1.0, "value": 5.0, "cancelled_lines": 0.0, "cancelled_value": 0.0}
     everything = ("2011-01-01", "2011-01-31")
     assert len(overview.filter_sales(FRAME, overview.Selection(*everything, stores=("FR",)))) == 2
     assert len(overview.filter_sales(FRAME, overview.Selection("2010-12-01", "2011-01-02"))) == 3
@@ -126,4 +126,4 @@ def test_summarise_bundles_the_page_figures():
     assert kpis["Orders"][0] == 1 and kpis["Customers"][0] == 1 and kpis["Average order value"][0] == 20.0
     assert result.products["product_id"].tolist() == ["A"] and result.products["units"].tolist() == [4]
     assert result.trend["units"].tolist() == [4]
-    assert result.returns == {"lines": 1.0, "units": 1.0, "value": 5.0}
+    assert result.returns == {"lines": 1.0, "units": 1.0, "value": 5.0, "cancelled_lines": 0.0, "cancelled_value": 0.0}
