@@ -10,7 +10,7 @@ import streamlit as st
 from retail.data import currency, kinds, schema
 from retail.data.ingest import DEMO_UPLOAD_FILE
 from retail.data.parsing import DATE_ORDERS, describe_format
-from retail.data.readers import ReadError, excel_sheets
+from retail.data.readers import ReadError
 from retail.data.validation import ValidationError
 from ui.data import select_dataset, workspace
 from ui.upload import read_upload, validate_upload
@@ -111,21 +111,19 @@ with upload_tab:
     upload = st.session_state.get("upload")
     if upload:
         sheet = None
-        if upload["name"].lower().endswith((".xlsx", ".xlsm")):
-            try:
-                sheet = st.selectbox("Sheet", excel_sheets(upload["data"]), key=f"sheet_{upload['key']}")
-            except ReadError as exc:
-                st.error(str(exc))
-                st.stop()
         try:
-            raw = read_upload(upload["key"], upload["name"], sheet, upload["data"])
+            raw = read_upload(upload["key"], upload["name"], None, upload["data"])  # Excel: the first table-like sheet
+            if len(raw.sheets) > 1:
+                sheet = st.selectbox("Sheet", raw.sheets, index=raw.sheets.index(raw.sheet), key=f"sheet_{upload['key']}")
+                raw = read_upload(upload["key"], upload["name"], sheet, upload["data"])
         except ReadError as exc:
             st.error(f"{upload['name']}: {exc}")
             st.stop()
         st.caption(f"**{upload['name']}**: {len(raw.frame):,} rows, {raw.frame.shape[1]} columns; "
                    f"read as {raw.describe()}.")
         st.dataframe(raw.frame.head(20).astype(str), hide_index=True, width="stretch", key="preview")
-        mapping = _mapping_editor(list(raw.frame.columns), schema.infer_mapping(raw.frame), upload["key"])
+        # Keyed by sheet too: another sheet's columns are matched afresh, not left as chosen for the first.
+        mapping = _mapping_editor(list(raw.frame.columns), schema.infer_mapping(raw.frame), f"{upload['key']}_{raw.sheet}")
         order = st.radio("Date order", list(DATE_ORDERS), horizontal=True, key=f"date_order_{upload['key']}",
                          format_func=lambda name: DATE_ORDERS[name][1])
         st.subheader("3. Validation report")

@@ -124,3 +124,15 @@ def test_web_page_detection():
 def test_header_without_trailing_delimiter_rows():
     raw = read_table(b"Date,SKU,Qty,\n2011-01-01,A,1\n2011-01-02,B,2\n", name="x.csv")
     assert list(raw.frame.columns) == ["Date", "SKU", "Qty"] and raw.broken_row_count == 0
+
+
+def test_a_notes_sheet_first_is_passed_over_for_the_table(tmp_path):
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"Notes": ["Exported from the till", "Week 48", "Ask Sam about returns"]}).to_excel(
+            writer, sheet_name="Notes", index=False)
+        pd.DataFrame({"Date": ["2024-01-01", "2024-01-02", "2024-01-03"], "SKU": ["A", "B", "A"],
+                      "Qty": [3, 1, 2]}).to_excel(writer, sheet_name="Sales", index=False)
+    raw = read_table(path)
+    assert raw.sheet == "Sales" and list(raw.frame.columns) == ["Date", "SKU", "Qty"]
+    assert read_table(path, sheet="Notes").sheet == "Notes"  # still readable when asked for

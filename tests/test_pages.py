@@ -192,3 +192,27 @@ def test_help_page_explains_the_words(app_env):
     text = " ".join(m.value for m in app.markdown)
     assert "Weighted absolute percentage error" in text and "item-based kNN" in text
     assert "NDCG@K" in text and "seasonal naive" in text
+
+
+def test_excel_opens_on_the_table_and_rematches_columns_per_sheet(app_env, tmp_path):
+    import io
+
+    import pandas as pd
+
+    book = io.BytesIO()
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"Notes": ["Exported from the till", "Week 48", "Call Sam"]}).to_excel(writer, sheet_name="Notes", index=False)
+        pd.DataFrame({"Date": ["2024-01-01", "2024-01-02", "2024-01-03"], "SKU": ["A", "B", "A"],
+                      "Qty": [3, 1, 2]}).to_excel(writer, sheet_name="Sales", index=False)
+        pd.DataFrame({"Day": ["2024-02-01", "2024-02-02", "2024-02-03"], "Article": ["A", "B", "C"],
+                      "Menge": [1, 1, 2]}).to_excel(writer, sheet_name="February", index=False)
+    app = start("data")
+    app.session_state["upload"] = {"data": book.getvalue(), "name": "book.xlsx", "key": "book"}
+    app.run()
+    assert not app.exception and not app.error
+    assert app.selectbox(key="sheet_book").value == "Sales"
+    assert app.selectbox(key="map_date_book_Sales").value == "Date"
+    app.selectbox(key="sheet_book").set_value("February").run()
+    assert not app.exception
+    assert app.selectbox(key="map_date_book_February").value == "Day"
+    assert app.selectbox(key="map_quantity_book_February").value == "Menge"

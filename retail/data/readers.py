@@ -172,14 +172,27 @@ def excel_sheets(data: bytes) -> list[str]:
         workbook.close()
 
 
+def _sheet_cells(data: bytes, sheet: str) -> pd.DataFrame:
+    cells = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl", header=None)
+    return cells.dropna(how="all").dropna(axis=1, how="all")
+
+
+def _looks_like_table(cells: pd.DataFrame) -> bool:
+    """At least two columns filled on at least three rows: a table, not a sheet of notes."""
+    return bool((cells.notna().sum() >= 3).sum() >= 2)
+
+
 def _read_excel(data: bytes, name: str, sheet: str | None) -> RawTable:
     sheets = excel_sheets(data)
     if sheet is not None and sheet not in sheets:
         raise ReadError(f"Sheet {sheet!r} is not in {name}; its sheets are {sheets}.")
     cells = pd.DataFrame()
-    for candidate in [sheet] if sheet else sheets:
-        cells = pd.read_excel(io.BytesIO(data), sheet_name=candidate, engine="openpyxl", header=None)
-        cells = cells.dropna(how="all").dropna(axis=1, how="all")
+    candidates = [sheet] if sheet else sheets
+    read = {c: _sheet_cells(data, c) for c in candidates} if len(candidates) > 1 else {}
+    # The first sheet that looks like a table (a Notes or cover sheet is one column of text).
+    ranked = sorted(candidates, key=lambda c: (not _looks_like_table(read[c]), candidates.index(c))) if read else candidates
+    for candidate in ranked:
+        cells = read.get(candidate) if read else _sheet_cells(data, candidate)
         if len(cells) > 1:
             sheet = candidate
             break
