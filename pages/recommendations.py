@@ -7,7 +7,7 @@ from retail.data import schema
 from retail.data.workspace import workspace_home
 from retail.recommend.charts import metrics_figure, sweep_figure
 from retail.recommend.evaluation import with_popularity_ratio
-from retail.recommend.interactions import WEIGHTINGS
+from retail.recommend.interactions import WEIGHTINGS, why_not
 from retail.recommend.registry import (
     BASELINE,
     DEFAULT,
@@ -28,9 +28,8 @@ loaded = current_frame()
 if loaded is None:
     st.stop()
 info, frame = loaded
-if not info.has(schema.CUSTOMER_ID):
-    st.info("This dataset has no customer column, so there is nothing to recommend per customer. "
-            "Map a customer column on the Data page.")
+if reason := why_not(info.kind, info.has(schema.CUSTOMER_ID)):
+    st.info(reason)
     st.stop()
 
 home = str(workspace_home())

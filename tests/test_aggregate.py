@@ -88,7 +88,7 @@ def test_absences_reported_and_short_series_dropped():
     assert report.too_short == ["NEW"]
     assert list(report.absences) == ["A"] and report.absences["A"] >= 80
     assert panel.loc[panel.series_id == "A", "absent"].sum() == report.absences["A"]
-    assert "long absences" in report.summary()
+    assert "long breaks in sales" in report.summary()
 
 
 def test_exogenous_columns_are_averaged_and_carried():

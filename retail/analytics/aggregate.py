@@ -39,6 +39,7 @@ class Level:
     name: str
     label: str
     keys: tuple[str, ...]
+    plural: str = "series"
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,11 @@ class Target:
 
 
 LEVELS: dict[str, Level] = {level.name: level for level in (
-    Level("total", "all sales", ()),
-    Level("store", "store / country", (schema.STORE_ID,)),
-    Level("product", "product", (schema.PRODUCT_ID,)),
-    Level("product_store", "product x store", (schema.PRODUCT_ID, schema.STORE_ID)),
-    Level("category", "category", (schema.CATEGORY,)),
+    Level("total", "all sales", (), "series"),
+    Level("store", "store / country", (schema.STORE_ID,), "stores"),
+    Level("product", "product", (schema.PRODUCT_ID,), "products"),
+    Level("product_store", "product x store", (schema.PRODUCT_ID, schema.STORE_ID), "product-store pairs"),
+    Level("category", "category", (schema.CATEGORY,), "categories"),
 )}
 TARGETS: dict[str, Target] = {target.name: target for target in (
     Target("units", "units sold", schema.QUANTITY, "units"),
@@ -107,21 +108,18 @@ class PanelReport:
     series_info: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self) -> str:
-        """One plain-language paragraph for the UI and the command line."""
-        parts = [
-            f"{self.n_series:,} series x {self.n_periods:,} periods "
-            f"({self.level}, {self.freq}, {self.target})"
-        ]
+        """One plain-language sentence for the UI and the command line."""
+        period, things = frequency.get(self.freq).period, LEVELS[self.level].plural
+        parts = [f"{self.n_series:,} {things} x {self.n_periods:,} {period}s of {TARGETS[self.target].label}"]
         if self.dropped_top_n:
-            parts.append(f"{self.dropped_top_n:,} smaller series left out by top-N")
+            parts.append(f"{self.dropped_top_n:,} smaller {things} left out (only the biggest are forecast)")
         if self.too_short:
-            parts.append(f"{len(self.too_short):,} series too short to forecast")
+            parts.append(f"{len(self.too_short):,} {things} with too little history to forecast")
         if self.absences:
-            parts.append(
-                f"{len(self.absences):,} series had long absences treated as missing, not zero demand"
-            )
+            parts.append(f"{len(self.absences):,} {things} had long breaks in sales, treated as missing "
+                         "rather than zero demand")
         if self.incomplete_period_dropped is not None:
-            parts.append(f"incomplete last period {self.incomplete_period_dropped:%Y-%m-%d} left out")
+            parts.append(f"the last {period} ({self.incomplete_period_dropped:%d %b %Y}) is incomplete and left out")
         return "; ".join(parts) + "."
 
 

@@ -21,6 +21,7 @@ from retail import frequency
 from retail.analytics.aggregate import ABSENT, DATE, SERIES_ID, Y, absence_mask
 from retail.forecast.metrics import MODEL, STEP, WINDOW, YHAT, mase_scale
 from retail.forecast.models import ForecastModel
+from retail.forecast.registry import FORECASTERS
 from retail.progress import Progress
 
 logger = logging.getLogger(__name__)
@@ -121,7 +122,8 @@ def backtest(
             forecast[MODEL], forecast[WINDOW], forecast[CUTOFF] = name, window, cutoff
             parts.append(forecast.merge(truth, on=[SERIES_ID, DATE], how="inner"))
             if progress is not None:
-                progress(len(parts) / total, f"backtest window {window + 1} of {len(cuts)}: {name}")
+                progress(len(parts) / total, f"testing on past data, window {window + 1} of {len(cuts)}: "
+                         f"{FORECASTERS.label(name)}")
     frame = pd.concat(parts, ignore_index=True)
     frame[STEP] = dates.get_indexer(pd.DatetimeIndex(frame[DATE])) - dates.get_indexer(
         pd.DatetimeIndex(frame[CUTOFF])

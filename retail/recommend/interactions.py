@@ -24,6 +24,18 @@ WEIGHTINGS: dict[str, str] = {"count": "orders with the product", "binary": "bou
                               "spend": "money spent"}
 
 
+def why_not(kind: str, has_customers: bool) -> str | None:
+    """Why per-customer recommendations cannot be made for a dataset (None when they can)."""
+    if kind in ("store_totals", "product_totals"):
+        return ("Recommendations learn from who bought what: they need order lines with customer ids. This "
+                "dataset holds sales totals, with no customers or baskets. Upload a till or web-shop export "
+                "with a customer column to use this page.")
+    if not has_customers:
+        return ("Recommendations learn from who bought what, and this dataset has no customer column. If the "
+                "file has one (customer, member or loyalty number), map it on the Data page.")
+    return None
+
+
 @dataclass(frozen=True)
 class InteractionSettings:
     """How purchases become matrix entries.
