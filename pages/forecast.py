@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from retail import frequency
-from retail.analytics import aggregate
+from retail.analytics import aggregate, overview
 from retail.analytics.aggregate import LEVELS, TARGETS, available_levels, default_target, exogenous_candidates
 from retail.data.workspace import workspace_home
 from retail.forecast.charts import importance_figure, leaderboard_figure, series_figure
@@ -16,6 +16,7 @@ from retail.glossary import explain
 from ui import state
 from ui.data import current_frame, workspace
 from ui.forecast import export_bytes, load_run, run_and_save
+from ui.reports import report_button
 from ui.widgets import glossary_columns, param_widgets, registry_multiselect
 
 RUN_KEY = "forecast_run_id"
@@ -82,7 +83,7 @@ def show_accuracy(result, model: str) -> None:
         st.plotly_chart(importance_figure(readable, explained), key="fc_importance")
 
 
-def show_downloads(home: str, result, run_id: int) -> None:
+def show_downloads(home: str, result, run_id: int, info) -> None:
     st.subheader("Take it away")
     export_model = st.radio("Which forecast", [result.best, "all"], horizontal=True, key="fc_export_model",
                             format_func=lambda m: "every model" if m == "all" else f"best model ({FORECASTERS.label(m)})")
@@ -93,9 +94,13 @@ def show_downloads(home: str, result, run_id: int) -> None:
                                  mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     downloads[1].download_button("Download CSV", export_bytes(home, run_id, export_model, "csv"),
                                  file_name=f"forecast_run_{run_id}.csv", mime="text/csv", key="fc_download_csv")
+    selection = overview.Selection(*overview.default_period(info.date_min, info.date_max))
+    measure = overview.measures(info.has, info.kind)[0]
+    report_button((home, info.name, info.version), info, selection, "W", measure, workspace().currency_of(info),
+                  run_id, button_key="fc_report")
 
 
-def show_run(home: str, run_id: int) -> None:
+def show_run(home: str, run_id: int, info) -> None:
     result = load_run(home, run_id)
     unit = f"{TARGETS[result.settings.target].unit} per {frequency.get(result.settings.freq).period}"
     show_headline(result, run_id)
@@ -103,7 +108,7 @@ def show_run(home: str, run_id: int) -> None:
     show_outlook(result, TARGETS[result.settings.target].unit)
     model = show_series(result, run_id, unit)
     show_accuracy(result, model)
-    show_downloads(home, result, run_id)
+    show_downloads(home, result, run_id, info)
 
 
 st.title("Demand forecast")
@@ -154,7 +159,7 @@ with new_tab:
     run_id = st.session_state.get(RUN_KEY)
     if run_id in {r.id for r in runs}:
         state.publish("run", run_id)
-        show_run(home, run_id)
+        show_run(home, run_id, info)
     else:
         st.info("Choose the settings and run a forecast, or open a saved run.")
 

@@ -11,6 +11,7 @@ from retail.data.workspace import workspace_home
 from ui import overview as cached
 from ui import state
 from ui.data import current_frame, workspace
+from ui.reports import report_button
 from ui.widgets import download_csv, glossary_columns
 
 PRODUCTS_KEY, PRODUCTS_CHART = "overview_products", "overview_products_chart"
@@ -151,3 +152,4 @@ if note := overview.incomplete_note(result.trend, freq):
     st.caption(note)
 rankings(info, result, measure, bool(cached.store_names(*key)), code)
 tables(result, code)
+report_button(key, info, selection, freq, measure, code)

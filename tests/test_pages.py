@@ -55,6 +55,7 @@ def test_overview_marks_partial_weeks_compares_last_year_and_narrows_to_products
     app.selectbox(key="overview_compare").set_value("last_year").run()
     assert not app.exception  # the sample starts in Dec 2010: no change is shown against a year before
     assert all(m.delta in (None, "") for m in app.metric)
+    assert any(b.label == "Stakeholder report (HTML)" for b in app.get("download_button"))
 
 
 def test_data_page_demo_file_validate_and_save(app_env):

@@ -1,0 +1,98 @@
+"""A stakeholder report: one self-contained HTML file with the Overview and a forecast run.
+
+The charts stay interactive (plotly, its script embedded once, so the file opens offline and
+can be mailed). Every piece of user text (product names, dataset names) is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from retail import frequency
+from retail.analytics import charts, overview
+from retail.analytics.aggregate import TARGETS
+from retail.data import currency
+from retail.forecast import charts as forecast_charts
+from retail.forecast.explain import headline, outlook, series_by_volume
+from retail.forecast.registry import FORECASTERS
+from retail.forecast.result import ForecastResult
+
+STYLE = """body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;
+color:#0f172a;padding:0 1rem}h1{margin-bottom:.2rem}.muted{color:#64748b}table{border-collapse:collapse;
+margin:1rem 0}td,th{padding:.35rem .8rem;border-bottom:1px solid #e2e8f0;text-align:right}
+td:first-child,th:first-child{text-align:left}.tiles{display:flex;flex-wrap:wrap;gap:.6rem}
+.tile{border:1px solid #e2e8f0;border-radius:.5rem;padding:.6rem 1rem;min-width:9rem}
+.tile b{display:block;font-size:1.4rem}"""
+
+
+class _Figures:
+    """Plotly figures as HTML fragments; the first carries plotly's script, the rest reuse it."""
+
+    def __init__(self) -> None:
+        self.script_included = False
+
+    def __call__(self, figure: go.Figure) -> str:
+        fragment = figure.to_html(full_html=False, include_plotlyjs=not self.script_included)
+        self.script_included = True
+        return fragment
+
+
+def _table(frame: pd.DataFrame, money: set[str] = frozenset(), code: str | None = None) -> str:
+    def cell(column: str, value: object) -> str:
+        if isinstance(value, float):
+            if value != value:  # NaN: nothing to show
+                return "&ndash;"
+            return currency.money(value, code) if column in money else f"{value:,.2f}"
+        return html.escape(str(value))
+
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{cell(c, v)}</td>" for c, v in zip(frame.columns, row, strict=True))
+                   + "</tr>" for row in frame.itertuples(index=False))
+    return f"<table><tr>{head}</tr>{rows}</table>"
+
+
+def overview_section(summary: overview.Summary, selection: overview.Selection, freq: str, measure: str,
+                     code: str | None, figures: _Figures) -> str:
+    compared = overview.COMPARISONS[selection.compare]
+    tiles = "".join(f"<div class='tile'>{html.escape(k.label)}<b>{html.escape(k.formatted(code))}</b>"
+                    f"<span class='muted'>{html.escape(k.formatted_change() or 'no earlier data')}</span></div>"
+                    for k in summary.kpis)
+    note = overview.incomplete_note(summary.trend, freq)
+    products = summary.products[["product", "revenue", "units"]].head(10)
+    return (f"<h2>Sales, {selection.start:%d %b %Y} to {selection.end:%d %b %Y}</h2>"
+            f"<p class='muted'>{'Gross' if selection.gross else 'Net'} sales; changes against {compared}.</p>"
+            f"<div class='tiles'>{tiles}</div>"
+            + figures(charts.trend_figure(summary.trend, freq, measure, currency.label(code).strip(" ()")))
+            + (f"<p class='muted'>{html.escape(note)}</p>" if note else "")
+            + "<h3>Top products</h3>" + _table(products, {"revenue"}, code))
+
+
+def forecast_section(result: ForecastResult, figures: _Figures, code: str | None = None, top: int = 15) -> str:
+    board = result.metrics[["model", "wape", "bias"]].assign(model=result.metrics["model"].map(FORECASTERS.label))
+    board = board.rename(columns={"model": "model", "wape": "error (WAPE)", "bias": "bias"})
+    table = outlook(result).head(top)[["name", "forecast", "low", "high", "value"]]
+    series = series_by_volume(result)[0]
+    names = dict(zip(result.series_info["series_id"], result.series_info["name"], strict=True))
+    unit = f"{TARGETS[result.settings.target].unit} per {frequency.get(result.settings.freq).period}"
+    chart = forecast_charts.series_figure(result.series_view(series), f"{names[series]}: "
+                                          f"{FORECASTERS.label(result.best)}", unit, result.settings.freq)
+    return (f"<h2>Forecast, next {result.settings.horizon} {frequency.get(result.settings.freq).period}s</h2><p>{html.escape(headline(result))}</p>"
+            + _table(board) + f"<h3>Outlook, the {top} biggest</h3>" + _table(table, {"value"}, code)
+            + figures(chart))
+
+
+def stakeholder_html(title: str, sections: list[str]) -> str:
+    """The whole report (``sections`` from :func:`overview_section` / :func:`forecast_section`)."""
+    stamp = dt.datetime.now().strftime("%d %b %Y %H:%M")
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
+            f"<p class='muted'>Made {stamp} with the retail analytics dashboard.</p>{''.join(sections)}</body></html>")
+
+
+def figure_renderer() -> _Figures:
+    """A renderer for one report (embeds plotly's script in the first figure only)."""
+    return _Figures()
