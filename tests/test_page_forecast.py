@@ -44,7 +44,7 @@ def test_run_forecast_shows_leaderboard_series_chart_and_downloads(app_env):
     series_table = next(d.value for d in app.dataframe if "series_id" in d.value.columns and "wape" in d.value.columns)
     assert len(series_table) == 8 and series_table["wape"].is_monotonic_decreasing  # worst first
     downloads = app.get("download_button")
-    assert len(downloads) == 2
+    assert [d.key for d in downloads] == ["fc_download_xlsx", "fc_download_csv", "fc_report"]
     runs = Workspace(app_env).list_runs("forecast")
     assert len(runs) == 1 and runs[0].settings["horizon"] == 4
 
