@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from retail.customers.registry import PROPENSITY_MODELS, VALUE_MODELS
 from retail.forecast.registry import FORECASTERS
 from retail.recommend.registry import RECOMMENDERS
 
-REGISTRIES = (FORECASTERS, RECOMMENDERS)
+REGISTRIES = (FORECASTERS, RECOMMENDERS, VALUE_MODELS, PROPENSITY_MODELS)
 
 
 def cmd_models(args: argparse.Namespace) -> int:

@@ -17,11 +17,15 @@ import pandas as pd
 
 from retail.customers import evaluation, segments
 from retail.customers.history import History, default_as_of, outcome
-from retail.customers.registry import DEFAULT, PROPENSITY_MODELS, VALUE_MODELS
+from retail.customers.registry import DEFAULT, PROPENSITY_MODELS, SEGMENT_LABELS, SEGMENTS, VALUE_MODELS
 from retail.progress import Progress, quiet
 
 logger = logging.getLogger(__name__)
 MIN_HORIZON, MAX_HORIZON = 7, 366
+CUSTOMER_COLUMNS = ["customer_id", "segment", "rfm_score", "recency_days", "orders", "purchase_days", "monetary",
+                    "average_order_value", "tenure_days", "first_purchase", "last_purchase", "propensity",
+                    "probability_active", "expected_purchases", "expected_spend", "cluster", "actual_purchases",
+                    "actual_spend"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,44 @@ class CustomerResult:
     @property
     def horizon(self) -> int:
         return self.settings.horizon_days
+
+    @property
+    def previous_as_of(self) -> pd.Timestamp:
+        """The date the segments are compared with: one horizon earlier."""
+        return self.as_of - pd.Timedelta(days=self.horizon)
+
+    def headline(self) -> dict[str, Any]:
+        """Customers, expected buyers (sum of probabilities), expected purchases and spend (None without amounts)."""
+        spend = self.customers["expected_spend"].sum(min_count=1)
+        return {"customers": len(self.customers), "expected_buyers": float(self.customers["propensity"].sum()),
+                "expected_purchases": float(self.customers["expected_purchases"].sum()),
+                "expected_spend": None if pd.isna(spend) else float(spend)}
+
+    def table(self) -> pd.DataFrame:
+        """One row per customer, most valuable first, segments by their labels (the page's and the export's)."""
+        order = "expected_spend" if self.has_money else "propensity"
+        table = self.customers.reset_index().sort_values([order, "customer_id"], ascending=[False, True],
+                                                         kind="stable")
+        table["segment"] = table["segment"].map(SEGMENT_LABELS)
+        return table[[c for c in CUSTOMER_COLUMNS if c in table.columns]].reset_index(drop=True)
+
+    def find(self, text: str = "", segments: tuple[str, ...] | list[str] = ()) -> pd.DataFrame:
+        """:meth:`table` rows whose customer id contains ``text`` (any case) and whose segment is one of
+        ``segments`` (rule names; empty: any)."""
+        table = self.table()
+        if text.strip():
+            table = table[table["customer_id"].str.contains(text.strip(), case=False, regex=False)]
+        if segments:
+            table = table[table["segment"].isin([SEGMENT_LABELS[name] for name in segments])]
+        return table.reset_index(drop=True)
+
+    def card(self, customer: str) -> dict[str, Any]:
+        """Everything known about one customer (``ValueError`` when the id is not among the customers)."""
+        if customer not in self.customers.index:
+            raise ValueError(f"No customer with that id bought anything before {self.as_of:%d %b %Y}.")
+        row = self.customers.loc[customer]
+        return {**row.to_dict(), "customer_id": customer, "segment_label": SEGMENT_LABELS[row["segment"]],
+                "segment_rule": next(rule for rule in SEGMENTS if rule.name == row["segment"])}
 
     def summary_dict(self) -> dict[str, Any]:
         """The headline (the command line's JSON): customers, as-of date, segment counts, evaluation."""

@@ -27,15 +27,16 @@ MONEY_TYPES = (schema.SALE, schema.CANCELLED, schema.RETURN)
 RECENT_WINDOWS = (30, 90, 180, 365)  # days: the "purchases in the last N days" features
 
 
-def why_not(kind: str, has_customers: bool) -> str | None:
-    """Why customer analytics cannot run on a dataset (None when it can)."""
+def why_not(kind: str, has_customers: bool, command_line: bool = False) -> str | None:
+    """Why customer analytics cannot run on a dataset (None when it can), and what to do about it."""
     if kind in ("store_totals", "product_totals"):
         label = kinds.KINDS[kind].label
         return (f"Customer analytics needs a customer column, and this dataset holds {label}: no customers, no "
                 "orders. Upload a till or web-shop export with a customer (member, loyalty) number.")
     if not has_customers:
+        where = "with --map customer_id=COLUMN" if command_line else "on the Data page"
         return ("Customer analytics needs a customer column (customer, member or loyalty number), and this dataset "
-                "has none. If the file has one, map it on the Data page.")
+                f"has none. If the file has one, map it {where}.")
     return None
 
 

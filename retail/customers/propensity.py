@@ -113,7 +113,7 @@ class LogisticPropensity(PropensityModel):
 class LightGBMPropensity(PropensityModel):
     """Gradient-boosted trees on the activity facts."""
 
-    name = "lightgbm"
+    name = "lightgbm-propensity"
 
     def __init__(self, n_estimators: int = 300, learning_rate: float = 0.03, num_leaves: int = 7) -> None:
         self.n_estimators = n_estimators

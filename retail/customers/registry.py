@@ -40,7 +40,7 @@ VALUE_MODELS = Registry("repeat-purchase model", [
                    "(0: plain maximum likelihood, as in the paper).", minimum=0.0, maximum=10.0,
                    ui_range=(0.0, 1.0), step=0.01),
          ), tags=frozenset({DEFAULT})),
-    Spec("lightgbm", "LightGBM on customer features",
+    Spec("lightgbm-value", "LightGBM on customer features",
          "Gradient-boosted trees learn next-period purchases and spend from RFM-style facts, trained on the "
          "period before the as-of date.",
          "retail.customers.value:LightGBMValue", params=_TREES),
@@ -58,7 +58,7 @@ PROPENSITY_MODELS = Registry("propensity model", [
              Param("C", "Regularisation", 1.0, "Smaller values keep the weights small (steadier on little data).",
                    minimum=1e-4, maximum=1e4, ui_range=(0.01, 10.0), step=0.01),
          ), tags=frozenset({DEFAULT})),
-    Spec("lightgbm", "LightGBM classifier",
+    Spec("lightgbm-propensity", "LightGBM classifier",
          "Gradient-boosted trees on the same facts plus recent activity; finds interactions a straight line misses.",
          "retail.customers.propensity:LightGBMPropensity", params=_TREES),
     Spec("recency", "recency alone",

@@ -144,7 +144,7 @@ def training_window(history: History, as_of: pd.Timestamp, horizon: int) -> tupl
 class LightGBMValue(ValueModel):
     """Poisson trees for purchases and Tweedie trees for spend, learned on the previous period."""
 
-    name = "lightgbm"
+    name = "lightgbm-value"
 
     def __init__(self, n_estimators: int = 300, learning_rate: float = 0.03, num_leaves: int = 7) -> None:
         self.n_estimators = n_estimators
