@@ -105,10 +105,10 @@ def show_customers(result, key: tuple, code: str | None) -> None:
         st.info("No customer matches the search.")
         return
     customer = st.selectbox("Customer card", table["customer_id"].tolist(), key="cust_card")
-    show_card(result.card(customer), key, code)
+    show_card(result.card(customer), key, code, result.as_of)
 
 
-def show_card(card: dict, key: tuple, code: str | None) -> None:
+def show_card(card: dict, key: tuple, code: str | None, as_of) -> None:
     st.subheader(f"Customer {card['customer_id']}: {card['segment_label']}")
     st.caption(f"{card['segment_rule'].description} {card['segment_rule'].action}")
     tiles = st.columns(6)
@@ -127,7 +127,7 @@ def show_card(card: dict, key: tuple, code: str | None) -> None:
     left.dataframe(history, hide_index=True, width="stretch", key="cust_history",
                    column_config=glossary_columns(history) | {schema.REVENUE: money_column("amount", code)})
     algorithm = RECOMMENDERS.first_tagged(DEFAULT_RECOMMENDER)
-    picks = cached.recommender(*key, algorithm).recommend(card["customer_id"], n=5)
+    picks = cached.recommender(*key, algorithm, as_of).recommend(card["customer_id"], n=5)
     right.markdown(f"**Products to offer** ({RECOMMENDERS.label(algorithm)})")
     right.dataframe(picks[[schema.PRODUCT_NAME, "reasons"]], hide_index=True, width="stretch", key="cust_picks",
                     column_config=glossary_columns(picks))

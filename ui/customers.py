@@ -42,8 +42,9 @@ def analysis(home: str, dataset: str, version: str, settings: CustomerSettings) 
 
 
 @st.cache_resource(max_entries=4, show_spinner="Learning what each customer might like...")
-def recommender(home: str, dataset: str, version: str, algorithm: str):
-    return fit_recommender(dataset_frame(home, dataset, version), algorithm)
+def recommender(home: str, dataset: str, version: str, algorithm: str, as_of: pd.Timestamp):
+    """The recommender fitted on the purchases before the analysis date (what was known then)."""
+    return fit_recommender(dataset_frame(home, dataset, version), algorithm, as_of)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -56,7 +57,7 @@ def build_and_save(home: str, dataset: str, version: str, result: CustomerResult
     """Build the campaign list (progress bar while products are chosen) and keep it in the workspace."""
     bar = st.progress(0.0, text="Building the campaign list...")
     try:
-        model = recommender(home, dataset, version, settings.algorithm) if settings.products else None
+        model = recommender(home, dataset, version, settings.algorithm, result.as_of) if settings.products else None
         table, summary = build_campaign(result, settings, model, progress=lambda fraction, message: bar.progress(
             min(max(fraction, 0.0), 1.0), text=message))
         return save_campaign(workspace(), dataset, settings, table, summary, result.settings.to_dict())

@@ -160,9 +160,9 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     from retail.data.workspace import Workspace
 
     out = _out_path(args.out)
+    settings = campaign_settings(args)  # a wrong segment or flag is refused before the long work
     loaded, result = _analysis(args)
-    settings = campaign_settings(args)
-    recommender = fit_recommender(loaded.frame, settings.algorithm) if settings.products else None
+    recommender = fit_recommender(loaded.frame, settings.algorithm, result.as_of) if settings.products else None
     table, summary = build_campaign(result, settings, recommender, progress=progress)
     if out is not None:
         out.write_bytes(campaign_workbook(table, settings.to_dict(), summary, loaded.currency)

@@ -108,11 +108,12 @@ def headline(table: pd.DataFrame, result: CustomerResult) -> dict[str, Any]:
     }
 
 
-def fit_recommender(frame: pd.DataFrame, algorithm: str):
-    """A recommender of ``algorithm`` fitted on ``frame`` (its settings are given per call)."""
-    from retail.recommend.interactions import build_interactions
+def fit_recommender(frame: pd.DataFrame, algorithm: str, as_of: pd.Timestamp | None = None):
+    """A recommender of ``algorithm`` fitted on the purchases of ``frame`` before ``as_of`` (None: all);
+    its settings are given per call."""
+    from retail.recommend.interactions import InteractionSettings, build_interactions
 
-    return RECOMMENDERS.get(algorithm).build().fit(build_interactions(frame))
+    return RECOMMENDERS.get(algorithm).build().fit(build_interactions(frame, InteractionSettings(cutoff=as_of)))
 
 
 def attach_recommendations(table: pd.DataFrame, recommender: Any, n: int, progress: Progress = quiet,
