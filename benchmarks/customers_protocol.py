@@ -43,3 +43,19 @@ def customer_frame(path: Path = DATA) -> pd.DataFrame:
         schema.STORE_ID: lines["Country"], schema.ORDER_ID: lines["InvoiceNo"].astype(str),
         schema.LINE_TYPE: np.where(sale[kept], schema.SALE, schema.RETURN),
     }).reset_index(drop=True)
+
+
+def markdown(frame: pd.DataFrame, digits: int = 3) -> str:
+    """A Markdown table (numbers right-aligned, floats with ``digits`` decimals)."""
+    def cell(value) -> str:
+        if isinstance(value, float | np.floating):
+            return f"{value:,.{digits}f}"
+        if isinstance(value, int | np.integer):
+            return f"{value:,}"
+        return str(value)
+
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |",
+             "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)

@@ -95,7 +95,7 @@ class LogisticPropensity(PropensityModel):
 
     name = "logistic"
 
-    def __init__(self, features: str = "rfm", C: float = 1.0) -> None:
+    def __init__(self, features: str = "activity", C: float = 10.0) -> None:
         self.features = features
         self.C = C
 
@@ -115,7 +115,7 @@ class LightGBMPropensity(PropensityModel):
 
     name = "lightgbm-propensity"
 
-    def __init__(self, n_estimators: int = 300, learning_rate: float = 0.03, num_leaves: int = 7) -> None:
+    def __init__(self, n_estimators: int = 300, learning_rate: float = 0.03, num_leaves: int = 4) -> None:
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves

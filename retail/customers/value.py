@@ -146,7 +146,7 @@ class LightGBMValue(ValueModel):
 
     name = "lightgbm-value"
 
-    def __init__(self, n_estimators: int = 300, learning_rate: float = 0.03, num_leaves: int = 7) -> None:
+    def __init__(self, n_estimators: int = 300, learning_rate: float = 0.03, num_leaves: int = 4) -> None:
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
