@@ -55,7 +55,16 @@ def main() -> None:
         page.get_by_text("Top 10 for customer").wait_for()
         settle(page)
         page.screenshot(path=str(DOCS / "recommendations.png"))
+        customers(page, url)
         browser.close()
+
+
+def customers(page, url: str) -> None:
+    """The Customers page: segments of the whole sample and the campaign builder's headline."""
+    page.goto(f"{url}/customers")
+    page.get_by_text("Customers per segment").first.wait_for()
+    settle(page)
+    page.screenshot(path=str(DOCS / "customers.png"))
 
 
 if __name__ == "__main__":

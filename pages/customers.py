@@ -35,8 +35,29 @@ from ui.widgets import glossary_columns, param_widgets, registry_select
 CAMPAIGN_KEY = "campaign_run_id"
 
 
+MONEY_COLUMNS = {"monetary": "Money spent", "average_order_value": "Average order value",
+                 "expected_spend": "Expected spend", "actual_spend": "Actual spend", "revenue": "Revenue"}
+WHOLE_NUMBERS = {c: "%d" for c in ("recency_days", "orders", "purchase_days", "tenure_days", "actual_purchases",
+                                   "cluster")}
+
+
 def money_column(title: str, code: str | None):
-    return st.column_config.NumberColumn(f"{title}{currency.label(code)}", format="localized")
+    return st.column_config.NumberColumn(f"{title}{currency.label(code)}", format="accounting")
+
+
+def columns_of(table, code: str | None) -> dict:
+    """Headers, tooltips and number formats for a customer or campaign table (money with the currency)."""
+    config = glossary_columns(table, "%.2f", **{c: f for c, f in WHOLE_NUMBERS.items() if c in table})
+    config |= {c: money_column(title, code) for c, title in MONEY_COLUMNS.items() if c in table}
+    for column in table.columns:
+        if column.startswith(("product", "why")):
+            config[column] = st.column_config.TextColumn(export.header(column))
+    if "customer_id" in table:
+        config["customer_id"] = st.column_config.TextColumn("Customer")
+    if "propensity" in table:
+        config["propensity"] = st.column_config.ProgressColumn("Probability of buying", min_value=0.0, max_value=1.0,
+                                                               format="percent")
+    return config
 
 
 def choose_settings(key: tuple) -> CustomerSettings:
@@ -76,11 +97,11 @@ def show_segments(result, code: str | None) -> None:
     st.plotly_chart(segment_figure(result.segments, code), key="cust_treemap")
     table = result.segments.drop(columns=["segment"])
     st.dataframe(table, hide_index=True, width="stretch", key="cust_segments", column_config=glossary_columns(
-        table, "%.2f", average_recency_days="%.0f") | {
-        "label": st.column_config.TextColumn("segment"), "customers": st.column_config.NumberColumn("customers"),
-        "revenue": money_column("revenue", code),
-        "revenue_share": st.column_config.NumberColumn("share of revenue", format="percent"),
-        "customer_share": st.column_config.NumberColumn("share of customers", format="percent")})
+        table, "%.2f", average_recency_days="%.0f", previous_customers="localized", change="%+d") | {
+        "label": st.column_config.TextColumn("Segment"), "customers": st.column_config.NumberColumn(
+            "Customers", format="localized"), "revenue": money_column("Revenue", code),
+        "revenue_share": st.column_config.NumberColumn("Share of revenue", format="percent"),
+        "customer_share": st.column_config.NumberColumn("Share of customers", format="percent")})
     if result.movement is not None:
         st.plotly_chart(movement_figure(result.movement, f"{result.previous_as_of:%d %b %Y}", f"{result.as_of:%d %b %Y}"),
                         key="cust_movement")
@@ -94,13 +115,7 @@ def show_customers(result, key: tuple, code: str | None) -> None:
     text = row[0].text_input("Search customer id", key="cust_search")
     chosen = row[1].multiselect("Segments", list(SEGMENT_LABELS), format_func=SEGMENT_LABELS.get, key="cust_filter")
     table = result.find(text, chosen)
-    st.dataframe(table, hide_index=True, width="stretch", key="cust_table", column_config=glossary_columns(
-        table, "%.2f", recency_days="%d", orders="%d", purchase_days="%d", tenure_days="%d") | {
-        "customer_id": st.column_config.TextColumn("customer"), "monetary": money_column("money spent", code),
-        "average_order_value": money_column("average order value", code),
-        "expected_spend": money_column("expected spend", code),
-        "propensity": st.column_config.ProgressColumn("probability of buying", min_value=0.0, max_value=1.0,
-                                                      format="percent")})
+    st.dataframe(table, hide_index=True, width="stretch", key="cust_table", column_config=columns_of(table, code))
     if table.empty:
         st.info("No customer matches the search.")
         return
@@ -125,7 +140,7 @@ def show_card(card: dict, key: tuple, code: str | None, as_of) -> None:
     history = cached.purchase_history(*key, card["customer_id"])
     left.markdown(f"**Purchase history** ({len(history):,} lines)")
     left.dataframe(history, hide_index=True, width="stretch", key="cust_history",
-                   column_config=glossary_columns(history) | {schema.REVENUE: money_column("amount", code)})
+                   column_config=glossary_columns(history) | {schema.REVENUE: money_column("Amount", code)})
     algorithm = RECOMMENDERS.first_tagged(DEFAULT_RECOMMENDER)
     picks = cached.recommender(*key, algorithm, as_of).recommend(card["customer_id"], n=5)
     right.markdown(f"**Products to offer** ({RECOMMENDERS.label(algorithm)})")
@@ -153,8 +168,9 @@ def show_check(key: tuple, settings) -> None:
                  column_config=glossary_columns(propensity, "%.3f"))
     value = checked.value_evaluation.assign(model=checked.value_evaluation["model"].map(VALUE_MODELS.label))
     st.dataframe(value, hide_index=True, width="stretch", key="cust_eval_value",
-                 column_config=glossary_columns(value, "%.3f", purchases_predicted="%.0f", purchases_actual="%d",
-                                                spend_predicted="%.0f", spend_actual="%.0f"))
+                 column_config=glossary_columns(value, "%.3f", purchases_predicted="localized",
+                                                purchases_actual="localized", spend_predicted="accounting",
+                                                spend_actual="accounting"))
     charts = st.columns(2)
     charts[0].plotly_chart(lift_figure(checked.lift), key="cust_lift")
     charts[1].plotly_chart(calibration_figure(checked.reliability), key="cust_calibration")
@@ -197,8 +213,7 @@ def show_campaign(result, key: tuple, code: str | None) -> None:
     if summary["expected_revenue"] is not None:
         tiles[2].metric(f"Expected revenue, next {result.horizon} days", currency.money(summary["expected_revenue"], code, 0))
     st.dataframe(chosen.head(500), hide_index=True, width="stretch", key="camp_preview",
-                 column_config=glossary_columns(chosen, "%.2f") | {"expected_spend": money_column("expected spend", code),
-                                                                    "monetary": money_column("money spent", code)})
+                 column_config=columns_of(chosen, code))
     if st.button("Build and save the campaign list", type="primary", key="camp_build", disabled=chosen.empty):
         st.session_state[CAMPAIGN_KEY] = cached.build_and_save(*key, result, settings).id
     run_id = st.session_state.get(CAMPAIGN_KEY)
@@ -211,7 +226,7 @@ def show_saved(run_id: int, code: str | None, prefix: str) -> None:
     revenue = info.summary.get("expected_revenue")
     st.success(f"Campaign '{info.summary.get('name')}' (saved as run {run_id}): {len(table):,} customers"
                + (f", expected revenue {currency.money(revenue, code, 0)}" if revenue is not None else "") + ".")
-    st.dataframe(export.readable(table), hide_index=True, width="stretch", key=f"{prefix}_list")
+    st.dataframe(table, hide_index=True, width="stretch", key=f"{prefix}_list", column_config=columns_of(table, code))
     settings = {k: v for k, v in info.settings.items() if k != "analysis"}
     files = st.columns(2)
     files[0].download_button("Download Excel", export.campaign_workbook(table, settings, info.summary, code),

@@ -74,7 +74,7 @@ def test_campaign_builder_saves_a_campaign(app_env):
     app.button(key="camp_build").click().run()
     assert not app.exception
     assert any("saved as run" in s.value for s in app.success)
-    listed = frame_with(app, "why product 1")
+    listed = frame_with(app, "why_1")
     assert len(listed) == audience and set(listed["segment"]) == {"champions"}
     assert app.selectbox(key="saved_campaign").options
 

@@ -28,14 +28,19 @@ def _analyses() -> SettingsCache[CustomerResult]:
 
 
 def analysis(home: str, dataset: str, version: str, settings: CustomerSettings) -> CustomerResult:
-    """The analysis for these settings, shared by every session; a progress bar while it is computed."""
+    """The analysis for these settings, shared by every session; a progress bar while it is computed.
+
+    The bar lives in a placeholder drawn on every run, computed or not, so the elements after it keep
+    their place (otherwise the tabs below would jump back to the first one after the first rerun)."""
+    slot = st.empty()
+
     def compute() -> CustomerResult:
-        bar = st.progress(0.0, text="Analysing customers...")
+        bar = slot.progress(0.0, text="Analysing customers...")
         try:
             return analyse(history(home, dataset, version), settings,
                            progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
         finally:
-            bar.empty()
+            slot.empty()
 
     key = (home, dataset, version, json.dumps(settings.to_dict(), sort_keys=True, default=str))
     return _analyses().get(key, compute)
@@ -55,11 +60,12 @@ def purchase_history(home: str, dataset: str, version: str, customer: str) -> pd
 def build_and_save(home: str, dataset: str, version: str, result: CustomerResult,
                    settings: CampaignSettings) -> RunInfo:
     """Build the campaign list (progress bar while products are chosen) and keep it in the workspace."""
-    bar = st.progress(0.0, text="Building the campaign list...")
+    slot = st.empty()
+    bar = slot.progress(0.0, text="Building the campaign list...")
     try:
         model = recommender(home, dataset, version, settings.algorithm, result.as_of) if settings.products else None
         table, summary = build_campaign(result, settings, model, progress=lambda fraction, message: bar.progress(
             min(max(fraction, 0.0), 1.0), text=message))
         return save_campaign(workspace(), dataset, settings, table, summary, result.settings.to_dict())
     finally:
-        bar.empty()
+        slot.empty()

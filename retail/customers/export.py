@@ -43,15 +43,17 @@ def settings_table(result: CustomerResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
 
 
-def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Plain-word headers (``product_name_2`` -> ``product 2``, ``why_2`` -> ``why product 2``)."""
-    def header(column: str) -> str:
-        stem, _, number = column.rpartition("_")
-        if number.isdigit() and stem in ("product", "product_name", "why"):
-            return {"product": f"product code {number}", "product_name": f"product {number}",
-                    "why": f"why product {number}"}[stem]
-        return HEADERS.get(column, column.replace("_", " "))
+def header(column: str) -> str:
+    """The plain-word header of a column (``product_name_2`` -> ``product 2``, ``why_2`` -> ``why product 2``)."""
+    stem, _, number = column.rpartition("_")
+    if number.isdigit() and stem in ("product", "product_name", "why"):
+        return {"product": f"product code {number}", "product_name": f"product {number}",
+                "why": f"why product {number}"}[stem]
+    return HEADERS.get(column, column.replace("_", " "))
 
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with plain-word headers (:func:`header`)."""
     return frame.rename(columns={c: header(c) for c in frame.columns})
 
 
