@@ -93,7 +93,30 @@ def show_headline(result, code: str | None) -> None:
         st.caption(warning)
 
 
-def show_segments(result, code: str | None) -> None:
+def show_clusters(result, key: tuple, settings: CustomerSettings) -> None:
+    if not st.toggle("Also group customers with k-means", key="cust_kmeans",
+                     help="Groups from recency, orders and money (scaled); the number of groups is the one with "
+                          "the best silhouette."):
+        return
+    try:
+        _, described = cached.clusters(cached.analysis_key(*key, settings), result)
+    except ValueError as exc:
+        st.info(str(exc))
+        return
+    st.caption(f"{len(described)} groups (silhouette {described['silhouette'].iat[0]:.2f}: 1 is perfectly "
+               "separated, 0 overlapping).")
+    st.dataframe(described.drop(columns=["silhouette"]), hide_index=True, width="stretch", key="cust_clusters",
+                 column_config={"cluster": st.column_config.NumberColumn("Group"),
+                                "customers": st.column_config.NumberColumn("Customers", format="localized"),
+                                "median_recency_days": st.column_config.NumberColumn("Median days since purchase",
+                                                                                     format="%d"),
+                                "median_orders": st.column_config.NumberColumn("Median orders", format="%.0f"),
+                                "median_monetary": st.column_config.NumberColumn("Median money spent",
+                                                                                 format="accounting"),
+                                "description": st.column_config.TextColumn("In words", width="large")})
+
+
+def show_segments(result, code: str | None, key: tuple, settings: CustomerSettings) -> None:
     st.plotly_chart(segment_figure(result.segments, code), key="cust_treemap")
     table = result.segments.drop(columns=["segment"])
     st.dataframe(table, hide_index=True, width="stretch", key="cust_segments", column_config=glossary_columns(
@@ -105,6 +128,7 @@ def show_segments(result, code: str | None) -> None:
     if result.movement is not None:
         st.plotly_chart(movement_figure(result.movement, f"{result.previous_as_of:%d %b %Y}", f"{result.as_of:%d %b %Y}"),
                         key="cust_movement")
+    show_clusters(result, key, settings)
     with st.expander("How segments are named (the rule table)"):
         st.markdown("Scores run from 1 (lowest fifth of customers) to 5 (highest fifth); the first rule that "
                     "matches names the customer.\n\n" + segment_markdown())
@@ -271,7 +295,7 @@ show_headline(result, code)
 segments_tab, customers_tab, check_tab, campaign_tab, saved_tab = st.tabs(
     ["Segments", "Customers", "Model check", "Campaign", "Saved campaigns"])
 with segments_tab:
-    show_segments(result, code)
+    show_segments(result, code, key, settings)
 with customers_tab:
     show_customers(result, key, code)
 with check_tab:

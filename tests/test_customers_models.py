@@ -84,7 +84,7 @@ def test_last_period_repeats_the_last_days_exactly(lines):
 
 def test_learning_needs_a_history_longer_than_the_horizon(lines):
     history = build_history(lines)
-    with pytest.raises(ValueError, match="history starts"):
+    with pytest.raises(ValueError, match="the history starts"):
         PROPENSITY_MODELS.get("logistic").build().fit(history, history.first_day + pd.Timedelta(days=20), 60)
 
 
@@ -201,3 +201,22 @@ def test_constructor_defaults_match_the_registry():
     for spec in [*VALUE_MODELS, *PROPENSITY_MODELS]:
         model = spec.resolve()()
         assert {p.name: getattr(model, p.name) for p in spec.params} == spec.defaults(), spec.name
+
+
+def test_registry_and_segment_tables_are_in_the_readme():
+    from retail.customers.registry import segment_markdown
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    assert VALUE_MODELS.markdown_table() in readme and PROPENSITY_MODELS.markdown_table() in readme
+    assert segment_markdown() in readme
+
+
+def test_a_basket_list_with_members_has_no_money_but_still_scores(lines):
+    baskets = lines.assign(**{schema.REVENUE: np.nan, schema.UNIT_PRICE: np.nan})
+    result = analyse(baskets, CustomerSettings(as_of=AS_OF, horizon_days=60, evaluate=True))
+    assert not result.has_money and result.customers["monetary"].isna().all()
+    assert result.customers["expected_spend"].isna().all() and result.customers["expected_purchases"].gt(0).any()
+    assert result.customers["propensity"].between(0, 1).all() and result.summary_dict()["expected_spend"] is None
+    table = audience(result, CampaignSettings(max_customers=10, products=0))
+    assert table["propensity"].is_monotonic_decreasing  # ordered by probability without amounts

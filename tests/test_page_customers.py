@@ -85,3 +85,11 @@ def test_dataset_without_customers_says_so(app_env, tmp_path):
     import_file(Workspace(app_env), path, "no customers")
     app = open_page(select="no customers")
     assert "needs a customer column" in app.info[0].value
+
+
+def test_kmeans_groups_in_words(app_env):
+    app = open_page()
+    app.toggle(key="cust_kmeans").set_value(True).run()
+    assert not app.exception
+    groups = frame_with(app, "description")
+    assert len(groups) >= 2 and groups["description"].str.contains("buy").all()

@@ -12,6 +12,7 @@ from retail.analytics import overview
 from retail.cache import SettingsCache
 from retail.customers.analysis import CustomerResult, CustomerSettings, analyse
 from retail.customers.campaign import CampaignSettings, build_campaign, fit_recommender, save_campaign
+from retail.customers.clusters import cluster
 from retail.customers.history import History, build_history
 from retail.data.workspace import RunInfo
 from ui.data import dataset_frame, workspace
@@ -42,8 +43,17 @@ def analysis(home: str, dataset: str, version: str, settings: CustomerSettings) 
         finally:
             slot.empty()
 
-    key = (home, dataset, version, json.dumps(settings.to_dict(), sort_keys=True, default=str))
-    return _analyses().get(key, compute)
+    return _analyses().get(analysis_key(home, dataset, version, settings), compute)
+
+
+@st.cache_data(max_entries=8, show_spinner="Grouping customers (k-means, the number of groups by silhouette)...")
+def clusters(analysis_key: str, _result: CustomerResult) -> tuple[pd.Series, pd.DataFrame]:
+    """k-means groups of the analysis ``analysis_key`` names (its result is not hashed)."""
+    return cluster(_result.customers)
+
+
+def analysis_key(home: str, dataset: str, version: str, settings: CustomerSettings) -> str:
+    return json.dumps([home, dataset, version, settings.to_dict()], sort_keys=True, default=str)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Learning what each customer might like...")

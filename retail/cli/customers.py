@@ -32,6 +32,7 @@ from retail.cli.common import (
     progress,
 )
 from retail.customers.registry import DEFAULT, PROPENSITY_MODELS, SEGMENT_LABELS, VALUE_MODELS
+from retail.data.currency import money
 from retail.recommend.registry import DEFAULT as DEFAULT_RECOMMENDER
 from retail.recommend.registry import RECOMMENDERS
 
@@ -131,7 +132,8 @@ def _print_customers(info: dict[str, Any]) -> None:
     print(f"{info['customers']:,} customers as of {info['as_of']}, next {info['horizon_days']} days")
     for name, count in info["segments"].items():
         print(f"  {SEGMENT_LABELS[name]:<16} {count:>8,}")
-    print(f"expected purchases ({VALUE_MODELS.label(info['value_model'])}): {info['expected_purchases']:,.0f}")
+    print(f"expected purchases ({VALUE_MODELS.label(info['value_model'])}): {info['expected_purchases']:,.0f}"
+          + ("" if info["expected_spend"] is None else f", spend {money(info['expected_spend'], info['currency'])}"))
     evaluation = info.get("evaluation")
     if evaluation:
         print(f"held-out check: AUC {evaluation['propensity_auc']:.3f} "
@@ -175,7 +177,8 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(info))
         return 0
-    revenue = "" if summary["expected_revenue"] is None else f", expected revenue {summary['expected_revenue']:,.2f}"
+    revenue = ("" if summary["expected_revenue"] is None
+               else f", expected revenue {money(summary['expected_revenue'], loaded.currency)}")
     print(f"{settings.name}: {summary['customers']:,} customers ({summary['share']:.0%} of all){revenue} "
           f"over {summary['horizon_days']} days from {summary['as_of']}")
     if out is None:

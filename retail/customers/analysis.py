@@ -9,7 +9,6 @@ that a campaign, an export or the workspace can use.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -20,7 +19,6 @@ from retail.customers.history import History, default_as_of, outcome
 from retail.customers.registry import DEFAULT, PROPENSITY_MODELS, SEGMENT_LABELS, SEGMENTS, VALUE_MODELS
 from retail.progress import Progress, quiet
 
-logger = logging.getLogger(__name__)
 MIN_HORIZON, MAX_HORIZON = 7, 366
 CUSTOMER_COLUMNS = ["customer_id", "segment", "rfm_score", "recency_days", "orders", "purchase_days", "monetary",
                     "average_order_value", "tenure_days", "first_purchase", "last_purchase", "propensity",

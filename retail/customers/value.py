@@ -134,9 +134,9 @@ def training_window(history: History, as_of: pd.Timestamp, horizon: int) -> tupl
     """
     cut = as_of - pd.Timedelta(days=horizon)
     if history.first_day >= cut:
-        raise ValueError(f"Learning from the period before {as_of:%d %b %Y} needs purchases before "
-                         f"{cut:%d %b %Y} ({horizon} days earlier); the history starts {history.first_day:%d %b %Y}. "
-                         "Choose a later as-of date or a shorter horizon.")
+        raise ValueError(f"The models learn from what customers did in the {horizon} days before {as_of:%d %b %Y}, "
+                         f"so they need purchases from before {cut:%d %b %Y}; the history starts "
+                         f"{history.first_day:%d %b %Y}. Choose a later as-of date or a shorter horizon.")
     facts = features(history, cut)
     return facts, outcome(history, facts.index, cut, horizon)
 
