@@ -213,8 +213,9 @@ def campaign_settings(result, code: str | None) -> CampaignSettings:
     row = st.columns(4)
     min_value = row[0].number_input(f"Least expected spend{currency.label(code)}", 0.0, value=0.0, step=10.0,
                                     key="camp_min_value", disabled=not result.has_money)
-    top = row[1].number_input("At most (0 = everyone)", 0, 1_000_000, 0, step=50, key="camp_top",
-                              help="Keep the most valuable customers first.")
+    top = row[1].number_input("At most (0 = everyone)", 0, 1_000_000, 500, step=50, key="camp_top",
+                              help="Keep the most valuable customers first. Choosing products takes about "
+                                   "a second per 40 customers.")
     products = row[2].slider("Products per customer", 0, 10, 3, key="camp_products")
     algorithm = registry_select(row[3], "Products from", RECOMMENDERS, "camp_algorithm",
                                 RECOMMENDERS.first_tagged(DEFAULT_RECOMMENDER))
@@ -230,9 +231,11 @@ def show_campaign(result, key: tuple, code: str | None) -> None:
         st.error(str(exc))
         return
     chosen = audience(result, settings)
+    matching = len(audience(result, replace(settings, max_customers=None)))
     summary = headline(chosen, result)
     tiles = st.columns(3)
-    tiles[0].metric("Audience", f"{summary['customers']:,}", help=f"{summary['share']:.0%} of all customers")
+    tiles[0].metric("Audience", f"{summary['customers']:,}", help=f"{summary['share']:.0%} of all customers; "
+                    f"{matching:,} match the filters, the most valuable first.")
     tiles[1].metric("Expected buyers", f"{summary['expected_buyers']:,.0f}")
     if summary["expected_revenue"] is not None:
         tiles[2].metric(f"Expected revenue, next {result.horizon} days", currency.money(summary["expected_revenue"], code, 0))
