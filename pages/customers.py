@@ -77,8 +77,8 @@ def choose_settings(key: tuple) -> CustomerSettings:
         value_params = param_widgets(VALUE_MODELS.get(value_model), f"cust_{value_model}")
         propensity_params = param_widgets(PROPENSITY_MODELS.get(propensity_model), f"cust_{propensity_model}")
     return CustomerSettings(as_of=as_of, horizon_days=horizon, value_model=value_model,
-                                   propensity_model=propensity_model, value_params=value_params,
-                                   propensity_params=propensity_params)
+                            propensity_model=propensity_model, value_params=value_params,
+                            propensity_params=propensity_params)
 
 
 def show_headline(result, code: str | None) -> None:
@@ -93,7 +93,7 @@ def show_headline(result, code: str | None) -> None:
         st.caption(warning)
 
 
-def show_clusters(result, key: tuple, settings: CustomerSettings) -> None:
+def show_clusters(result, key: tuple, settings: CustomerSettings, code: str | None) -> None:
     if not st.toggle("Also group customers with k-means", key="cust_kmeans",
                      help="Groups from recency, orders and money (scaled); the number of groups is the one with "
                           "the best silhouette."):
@@ -111,8 +111,7 @@ def show_clusters(result, key: tuple, settings: CustomerSettings) -> None:
                                 "median_recency_days": st.column_config.NumberColumn("Median days since purchase",
                                                                                      format="%d"),
                                 "median_orders": st.column_config.NumberColumn("Median orders", format="%.0f"),
-                                "median_monetary": st.column_config.NumberColumn("Median money spent",
-                                                                                 format="accounting"),
+                                "median_monetary": money_column("Median money spent", code),
                                 "description": st.column_config.TextColumn("In words", width="large")})
 
 
@@ -128,7 +127,7 @@ def show_segments(result, code: str | None, key: tuple, settings: CustomerSettin
     if result.movement is not None:
         st.plotly_chart(movement_figure(result.movement, f"{result.previous_as_of:%d %b %Y}", f"{result.as_of:%d %b %Y}"),
                         key="cust_movement")
-    show_clusters(result, key, settings)
+    show_clusters(result, key, settings, code)
     with st.expander("How segments are named (the rule table)"):
         st.markdown("Scores run from 1 (lowest fifth of customers) to 5 (highest fifth); the first rule that "
                     "matches names the customer.\n\n" + segment_markdown())
