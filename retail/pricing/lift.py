@@ -5,10 +5,11 @@ each event the count model gives two counterfactuals for the very same days, sto
 the *baseline* (regular price, no promotion) and the *discount only* (promotion price, no
 display). Then
 
-* lift = actual / baseline - 1 (everything the promotion did),
-* from the discount = discount only - baseline (what the lower price alone explains, via the
-  elasticity),
-* extra from the promotion itself = actual - discount only (display, leaflet, attention).
+* ``lift`` = units sold / units at the regular price - 1 (everything the promotion did),
+* ``units_from_discount`` = discount only - baseline (what the lower price alone explains, via
+  the elasticity),
+* ``units_from_promotion`` = units sold - discount only (display, leaflet, attention), and
+  ``promotion_lift`` = units sold / discount only - 1, the promotion's own lift.
 
 Intervals come from draws of the product's coefficients. A product whose elasticity is not
 identifiable uses its category's (``price_effect_from`` says so); without one the split is
@@ -25,8 +26,9 @@ from retail.pricing.estimators import Estimates
 from retail.pricing.fitted import coefficient_draws
 from retail.pricing.panel import DAY, PRICE, PRODUCT, PROMO, REGULAR, STORE, UNITS, PricePanel
 
-EVENT_COLUMNS = ["product", "event", "start", "end", "days", "stores", "discount", "actual", "baseline",
-                 "from_discount", "extra", "lift", "lift_low", "lift_high", "extra_lift", "extra_low", "extra_high"]
+EVENT_COLUMNS = ["product", "event", "start", "end", "days", "stores", "discount", "units_sold",
+                 "units_at_regular_price", "units_from_discount", "units_from_promotion", "lift", "lift_low",
+                 "lift_high", "promotion_lift", "promotion_lift_low", "promotion_lift_high"]
 
 
 def _events(promo_rows: pd.DataFrame) -> np.ndarray:
@@ -59,10 +61,10 @@ def _summaries(actual: np.ndarray, base: np.ndarray, discount: np.ndarray, base_
 
     lift_low, lift_high = band(actual[:, None] / base - 1)
     extra_low, extra_high = band(actual[:, None] / discount - 1)
-    return {"actual": actual, "baseline": base_point, "from_discount": discount_point - base_point,
-            "extra": actual - discount_point, "lift": actual / base_point - 1, "lift_low": lift_low,
-            "lift_high": lift_high, "extra_lift": actual / discount_point - 1, "extra_low": extra_low,
-            "extra_high": extra_high}
+    return {"units_sold": actual, "units_at_regular_price": base_point, "units_from_discount": discount_point - base_point,
+            "units_from_promotion": actual - discount_point, "lift": actual / base_point - 1, "lift_low": lift_low,
+            "lift_high": lift_high, "promotion_lift": actual / discount_point - 1, "promotion_lift_low": extra_low,
+            "promotion_lift_high": extra_high}
 
 
 def promotion_lifts(panel: PricePanel, estimates: Estimates, eta: np.ndarray,
@@ -71,7 +73,7 @@ def promotion_lifts(panel: PricePanel, estimates: Estimates, eta: np.ndarray,
     rows = panel.rows
     promo_rows = rows[(rows[PROMO].to_numpy() > 0) & np.isfinite(eta)]
     if not estimates.counts or promo_rows.empty or estimates.layout.promo is None:
-        return pd.DataFrame(columns=EVENT_COLUMNS), pd.DataFrame(columns=["product", *EVENT_COLUMNS[6:]])
+        return pd.DataFrame(columns=EVENT_COLUMNS), pd.DataFrame(columns=["product", "events", *EVENT_COLUMNS[6:]])
     promo_rows = promo_rows.assign(event=_events(promo_rows))
     facts = _event_facts(promo_rows)
     rng, adjusted = np.random.default_rng(seed), estimates.adjusted()

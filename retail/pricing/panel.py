@@ -15,6 +15,7 @@ store x day) and one row per product in ``products`` with what an elasticity res
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,6 +57,17 @@ class PricePanel:
     def offsets(self) -> np.ndarray:
         """Row offsets of each product in ``rows`` (length n_products + 1)."""
         return np.searchsorted(self.rows[PRODUCT].to_numpy(), np.arange(self.n_products + 1))
+
+
+def why_not(has: Callable[[str], bool]) -> str | None:
+    """Why a dataset cannot have price elasticities (``has(field)``: whether it maps a field), or None."""
+    if not has(schema.PRODUCT_ID):
+        return ("Pricing needs products and their prices: this data has sales totals per store, without products "
+                "(and so without product prices).")
+    if not (has(schema.UNIT_PRICE) or (has(schema.REVENUE) and has(schema.QUANTITY))):
+        return ("Pricing needs prices: this data has no unit price column, and no sales value with units to derive "
+                "one. Map a price column on the Data page.")
+    return None
 
 
 def line_prices(sales: pd.DataFrame) -> pd.Series:

@@ -61,6 +61,36 @@ class PricingResult:
             raise ValueError(f"Product {product_id!r} is not in this run (products include {sample}).")
         return match.iloc[0]
 
+    def product_choices(self) -> dict[str, str]:
+        """Product code -> "name (code) · verdict", best sellers first (for a picker)."""
+        table = self.products.sort_values("units", ascending=False, kind="stable")
+        names = table[schema.PRODUCT_NAME].astype(str)
+        codes = table[schema.PRODUCT_ID].astype(str)
+        labels = np.where(names == codes, codes, names + " (" + codes + ")") + " · " + table["verdict"]
+        return dict(zip(codes, labels, strict=True))
+
+    def product_view(self, product_id: str) -> dict[str, Any]:
+        """Everything the product view shows: its ``row``, ``daily`` series, response ``points`` and ``events``."""
+        row = self.product(product_id)
+
+        def pick(table: pd.DataFrame) -> pd.DataFrame:
+            return table[table[schema.PRODUCT_ID].astype(str) == str(product_id)] if len(table) else table
+
+        return {"row": row, "daily": pick(self.daily), "points": pick(self.points), "events": pick(self.events)}
+
+    def _with_names(self, table: pd.DataFrame) -> pd.DataFrame:
+        names = self.products[[schema.PRODUCT_ID, schema.PRODUCT_NAME]]
+        out = table.merge(names, on=schema.PRODUCT_ID, how="left")
+        return out[[schema.PRODUCT_ID, schema.PRODUCT_NAME, *[c for c in table.columns if c != schema.PRODUCT_ID]]]
+
+    def lifts_view(self) -> pd.DataFrame:
+        """The lift per product with its name, biggest promotions first."""
+        return self._with_names(self.lifts).sort_values("units_sold", ascending=False, kind="stable")
+
+    def events_view(self) -> pd.DataFrame:
+        """Every promotion event with the product's name, latest first."""
+        return self._with_names(self.events).sort_values("start", ascending=False, kind="stable")
+
     def category_products(self, category: str) -> pd.DataFrame:
         rows = self.products[self.products[schema.CATEGORY].fillna("(none)").astype(str) == str(category)]
         if rows.empty:

@@ -143,3 +143,20 @@ def category_table(panel: PricePanel, estimates: Estimates) -> pd.DataFrame:
     columns = ["category", "elasticity", "ci_low", "ci_high", "identifiable", "verdict", "products",
                "identifiable_products", "spread", "price_levels", "price_changes", "units", "revenue"]
     return table[columns].sort_values("units", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def verdict_sentence(row: pd.Series) -> str:
+    """The verdict of one product (or category) row in plain words, with what it rests on."""
+    if not row["identifiable"]:
+        why = f" ({row['reason']})" if row.get("reason") else ""
+        borrowed = row.get("elasticity_used")
+        fallback = (f" Scenarios use its category's elasticity ({borrowed:.2f}) and say so."
+                    if borrowed is not None and np.isfinite(borrowed) else "")
+        return f"Not identifiable{why}: the data cannot say how its sales respond to price.{fallback}"
+    effect = [1 - 1.1 ** row[column] for column in ("elasticity", "ci_high", "ci_low")]
+    text = (f"{row['verdict'].capitalize()} ({row['elasticity']:.2f}): a 10% price rise costs about {effect[0]:.0%} "
+            f"of the units ({effect[1]:.0%} to {effect[2]:.0%}, 95% interval).")
+    if "sale_days" in row:
+        text += (f" It rests on {int(row['price_changes']):,} price changes outside promotions and "
+                 f"{int(row['price_levels']):,} price levels over {int(row['sale_days']):,} days with sales.")
+    return text
