@@ -17,7 +17,7 @@ from retail.pricing.tables import verdict_sentence
 from ui import pricing as cached
 from ui import state
 from ui.data import current_frame, workspace
-from ui.widgets import glossary_columns, param_widgets, registry_select
+from ui.widgets import download_csv, glossary_columns, param_widgets, registry_select
 
 RUN_KEY = "pricing_run_id"
 NO_COLUMN = "(none)"
@@ -97,8 +97,9 @@ def show_promotions(result) -> None:
                  column_config=glossary_columns(lifts, number_format="%.0f", **percent))
     st.subheader("Each promotion")
     events = result.events_view()
+    dates = {c: st.column_config.DateColumn(c, format="YYYY-MM-DD") for c in ("start", "end")}
     st.dataframe(events, hide_index=True, width="stretch", key="pr_events",
-                 column_config=glossary_columns(events, number_format="%.0f", **percent) | {"event": None})
+                 column_config=glossary_columns(events, number_format="%.0f", **percent) | dates | {"event": None})
 
 
 def cost_source(info, frame) -> pd.Series | None:
@@ -142,6 +143,17 @@ def show_scenarios(result, run_id: int, info, frame, code: str | None) -> None:
         st.warning(str(exc))
         return
     show_scenario_result(table, recommendation, change, costs is not None, code)
+    show_scenario_table(table, costs is not None)
+
+
+def show_scenario_table(table: pd.DataFrame, with_margin: bool) -> None:
+    with st.expander("Every price change (table)"):
+        shown = table if with_margin else table.drop(columns=[c for c in table.columns if c.startswith("margin")])
+        st.dataframe(shown, hide_index=True, width="stretch", key="pr_scenario_table",
+                     column_config={c: st.column_config.NumberColumn(c.replace("_", " "), format="localized")
+                                    for c in shown.columns} | {"change": st.column_config.NumberColumn(
+                                        "price change", format="percent")})
+        download_csv(shown, "price_scenario.csv", "pr_scenario_csv")
 
 
 def show_scenario_result(table: pd.DataFrame, recommendation, change: float, with_margin: bool,
@@ -158,7 +170,8 @@ def show_scenario_result(table: pd.DataFrame, recommendation, change: float, wit
         st.warning(warning)
     measure = st.radio("Chart", [m for m in MEASURES if with_margin or m != "margin"], horizontal=True,
                        key="pr_scenario_measure", format_func=MEASURES.get)
-    st.plotly_chart(scenario_figure(table, measure, MEASURES[measure], code), key="pr_scenario_chart")
+    st.plotly_chart(scenario_figure(table, measure, MEASURES[measure], code, change, recommendation.change),
+                    key="pr_scenario_chart")
 
 
 def show_downloads(home: str, run_id: int, code: str | None) -> None:

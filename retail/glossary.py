@@ -95,4 +95,10 @@ GLOSSARY |= {
     "lift": ("Lift", "Units sold against units without the promotion: +0.80 means 80% more."),
     "promotion_lift": ("Lift beyond the discount", "Units sold against what the discount alone would have sold: the "
                        "promotion's own effect."),
+    "lift_low": ("Lift, low (95%)", "The lower end of the lift's 95% interval."),
+    "lift_high": ("Lift, high (95%)", "The upper end of the lift's 95% interval."),
+    "promotion_lift_low": ("Beyond the discount, low (95%)", "The lower end of the 95% interval of the lift beyond "
+                           "the discount."),
+    "promotion_lift_high": ("Beyond the discount, high (95%)", "The upper end of that interval."),
+    "events": ("Promotions", "Separate promotion periods of the product."),
 }

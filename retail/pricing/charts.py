@@ -93,12 +93,14 @@ def response_figure(row: pd.Series, points: pd.DataFrame, code: str | None = Non
     fig.add_vrect(x0=high, x1=grid[-1], fillcolor="rgba(148, 163, 184, 0.2)", line_width=0, layer="below")
     fig.add_vline(x=price, line={"color": PRICE, "dash": "dot"}, annotation_text="today")
     source = "" if row["elasticity_source"] == "own" else " (the category's elasticity)"
-    return _layout(fig, f"Price response{source}: grey = beyond the prices seen", "price" + currency.label(code),
+    return _layout(fig, f"Price response{source}; grey: prices not seen", "price" + currency.label(code),
                    "units in a typical week")
 
 
-def scenario_figure(table: pd.DataFrame, measure: str, label: str, code: str | None = None) -> go.Figure:
-    """Expected ``measure`` of a typical week per price change, with its 95% interval."""
+def scenario_figure(table: pd.DataFrame, measure: str, label: str, code: str | None = None,
+                    chosen: float | None = None, recommended: float | None = None) -> go.Figure:
+    """Expected ``measure`` of a typical week per price change, with its 95% interval; the chosen
+    change and the recommended one marked."""
     x = table["change"] * 100
     fig = go.Figure(go.Scatter(x=x, y=table[measure], mode="lines+markers", name="expected",
                                line={"color": MODEL, "width": 2.5},
@@ -106,6 +108,10 @@ def scenario_figure(table: pd.DataFrame, measure: str, label: str, code: str | N
                                         "array": table[f"{measure}_high"] - table[measure],
                                         "arrayminus": table[measure] - table[f"{measure}_low"]}))
     fig.add_vline(x=0, line={"color": "#64748b", "dash": "dot"}, annotation_text="today")
+    for change, text, colour in ((chosen, "chosen", ACTUAL), (recommended, "recommended", PRICE)):
+        if change is not None and change != 0:
+            fig.add_vline(x=change * 100, line={"color": colour, "dash": "dash"}, annotation_text=text,
+                          annotation_position="bottom right")
     money = measure in ("revenue", "margin")
     return _layout(fig, f"{label} in a typical week by price change", "price change (%)",
                    label + (currency.label(code) if money else ""), height=360)

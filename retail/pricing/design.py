@@ -4,7 +4,8 @@ Every product gets the same columns: intercept, log price relative to its curren
 price (so the intercept is the demand at today's price), then the controls of
 :class:`DesignOptions`: the promotion flag, a trend (zero at the end of the data), day-of-week
 effects (daily data), the yearly season as Fourier terms or month effects (when the data spans
-a year) and store effects. Products of a chunk are padded to the longest;
+18 months: with less, a season cannot be told apart from the trend and the price changes) and
+store effects. Products of a chunk are padded to the longest;
 ``mask`` marks the real rows (absences left out).
 """
 
@@ -20,6 +21,7 @@ from retail.pricing.panel import DAY, OBSERVED, PRICE, PROMO, STORE, UNITS, Pric
 
 INTERCEPT, LOG_PRICE = 0, 1  # every design starts with these two columns
 YEAR_DAYS = 365.25
+SEASON_DAYS = 548  # a yearly season needs 18 months: part of the year seen twice, else it is the trend
 ROW_BUDGET = 4_000_000  # padded rows x columns per chunk (about 32 MB per float array)
 SEASONS = ("fourier", "months", "none")
 
@@ -65,7 +67,8 @@ class Layout:
         self.options = options
         self.period_days = 1 if panel.freq == "D" else 7
         self.weekday = options.weekday and panel.freq == "D"
-        self.season = options.season if span_days >= 365 else "none"  # a season needs a year of data
+        self.season = options.season if span_days >= SEASON_DAYS else "none"
+        self.season_dropped = options.season != "none" and self.season == "none"
         self.start = panel.start
         self.last_day = int(rows[DAY].max())
         self.stores = int(rows[STORE].max()) + 1 if options.stores and len(rows) else 1

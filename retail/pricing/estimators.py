@@ -140,14 +140,14 @@ class CountRegression(ElasticityModel):
     """Poisson or negative binomial regression of units per day, zero days included."""
 
     def __init__(self, family: str = "poisson", season: str = "fourier", trend: bool = True,
-                 errors: str = "robust") -> None:
+                 errors: str = "model") -> None:
         self.family = family
         self.season = season
         self.trend = trend
         self.errors = errors
 
     @classmethod
-    def negative_binomial(cls, season: str = "fourier", trend: bool = True, errors: str = "robust") -> CountRegression:
+    def negative_binomial(cls, season: str = "fourier", trend: bool = True, errors: str = "model") -> CountRegression:
         return cls("negbin", season, trend, errors)
 
     def design(self) -> DesignOptions:
@@ -163,5 +163,5 @@ class ShrunkRegression(CountRegression):
     shrink = True
 
     def __init__(self, family: str = "negbin", season: str = "fourier", trend: bool = True,
-                 errors: str = "robust") -> None:
+                 errors: str = "model") -> None:
         super().__init__(family, season, trend, errors)

@@ -30,9 +30,9 @@ def _count_params(family: str | None = None) -> tuple[Param, ...]:
               choice_labels=SEASON_LABELS),
         Param("trend", "Trend", True, "Take out a steady growth or decline of demand, so that a price rise during a "
               "decline is not blamed for all of it.", kind=bool),
-        Param("errors", "Uncertainty", "robust", "How the intervals are computed: robust to demand swings that last "
-              "several days, or from the model's own variance.", kind=str, choices=tuple(ERROR_LABELS),
-              choice_labels=ERROR_LABELS),
+        Param("errors", "Uncertainty", "model", "How the intervals are computed: from the model's own variance "
+              "(chosen on the benchmark's development seeds), or robust to demand swings that last several days.",
+              kind=str, choices=tuple(ERROR_LABELS), choice_labels=ERROR_LABELS),
     )
 
 

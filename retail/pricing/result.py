@@ -62,8 +62,8 @@ class PricingResult:
         return match.iloc[0]
 
     def product_choices(self) -> dict[str, str]:
-        """Product code -> "name (code) · verdict", best sellers first (for a picker)."""
-        table = self.products.sort_values("units", ascending=False, kind="stable")
+        """Product code -> "name (code) · verdict": measurable products first, best sellers first within."""
+        table = self.products.sort_values(["identifiable", "units"], ascending=False, kind="stable")
         names = table[schema.PRODUCT_NAME].astype(str)
         codes = table[schema.PRODUCT_ID].astype(str)
         labels = np.where(names == codes, codes, names + " (" + codes + ")") + " · " + table["verdict"]

@@ -31,6 +31,8 @@ def run_elasticity(frame: pd.DataFrame, settings: PricingSettings | None = None,
     progress(0.1, f"Fitting {panel.n_products:,} products")
     model = settings.build().fit(panel, scaled(progress, 0.1, 0.7))
     estimates = model.estimates_
+    notes = panel.notes + (["Less than 18 months of data: no yearly season is taken out (it could not be told "
+                            "apart from the trend and the price changes)."] if estimates.layout.season_dropped else [])
     progress(0.7, "Measuring promotion lifts")
     eta = linear_predictor(panel, estimates)
     events, lifts = promotion_lifts(panel, estimates, eta)
@@ -40,7 +42,7 @@ def run_elasticity(frame: pd.DataFrame, settings: PricingSettings | None = None,
     result = PricingResult(
         settings=settings, products=products, categories=category_table(panel, estimates),
         events=_named(events, products), lifts=_named(lifts, products), daily=_named(daily_table(panel, eta), products),
-        points=_named(response_points(panel, estimates, eta, baseline), products), notes=panel.notes,
+        points=_named(response_points(panel, estimates, eta, baseline), products), notes=notes,
         promo_column=panel.promo_column, freq=panel.freq, seconds=time.perf_counter() - started)
     progress(1.0, result.headline())
     return result
