@@ -148,7 +148,7 @@ def test_guard_rails_bound_the_recommendation():
     assert margin.price == pytest.approx(4.5, abs=0.06)  # cost x e / (1 + e) = 4.5, inside the rails
     with pytest.raises(ValueError, match="margin goal needs unit costs"):
         Goal.margin().recommend(_item(-2.0))
-    assert set(GOALS.names) == {"revenue", "margin"}
+    assert set(GOALS.names) == {"max-revenue", "max-margin"}
 
 
 def test_scenarios_refuse_products_without_any_price_response():

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 
 from retail.forecast.registry import FORECASTERS
+from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.registry import RECOMMENDERS
 
-REGISTRIES = (FORECASTERS, RECOMMENDERS)
+REGISTRIES = (FORECASTERS, RECOMMENDERS, ESTIMATORS, GOALS)
 
 
 def cmd_models(args: argparse.Namespace) -> int:

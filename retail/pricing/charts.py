@@ -53,6 +53,10 @@ def _promotion_runs(daily: pd.DataFrame) -> list[tuple[pd.Timestamp, pd.Timestam
 
 def product_figure(daily: pd.DataFrame, title: str, code: str | None = None) -> go.Figure:
     """Units per week (actual and the model's), the price (line, right axis); promotions shaded."""
+    if daily.empty:
+        fig = go.Figure()
+        fig.add_annotation(text="Too few days with sales to draw this product", showarrow=False)
+        return _layout(fig, title, "week", "units per week")
     daily = daily.sort_values("date")
     weekly = daily.set_index(pd.to_datetime(daily["date"])).resample("W-MON", label="left", closed="left").agg(
         {"units": "sum", "expected": "sum", "price": "median"}).reset_index()

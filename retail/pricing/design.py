@@ -127,6 +127,7 @@ def batches(panel: PricePanel, layout: Layout, reference: np.ndarray,
     """
     offsets = panel.offsets()
     chosen = np.arange(panel.n_products) if products is None else np.asarray(products)
+    chosen = chosen[offsets[chosen + 1] > offsets[chosen]]  # products without rows (too few sales) are not fitted
     lengths = offsets[chosen + 1] - offsets[chosen]
     order = chosen[np.argsort(lengths, kind="stable")]
     start = 0

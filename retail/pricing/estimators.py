@@ -92,7 +92,7 @@ class ElasticityModel:
         reference = products["current_price"].to_numpy(dtype=np.float64)
         P, K = panel.n_products, layout.k
         coef, cov, slope, alpha = np.zeros((P, K)), np.zeros((P, K, K)), np.zeros((P, K)), np.zeros(P)
-        done = 0
+        done, fitted_total = 0, int((np.diff(panel.offsets()) > 0).sum())
         with threadpool_limits(1, user_api="blas"):  # many small products: threads only contend
             for batch in batches(panel, layout, reference):
                 fitted = self._fit_batch(batch, layout.prior_precision(identifiable[batch.products]))
@@ -100,7 +100,7 @@ class ElasticityModel:
                 coef[chosen], cov[chosen], alpha[chosen] = fitted.coef, fitted.cov, fitted.alpha
                 slope[chosen] = _price_slope(fitted.hessian)
                 done += len(batch.products)
-                progress(done / max(P, 1), f"Fitted {done:,} of {P:,} products")
+                progress(done / max(fitted_total, 1), f"Fitted {done:,} of {fitted_total:,} products")
         own = np.where(identifiable, coef[:, LOG_PRICE], np.nan)
         own_se = np.where(identifiable, np.sqrt(np.maximum(cov[:, LOG_PRICE, LOG_PRICE], 0)), np.nan)
         pooled = pool(own, own_se, products["category"].to_numpy(dtype=object), identifiable)

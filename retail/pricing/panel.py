@@ -132,18 +132,23 @@ def build_price_panel(frame: pd.DataFrame, promo_column: str | None = None, min_
     has_store = schema.STORE_ID in sales and sales[schema.STORE_ID].notna().any()
     keys = [schema.PRODUCT_ID, schema.STORE_ID] if has_store else [schema.PRODUCT_ID]
     freq = _frequency(sales)
+    sales, dropped = _drop_thin_stores(sales, keys, min_store_days) if has_store else (sales, 0)
     panel, report = build_panel(sales.drop(columns=[PRICE]), "product_store" if has_store else "product", freq,
                                 "units", exog=[promo] if promo else [], complete_periods_only=False)
     info = report.series_info.assign(**{k: report.series_info[k].fillna("(none)").astype(str) for k in keys})
     rows = panel.merge(info[[SERIES_ID, *keys]], on=SERIES_ID, how="left")
     rows = rows.merge(_day_prices(sales, keys, freq), on=[*keys, DATE], how="left")
     rows, chain_wide = _carry_forward(rows, promo, keys)
-    rows, dropped = _drop_thin_stores(rows, min_store_days)
     products = _products(sales, rows)
     rows = _encode(rows, products, keys)
     products = identify(rows, products, min_sale_days, price_step)
+    start = rows[DATE].min()
+    rows = rows[~np.isin(rows[PRODUCT].to_numpy(), np.flatnonzero(products["reason"] == "few_sales"))]
+    if rows.empty:
+        raise ValueError(f"No product sold on {min_sale_days:,} days or more, so no price effect can be measured: "
+                         "lower the minimum days with sales, or use a longer history.")
     notes = _notes(promo, freq, dropped, report.absences, chain_wide)
-    return PricePanel(rows, products, rows[DATE].min(), freq, promo, notes)
+    return PricePanel(rows.reset_index(drop=True), products, start, freq, promo, notes)
 
 
 def _carry_forward(rows: pd.DataFrame, promo: str | None, keys: list[str]) -> tuple[pd.DataFrame, int]:
@@ -184,22 +189,33 @@ def _chain_days(seen: pd.DataFrame, product: str, flag: np.ndarray, agree: float
     return stats.loc[stats[product].isin(chain), [product, DATE, "chain_price", "chain_promo"]]
 
 
-def _drop_thin_stores(rows: pd.DataFrame, min_store_days: int) -> tuple[pd.DataFrame, int]:
-    days = rows.groupby(SERIES_ID)[OBSERVED].transform("sum")
-    best = days.groupby(rows[schema.PRODUCT_ID]).transform("max")
-    keep = (days >= min_store_days) | (days == best)  # a product's best store always stays
-    return rows[keep.to_numpy()].reset_index(drop=True), int(rows.loc[~keep, SERIES_ID].nunique())
+def _drop_thin_stores(sales: pd.DataFrame, keys: list[str], min_store_days: int) -> tuple[pd.DataFrame, int]:
+    """Sales of a product in a store where it sold on fewer than ``min_store_days`` days are left
+    out (a product's best store always stays); returns the lines kept and the pairs left out."""
+    pairs = pd.DataFrame({key: sales[key].fillna("(none)").astype(str).to_numpy() for key in keys})
+    pairs["day"] = sales[schema.DATE].dt.normalize().to_numpy()
+    days = pairs.groupby(keys, sort=False)["day"].transform("nunique")
+    best = days.groupby(pairs[keys[0]]).transform("max")
+    keep = ((days >= min_store_days) | (days == best)).to_numpy()
+    return sales[keep], int(pairs.loc[~keep, keys].drop_duplicates().shape[0])
+
+
+def _most_frequent(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """The most frequent non-missing value per key (ties: the first in sorted order)."""
+    pairs = pd.DataFrame({"key": keys.to_numpy(), "value": values.to_numpy()}).dropna()
+    counts = pairs.groupby(["key", "value"], sort=True).size().reset_index(name="n")
+    return counts.sort_values(["key", "n"], ascending=[True, False], kind="stable").drop_duplicates("key").set_index(
+        "key")["value"]
 
 
 def _products(sales: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     """One row per product: code, name and category (the most frequent ones)."""
     ids = np.sort(rows[schema.PRODUCT_ID].unique())
-    lines = sales[sales[schema.PRODUCT_ID].astype(str).isin(set(ids))]
-    first = lines.assign(**{schema.PRODUCT_ID: lines[schema.PRODUCT_ID].astype(str)}).groupby(schema.PRODUCT_ID)
+    codes = sales[schema.PRODUCT_ID].astype(str)
     table = pd.DataFrame({schema.PRODUCT_ID: ids})
     for column in (schema.PRODUCT_NAME, schema.CATEGORY):
-        values = first[column].agg(lambda v: v.mode().iat[0] if v.notna().any() else None) if column in lines else None
-        table[column] = table[schema.PRODUCT_ID].map(values) if values is not None else None
+        known = column in sales and sales[column].notna().any()
+        table[column] = table[schema.PRODUCT_ID].map(_most_frequent(codes, sales[column])) if known else None
     table[schema.PRODUCT_NAME] = table[schema.PRODUCT_NAME].fillna(table[schema.PRODUCT_ID]).astype(str)
     table[schema.CATEGORY] = table[schema.CATEGORY].astype(object).where(table[schema.CATEGORY].notna(), None)
     return table
@@ -217,7 +233,8 @@ def _encode(rows: pd.DataFrame, products: pd.DataFrame, keys: list[str]) -> pd.D
         OBSERVED: rows[OBSERVED].to_numpy(), ABSENT: rows[ABSENT].to_numpy(dtype=bool)})
     out[DAY] = ((out[DATE] - start).dt.days).astype(np.int64)
     out = out.sort_values([PRODUCT, "store_name", DAY], kind="stable").reset_index(drop=True)
-    out[STORE] = out.groupby(PRODUCT)["store_name"].transform(lambda s: pd.factorize(s)[0]).astype(np.int64)
+    pair = out.groupby([PRODUCT, "store_name"], sort=False).ngroup().to_numpy()
+    out[STORE] = (pair - pd.Series(pair).groupby(out[PRODUCT].to_numpy()).transform("min").to_numpy()).astype(np.int64)
     return out
 
 

@@ -68,9 +68,9 @@ def _guard_rails() -> tuple[Param, ...]:
 
 
 GOALS = Registry("price goal", [
-    Spec("revenue", "most sales value", "The price with the highest expected sales value within the guard rails.",
+    Spec("max-revenue", "most sales value", "The price with the highest expected sales value within the guard rails.",
          "retail.pricing.scenario:Goal", params=_guard_rails(), tags=frozenset({DEFAULT})),
-    Spec("margin", "most margin", "The price with the highest expected margin (price minus unit cost, times units) "
+    Spec("max-margin", "most margin", "The price with the highest expected margin (price minus unit cost, times units) "
          "within the guard rails, never below cost.", "retail.pricing.scenario:Goal.margin",
          params=_guard_rails(), tags=frozenset({NEEDS_COST})),
 ])
