@@ -79,7 +79,7 @@ GLOSSARY |= {
     "current_price": ("Today's price", "The latest regular price (outside promotions)."),
     "lowest_price": ("Lowest price seen", "The lowest price on a day with sales."),
     "highest_price": ("Highest price seen", "The highest price on a day with sales."),
-    "sale_days": ("Days with sales", "Product-store days with at least one sale."),
+    "sale_days": ("Store-days with sales", "Days with at least one sale, counted per store."),
     "promo_days": ("Promotion days", "Days with sales on promotion."),
     "identifiable_products": ("Measurable products", "Products of the category whose price moved outside "
                               "promotions."),

@@ -59,7 +59,9 @@ def product_figure(daily: pd.DataFrame, title: str, code: str | None = None) -> 
         return _layout(fig, title, "week", "units per week")
     daily = daily.sort_values("date")
     weekly = daily.set_index(pd.to_datetime(daily["date"])).resample("W-MON", label="left", closed="left").agg(
-        {"units": "sum", "expected": "sum", "price": "median"}).reset_index()
+        units=("units", "sum"), expected=("expected", "sum"), days=("units", "size")).reset_index()
+    if pd.to_datetime(daily["date"]).diff().median() == pd.Timedelta(days=1):
+        weekly = weekly[weekly["days"] == 7]  # a week the data covers only partly would read as a collapse
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(go.Bar(x=weekly["date"], y=weekly["units"], name="units sold", marker_color="#cbd5e1"))
     fig.add_trace(go.Scatter(x=weekly["date"], y=weekly["expected"], name="model", mode="lines",

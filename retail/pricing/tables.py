@@ -158,5 +158,5 @@ def verdict_sentence(row: pd.Series) -> str:
             f"of the units ({effect[1]:.0%} to {effect[2]:.0%}, 95% interval).")
     if "sale_days" in row:
         text += (f" It rests on {int(row['price_changes']):,} price changes outside promotions and "
-                 f"{int(row['price_levels']):,} price levels over {int(row['sale_days']):,} days with sales.")
+                 f"{int(row['price_levels']):,} price levels over {int(row['sale_days']):,} store-days with sales.")
     return text
