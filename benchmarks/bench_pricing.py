@@ -149,15 +149,21 @@ def main() -> None:
     parser.add_argument("--dev", action="store_true", help="the development seeds 100-104 instead of 0-4")
     parser.add_argument("--sweep", action="store_true", help="settings of the default model (development seeds)")
     parser.add_argument("--real", action="store_true", help="also run on the real files in ../shared/data")
+    parser.add_argument("--models", default=",".join(ESTIMATORS.names), help="comma-separated registry names")
     args = parser.parse_args()
     seeds = DEV_SEEDS if args.dev or args.sweep else REPORT_SEEDS
-    variants = sweep_variants() if args.sweep else {name: PricingSettings(model=name) for name in ESTIMATORS.names}
+    chosen = [name.strip() for name in args.models.split(",") if name.strip()]
+    variants = sweep_variants() if args.sweep else {name: PricingSettings(model=name) for name in chosen}
     scores = measure(seeds, variants)
     print(f"Seeds {seeds[0]}-{seeds[-1]}; mean [min-max] over the seeds.\n")
     print(table(scores, reference=not args.sweep))
-    if not args.sweep:
+    default = ESTIMATORS.first_tagged(DEFAULT)
+    if not args.sweep and default in chosen:
         print()
-        print(checks(scores, ESTIMATORS.first_tagged(DEFAULT)))
+        print(checks(scores, default))
+        per_seed = scores[scores["model"] == default]
+        print("\nper seed: " + "; ".join(f"{row.seed}: MAE {row.mae:.3f}, {row.within:.0%} within 0.25, "
+                                        f"{row.coverage:.0%} covered" for row in per_seed.itertuples()))
     if args.real:
         print()
         print(real_data())

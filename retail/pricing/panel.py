@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from retail import frequency
 from retail.analytics.aggregate import ABSENT, DATE, SERIES_ID, Y, build_panel
 from retail.analytics.overview import promo_column as guess_promo_column
 from retail.data import schema
@@ -107,8 +108,6 @@ def _frequency(sales: pd.DataFrame) -> str:
 
 
 def _day_prices(sales: pd.DataFrame, keys: list[str], freq: str) -> pd.DataFrame:
-    from retail import frequency
-
     day = frequency.period_start(sales[schema.DATE], freq)
     frame = pd.DataFrame({key: sales[key].fillna("(none)").astype(str).to_numpy() for key in keys})
     frame[DATE], frame[PRICE] = day.to_numpy(), sales[PRICE].to_numpy(dtype=np.float64)
