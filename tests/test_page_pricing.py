@@ -90,7 +90,7 @@ def test_margin_goal_needs_costs_then_uses_the_cost_column(shop):
 def test_downloads_and_saved_runs(shop):
     app = run(open_page())
     downloads = {d.key: d for d in app.get("download_button")}
-    assert set(downloads) == {"pr_download_xlsx", "pr_download_csv", "pr_download_cat"}
+    assert set(downloads) == {"pr_download_xlsx", "pr_download_csv", "pr_download_cat", "pr_scenario_csv"}
 
     fresh = open_page()
     assert "Measure the price elasticities first" in fresh.info[0].value

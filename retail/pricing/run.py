@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
+import numpy as np
 import pandas as pd
 
 from retail.pricing.fitted import linear_predictor
@@ -41,7 +42,8 @@ def run_elasticity(frame: pd.DataFrame, settings: PricingSettings | None = None,
     products = product_table(panel, estimates, baseline)
     result = PricingResult(
         settings=settings, products=products, categories=category_table(panel, estimates),
-        events=_named(events, products), lifts=_named(lifts, products), daily=_named(daily_table(panel, eta), products),
+        events=_named(events, products), lifts=_named(lifts, products),
+        daily=_named(daily_table(panel, eta if estimates.counts else eta * np.nan), products),
         points=_named(response_points(panel, estimates, eta, baseline), products), notes=notes,
         promo_column=panel.promo_column, freq=panel.freq, seconds=time.perf_counter() - started)
     progress(1.0, result.headline())
