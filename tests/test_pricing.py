@@ -186,6 +186,14 @@ def test_runs_round_trip_through_the_workspace(shop, tmp_path):
     assert again.settings == shop.settings and again.notes == shop.notes and len(again.events) == len(shop.events)
 
 
+def test_a_run_without_categories_reopens_with_one_group(tmp_path):
+    frame = canonical(shop_rows()).assign(category=None)
+    workspace = Workspace(tmp_path / "home")
+    again = load_run(workspace, save_run(workspace, "no categories", run_elasticity(frame)).id)
+    assert list(again.categories["category"]) == ["(none)"]
+    assert len(again.category_products("(none)")) == 8 and again.products["category"].isna().all()
+
+
 def test_exports_are_formula_safe(shop):
     shop.products.loc[0, "product_name"] = "=HYPERLINK(\"http://x\")"
     csv = to_csv_bytes(shop).decode()

@@ -92,7 +92,7 @@ class PricingResult:
         return self._with_names(self.events).sort_values("start", ascending=False, kind="stable")
 
     def category_products(self, category: str) -> pd.DataFrame:
-        rows = self.products[self.products[schema.CATEGORY].fillna("(none)").astype(str) == str(category)]
+        rows = self.products[category_names(self.products[schema.CATEGORY]) == str(category)]
         if rows.empty:
             known = ", ".join(self.categories["category"].astype(str).head(8))
             raise ValueError(f"Category {category!r} is not in this run (categories: {known}).")
@@ -111,6 +111,10 @@ class PricingResult:
             raise ValueError(f"a stored pricing run needs tables {missing}; was it saved with to_frames()?")
         meta = dict(zip(frames["meta"]["key"], frames["meta"]["value"], strict=True))
         tables = {name: frames.get(name, pd.DataFrame()) for name in TABLES}
+        products = tables["products"]
+        if schema.CATEGORY in products:  # an all-empty text column comes back from storage as numbers
+            tables["products"] = products.assign(**{schema.CATEGORY: products[schema.CATEGORY].astype(object).where(
+                products[schema.CATEGORY].notna(), None)})
         return cls(settings=PricingSettings.from_dict(json.loads(meta["settings"])), **tables,
                    notes=json.loads(meta.get("notes", "[]")), promo_column=json.loads(meta.get("promo_column", "null")),
                    freq=meta.get("freq", "D"), seconds=float(meta.get("seconds", 0)))
@@ -123,6 +127,11 @@ class PricingResult:
                 "median_elasticity": _number(known["elasticity"].median()) if len(known) else None,
                 "promotion_events": len(self.events), "headline": self.headline(), "notes": self.notes,
                 "seconds": round(self.seconds, 2)}
+
+
+def category_names(values: pd.Series) -> pd.Series:
+    """Categories as text, "(none)" where missing (whatever dtype a stored empty column came back with)."""
+    return values.astype(object).where(values.notna(), "(none)").astype(str)
 
 
 def _number(value: Any) -> float | None:

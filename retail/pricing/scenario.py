@@ -180,6 +180,8 @@ class Goal:
             warnings.append("This product's price response is its category's: its own price never moved outside "
                             "promotions." if len(items) == 1 else f"{borrowed:,} products use their category's price "
                             "response: their own prices never moved outside promotions.")
+        if len(items) > 1 and self.ending in ENDINGS:
+            warnings.append("Price endings apply to one product at a time: the category's change is not rounded.")
         if edge:
             warnings.append("The best price is at the edge of the allowed range: a bigger change might pay more, "
                             "but it is outside the guard rail.")

@@ -19,6 +19,7 @@ from retail.pricing.estimators import Estimates
 from retail.pricing.fitted import coefficient_draws, promo_coefficient
 from retail.pricing.identify import reason_text
 from retail.pricing.panel import DAY, PRICE, PRODUCT, PROMO, REGULAR, UNITS, PricePanel
+from retail.pricing.result import category_names
 
 Z95 = float(stats.norm.ppf(0.975))
 RECENT_DAYS = 28  # a typical week is read from the last four weeks of each product
@@ -133,7 +134,7 @@ def product_table(panel: PricePanel, estimates: Estimates, baseline: pd.DataFram
 def category_table(panel: PricePanel, estimates: Estimates) -> pd.DataFrame:
     """One row per category: its pooled elasticity (the mean its products vary around) and interval."""
     pooled = estimates.pooled.categories
-    products = panel.products.assign(category=panel.products[schema.CATEGORY].fillna("(none)").astype(str))
+    products = panel.products.assign(category=category_names(panel.products[schema.CATEGORY]))
     sums = products.groupby("category")[["price_levels", "price_changes", "units", "revenue"]].sum()
     table = pooled.merge(sums, left_on="category", right_index=True, how="left")
     table["identifiable"] = table["identifiable_products"] > 0
