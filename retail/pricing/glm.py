@@ -20,6 +20,7 @@ from scipy import sparse
 
 MAX_ETA = 30.0
 MAX_STEP = 5.0
+JITTER = 1e-8  # added to every precision: an exactly singular system (a column of zeros) stays solvable
 
 
 @dataclass
@@ -41,7 +42,7 @@ def _linear(X: np.ndarray, coef: np.ndarray) -> np.ndarray:
 def _system(X: np.ndarray, weight: np.ndarray, prior: np.ndarray) -> np.ndarray:
     Xw = X * weight[..., None]
     A = np.matmul(Xw.transpose(0, 2, 1), X)
-    A[:, np.arange(X.shape[2]), np.arange(X.shape[2])] += prior
+    A[:, np.arange(X.shape[2]), np.arange(X.shape[2])] += prior + JITTER
     return A
 
 

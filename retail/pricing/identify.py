@@ -30,11 +30,16 @@ def _changes(rows: pd.DataFrame, step: float, regular_only: bool) -> pd.DataFram
     return pd.DataFrame({"product": product[moved], "day": seen["day"].to_numpy()[moved]}).drop_duplicates()
 
 
+def _latest(seen: pd.DataFrame) -> pd.Series:
+    last = seen.groupby("product")["day"].transform("max")
+    return seen[seen["day"] == last].groupby("product")["price"].median()
+
+
 def _latest_regular(rows: pd.DataFrame) -> pd.Series:
-    regular = rows[rows["observed"].to_numpy() & ~rows["promo"].astype(bool).to_numpy()]
-    regular = regular if len(regular) else rows[rows["observed"].to_numpy()]
-    last = regular.groupby("product")["day"].transform("max")
-    return regular[regular["day"] == last].groupby("product")["price"].median()
+    """Each product's latest price outside promotions (its latest price when it was always on promotion)."""
+    seen = rows[rows["observed"].to_numpy()]
+    regular = _latest(seen[~seen["promo"].astype(bool).to_numpy()])
+    return regular.combine_first(_latest(seen))
 
 
 def identify(rows: pd.DataFrame, products: pd.DataFrame, min_sale_days: int, step: float) -> pd.DataFrame:
