@@ -46,7 +46,7 @@ def store_totals(path: Path) -> Path:
 KINDS = {  # dataset -> (tiles expected on Overview, a money mark or None, the sidebar's kind)
     SAMPLE_NAME: (["Revenue", "Units sold", "Orders", "Customers", "Average order value"], "£", "Order lines"),
     "bakery": (["Items sold", "Baskets", "Items per basket"], None, "Basket list"),
-    "stores": (["Sales", "Stores", "Average sales per store-day", "Promotion share"], "$", "Sales totals per store"),
+    "stores": (["Sales", "Stores", "Sales per store-day", "Promotion share"], "$", "Sales totals per store"),
 }
 
 
