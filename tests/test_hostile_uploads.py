@@ -22,12 +22,12 @@ ROWS = b"Date,SKU,Qty\n" + b"2024-01-01,A,1\n" * 10
 
 
 def zip_bomb(path: Path, inflated_mb: int) -> Path:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        with archive.open("sales.csv", "w", force_zip64=True) as member:
-            member.write(ROWS)
-            block = b"0" * (1024 * 1024)
-            for _ in range(inflated_mb):
-                member.write(block)
+    with (zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+          archive.open("sales.csv", "w", force_zip64=True) as member):
+        member.write(ROWS)
+        block = b"0" * (1024 * 1024)
+        for _ in range(inflated_mb):
+            member.write(block)
     return path
 
 

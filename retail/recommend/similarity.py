@@ -147,7 +147,7 @@ class SimilarityIndex:
 
 
 def pairwise_similarity(matrix: sp.spmatrix, measure: str = "cosine", top_k: int | None = None,
-                        block_size: int | None = None) -> RawSimilarity:
+                        block_size: int | None = None, parallel: bool = False) -> RawSimilarity:
     """Raw similarity between all rows of ``matrix`` (co-occurring pairs only, no diagonal).
 
     Parameters
@@ -161,7 +161,10 @@ def pairwise_similarity(matrix: sp.spmatrix, measure: str = "cosine", top_k: int
         ``None`` keeps every co-occurring pair so that shrinkage can reorder later).
     block_size
         Rows per sparse product (bounds memory); default: all rows at once when ``top_k`` is
-        None, else 2,000.
+        None, else 1,000.
+    parallel
+        Compute the row blocks on threads, one per core (the sparse products and the
+        partitions release the GIL); memory then holds one block per core.
 
     Returns
     -------
@@ -170,8 +173,17 @@ def pairwise_similarity(matrix: sp.spmatrix, measure: str = "cosine", top_k: int
     """
     index = SimilarityIndex(matrix, measure)
     n = index.n_rows
-    block_size = max(block_size or (n if top_k is None else 2000), 1)
-    blocks = [index.rows(np.arange(s, min(s + block_size, n)), top_k) for s in range(0, n, block_size)]
+    block_size = max(block_size or (n if top_k is None else 1000), 1)
+    starts = range(0, n, block_size)
+
+    def block(start: int) -> RawSimilarity:
+        return index.rows(np.arange(start, min(start + block_size, n)), top_k)
+
+    if parallel and len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            blocks = list(pool.map(block, starts))
+    else:
+        blocks = [block(start) for start in starts]
     if not blocks:
         empty = sp.csr_matrix((0, 0), dtype=np.float32)
         return RawSimilarity(sim=empty, overlap=np.zeros(0, dtype=np.float32), measure=measure)
@@ -242,6 +254,28 @@ def neighbours(raw: RawSimilarity, settings: SimilaritySettings,
                rows: np.ndarray | None = None) -> sp.csr_matrix:
     """Shrunk, filtered and pruned similarity rows: what the kNN recommenders score with."""
     return top_k(shrink(raw, settings.shrinkage, settings.min_overlap, rows), settings.k)
+
+
+@dataclass
+class RankedShrunk:
+    """Shrunk similarity rows with each entry's rank in its row: any ``k`` is then a mask, not a sort
+    (a k slider on a large catalogue re-ranks in milliseconds)."""
+
+    shrunk: sp.csr_matrix
+    ranks: np.ndarray
+
+    def top(self, k: int | None) -> sp.csr_matrix:
+        """The ``k`` largest positive values per row (ties to the lower column, as :func:`top_k`)."""
+        keep = self.shrunk.data > 0
+        if k is not None:
+            keep &= self.ranks < k
+        return _subset(self.shrunk, keep)
+
+
+def ranked_shrunk(raw: RawSimilarity, shrinkage: float = 0.0, min_overlap: int = 1) -> RankedShrunk:
+    """:func:`shrink` once, with the rank of every entry within its row."""
+    shrunk = shrink(raw, shrinkage, min_overlap)
+    return RankedShrunk(shrunk, row_ranks(shrunk))
 
 
 def dense_shrunk(raw: RawSimilarity, shrinkage: float = 0.0, min_overlap: int = 1) -> np.ndarray:
