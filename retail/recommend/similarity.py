@@ -136,14 +136,53 @@ class SimilarityIndex:
         self.n_rows = self._prep["binary"].shape[0]
 
     def rows(self, rows: np.ndarray, top_k: int | None = None) -> RawSimilarity:
-        """Raw similarity of ``rows`` against every row (result has ``len(rows)`` rows)."""
-        sim, overlap = _block(self._prep, self.measure, np.asarray(rows, dtype=np.int64))
-        if top_k is not None:  # dense selection per block: a partition instead of a sort
-            kept = DenseTopK(sim.toarray().astype(np.float32), top_k).weights(np.arange(sim.shape[1]))
-            counts = sp.csr_matrix((overlap, sim.indices, sim.indptr), shape=sim.shape).toarray()
-            sim = sp.csr_matrix(kept)
-            overlap = counts[kept != 0]  # row-major, as CSR stores it
+        """Raw similarity of ``rows`` against every row (result has ``len(rows)`` rows); with
+        ``top_k`` only each row's ``top_k`` largest positive values (and their overlaps)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if top_k is not None:
+            return _top_block(self._prep, self.measure, rows, top_k)
+        sim, overlap = _block(self._prep, self.measure, rows)
         return RawSimilarity(sim=sim.astype(np.float32), overlap=overlap.astype(np.float32), measure=self.measure)
+
+
+def _top_block(prep: dict, measure: str, rows: np.ndarray, k: int) -> RawSimilarity:
+    """Each row's ``k`` best co-occurring rows, computed on a dense block (large catalogues: one
+    partition per block instead of sparse bookkeeping)."""
+    binary = prep["binary"]
+    n = binary.shape[0]
+    overlap = (binary[rows] @ binary.T).toarray().astype(np.float32)
+    if measure == "jaccard":
+        degree = prep["degree"].astype(np.float32)
+        union = degree[rows][:, None] + degree[None, :] - overlap
+        sim = np.divide(overlap, union, out=np.zeros_like(overlap), where=union > 0)
+    else:
+        sim = (prep["values"][rows] @ prep["values"].T).toarray().astype(np.float32)
+        if measure == "pearson":
+            m, mean, std = binary.shape[1], prep["mean"], prep["std"]
+            denom = (std[rows][:, None] * std[None, :]).astype(np.float32)
+            sim = np.divide(sim / m - (mean[rows][:, None] * mean[None, :]), denom, out=np.zeros_like(sim),
+                            where=denom > 0).astype(np.float32)
+    sim[overlap == 0] = 0.0  # only pairs with a common buyer are neighbours
+    sim[np.arange(len(rows)), rows] = 0.0
+    keep = _row_top_mask(sim, min(k, n))
+    row_index, columns = np.nonzero(keep)  # row-major: CSR order, columns ascending
+    indptr = np.r_[0, np.cumsum(np.bincount(row_index, minlength=len(rows)))]
+    result = sp.csr_matrix((sim[row_index, columns], columns, indptr), shape=(len(rows), n))
+    counts = overlap[row_index, columns]
+    return RawSimilarity(sim=result, overlap=counts, measure=measure)
+
+
+def _row_top_mask(block: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` largest positive values of each row; ties at the k-th value go to the lower columns."""
+    kth = -np.partition(-block, k - 1, axis=1)[:, k - 1:k] if k < block.shape[1] else np.zeros((len(block), 1))
+    kth = np.maximum(kth, 0)
+    above = block > kth
+    tied = (block == kth) & (kth > 0)
+    room = k - above.sum(axis=1)
+    crowded = np.flatnonzero(tied.sum(axis=1) > room)  # only there do ties compete for the last places
+    if len(crowded):
+        tied[crowded] &= np.cumsum(tied[crowded], axis=1, dtype=np.int32) <= room[crowded, None]
+    return above | tied
 
 
 def pairwise_similarity(matrix: sp.spmatrix, measure: str = "cosine", top_k: int | None = None,
