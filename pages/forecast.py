@@ -7,7 +7,7 @@ from retail import frequency
 from retail.analytics import aggregate, overview
 from retail.analytics.aggregate import LEVELS, TARGETS, available_levels, default_target, exogenous_candidates
 from retail.data import currency
-from retail.data.workspace import workspace_home
+from retail.data.workspace import workspace_location
 from retail.forecast.charts import importance_figure, leaderboard_figure, series_figure
 from retail.forecast.explain import feature_label, headline, outlook, series_by_volume
 from retail.forecast.registry import FORECASTERS
@@ -117,7 +117,7 @@ loaded = current_frame()
 if loaded is None:
     st.stop()
 info, frame = loaded
-home = str(workspace_home())
+home = workspace_location()
 if RUN_KEY not in st.session_state:
     st.session_state[RUN_KEY] = state.from_url("run", int)
 new_tab, runs_tab = st.tabs(["Forecast", "Saved runs"])

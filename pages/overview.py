@@ -7,7 +7,7 @@ import streamlit as st
 from retail import frequency
 from retail.analytics import charts, overview
 from retail.data import currency, schema
-from retail.data.workspace import workspace_home
+from retail.data.workspace import workspace_location
 from ui import overview as cached
 from ui import state
 from ui.data import current_frame, workspace
@@ -137,7 +137,7 @@ loaded = current_frame()
 if loaded is None:
     st.stop()
 info, _ = loaded
-key = (str(workspace_home()), info.name, info.version)
+key = (workspace_location(), info.name, info.version)
 if info.date_min is None:
     st.warning("This dataset has no rows.")
     st.stop()
