@@ -55,6 +55,16 @@ def main() -> None:
         page.get_by_text("Top 10 for customer").wait_for()
         settle(page)
         page.screenshot(path=str(DOCS / "recommendations.png"))
+
+        page.goto(f"{url}/replenishment")
+        page.get_by_role("spinbutton", name="Largest N items (0 = all)").fill("500")
+        page.get_by_role("button", name="Plan orders and replay both policies").click()
+        page.get_by_text("Service achieved vs stock held").first.wait_for()
+        settle(page)
+        page.get_by_role("button", name="Plan orders and replay both policies").evaluate(
+            "e => e.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(DOCS / "replenishment.png"))
         browser.close()
 
 

@@ -6,10 +6,11 @@ import streamlit as st
 from retail.analytics.aggregate import LEVELS, available_levels
 from retail.data import currency, schema
 from retail.data.workspace import workspace_home
+from retail.glossary import explain
 from retail.inventory.charts import item_figure, tradeoff_figure
 from retail.inventory.demand import INVENTORY_LEVELS, why_not
-from retail.inventory.export import items_table, plan_table
-from retail.inventory.registry import MEASURES, POLICIES, TERMS_SPEC, baseline, ours, own_settings
+from retail.inventory.export import item_summary, plan_table
+from retail.inventory.registry import POLICIES, TERMS_SPEC, baseline, ours, own_settings
 from retail.inventory.result import RUN_KIND, headline
 from retail.inventory.settings import ReplenishmentSettings
 from retail.inventory.stock import FIELD_LABELS, editable_table, table_from_editor
@@ -50,8 +51,9 @@ def stock_inputs(key: tuple, scope: dict):
         demand = cached.history(*args)
         edited = st.data_editor(editable_table(demand.ids, demand.names(), stock), key="rp_table",
                                 width="stretch", disabled=["name"],
-                                column_config={name: st.column_config.NumberColumn(label, format="localized")
-                                               for name, label in FIELD_LABELS.items()})
+                                column_config={"_index": st.column_config.TextColumn(LEVELS[scope["level"]].label)}
+                                | {name: st.column_config.NumberColumn(label, format="localized")
+                                   for name, label in FIELD_LABELS.items()})
     return table_from_editor(edited, stock.mapping if stock else None)
 
 
@@ -75,12 +77,13 @@ def kpis(result, code: str | None) -> None:
     cells = st.columns(4)
     cells[0].metric("Cycle service achieved", f"{mine['achieved_csl']:.1%}",
                     f"{(mine['achieved_csl'] - base['achieved_csl']) * 100:+.1f} points vs spreadsheet",
-                    help=MEASURES["cycle"])
+                    help=explain("achieved_csl"))
     cells[1].metric("Fill rate achieved", f"{mine['fill_rate']:.1%}",
                     f"{(mine['fill_rate'] - base['fill_rate']) * 100:+.1f} points vs spreadsheet",
-                    help=MEASURES["fill"])
-    cells[2].metric("Stock held (days of demand)", f"{mine['days_of_cover']:.1f}",
-                    f"{mine['days_of_cover'] - base['days_of_cover']:+.1f} days vs spreadsheet", delta_color="inverse")
+                    help=explain("fill_rate"))
+    cells[2].metric("Stock held (days of demand)", f"{mine['days_of_cover']:.1f}", help=explain("days_of_cover"),
+                    delta=f"{mine['days_of_cover'] - base['days_of_cover']:+.1f} days vs spreadsheet",
+                    delta_color="inverse")
     if mine["average_stock_value"] is not None:
         cells[3].metric("Average stock value", currency.money(mine["average_stock_value"], code),
                         f"{currency.money(mine['average_stock_value'] - base['average_stock_value'], code)} vs "
@@ -100,6 +103,7 @@ def show_plan(home: str, result, run_id: int, code: str | None) -> None:
     config = {column: st.column_config.NumberColumn(column + (money_label if column in ("unit cost", "order value")
                                                               else ""), format="localized")
               for column in table.columns if table[column].dtype.kind in "fi"}
+    config["review date"] = st.column_config.DateColumn("review date", format="YYYY-MM-DD")
     st.dataframe(table, hide_index=True, width="stretch", key="rp_plan", column_config=config)
     downloads = st.columns(2)
     downloads[0].download_button("Download Excel (orders, simulation, items, curve, settings)",
@@ -118,13 +122,16 @@ def show_item(result, run_id: int) -> None:
                         format_func=lambda s: names[s] if names[s] == s else f"{names[s]} ({s})")
     st.plotly_chart(item_figure(result.item_view(item), f"{names[item]}: demand, stock and order-up-to levels"),
                     key="rp_item_chart")
-    row = items_table(result)
-    st.dataframe(row[row.iloc[:, 0] == item], hide_index=True, width="stretch", key="rp_item_metrics")
+    summary = item_summary(result, item)
+    st.dataframe(summary, hide_index=True, width="stretch", key="rp_item_metrics", column_config={
+        column: st.column_config.NumberColumn(column, format="percent" if "achieved" in column else "localized")
+        for column in summary.columns[1:]})
 
 
 def show_run(home: str, run_id: int, code: str | None) -> None:
     result = cached.load_run(home, run_id)
-    st.success(headline(result))
+    st.success(headline(result), icon=":material/inventory_2:")
+    st.caption(explain("replay"))
     for note in result.warnings:
         st.caption(note)
     kpis(result, code)

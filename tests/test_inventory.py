@@ -222,6 +222,13 @@ def test_lead_time_longer_than_the_history_is_refused(sales):
         run_replenishment(sales, settings(simulate_from="2023-07-01"))
 
 
+def test_the_policy_table_is_in_the_readme():
+    from retail.inventory.registry import policies_table
+    from tests.conftest import ROOT
+
+    assert policies_table() in (ROOT / "README.md").read_text()
+
+
 @pytest.mark.parametrize("spec", list(POLICIES), ids=lambda spec: spec.name)
 def test_constructor_defaults_match_the_registry(spec):
     policy = spec.resolve()()
@@ -254,3 +261,12 @@ def test_runs_are_saved_and_reopened(workspace_home, result):
     assert workspace.list_runs("replenishment")[0].summary["ours"]["achieved_csl"] == pytest.approx(
         result.simulation[ours()]["achieved_csl"])
 
+
+
+def test_warm_up_days_move_the_stock_but_are_not_counted():
+    demand = np.array([[3, 1, 4, 0, 2, 5]], dtype=float)
+    counted = Schedule(np.array([0]), np.array([2]), np.array([1]), np.array([0]), counted_from=np.array([2]))
+    out = simulate(demand, np.full((1, 1, 3), 5.0), counted, np.ones((1, 3), dtype=int))
+    # the same replay as the hand-computed case, counting only days 2 to 5 (cycles 2 and 3, both short)
+    assert (out.demand[0, 0], out.sold[0, 0], out.cycles[0, 0], out.short_cycles[0, 0]) == (11, 6, 2, 2)
+    assert out.on_hand_days[0, 0] == 0 + 4 + 2 + 0

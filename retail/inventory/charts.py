@@ -41,9 +41,10 @@ def tradeoff_figure(curve: pd.DataFrame, measure: str = "cycle", chosen: dict[st
         fig.add_trace(go.Scatter(x=[cover], y=[service], mode="markers", name=f"{POLICIES.label(policy)}: this run",
                                  marker={"size": 14, "symbol": "star", "color": _colour(policy)}))
     fig.update_layout(
-        title={"text": f"Service achieved vs stock held (labels: the target asked for; {MEASURES[measure]})", "x": 0},
+        title={"text": "Service achieved vs stock held, both policies (labels: the target asked for)", "x": 0},
         template="plotly_white", height=460, hovermode="closest",
-        xaxis_title="stock held (average days of demand on hand)", yaxis_title=f"{measure} service achieved (%)",
+        xaxis_title="stock held (average days of demand on hand)",
+        yaxis_title=f"{MEASURES[measure].split(' (')[0]} achieved (%)",
         yaxis_tickformat=".0%", legend={"orientation": "h", "y": -0.18, "x": 0},
         margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return fig
@@ -82,6 +83,7 @@ def item_figure(view: dict[str, pd.DataFrame], title: str) -> go.Figure:
     fig.update_yaxes(title_text="units per day / in stock", row=1, col=1)
     fig.update_yaxes(title_text="units over review + lead days", row=2, col=1)
     fig.update_xaxes(title_text="day (reviews on the marked days)", row=2, col=1)
-    fig.update_layout(title={"text": title, "x": 0}, template="plotly_white", height=640, hovermode="x unified",
-                      legend={"orientation": "h", "y": -0.12, "x": 0}, margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    fig.update_layout(title={"text": title, "x": 0}, template="plotly_white", height=700, hovermode="x unified",
+                      legend={"orientation": "h", "y": -0.16, "yanchor": "top", "x": 0},
+                      margin={"l": 10, "r": 10, "t": 80, "b": 10})
     return fig

@@ -21,6 +21,7 @@ from retail.data import schema
 from retail.data.safety import neutralise_frame
 from retail.inventory.registry import MEASURES, POLICIES
 from retail.inventory.result import ReplenishmentResult
+from retail.inventory.tables import ITEM_METRICS
 
 PLAN_HEADERS: dict[str, str] = {
     schema.PRODUCT_ID: "product code", schema.STORE_ID: "store / country", "name": "product",
@@ -48,9 +49,18 @@ def plan_table(result: ReplenishmentResult) -> pd.DataFrame:
         plan = plan.drop(columns=[schema.STORE_ID], errors="ignore")
     if plan["unit_cost"].isna().all():
         plan = plan.drop(columns=["unit_cost", "order_value"])
+    plan = plan.assign(**{column: plan[column].round(1) for column in ("forecast", "low", "high")})
     table = plan.rename(columns=PLAN_HEADERS)
     table["review date"] = pd.to_datetime(table["review date"])
     return table
+
+
+def item_summary(result: ReplenishmentResult, series_id: str) -> pd.DataFrame:
+    """One row per policy: how one item fared in the replay (service, stock, what ran out)."""
+    row = result.items[result.items[SERIES_ID] == series_id]
+    keys = [key for key in ITEM_METRICS if f"{key}_{next(iter(result.simulation))}" in row]
+    return pd.DataFrame([{"policy": POLICIES.label(name), **{SIMULATION_HEADERS[key]: row[f"{key}_{name}"].iat[0]
+                                                            for key in keys}} for name in result.simulation])
 
 
 def simulation_table(result: ReplenishmentResult) -> pd.DataFrame:

@@ -31,7 +31,7 @@ import numpy as np
 from retail.inventory.demand import DemandHistory
 from retail.inventory.forecasts import forecast_model, origin_forecasts
 from retail.inventory.policies import Levels, OrderPolicy, Reviews
-from retail.inventory.registry import CALIBRATION_WEEKS, HISTORY_DAYS
+from retail.inventory.registry import CALIBRATION_WEEKS, ERROR_WEEKS, HISTORY_DAYS
 from retail.inventory.simulate import Schedule, lead_times, service, simulate
 from retail.inventory.terms import Terms
 from retail.progress import Progress, quiet, scaled
@@ -68,7 +68,7 @@ def _first_at_least(values: np.ndarray, wanted: float, grid: np.ndarray) -> floa
 class QuantilePolicy(OrderPolicy):
     """Order up to a replay-calibrated quantile of the forecast demand over review + lead days."""
 
-    def __init__(self, forecast_model: str = "ma", history_days: int = HISTORY_DAYS, error_weeks: int = 13,
+    def __init__(self, forecast_model: str = "ma", history_days: int = HISTORY_DAYS, error_weeks: int = ERROR_WEEKS,
                  calibration_weeks: int = CALIBRATION_WEEKS, size_classes: int = 1, spread: str = "sqrt",
                  **terms):
         super().__init__(**terms)

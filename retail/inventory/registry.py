@@ -55,7 +55,8 @@ TERMS_SPEC = Spec("terms", "ordering terms", "What every item's orders follow.",
 # 2011-06-20 (both end before the benchmark's window): the best mean stock saving among the 96 settings
 # that met every target within 2 points on both windows (README, Replenishment). The spreadsheet keeps
 # 8 weeks, the window that reproduces the issue's spreadsheet figures.
-HISTORY_DAYS = 84
+HISTORY_DAYS = 56
+ERROR_WEEKS = 8
 CALIBRATION_WEEKS = 8
 SPREADSHEET_DAYS = 56
 SPREADS: dict[str, str] = {
@@ -70,7 +71,7 @@ QUANTILE_PARAMS: tuple[Param, ...] = (
     Param("history_days", "Days of sales averaged", HISTORY_DAYS, "How many recent days the moving-average "
           "forecast averages (models that learn on their own ignore it).", kind=int, minimum=7, maximum=365,
           ui_range=(14, 182)),
-    Param("error_weeks", "Weeks of forecast misses", 13, "How many recent weeks of the forecast's own misses "
+    Param("error_weeks", "Weeks of forecast misses", ERROR_WEEKS, "How many recent weeks of the forecast's own misses "
           "give the width of the demand range.", kind=int, minimum=2, maximum=52, ui_range=(4, 26)),
     Param("calibration_weeks", "Weeks replayed to set the quantile", CALIBRATION_WEEKS, "Before each order, the policy is "
           "replayed on this many past weeks to find the quantile that delivers the target service.", kind=int,
@@ -103,6 +104,11 @@ def own_settings(name: str) -> Spec:
     spec = POLICIES.get(name)
     return Spec(spec.name, spec.label, spec.description, spec.factory,
                 tuple(param for param in spec.params if param.name not in TERM_NAMES), spec.tags)
+
+
+def policies_table() -> str:
+    """The README's table: each policy and its own settings (the shared terms are listed once, above it)."""
+    return Registry(POLICIES.noun, [own_settings(spec.name) for spec in POLICIES]).markdown_table()
 
 
 def ours() -> str:
