@@ -270,3 +270,29 @@ def test_warm_up_days_move_the_stock_but_are_not_counted():
     # the same replay as the hand-computed case, counting only days 2 to 5 (cycles 2 and 3, both short)
     assert (out.demand[0, 0], out.sold[0, 0], out.cycles[0, 0], out.short_cycles[0, 0]) == (11, 6, 2, 2)
     assert out.on_hand_days[0, 0] == 0 + 4 + 2 + 0
+
+
+def test_varying_lead_times_raise_our_levels_to_keep_the_service(sales):
+    steady = run_replenishment(sales, settings())
+    varying = run_replenishment(sales, settings(terms={"service_level": 0.9, "lead_days_sd": 3.0}))
+    assert varying.simulation[ours()]["days_of_cover"] > steady.simulation[ours()]["days_of_cover"]
+    assert varying.simulation[ours()]["achieved_csl"] == pytest.approx(0.9, abs=0.07)
+
+
+def test_items_reviewed_on_their_own_schedules(sales):
+    from retail.inventory.stock import StockTable
+
+    table = pd.DataFrame({"review_days": [14, 3], "lead_days": [2, 10]}, index=["P0", "P1"])
+    run = run_replenishment(sales, settings(), stock=StockTable(table, {}))
+    reviews = run.reviews.groupby("series_id").size()
+    assert (reviews["P0"], reviews["P1"], reviews["P2"]) == (3, 14, 6)  # 42 days: every 14, every 3, every 7
+    assert set(run.reviews.loc[run.reviews["series_id"] == "P1", "cover_days"]) == {13}
+    orders = run.daily[(run.daily["series_id"] == "P0") & (run.daily[f"order_{ours()}"] > 0)]
+    assert ((orders["date"] - pd.Timestamp(run.simulate_from)).dt.days % 14 == 0).all()
+
+
+def test_store_and_product_store_levels():
+    two_stores = daily_sales(items=4, stores=("north", "south"))
+    for level, items in (("store", 2), ("product_store", 8)):
+        run = run_replenishment(two_stores, settings(level=level))
+        assert len(run.plan) == items and run.plan[schema.STORE_ID].notna().all()
