@@ -127,15 +127,15 @@ def read_stock(source: str | Path | bytes, ids: np.ndarray, level: str = "produc
     raw = read_table(source, name)
     mapping = _with_overrides(raw.frame, infer_stock_mapping(raw.frame), overrides or {})
     keys = item_keys(raw.frame, mapping, level)
-    fields = [name for name in TABLE_FIELDS if name in mapping]
+    fields = [field_name for field_name in TABLE_FIELDS if field_name in mapping]
     if not fields:
         raise ValueError("the stock file has no on-hand, on-order, cost or ordering-terms column (e.g. 'On hand', "
                          "'On order', 'Unit cost', 'Lead time', 'Pack size'); name one like that or map it.")
-    numbers = pd.DataFrame({name: parse_numbers(raw.frame[mapping[name]], raw.decimal_comma)[0]
-                            for name in fields}, index=raw.frame.index)
+    numbers = pd.DataFrame({field_name: parse_numbers(raw.frame[mapping[field_name]], raw.decimal_comma)[0]
+                            for field_name in fields}, index=raw.frame.index)
     numbers[SERIES_ID] = keys
     numbers = numbers[numbers[SERIES_ID].notna()]
-    sums = {name: "sum" if name in (ON_HAND, ON_ORDER) else "mean" for name in fields}
+    sums = {field_name: "sum" if field_name in (ON_HAND, ON_ORDER) else "mean" for field_name in fields}
     values = numbers.groupby(SERIES_ID, sort=False).agg(sums)
     planned = set(map(str, ids))
     matched = values.index.isin(planned)
