@@ -8,15 +8,20 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from retail.data.ingest import import_file  # noqa: E402
+from retail.data.workspace import Workspace  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 DOCS = ROOT / "docs"
+WALMART = ROOT.parent / "shared" / "data" / "walmart_store_sales" / "walmart_store_sales.csv"
+STORES_NAME = "Walmart store sales"
 TIMEOUT_MS = 300_000
 
 
@@ -27,8 +32,14 @@ def settle(page) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as home, streamlit_server(ROOT, {"RETAIL_HOME": home}) as url, \
-            sync_playwright() as playwright:
+    with tempfile.TemporaryDirectory() as home:
+        if WALMART.exists():  # a store x week totals file beside the line items
+            import_file(Workspace(home), WALMART, STORES_NAME)
+        shoot(home)
+
+
+def shoot(home: str) -> None:
+    with streamlit_server(ROOT, {"RETAIL_HOME": home}) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 1100})
         page.set_default_timeout(TIMEOUT_MS)
@@ -46,7 +57,7 @@ def main() -> None:
 
         page.goto(f"{url}/forecast")
         page.get_by_role("button", name="Run forecast").click()
-        page.get_by_text("Best model:").wait_for()
+        page.get_by_text("was best: in the backtest").wait_for()
         settle(page)
         page.get_by_text("One series").scroll_into_view_if_needed()
         page.screenshot(path=str(DOCS / "forecast.png"))
@@ -65,6 +76,11 @@ def main() -> None:
             "e => e.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(1000)
         page.screenshot(path=str(DOCS / "replenishment.png"))
+
+        page.goto(f"{url}/?dataset={quote(STORES_NAME)}")
+        page.locator("[data-testid='stMetricValue']").first.wait_for()
+        settle(page)
+        page.screenshot(path=str(DOCS / "overview-stores.png"))
         browser.close()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from retail.data import kinds
 from retail.data.ingest import ensure_sample
 from retail.data.workspace import DatasetInfo, Workspace, workspace_home
 from ui import state
@@ -61,7 +62,8 @@ def dataset_picker() -> DatasetInfo | None:
     info = next(i for i in datasets if i.name == name)
     st.session_state[ACTIVE_INFO_KEY] = info
     span = f"{info.date_min:%d %b %Y} - {info.date_max:%d %b %Y}" if info.date_min is not None else ""
-    st.sidebar.caption(f"{info.rows:,} rows · {span}")
+    st.sidebar.caption(f"{kinds.KINDS[info.kind].label.capitalize()} · {info.rows:,} rows · {span}",
+                       help=info.report.get("file_kind_text") or None)
     return info
 
 
