@@ -67,6 +67,16 @@ def shoot(home: str) -> None:
         settle(page)
         page.screenshot(path=str(DOCS / "recommendations.png"))
 
+        page.goto(f"{url}/replenishment")
+        page.get_by_role("spinbutton", name="Largest N items (0 = all)").fill("500")
+        page.get_by_role("button", name="Plan orders and replay both policies").click()
+        page.get_by_text("Service achieved vs stock held").first.wait_for()
+        settle(page)
+        page.get_by_role("button", name="Plan orders and replay both policies").evaluate(
+            "e => e.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(DOCS / "replenishment.png"))
+
         page.goto(f"{url}/?dataset={quote(STORES_NAME)}")
         page.locator("[data-testid='stMetricValue']").first.wait_for()
         settle(page)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 
 from retail.forecast.registry import FORECASTERS
+from retail.inventory.registry import POLICIES
 from retail.recommend.registry import RECOMMENDERS
 
-REGISTRIES = (FORECASTERS, RECOMMENDERS)
+REGISTRIES = (FORECASTERS, RECOMMENDERS, POLICIES)
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -25,6 +26,6 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``models``."""
-    models = commands.add_parser("models", help="list the forecast models and recommender algorithms")
+    models = commands.add_parser("models", help="list the forecast models, recommender algorithms and ordering policies")
     models.add_argument("--markdown", action="store_true", help="print Markdown tables (the README's)")
     models.set_defaults(handler=cmd_models)
