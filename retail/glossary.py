@@ -47,6 +47,16 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "shrinkage": ("Shrinkage", "Makes similarities built on few shared buyers count less."),
     "score": ("Score", "How strongly the algorithm suggests the product (only the order matters)."),
     "reasons": ("Why", "What in the customer's history led to the suggestion."),
+    # replenishment
+    "achieved_csl": ("Cycle service achieved", "Share of order cycles (the days from one order to the next) in which "
+                     "no customer demand was lost because the shelf was empty."),
+    "fill_rate": ("Fill rate achieved", "Share of the units customers wanted that were sold from stock."),
+    "days_of_cover": ("Days of stock", "Average stock on hand divided by average daily demand: how many days of "
+                      "sales the shelf holds on average. Less stock for the same service is better."),
+    "order_up_to": ("Order-up-to level", "At each review the order brings stock on hand plus stock on order up to "
+                    "this level (rounded up to whole packs)."),
+    "replay": ("Replay", "The ordering policy is played day by day over past weeks of real demand, ordering only from "
+               "what was known before each order, to see the service and stock it would have given."),
 }
 
 

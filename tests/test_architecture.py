@@ -75,11 +75,21 @@ def test_no_import_cycle_inside_retail():
 
 
 @pytest.mark.parametrize(("importer", "forbidden"), [
-    ("retail.data", ("retail.analytics", "retail.forecast", "retail.recommend", "retail.cli", "retail.pricing")),
-    ("retail.analytics", ("retail.forecast", "retail.recommend", "retail.cli", "retail.pricing")),
-    ("retail.forecast", ("retail.recommend", "retail.cli", "retail.pricing")),
-    ("retail.recommend", ("retail.forecast", "retail.cli", "retail.pricing")),
-    ("retail.pricing", ("retail.cli",)),
+    ("retail.data", ("retail.analytics", "retail.forecast", "retail.recommend", "retail.cli")),
+    ("retail.analytics", ("retail.forecast", "retail.recommend", "retail.cli")),
+    ("retail.forecast", ("retail.recommend", "retail.cli")),
+    ("retail.recommend", ("retail.forecast", "retail.cli")),
+    ("retail.data", ("retail.inventory",)),
+    ("retail.analytics", ("retail.inventory",)),
+    ("retail.forecast", ("retail.inventory",)),
+    ("retail.recommend", ("retail.inventory",)),
+    ("retail.inventory", ("retail.recommend", "retail.cli")),
+    ("retail.data", ("retail.pricing",)),
+    ("retail.analytics", ("retail.pricing",)),
+    ("retail.forecast", ("retail.pricing",)),
+    ("retail.recommend", ("retail.pricing",)),
+    ("retail.inventory", ("retail.pricing",)),
+    ("retail.pricing", ("retail.inventory", "retail.cli")),
 ])
 def test_arrows_only_go_down(importer, forbidden):
     graph = import_graph()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 
 from retail.forecast.registry import FORECASTERS
+from retail.inventory.registry import POLICIES
 from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.registry import RECOMMENDERS
 
-REGISTRIES = (FORECASTERS, RECOMMENDERS, ESTIMATORS, GOALS)
+REGISTRIES = (FORECASTERS, RECOMMENDERS, POLICIES, ESTIMATORS, GOALS)
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -26,6 +27,6 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``models``."""
-    models = commands.add_parser("models", help="list the forecast models and recommender algorithms")
+    models = commands.add_parser("models", help="list the forecast models, recommender algorithms and ordering policies")
     models.add_argument("--markdown", action="store_true", help="print Markdown tables (the README's)")
     models.set_defaults(handler=cmd_models)
