@@ -4,6 +4,7 @@ import streamlit as st
 
 from retail.forecast.registry import FORECASTERS
 from retail.glossary import GLOSSARY
+from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.registry import RECOMMENDERS
 
 st.title("Help: what the numbers mean")
@@ -13,7 +14,7 @@ st.subheader("Accuracy and ranges")
 for label, text in GLOSSARY.values():
     st.markdown(f"**{label}**: {text}")
 
-for registry in (FORECASTERS, RECOMMENDERS):
+for registry in (FORECASTERS, RECOMMENDERS, ESTIMATORS, GOALS):
     st.subheader(f"The {registry.noun}s")
     for spec in registry:
         st.markdown(f"**{spec.label}**: {spec.description}")

@@ -6,9 +6,10 @@ import argparse
 
 from retail.forecast.registry import FORECASTERS
 from retail.inventory.registry import POLICIES
+from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.registry import RECOMMENDERS
 
-REGISTRIES = (FORECASTERS, RECOMMENDERS, POLICIES)
+REGISTRIES = (FORECASTERS, RECOMMENDERS, POLICIES, ESTIMATORS, GOALS)
 
 
 def cmd_models(args: argparse.Namespace) -> int:

@@ -10,10 +10,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from retail.cli import catalogue, data, forecast, overview, recommend, replenish
+from retail.cli import catalogue, data, forecast, overview, pricing, recommend, replenish
 from retail.cli.common import EXIT_UNUSABLE
 
-COMMAND_GROUPS = (data, overview, forecast, recommend, replenish, catalogue)
+COMMAND_GROUPS = (data, overview, forecast, recommend, replenish, pricing, catalogue)
 
 
 def build_parser() -> argparse.ArgumentParser:
