@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run test install install-test chromium lint bench clean
+.PHONY: run test install install-test chromium postgres lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,10 +36,17 @@ chromium:
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	fi
 
+# The team-server tests run the workspace on a real PostgreSQL (Debian's packages).
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	fi
+
 lint: install-test
 	$(BIN)/ruff check .
 
-test: install-test chromium lint
+test: install-test chromium postgres lint
 	$(BIN)/python -m pytest
 
 bench: install-test

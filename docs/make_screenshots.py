@@ -1,22 +1,28 @@
 """Regenerate the README screenshots: the real app on the full bundled sample, in Chromium.
 
-Run from the project root: .venv/bin/python docs/make_screenshots.py
+Run from the project root: .venv/bin/python docs/make_screenshots.py [pricing]   (pricing: only that one)
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from retail.data.ingest import import_file  # noqa: E402
+from retail.data.workspace import Workspace  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
 
 DOCS = ROOT / "docs"
+WALMART = ROOT.parent / "shared" / "data" / "walmart_store_sales" / "walmart_store_sales.csv"
+STORES_NAME = "Walmart store sales"
 TIMEOUT_MS = 300_000
 
 
@@ -26,15 +32,46 @@ def settle(page) -> None:
     page.wait_for_timeout(1500)
 
 
+PRICING_DATASET = "Synthetic till export"
+IMPORT_PRICING = ("import sys; sys.path.insert(0, 'benchmarks'); from pricing_synthetic import till_export; "
+                  "from retail.data.ingest import import_file; from retail.data.workspace import Workspace; "
+                  "rows = till_export(0)[0]; rows.to_csv(sys.argv[2], index=False); "
+                  "import_file(Workspace(sys.argv[1]), sys.argv[2], sys.argv[3])")
+
+
+def pricing(page, url: str) -> None:
+    """The Pricing page on the benchmark's synthetic till export (seed 0): one product's view."""
+    page.goto(f"{url}/pricing?dataset={PRICING_DATASET.replace(' ', '+')}")
+    page.get_by_role("button", name="Measure price elasticities").click()
+    page.get_by_text("have a measurable price elasticity").wait_for()
+    settle(page)
+    page.get_by_text("One product").evaluate("element => element.scrollIntoView({block: 'start'})")
+    settle(page)
+    page.screenshot(path=str(DOCS / "pricing.png"))
+
+
 def main() -> None:
-    with tempfile.TemporaryDirectory() as home, streamlit_server(ROOT, {"RETAIL_HOME": home}) as url, \
-            sync_playwright() as playwright:
+    only_pricing = sys.argv[1:] == ["pricing"]
+    with tempfile.TemporaryDirectory() as home:
+        if WALMART.exists():  # a store x week totals file beside the line items
+            import_file(Workspace(home), WALMART, STORES_NAME)
+        subprocess.run([sys.executable, "-c", IMPORT_PRICING, home, str(Path(home) / "till.csv"), PRICING_DATASET],
+                       check=True, cwd=ROOT)  # the benchmark's synthetic till export, for the Pricing page
+        shoot(home, only_pricing)
+
+
+def shoot(home: str, only_pricing: bool) -> None:
+    with streamlit_server(ROOT, {"RETAIL_HOME": home}) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 1100})
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(url)
         page.get_by_text("Sales overview").wait_for()
         settle(page)
+        if only_pricing:
+            pricing(page, url)
+            browser.close()
+            return
         page.screenshot(path=str(DOCS / "overview.png"))
 
         page.goto(f"{url}/data")
@@ -46,7 +83,7 @@ def main() -> None:
 
         page.goto(f"{url}/forecast")
         page.get_by_role("button", name="Run forecast").click()
-        page.get_by_text("Best model:").wait_for()
+        page.get_by_text("was best: in the backtest").wait_for()
         settle(page)
         page.get_by_text("One series").scroll_into_view_if_needed()
         page.screenshot(path=str(DOCS / "forecast.png"))
@@ -55,6 +92,23 @@ def main() -> None:
         page.get_by_text("Top 10 for customer").wait_for()
         settle(page)
         page.screenshot(path=str(DOCS / "recommendations.png"))
+
+        page.goto(f"{url}/replenishment")
+        page.get_by_role("spinbutton", name="Largest N items (0 = all)").fill("500")
+        page.get_by_role("button", name="Plan orders and replay both policies").click()
+        page.get_by_text("Service achieved vs stock held").first.wait_for()
+        settle(page)
+        page.get_by_role("button", name="Plan orders and replay both policies").evaluate(
+            "e => e.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(DOCS / "replenishment.png"))
+
+        page.goto(f"{url}/?dataset={quote(STORES_NAME)}")
+        page.locator("[data-testid='stMetricValue']").first.wait_for()
+        settle(page)
+        page.screenshot(path=str(DOCS / "overview-stores.png"))
+
+        pricing(page, url)
         customers(page, url)
         browser.close()
 

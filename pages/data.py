@@ -139,7 +139,8 @@ with upload_tab:
 with datasets_tab:
     datasets = workspace().list_datasets()
     table = pd.DataFrame([{
-        "name": d.name, "rows": d.rows, "from": d.date_min, "to": d.date_max, "source file": d.source_file,
+        "name": d.name, "what a row is": kinds.KINDS[d.kind].label, "rows": d.rows, "from": d.date_min,
+        "to": d.date_max, "currency": workspace().currency_of(d) or "", "source file": d.source_file,
         "saved": d.created_at, "sample": d.is_sample} for d in datasets])
     st.dataframe(table, hide_index=True, width="stretch", key="datasets_table")
     if datasets:

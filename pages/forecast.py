@@ -6,7 +6,8 @@ import streamlit as st
 from retail import frequency
 from retail.analytics import aggregate, overview
 from retail.analytics.aggregate import LEVELS, TARGETS, available_levels, default_target, exogenous_candidates
-from retail.data.workspace import workspace_home
+from retail.data import currency
+from retail.data.workspace import workspace_location
 from retail.forecast.charts import importance_figure, leaderboard_figure, series_figure
 from retail.forecast.explain import feature_label, headline, outlook, series_by_volume
 from retail.forecast.registry import FORECASTERS
@@ -40,18 +41,18 @@ def show_leaderboard(result) -> None:
     st.plotly_chart(leaderboard_figure(result.metrics), key="fc_leaderboard_chart")
 
 
-def show_outlook(result, unit: str) -> None:
+def show_outlook(result, unit: str, code: str | None) -> None:
     st.subheader(f"Outlook per series, next {result.settings.horizon} "
                  f"{frequency.get(result.settings.freq).period}s ({FORECASTERS.label(result.best)})",
                  help=explain("interval"))
-    table = outlook(result)
+    table = outlook(result).round({"forecast": 0, "low": 0, "high": 0, "value": 2})
     st.dataframe(table, hide_index=True, width="stretch", key="fc_outlook", column_config={
         "series_id": st.column_config.TextColumn(LEVELS[result.settings.level].label),
         "forecast": st.column_config.NumberColumn(f"forecast ({unit})", format="localized"),
         "low": st.column_config.NumberColumn("low (80% range)", format="localized"),
         "high": st.column_config.NumberColumn("high (80% range)", format="localized"),
         "unit_price": st.column_config.NumberColumn("average price", format="%.2f"),
-        "value": st.column_config.NumberColumn("value", format="localized")})
+        "value": st.column_config.NumberColumn(f"value{currency.label(code)}", format="localized")})
 
 
 def show_series(result, run_id: int, unit: str) -> str:
@@ -105,7 +106,7 @@ def show_run(home: str, run_id: int, info) -> None:
     unit = f"{TARGETS[result.settings.target].unit} per {frequency.get(result.settings.freq).period}"
     show_headline(result, run_id)
     show_leaderboard(result)
-    show_outlook(result, TARGETS[result.settings.target].unit)
+    show_outlook(result, TARGETS[result.settings.target].unit, workspace().currency_of(info))
     model = show_series(result, run_id, unit)
     show_accuracy(result, model)
     show_downloads(home, result, run_id, info)
@@ -116,7 +117,7 @@ loaded = current_frame()
 if loaded is None:
     st.stop()
 info, frame = loaded
-home = str(workspace_home())
+home = workspace_location()
 if RUN_KEY not in st.session_state:
     st.session_state[RUN_KEY] = state.from_url("run", int)
 new_tab, runs_tab = st.tabs(["Forecast", "Saved runs"])

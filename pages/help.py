@@ -5,6 +5,7 @@ import streamlit as st
 from retail.customers.registry import PROPENSITY_MODELS, VALUE_MODELS, segment_markdown
 from retail.forecast.registry import FORECASTERS
 from retail.glossary import GLOSSARY
+from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.registry import RECOMMENDERS
 
 st.title("Help: what the numbers mean")
@@ -14,7 +15,7 @@ st.subheader("Accuracy and ranges")
 for label, text in GLOSSARY.values():
     st.markdown(f"**{label}**: {text}")
 
-for registry in (FORECASTERS, RECOMMENDERS, VALUE_MODELS, PROPENSITY_MODELS):
+for registry in (FORECASTERS, RECOMMENDERS, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS):
     st.subheader(f"The {registry.noun}s")
     for spec in registry:
         st.markdown(f"**{spec.label}**: {spec.description}")

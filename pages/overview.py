@@ -7,7 +7,7 @@ import streamlit as st
 from retail import frequency
 from retail.analytics import charts, overview
 from retail.data import currency, schema
-from retail.data.workspace import workspace_home
+from retail.data.workspace import workspace_location
 from ui import overview as cached
 from ui import state
 from ui.data import current_frame, workspace
@@ -33,7 +33,7 @@ def period_filters(info, key: tuple) -> tuple[overview.Selection, str, str]:
         start_text, _, end_text = text.partition("..")
         return tuple(min(max(dt.date.fromisoformat(t), first), last) for t in (start_text, end_text or start_text))
 
-    row = st.columns([2, 1.6, 1.2, 1.2, 1.1])
+    row = st.columns([2, 1.6, 1.5, 1.3, 1.1])
     picked = row[0].date_input("Period", value=state.from_url("period", within_data, (default_start, last)),
                                min_value=first, max_value=last, key="overview_period")
     start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (first, last)
@@ -110,7 +110,7 @@ def rankings(info, result: overview.Summary, measure: str, has_stores: bool, cod
         right.plotly_chart(charts.bar_figure(result.customers, schema.CUSTOMER_ID, measure,
                                              f"Top 10 customers by {measure}", title, "customer id",
                                              color=charts.SECOND), key="overview_customers")
-    else:
+    elif info.kind not in ("store_totals", "product_totals"):  # totals never have customers: nothing to say
         right.info("This dataset has no customer column, so there is no customer ranking.")
     if has_stores:
         st.plotly_chart(charts.bar_figure(result.stores.head(15), schema.STORE_ID, measure,
@@ -137,7 +137,7 @@ loaded = current_frame()
 if loaded is None:
     st.stop()
 info, _ = loaded
-key = (str(workspace_home()), info.name, info.version)
+key = (workspace_location(), info.name, info.version)
 if info.date_min is None:
     st.warning("This dataset has no rows.")
     st.stop()

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from retail.data import schema
-from retail.data.workspace import workspace_home
+from retail.data.workspace import workspace_location
 from retail.recommend.charts import metrics_figure, sweep_figure
 from retail.recommend.evaluation import with_popularity_ratio
 from retail.recommend.interactions import WEIGHTINGS, why_not
@@ -32,7 +32,7 @@ if reason := why_not(info.kind, info.has(schema.CUSTOMER_ID)):
     st.info(reason)
     st.stop()
 
-home = str(workspace_home())
+home = workspace_location()
 key = (home, info.name, info.version)
 weighting = st.sidebar.radio("Purchase strength", list(WEIGHTINGS), format_func=WEIGHTINGS.get, key="rec_weighting",
                              help="How a customer's purchases of a product count in the customer x product matrix.")

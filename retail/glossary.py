@@ -47,6 +47,16 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "shrinkage": ("Shrinkage", "Makes similarities built on few shared buyers count less."),
     "score": ("Score", "How strongly the algorithm suggests the product (only the order matters)."),
     "reasons": ("Why", "What in the customer's history led to the suggestion."),
+    # replenishment
+    "achieved_csl": ("Cycle service achieved", "Share of order cycles (the days from one order to the next) in which "
+                     "no customer demand was lost because the shelf was empty."),
+    "fill_rate": ("Fill rate achieved", "Share of the units customers wanted that were sold from stock."),
+    "days_of_cover": ("Days of stock", "Average stock on hand divided by average daily demand: how many days of "
+                      "sales the shelf holds on average. Less stock for the same service is better."),
+    "order_up_to": ("Order-up-to level", "At each review the order brings stock on hand plus stock on order up to "
+                    "this level (rounded up to whole packs)."),
+    "replay": ("Replay", "The ordering policy is played day by day over past weeks of real demand, ordering only from "
+               "what was known before each order, to see the service and stock it would have given."),
     # customers and campaigns
     "recency_days": ("Days since last purchase", "Days from the customer's last purchase to the as-of date."),
     "orders": ("Orders", "Distinct orders (a customer's purchases on one day count as one when there is no order number)."),
@@ -92,3 +102,48 @@ def label(key: str) -> str:
 
 def explain(key: str) -> str:
     return GLOSSARY.get(key, ("", ""))[1]
+GLOSSARY |= {
+    # pricing and promotions
+    "elasticity": ("Price elasticity", "How units respond to price: -2 means a 1% higher price sells about 2% fewer "
+                   "units. Below -1 (elastic) a price cut raises sales value; between -1 and 0 (inelastic) it lowers it."),
+    "ci_low": ("Low (95%)", "The lower end of the 95% interval: the elasticity is in the interval 19 times in 20."),
+    "ci_high": ("High (95%)", "The upper end of the 95% interval."),
+    "verdict": ("Verdict", "Elastic (below -1), inelastic (between -1 and 0), or not identifiable: the price never "
+                "moved outside promotions, or the product sold too rarely, so the data cannot say."),
+    "identifiable": ("Measurable", "Whether the price moved outside promotions, so that its effect can be measured."),
+    "price_levels": ("Price levels", "Distinct prices seen on days with sales (promotion prices included)."),
+    "price_changes": ("Price changes", "Changes of the regular price outside promotions that the estimate rests on."),
+    "p_elastic": ("Chance elastic", "How likely the product is elastic (below -1), given the data."),
+    "own_estimate": ("Own estimate", "The product's elasticity from its own data alone, before borrowing from its "
+                     "category."),
+    "own_weight": ("Weight of own data", "How much of the shown elasticity comes from the product's own data (1 = "
+                   "all); the rest comes from its category."),
+    "category_elasticity": ("Category elasticity", "The elasticity the products of the category vary around."),
+    "baseline_units": ("Units in a typical week", "Expected units of a week at today's regular price without a "
+                       "promotion, in the conditions of the last four weeks."),
+    "current_price": ("Today's price", "The latest regular price (outside promotions)."),
+    "lowest_price": ("Lowest price seen", "The lowest price on a day with sales."),
+    "highest_price": ("Highest price seen", "The highest price on a day with sales."),
+    "sale_days": ("Store-days with sales", "Days with at least one sale, counted per store."),
+    "promo_days": ("Promotion days", "Days with sales on promotion."),
+    "identifiable_products": ("Measurable products", "Products of the category whose price moved outside "
+                              "promotions."),
+    "spread": ("Spread between products", "How far products typically lie from their category's elasticity."),
+    "discount": ("Discount", "The average price cut of the promotion against the regular price."),
+    "units_sold": ("Units sold", "Units sold during the promotion days."),
+    "units_at_regular_price": ("Without the promotion", "Units the same days would have sold at the regular price "
+                               "without a promotion (the model's counterfactual)."),
+    "units_from_discount": ("From the lower price", "Extra units the lower price alone explains (via the "
+                            "elasticity)."),
+    "units_from_promotion": ("From the promotion itself", "Extra units beyond what the discount explains: display, "
+                             "leaflet, attention."),
+    "lift": ("Lift", "Units sold against units without the promotion: +0.80 means 80% more."),
+    "promotion_lift": ("Lift beyond the discount", "Units sold against what the discount alone would have sold: the "
+                       "promotion's own effect."),
+    "lift_low": ("Lift, low (95%)", "The lower end of the lift's 95% interval."),
+    "lift_high": ("Lift, high (95%)", "The upper end of the lift's 95% interval."),
+    "promotion_lift_low": ("Beyond the discount, low (95%)", "The lower end of the 95% interval of the lift beyond "
+                           "the discount."),
+    "promotion_lift_high": ("Beyond the discount, high (95%)", "The upper end of that interval."),
+    "events": ("Promotions", "Separate promotion periods of the product."),
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -71,3 +72,64 @@ def workspace_held_elsewhere(home: Path) -> Iterator[int]:
         holder.kill()
         holder.wait()
         holder.stdout.close()
+
+
+def _postgres_binaries() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server (Debian's packages, installed by `make test`) on a free loopback
+    port for this test session; yields its base URL. Skips only when it truly cannot start."""
+    import shutil
+    import socket
+    import tempfile
+
+    binaries = _postgres_binaries()
+    if binaries is None:
+        pytest.skip("PostgreSQL is not installed (make test installs Debian's postgresql package)")
+    # Outside pytest's private temp folder: the server runs as the postgres user, who must reach it.
+    folder = Path(tempfile.mkdtemp(prefix="retail-postgres-"))
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_user:
+        shutil.chown(folder, "postgres")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    data = folder / "data"
+    run = lambda *command: subprocess.run([*as_user, *command], check=True, capture_output=True, timeout=120)  # noqa: E731
+    try:
+        run(str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+        run(str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-o",
+            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+    except (subprocess.CalledProcessError, FileNotFoundError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"PostgreSQL could not start: {exc}")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run([*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A fresh, empty database on the session's server."""
+    import uuid
+
+    import psycopg
+
+    name = f"ws_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    return f"{postgres_server}/{name}"
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def workspace_location(request: pytest.FixtureRequest, tmp_path: Path) -> dict:
+    """Keyword arguments of a :class:`Workspace` on each backend (the same location each call)."""
+    if request.param == "duckdb":
+        return {"home": tmp_path}
+    return {"url": request.getfixturevalue("postgres_url")}

@@ -18,6 +18,7 @@ from retail.customers.registry import PROPENSITY_MODELS, SEGMENT_LABELS, VALUE_M
 from retail.data.ingest import Loaded
 from retail.forecast.models import ForecastModel
 from retail.forecast.registry import FORECASTERS
+from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.popular import Popularity
 from retail.recommend.registry import RECOMMENDERS
 from retail.registry import Param, Spec
@@ -79,6 +80,17 @@ def test_no_import_cycle_inside_retail():
     ("retail.analytics", ("retail.forecast", "retail.recommend", "retail.cli")),
     ("retail.forecast", ("retail.recommend", "retail.cli")),
     ("retail.recommend", ("retail.forecast", "retail.cli")),
+    ("retail.data", ("retail.inventory",)),
+    ("retail.analytics", ("retail.inventory",)),
+    ("retail.forecast", ("retail.inventory",)),
+    ("retail.recommend", ("retail.inventory",)),
+    ("retail.inventory", ("retail.recommend", "retail.cli")),
+    ("retail.data", ("retail.pricing",)),
+    ("retail.analytics", ("retail.pricing",)),
+    ("retail.forecast", ("retail.pricing",)),
+    ("retail.recommend", ("retail.pricing",)),
+    ("retail.inventory", ("retail.pricing",)),
+    ("retail.pricing", ("retail.inventory", "retail.cli")),
     ("retail.data", ("retail.customers",)),
     ("retail.analytics", ("retail.customers",)),
     ("retail.forecast", ("retail.customers",)),
@@ -116,8 +128,8 @@ def test_no_function_is_longer_than_sixty_lines():
 
 
 def test_no_model_or_algorithm_name_is_spelled_out_in_the_faces():
-    names = set(FORECASTERS.names) | set(RECOMMENDERS.names) | set(VALUE_MODELS.names) | set(PROPENSITY_MODELS.names)
-    names |= set(SEGMENT_LABELS)
+    names = set(FORECASTERS.names) | set(RECOMMENDERS.names) | set(ESTIMATORS.names) | set(GOALS.names)
+    names |= set(VALUE_MODELS.names) | set(PROPENSITY_MODELS.names) | set(SEGMENT_LABELS)
     spelled = []
     for path in python_files(*FACES):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -193,6 +205,8 @@ def test_registry_tables_are_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     assert FORECASTERS.markdown_table() in readme
     assert RECOMMENDERS.markdown_table() in readme
+    assert ESTIMATORS.markdown_table() in readme
+    assert GOALS.markdown_table() in readme
 
 
 def test_forecast_settings_reject_what_the_registry_does_not_declare():
@@ -206,7 +220,7 @@ def test_forecast_settings_reject_what_the_registry_does_not_declare():
         ForecastSettings(model_params={"lightgbm": {"num_leaves": 31.5}})
 
 
-@pytest.mark.parametrize("spec", [*FORECASTERS, *RECOMMENDERS], ids=lambda spec: spec.name)
+@pytest.mark.parametrize("spec", [*FORECASTERS, *RECOMMENDERS, *ESTIMATORS, *GOALS], ids=lambda spec: spec.name)
 def test_constructor_defaults_match_the_registry(spec):
     """Code that builds a model without the registry gets the same defaults as the app."""
     factory = spec.resolve()

@@ -84,7 +84,7 @@ def test_upload_validate_save_and_overview_kpi(page, app_url):
         sidebar.get_by_role("combobox").first.click()
         page.get_by_role("option", name="Browser upload").click()
         wait_idle(page)
-    revenue = page.locator("[data-testid='stMetric']", has_text="Revenue").first
+    revenue = page.locator("[data-testid='stMetric']", has_text="€").first  # the demo file's prices are in EUR
     revenue.wait_for()
     value = re.search(r"[\d,]+\.\d\d", revenue.inner_text()).group(0)
     assert float(value.replace(",", "")) == pytest.approx(expected_demo_revenue(), abs=0.01)

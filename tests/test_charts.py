@@ -38,3 +38,12 @@ def test_figure_has_title_and_axis_titles(name):
     layout = figures()[name].layout
     assert layout.title.text
     assert layout.xaxis.title.text and layout.yaxis.title.text
+
+
+def test_partly_covered_periods_are_drawn_dashed_only_there():
+    trend = pd.DataFrame({"period": pd.date_range("2011-01-03", periods=5, freq="W-MON"),
+                          "revenue": [1.0, 2, 3, 4, 1], "units": [1, 2, 3, 4, 1],
+                          "complete": [True, True, True, True, False]})
+    solid, dashed = charts.trend_figure(trend, "W").data
+    assert list(solid.y[:4]) == [1.0, 2, 3, 4] and pd.isna(solid.y[4])
+    assert [not pd.isna(y) for y in dashed.y] == [False, False, False, True, True]  # the last week and its neighbour

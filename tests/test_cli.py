@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from retail.cli import main
-from retail.data import workspace as workspace_module
+from retail.data import backends
 from tests.conftest import BAD_FILES, ROOT, SHARED_DATA, workspace_held_elsewhere
 
 DEMO = ROOT / "sample_data" / "demo_upload.csv"
@@ -201,7 +201,7 @@ def test_date_order_override(tmp_path, capsys):
 
 
 def test_busy_workspace_one_line_exit_2(workspace_home, monkeypatch, capsys):
-    monkeypatch.setattr(workspace_module, "_LOCK_RETRY_SECONDS", 0.5)
+    monkeypatch.setattr(backends, "LOCK_RETRY_SECONDS", 0.5)
     with workspace_held_elsewhere(workspace_home) as pid:
         assert main(["import", str(DEMO), "--name", "demo"]) == 2
     err = capsys.readouterr().err.strip()

@@ -40,9 +40,9 @@ def test_store_totals_get_their_own_tiles():
     frame = canonical(rows, Promo=[int(r["date"].endswith(("07", "14"))) for r in rows])
     tiles = {k.label: k for k in overview.kpis(frame, overview.Selection("2024-01-15", "2024-01-28"),
                                                  "store_totals")}
-    assert list(tiles) == ["Sales", "Stores", "Average sales per store-day", "Promotion share"]
+    assert list(tiles) == ["Sales", "Stores", "Sales per store-day", "Promotion share"]
     assert tiles["Sales"].value == 42_000 and tiles["Stores"].value == 3
-    assert tiles["Average sales per store-day"].value == 1000 and tiles["Promotion share"].formatted() == "0%"
+    assert tiles["Sales per store-day"].value == 1000 and tiles["Promotion share"].formatted() == "0%"
     assert tiles["Sales"].formatted("USD") == "$42,000.00"
     assert overview.measures(lambda f: f in ("date", "store_id", "revenue"), "store_totals") == ["revenue"]
 

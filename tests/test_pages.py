@@ -217,3 +217,12 @@ def test_excel_opens_on_the_table_and_rematches_columns_per_sheet(app_env, tmp_p
     assert not app.exception
     assert app.selectbox(key="map_date_book_February").value == "Day"
     assert app.selectbox(key="map_quantity_book_February").value == "Menge"
+
+
+def test_the_app_runs_on_a_team_server_database(postgres_url, small_sample_file, monkeypatch):
+    """With RETAIL_DATABASE_URL the whole workspace (the sample too) lives on PostgreSQL."""
+    monkeypatch.setenv("RETAIL_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("RETAIL_SAMPLE_FILE", str(small_sample_file))
+    app = start()
+    assert [m.label for m in app.metric][:2] == ["Revenue", "Units sold"] and app.metric[0].value.startswith("£")
+    assert Workspace(url=postgres_url).get(SAMPLE_NAME).rows > 1000

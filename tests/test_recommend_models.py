@@ -296,3 +296,22 @@ def _other_values(model) -> dict:
         elif param.kind in (int, float):
             values[param.name] = param.kind(param.widget_range[1])
     return values
+
+
+def test_large_catalogue_path_keeps_candidates_and_agrees_with_the_exact_path(monkeypatch) -> None:
+    """Above the dense limit each product keeps its top candidates; with room for every neighbour
+    the sparse path ranks exactly like the dense one."""
+    from retail.recommend import knn
+
+    data = build_interactions(random_frame(seed=11, n_customers=200, n_products=120, n_lines=6000))
+    exact = ItemKNN(k=10, shrinkage=5.0).fit(data)
+    monkeypatch.setattr(knn, "DENSE_LIMIT", 50)
+    monkeypatch.setattr(knn, "CANDIDATES", 119)
+    sparse = ItemKNN(k=10, shrinkage=5.0).fit(data)
+    for customer in ("c1", "c7", "c30"):
+        pd.testing.assert_frame_equal(sparse.recommend(customer, n=8), exact.recommend(customer, n=8),
+                                      check_exact=False, atol=1e-6)
+    monkeypatch.setattr(knn, "CANDIDATES", 5)
+    bounded = ItemKNN(k=10).fit(data)
+    assert bounded.raw_similarity().sim.getnnz(axis=1).max() <= 5  # memory: products x candidates
+    assert len(bounded.recommend("c1", n=8)) == 8

@@ -3,8 +3,7 @@ import threading
 import pandas as pd
 import pytest
 
-from retail.data import schema
-from retail.data import workspace as workspace_module
+from retail.data import backends, schema
 from retail.data.ingest import SAMPLE_NAME, ensure_sample, import_file
 from retail.data.workspace import DatasetNotFound, Workspace, WorkspaceBusy
 from tests.conftest import BAD_FILES, transactions_csv, workspace_held_elsewhere
@@ -13,8 +12,8 @@ CSV = transactions_csv(["01/02/2011,A,Mug,2,1.50,c1,London,1", "02/02/2011,B,Cup
                         "03/02/2011,A,Mug,-1,1.50,c1,London,C3"])
 
 
-def test_save_list_load_rename_delete(tmp_path):
-    workspace = Workspace(tmp_path)
+def test_save_list_load_rename_delete(workspace_location):
+    workspace = Workspace(**workspace_location)
     info, _ = import_file(workspace, CSV, "shop", file_name="shop.csv")
     assert info.rows == 3 and info.source_file == "shop.csv" and info.mapping["date"] == "Date"
     assert info.validation.rule("returns").count == 1
@@ -30,13 +29,13 @@ def test_save_list_load_rename_delete(tmp_path):
         workspace.load("my shop")
 
 
-def test_persisted_across_instances(tmp_path):
-    import_file(Workspace(tmp_path), CSV, "shop", file_name="shop.csv")
-    assert Workspace(tmp_path).get("shop").rows == 3
+def test_persisted_across_instances(workspace_location):
+    import_file(Workspace(**workspace_location), CSV, "shop", file_name="shop.csv")
+    assert Workspace(**workspace_location).get("shop").rows == 3
 
 
-def test_name_clash_and_replace(tmp_path):
-    workspace = Workspace(tmp_path)
+def test_name_clash_and_replace(workspace_location):
+    workspace = Workspace(**workspace_location)
     import_file(workspace, CSV, "shop", file_name="shop.csv")
     with pytest.raises(ValueError, match="exists already"):
         import_file(workspace, CSV, "shop", file_name="shop.csv")
@@ -46,8 +45,8 @@ def test_name_clash_and_replace(tmp_path):
         import_file(workspace, CSV, "  ", file_name="shop.csv")
 
 
-def test_failed_import_leaves_workspace_unchanged(tmp_path):
-    workspace = Workspace(tmp_path)
+def test_failed_import_leaves_workspace_unchanged(workspace_location):
+    workspace = Workspace(**workspace_location)
     import_file(workspace, CSV, "shop", file_name="shop.csv")
     before = [(d.name, d.rows) for d in workspace.list_datasets()]
     tables_before = _tables(workspace)
@@ -62,11 +61,12 @@ def test_failed_import_leaves_workspace_unchanged(tmp_path):
 
 def _tables(workspace):
     with workspace.connection() as con:
-        return sorted(r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall())
+        return sorted(r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema "
+                                                "NOT IN ('information_schema', 'pg_catalog')").fetchall())
 
 
-def test_concurrent_saves_from_threads(tmp_path):
-    workspace = Workspace(tmp_path)
+def test_concurrent_saves_from_threads(workspace_location):
+    workspace = Workspace(**workspace_location)
     errors = []
 
     def save(i):
@@ -94,8 +94,8 @@ def test_sample_registered_once(tmp_path, small_sample_file, monkeypatch):
     assert len(workspace.list_datasets()) == 1
 
 
-def test_runs_round_trip_and_atomicity(tmp_path):
-    workspace = Workspace(tmp_path)
+def test_runs_round_trip_and_atomicity(workspace_location):
+    workspace = Workspace(**workspace_location)
     forecast = pd.DataFrame({"series_id": ["A", "B"], "date": pd.to_datetime(["2011-01-03", "2011-01-03"]),
                              "yhat": [1.5, 2.0]})
     metrics = pd.DataFrame({"model": ["lightgbm"], "wape": [0.8]})
@@ -115,15 +115,15 @@ def test_runs_round_trip_and_atomicity(tmp_path):
 
 
 def test_busy_workspace_is_a_plain_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(workspace_module, "_LOCK_RETRY_SECONDS", 0.5)
+    monkeypatch.setattr(backends, "LOCK_RETRY_SECONDS", 0.5)
     with workspace_held_elsewhere(tmp_path) as pid, pytest.raises(
             WorkspaceBusy, match=rf"^The workspace is busy: another program \(python.*, PID {pid}\) is using "
                                  r".*workspace.duckdb and did not let go within 0.5 s\. Try again"):
         Workspace(tmp_path)
 
 
-def test_preferences_and_runs_follow_their_dataset(tmp_path):
-    workspace = Workspace(tmp_path)
+def test_preferences_and_runs_follow_their_dataset(workspace_location):
+    workspace = Workspace(**workspace_location)
     import_file(workspace, CSV, "shop", file_name="shop.csv")
     assert workspace.preferences("shop", "recommend:item-knn") == {}
     workspace.save_preferences("shop", "recommend:item-knn", {"similarity": "cosine", "k": 20})
@@ -136,3 +136,44 @@ def test_preferences_and_runs_follow_their_dataset(tmp_path):
     assert workspace.preferences("store 1", "recommend:item-knn") == {}
     with pytest.raises(DatasetNotFound):
         workspace.save_preferences("nowhere", "x", {})
+
+
+def test_many_threads_and_a_second_process_share_the_workspace(workspace_location, tmp_path):
+    """A stress test: threads list, load and save at once while another process imports."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    workspace = Workspace(**workspace_location)
+    import_file(workspace, CSV, "base", file_name="base.csv")
+    source = tmp_path / "other.csv"
+    source.write_bytes(CSV)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)} | (
+        {"RETAIL_HOME": str(workspace_location["home"])} if "home" in workspace_location
+        else {"RETAIL_DATABASE_URL": workspace_location["url"]})
+    other = subprocess.Popen([sys.executable, "-m", "retail", "import", str(source), "--name", "from the CLI"],
+                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    errors, deadline = [], time.monotonic() + 4
+
+    def busy(worker: int) -> None:
+        try:
+            round_ = 0
+            while time.monotonic() < deadline:
+                workspace.list_datasets()
+                workspace.load("base")
+                import_file(workspace, CSV, f"w{worker}-{round_}", file_name="w.csv")
+                round_ += 1
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=busy, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    _, stderr = other.communicate(timeout=120)
+    assert errors == [] and other.returncode == 0, (errors, stderr)
+    names = {d.name for d in workspace.list_datasets()}
+    assert "from the CLI" in names and sum(n.startswith("w") for n in names) >= 6

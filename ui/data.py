@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from retail.data import kinds
 from retail.data.ingest import ensure_sample
-from retail.data.workspace import DatasetInfo, Workspace, workspace_home
+from retail.data.workspace import DatasetInfo, Workspace, workspace_location
 from ui import state
 
 DATASET_KEY = "dataset_name"
@@ -17,23 +18,25 @@ ACTIVE_INFO_KEY = "active_dataset_info"
 
 
 @st.cache_resource(show_spinner=False)
-def _workspace(home: str) -> Workspace:
-    workspace = Workspace(home)
+def _workspace(location: str) -> Workspace:
+    workspace = Workspace.at(location)
     ensure_sample(workspace)
     return workspace
 
 
 def workspace() -> Workspace:
-    """The workspace of ``$RETAIL_HOME`` (one per folder; the sample is registered on first use)."""
+    """The workspace of ``$RETAIL_DATABASE_URL`` or ``$RETAIL_HOME`` (one per location; the sample
+    is registered on first use)."""
     with st.spinner("Preparing the workspace and the sample data..."):
-        return _workspace(str(workspace_home()))
+        return _workspace(workspace_location())
 
 
 # The frame is shared read-only between sessions: cache_resource avoids copying half a
 # million rows on every rerun (cache_data would pickle it each time).
 @st.cache_resource(max_entries=4, show_spinner="Loading the dataset...")
-def dataset_frame(home: str, name: str, version: str) -> pd.DataFrame:
-    return _workspace(home).load(name)
+def dataset_frame(location: str, name: str, version: str) -> pd.DataFrame:
+    """Rows of a dataset; ``location`` (:func:`workspace_location`) and ``version`` key the cache."""
+    return _workspace(location).load(name)
 
 
 def select_dataset(name: str) -> None:
@@ -61,7 +64,8 @@ def dataset_picker() -> DatasetInfo | None:
     info = next(i for i in datasets if i.name == name)
     st.session_state[ACTIVE_INFO_KEY] = info
     span = f"{info.date_min:%d %b %Y} - {info.date_max:%d %b %Y}" if info.date_min is not None else ""
-    st.sidebar.caption(f"{info.rows:,} rows · {span}")
+    st.sidebar.caption(f"{kinds.KINDS[info.kind].label.capitalize()} · {info.rows:,} rows · {span}",
+                       help=info.report.get("file_kind_text") or None)
     return info
 
 
@@ -81,4 +85,4 @@ def current_frame() -> tuple[DatasetInfo, pd.DataFrame] | None:
     if info is None:
         st.info("Choose or add a dataset first (sidebar, or the Data page).")
         return None
-    return info, dataset_frame(str(workspace_home()), info.name, info.version)
+    return info, dataset_frame(workspace_location(), info.name, info.version)

@@ -34,7 +34,9 @@ def trend_figure(trend: pd.DataFrame, freq: str, measure: str = "revenue", curre
     fig = go.Figure(go.Scatter(x=trend["period"], y=trend[measure].where(complete), mode="lines+markers", name=label,
                                line={"color": ACCENT, "width": 2}, marker={"size": 4}))
     if not complete.all():
-        edges = complete | ~complete.shift(1, fill_value=True) | ~complete.shift(-1, fill_value=True)
+        partial = ~complete
+        # the partial periods and their complete neighbours, so that the dashed piece joins the line
+        edges = partial | partial.shift(1, fill_value=False) | partial.shift(-1, fill_value=False)
         fig.add_trace(go.Scatter(x=trend["period"], y=trend[measure].where(edges), mode="lines+markers",
                                  name=f"{label} (partly covered {frequency.get(freq).period})",
                                  line={"color": ACCENT, "width": 2, "dash": "dot"},

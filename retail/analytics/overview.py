@@ -129,7 +129,7 @@ TILES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "product_totals": (("revenue", "Sales", "money"), ("units", "Units sold", ""), ("products", "Products", ""),
                        ("per_product", "Sales per product", "money")),
     "store_totals": (("revenue", "Sales", "money"), ("stores", "Stores", ""),
-                     ("per_row", "Average sales per store-{period}", "money"), ("promo", "Promotion share", "share")),
+                     ("per_row", "Sales per store-{period}", "money"), ("promo", "Promotion share", "share")),
 }
 
 

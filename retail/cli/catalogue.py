@@ -6,9 +6,11 @@ import argparse
 
 from retail.customers.registry import PROPENSITY_MODELS, VALUE_MODELS
 from retail.forecast.registry import FORECASTERS
+from retail.inventory.registry import POLICIES
+from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.registry import RECOMMENDERS
 
-REGISTRIES = (FORECASTERS, RECOMMENDERS, VALUE_MODELS, PROPENSITY_MODELS)
+REGISTRIES = (FORECASTERS, RECOMMENDERS, POLICIES, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS)
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -26,6 +28,6 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``models``."""
-    models = commands.add_parser("models", help="list the forecast models and recommender algorithms")
+    models = commands.add_parser("models", help="list the forecast models, recommender algorithms and ordering policies")
     models.add_argument("--markdown", action="store_true", help="print Markdown tables (the README's)")
     models.set_defaults(handler=cmd_models)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import io
 import logging
+import os
 import zipfile
 from pathlib import Path
 
@@ -42,6 +43,32 @@ __all__ = [
 DATA_SUFFIXES = (".csv", ".txt", ".tsv", ".gz", ".zip", ".xlsx", ".xlsm", ".parquet")
 _ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 _DEFLATE64 = 9
+_CHUNK = 8 * 1024 * 1024
+MAX_EXCEL_CELLS = 20_000_000  # a sheet "used" up to XFD1048576 by formatting alone is not data
+MAX_EXCEL_COLUMNS = 2048
+
+
+def max_file_bytes() -> int:
+    """The largest file (after unzipping) that is read: ``$RETAIL_MAX_FILE_MB``, default 1024 MB
+    (the upload limit). A small zip that inflates to gigabytes must not take the app down."""
+    return int(float(os.environ.get("RETAIL_MAX_FILE_MB") or 1024) * 1024 * 1024)
+
+
+def _too_big(name: str, what: str = "is") -> ReadError:
+    limit = max_file_bytes() / 1024**2
+    return ReadError(f"{name} {what} larger than {limit:,.0f} MB, the most this app reads at once: split it "
+                     "(for example by year) or ask your administrator to raise RETAIL_MAX_FILE_MB.")
+
+
+def _inflate(stream, name: str) -> bytes:
+    """Read a decompressing stream up to the size limit, refusing beyond it (a zip bomb stops here)."""
+    limit, chunks, total = max_file_bytes(), [], 0
+    while chunk := stream.read(_CHUNK):
+        total += len(chunk)
+        if total > limit:
+            raise _too_big(name, "unpacks to something")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def read_table(
@@ -71,6 +98,8 @@ def read_table(
         data = bytes(source)
         if not name:
             raise ValueError("Pass the file name along with the bytes so the format can be told.")
+        if len(data) > max_file_bytes():
+            raise _too_big(name)
     if not data:
         raise ReadError("The file is empty: it contains no bytes at all. Export the data again.")
     if looks_like_html(data[:SNIFF_BYTES]):
@@ -87,7 +116,7 @@ def read_table(
         return read_text(data, f"{name}:{inner}")
     if lower.endswith(".gz") or data[:2] == b"\x1f\x8b":
         try:
-            data = gzip.decompress(data)
+            data = _inflate(gzip.GzipFile(fileobj=io.BytesIO(data)), name)
         except (OSError, EOFError) as exc:
             raise ReadError(f"{name} is not a valid gzip file ({exc}).") from exc
     return read_text(data, name)
@@ -100,6 +129,8 @@ def _read_path(path: Path) -> bytes:
         raise ReadError(f"{path} is a folder, not a file{hint}: give the path of one CSV, Excel or Parquet file.")
     if not path.exists():
         raise ReadError(f"File not found: {path}")
+    if path.stat().st_size > max_file_bytes():
+        raise _too_big(str(path))
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -125,8 +156,11 @@ def _unzip_single_csv(data: bytes, name: str) -> tuple[bytes, str]:
             f"a compression method this app cannot read (method {member.compress_type})")
         raise ReadError(f"{member.filename} inside {name} is compressed with {method}: unzip it and upload the CSV "
                         "itself, or zip it again with ordinary compression.")
+    if member.file_size > max_file_bytes():
+        raise _too_big(f"{member.filename} inside {name}")
     try:
-        return archive.read(member), member.filename
+        with archive.open(member) as stream:  # the declared size can lie: count what comes out
+            return _inflate(stream, f"{member.filename} inside {name}"), member.filename
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ReadError(f"{member.filename} inside {name} is damaged ({exc}); make the zip again.") from exc
 
@@ -173,8 +207,38 @@ def excel_sheets(data: bytes) -> list[str]:
 
 
 def _sheet_cells(data: bytes, sheet: str) -> pd.DataFrame:
-    cells = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl", header=None)
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        used = workbook[sheet]
+        declared = (used.max_row or 0) * (used.max_column or 0)
+        if declared > MAX_EXCEL_CELLS:  # formatting (or a bomb) claims millions of cells: read only real rows
+            cells = _streamed_cells(used, sheet)
+        else:
+            cells = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl", header=None)
+    finally:
+        workbook.close()
     return cells.dropna(how="all").dropna(axis=1, how="all")
+
+
+def _streamed_cells(sheet_rows, name: str, empty_rows_to_stop: int = 1000) -> pd.DataFrame:
+    """The rows of a sheet whose used range is inflated by empty styled cells: stop after a long run
+    of empty rows, keep each row to its last value, and refuse real data beyond the cell limit."""
+    rows, index, empty_run, cells = [], [], 0, 0
+    for number, row in enumerate(sheet_rows.iter_rows(values_only=True, max_col=MAX_EXCEL_COLUMNS)):
+        last = max((i for i, value in enumerate(row) if value is not None), default=-1)
+        if last < 0:
+            empty_run += 1
+            if rows and empty_run > empty_rows_to_stop:
+                break
+            continue
+        empty_run, cells = 0, cells + last + 1
+        if cells > MAX_EXCEL_CELLS:
+            raise ReadError(f"Sheet {name!r} holds more than {MAX_EXCEL_CELLS:,} filled cells: export it as CSV.")
+        rows.append(row[:last + 1])
+        index.append(number)
+    return pd.DataFrame(rows, index=index)
 
 
 def _looks_like_table(cells: pd.DataFrame) -> bool:

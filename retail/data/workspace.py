@@ -1,9 +1,8 @@
-"""The workspace: datasets (and later forecast runs) in one embedded DuckDB file.
+"""The workspace: datasets, saved runs and preferences, in an embedded DuckDB file (default) or,
+for a team, a PostgreSQL database (``$RETAIL_DATABASE_URL``; see :mod:`retail.data.backends`).
 
 Each dataset is a table ``ds_<id>`` of canonical rows plus a row in ``datasets`` with its
 metadata. Writes happen in one transaction, so a failed import leaves nothing behind.
-Connections are opened per operation: threads of one app share the database, and a
-command-line import in another process only waits for the file lock briefly.
 """
 
 from __future__ import annotations
@@ -13,25 +12,22 @@ import logging
 import os
 import re
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from retail.data import kinds, schema
+from retail.data.backends import DuckDBBackend, PostgresBackend, WorkspaceBusy  # noqa: F401 - public here too
 from retail.data.validation import ValidationReport
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_HOME = Path.home() / ".retail"
 DB_FILE = "workspace.duckdb"
-_LOCK_RETRY_SECONDS = 10.0
 DISPLAY = "display"  # preference scope: how a dataset is shown (its currency)
 _write_lock = threading.Lock()
 
@@ -41,8 +37,8 @@ CREATE TABLE IF NOT EXISTS datasets (
     id INTEGER PRIMARY KEY DEFAULT nextval('dataset_ids'),
     name VARCHAR NOT NULL UNIQUE,
     source_file VARCHAR,
-    mapping JSON,
-    report JSON,
+    mapping {json},
+    report {json},
     rows BIGINT,
     date_min TIMESTAMP,
     date_max TIMESTAMP,
@@ -52,7 +48,7 @@ CREATE TABLE IF NOT EXISTS datasets (
 CREATE TABLE IF NOT EXISTS preferences (
     dataset VARCHAR NOT NULL,
     scope VARCHAR NOT NULL,
-    settings JSON,
+    settings {json},
     saved_at TIMESTAMP DEFAULT current_timestamp,
     PRIMARY KEY (dataset, scope)
 );
@@ -61,9 +57,9 @@ CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
     kind VARCHAR NOT NULL,
     dataset VARCHAR,
-    settings JSON,
-    summary JSON,
-    tables JSON,
+    settings {json},
+    summary {json},
+    tables {json},
     created_at TIMESTAMP DEFAULT current_timestamp
 );
 """
@@ -72,6 +68,12 @@ CREATE TABLE IF NOT EXISTS runs (
 def workspace_home() -> Path:
     """The workspace folder: ``$RETAIL_HOME`` or ``~/.retail``."""
     return Path(os.environ.get("RETAIL_HOME") or DEFAULT_HOME).expanduser()
+
+
+def workspace_location() -> str:
+    """Where this process's workspace lives: ``$RETAIL_DATABASE_URL`` (a team's PostgreSQL server)
+    or the DuckDB folder :func:`workspace_home`. Also the cache key of the app's workspace."""
+    return os.environ.get("RETAIL_DATABASE_URL") or str(workspace_home())
 
 
 @dataclass(frozen=True)
@@ -135,93 +137,40 @@ class DatasetNotFound(KeyError):
         return str(self.args[0])
 
 
-class WorkspaceBusy(ValueError):
-    """Another program holds the workspace file longer than we wait for it.
-
-    A ``ValueError`` like the other errors a user can act on, so the command line prints it
-    as one line (exit 2) and the pages show it instead of a traceback.
-    """
-
-
-def _busy(exc: Exception, path: Path, waited: float) -> WorkspaceBusy:
-    """The plain error for a DuckDB lock conflict, naming the holder DuckDB reports."""
-    found = re.search(r"held in (?P<program>.+?) \(PID (?P<pid>\d+)\)", str(exc))
-    holder = f"{Path(found['program']).name}, PID {found['pid']}" if found else "another program"
-    return WorkspaceBusy(
-        f"The workspace is busy: another program ({holder}) is using {path} and did not let go within "
-        f"{waited:g} s. Try again when it has finished (or close it)."
-    )
-
-
-def _open(path: Path) -> duckdb.DuckDBPyConnection:
-    """Connect to the file, waiting up to ``_LOCK_RETRY_SECONDS`` while another process holds it."""
-    deadline = time.monotonic() + _LOCK_RETRY_SECONDS
-    while True:
-        try:
-            return duckdb.connect(str(path))
-        except duckdb.IOException as exc:  # another process holds the file lock
-            if "lock" not in str(exc).lower():
-                raise
-            if time.monotonic() > deadline:
-                raise _busy(exc, path, _LOCK_RETRY_SECONDS) from exc
-            time.sleep(0.2)
-
-
-class _Engines:
-    """One DuckDB connection per workspace file and process, shared by its threads.
-
-    DuckDB's documented pattern is one database instance per process and a cursor per thread:
-    threads that each open the file race ("Unique file handle conflict: ... already attached").
-    The connection lives while any operation uses it and is closed when the last one ends, so
-    between bursts another process (a command-line import) can take the file lock.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._open: dict[Path, tuple[duckdb.DuckDBPyConnection, int]] = {}
-
-    @contextmanager
-    def cursor(self, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._lock:
-            connection, users = self._open.get(path) or (_open(path), 0)
-            self._open[path] = (connection, users + 1)
-            cursor = connection.cursor()
-        try:
-            yield cursor
-        finally:
-            cursor.close()
-            with self._lock:
-                connection, users = self._open[path]
-                if users == 1:
-                    del self._open[path]
-                    connection.close()
-                else:
-                    self._open[path] = (connection, users - 1)
-
-
-_ENGINES = _Engines()
-
-
 class Workspace:
-    """Datasets stored in ``<home>/workspace.duckdb``.
+    """Datasets, runs and preferences in ``<home>/workspace.duckdb`` or a PostgreSQL database.
 
     Parameters
     ----------
     home : path, optional
-        Folder of the database; default :func:`workspace_home`.
+        Folder of the DuckDB file; default :func:`workspace_home`.
+    url : str, optional
+        A PostgreSQL URL (``postgresql://...``); default ``$RETAIL_DATABASE_URL``. When given,
+        the workspace lives on that server and ``home`` is not used.
     """
 
-    def __init__(self, home: str | Path | None = None) -> None:
-        self.home = Path(home) if home is not None else workspace_home()
-        self.home.mkdir(parents=True, exist_ok=True)
-        self.path = self.home / DB_FILE
+    def __init__(self, home: str | Path | None = None, url: str | None = None) -> None:
+        url = url if url is not None else (os.environ.get("RETAIL_DATABASE_URL") if home is None else None)
+        if url:
+            self.backend: DuckDBBackend | PostgresBackend = PostgresBackend(url)
+        else:
+            self.home = Path(home) if home is not None else workspace_home()
+            self.home.mkdir(parents=True, exist_ok=True)
+            self.backend = DuckDBBackend(self.home / DB_FILE)
+        self.path = self.backend.location
         with self._connect() as con:
-            con.execute(_SCHEMA_SQL)
+            for statement in filter(str.strip, _SCHEMA_SQL.format(json=self.backend.json_type).split(";")):
+                con.execute(statement)
+
+    @classmethod
+    def at(cls, location: str) -> Workspace:
+        """The workspace of :func:`workspace_location`: a PostgreSQL URL or a folder."""
+        return cls(url=location) if location.startswith(("postgresql://", "postgres://")) else cls(home=location)
 
     @contextmanager
-    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor on this process's one connection to the file (see :class:`_Engines`)."""
-        with _ENGINES.cursor(self.path.resolve()) as cursor:
+    def _connect(self) -> Iterator[Any]:
+        """A cursor for one operation (see :mod:`retail.data.backends`)."""
+        with self.backend.cursor() as cursor:
             yield cursor
 
     # -- datasets ---------------------------------------------------------------------------
@@ -259,9 +208,7 @@ class Workspace:
                 if existing:
                     _drop(con, existing[0])
                 dataset_id = con.execute("SELECT nextval('dataset_ids')").fetchone()[0]
-                con.register("incoming", _to_arrow(frame))
-                con.execute(f"CREATE TABLE ds_{dataset_id} AS SELECT * FROM incoming")
-                con.unregister("incoming")
+                self.backend.create_table(con, f"ds_{dataset_id}", frame)
                 dates = frame[schema.DATE]
                 con.execute(
                     "INSERT INTO datasets (id, name, source_file, mapping, report, rows, date_min, date_max,"
@@ -291,7 +238,7 @@ class Workspace:
             params.append(pd.Timestamp(end))
         sql = f"SELECT {select} FROM {info.table}" + (f" WHERE {' AND '.join(where)}" if where else "")
         with self._connect() as con:
-            frame = con.execute(sql, params).df()
+            frame = self.backend.read(con, sql, params)
         if schema.DATE in frame.columns:
             frame[schema.DATE] = frame[schema.DATE].astype("datetime64[ns]")
         return frame
@@ -327,7 +274,8 @@ class Workspace:
         """Keep ``settings`` for ``dataset`` under ``scope`` (replacing what was there)."""
         self.get(dataset)
         with _write_lock, self._connect() as con:
-            con.execute("INSERT OR REPLACE INTO preferences (dataset, scope, settings) VALUES (?, ?, ?)",
+            con.execute("INSERT INTO preferences (dataset, scope, settings) VALUES (?, ?, ?) ON CONFLICT "
+                        "(dataset, scope) DO UPDATE SET settings = excluded.settings",
                         [dataset, scope, json.dumps(settings, default=str)])
 
     def preferences(self, dataset: str, scope: str) -> dict[str, Any]:
@@ -350,9 +298,7 @@ class Workspace:
             try:
                 run_id = con.execute("SELECT nextval('run_ids')").fetchone()[0]
                 for name, frame in tables.items():
-                    con.register("incoming", _to_arrow(frame))
-                    con.execute(f"CREATE TABLE run_{run_id}_{name} AS SELECT * FROM incoming")
-                    con.unregister("incoming")
+                    self.backend.create_table(con, f"run_{run_id}_{name}", frame)
                 con.execute(
                     "INSERT INTO runs (id, kind, dataset, settings, summary, tables) VALUES (?, ?, ?, ?, ?, ?)",
                     [run_id, kind, dataset, json.dumps(settings, default=str), json.dumps(summary, default=str),
@@ -389,7 +335,7 @@ class Workspace:
         if name not in info.tables:
             raise KeyError(f"Run {run_id} has no table {name!r}; it has {info.tables}.")
         with self._connect() as con:
-            return con.execute(f"SELECT * FROM run_{info.id}_{name}").df()
+            return self.backend.read(con, f"SELECT * FROM run_{info.id}_{name}")
 
     def delete_run(self, run_id: int) -> None:
         info = self.get_run(run_id)
@@ -401,33 +347,13 @@ class Workspace:
             con.commit()
 
     @contextmanager
-    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection for read-only SQL over dataset tables (e.g. aggregations)."""
+    def connection(self) -> Iterator[Any]:
+        """A cursor for read-only SQL over dataset tables (e.g. aggregations)."""
         with self._connect() as con:
             yield con
 
 
-_INSERT_BATCH_ROWS = 122_880  # DuckDB's row group: it scans Arrow record batches in parallel
-
-
-def _to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """Arrow table with 32-bit-offset strings and microsecond timestamps (DuckDB's native
-    types, so the insert copies no more than it must), in record batches of one DuckDB row
-    group (a single 1M-row chunk is scanned on one thread: 0.8 s instead of 0.55 s)."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    table = pa.Table.from_batches(table.to_batches(max_chunksize=_INSERT_BATCH_ROWS), schema=table.schema)
-    fields = []
-    for field in table.schema:
-        kind = field.type
-        if pa.types.is_large_string(kind):
-            kind = pa.string()
-        elif pa.types.is_timestamp(kind):
-            kind = pa.timestamp("us")
-        fields.append(pa.field(field.name, kind))
-    return table.cast(pa.schema(fields))
-
-
-def _drop(con: duckdb.DuckDBPyConnection, dataset_id: int) -> None:
+def _drop(con: Any, dataset_id: int) -> None:
     con.execute(f"DROP TABLE IF EXISTS ds_{int(dataset_id)}")
     con.execute("DELETE FROM datasets WHERE id = ?", [dataset_id])
 

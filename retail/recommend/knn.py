@@ -25,10 +25,16 @@ from retail.recommend.similarity import (
     check_measure,
     dense_shrunk_with_top,
     neighbours,
+    pairwise_similarity,
+    ranked_shrunk,
     shrink,
 )
 
 DENSE_LIMIT = 8000  # up to this many products the shrunk similarity is held dense (256 MB)
+# Above it each product keeps its CANDIDATES most similar products (raw similarity, with their
+# co-buyer counts), built in row blocks: memory grows with products x CANDIDATES, not products^2.
+# Shrinkage and the minimum overlap then re-order and filter within those candidates only.
+CANDIDATES = 200
 DENSE_CACHE_SIZE = 3  # shrinkage / overlap / measure settings kept ready
 MAX_FAST_K = 200  # k up to this re-ranks from cached sorted rows (no partition)
 
@@ -75,6 +81,9 @@ class ItemKNN(Recommender):
         """Full item-item similarity of ``measure`` (default: the constructor's), computed once per measure."""
         interactions = self._check_fitted()
         measure = check_measure(measure or self.similarity)
+        if interactions.shape[1] > DENSE_LIMIT:
+            return self._raw.get(measure, lambda: pairwise_similarity(interactions.matrix.T, measure,
+                                                                      top_k=CANDIDATES, parallel=True))
         return self._raw.get(measure, lambda: SimilarityIndex(interactions.matrix.T, measure).rows(
             np.arange(interactions.shape[1])))
 
@@ -83,8 +92,9 @@ class ItemKNN(Recommender):
         measure, shrinkage, overlap, k = (settings["similarity"], float(settings["shrinkage"]),
                                           int(settings["min_overlap"]), int(settings["k"]))
         if self.binary_.shape[1] > DENSE_LIMIT:
-            return self._derived.get(("top-k", measure, shrinkage, overlap, k),
-                                     lambda: neighbours(self.raw_similarity(measure), _similarity(settings)))
+            ranked = self._dense.get((measure, shrinkage, overlap), lambda: ranked_shrunk(
+                self.raw_similarity(measure), shrinkage, overlap))
+            return self._derived.get(("top-k", measure, shrinkage, overlap, k), lambda: ranked.top(k))
         dense, row_top = self._dense.get((measure, shrinkage, overlap), lambda: dense_shrunk_with_top(
             self.raw_similarity(measure), shrinkage, overlap, MAX_FAST_K))
         return self._derived.get(("top-k", measure, shrinkage, overlap, k), lambda: DenseTopK(dense, k, row_top))
@@ -100,6 +110,9 @@ class ItemKNN(Recommender):
 
     def _scores(self, users: np.ndarray, settings: Settings) -> np.ndarray:
         bought = user_rows(self.binary_, users)
+        hoods = self._neighbourhoods(settings)
+        if not isinstance(hoods, DenseTopK):  # large catalogue: one sparse product, no dense product x product block
+            return (bought @ hoods.T).toarray()
         items = np.unique(bought.indices)
         weights = self.neighbour_weights(settings, items)  # products x bought products
         return np.asarray(bought[:, items] @ weights.T)

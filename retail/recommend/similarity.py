@@ -136,18 +136,57 @@ class SimilarityIndex:
         self.n_rows = self._prep["binary"].shape[0]
 
     def rows(self, rows: np.ndarray, top_k: int | None = None) -> RawSimilarity:
-        """Raw similarity of ``rows`` against every row (result has ``len(rows)`` rows)."""
-        sim, overlap = _block(self._prep, self.measure, np.asarray(rows, dtype=np.int64))
-        if top_k is not None:  # dense selection per block: a partition instead of a sort
-            kept = DenseTopK(sim.toarray().astype(np.float32), top_k).weights(np.arange(sim.shape[1]))
-            counts = sp.csr_matrix((overlap, sim.indices, sim.indptr), shape=sim.shape).toarray()
-            sim = sp.csr_matrix(kept)
-            overlap = counts[kept != 0]  # row-major, as CSR stores it
+        """Raw similarity of ``rows`` against every row (result has ``len(rows)`` rows); with
+        ``top_k`` only each row's ``top_k`` largest positive values (and their overlaps)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if top_k is not None:
+            return _top_block(self._prep, self.measure, rows, top_k)
+        sim, overlap = _block(self._prep, self.measure, rows)
         return RawSimilarity(sim=sim.astype(np.float32), overlap=overlap.astype(np.float32), measure=self.measure)
 
 
+def _top_block(prep: dict, measure: str, rows: np.ndarray, k: int) -> RawSimilarity:
+    """Each row's ``k`` best co-occurring rows, computed on a dense block (large catalogues: one
+    partition per block instead of sparse bookkeeping)."""
+    binary = prep["binary"]
+    n = binary.shape[0]
+    overlap = (binary[rows] @ binary.T).toarray().astype(np.float32)
+    if measure == "jaccard":
+        degree = prep["degree"].astype(np.float32)
+        union = degree[rows][:, None] + degree[None, :] - overlap
+        sim = np.divide(overlap, union, out=np.zeros_like(overlap), where=union > 0)
+    else:
+        sim = (prep["values"][rows] @ prep["values"].T).toarray().astype(np.float32)
+        if measure == "pearson":
+            m, mean, std = binary.shape[1], prep["mean"], prep["std"]
+            denom = (std[rows][:, None] * std[None, :]).astype(np.float32)
+            sim = np.divide(sim / m - (mean[rows][:, None] * mean[None, :]), denom, out=np.zeros_like(sim),
+                            where=denom > 0).astype(np.float32)
+    sim[overlap == 0] = 0.0  # only pairs with a common buyer are neighbours
+    sim[np.arange(len(rows)), rows] = 0.0
+    keep = _row_top_mask(sim, min(k, n))
+    row_index, columns = np.nonzero(keep)  # row-major: CSR order, columns ascending
+    indptr = np.r_[0, np.cumsum(np.bincount(row_index, minlength=len(rows)))]
+    result = sp.csr_matrix((sim[row_index, columns], columns, indptr), shape=(len(rows), n))
+    counts = overlap[row_index, columns]
+    return RawSimilarity(sim=result, overlap=counts, measure=measure)
+
+
+def _row_top_mask(block: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` largest positive values of each row; ties at the k-th value go to the lower columns."""
+    kth = -np.partition(-block, k - 1, axis=1)[:, k - 1:k] if k < block.shape[1] else np.zeros((len(block), 1))
+    kth = np.maximum(kth, 0)
+    above = block > kth
+    tied = (block == kth) & (kth > 0)
+    room = k - above.sum(axis=1)
+    crowded = np.flatnonzero(tied.sum(axis=1) > room)  # only there do ties compete for the last places
+    if len(crowded):
+        tied[crowded] &= np.cumsum(tied[crowded], axis=1, dtype=np.int32) <= room[crowded, None]
+    return above | tied
+
+
 def pairwise_similarity(matrix: sp.spmatrix, measure: str = "cosine", top_k: int | None = None,
-                        block_size: int | None = None) -> RawSimilarity:
+                        block_size: int | None = None, parallel: bool = False) -> RawSimilarity:
     """Raw similarity between all rows of ``matrix`` (co-occurring pairs only, no diagonal).
 
     Parameters
@@ -161,7 +200,10 @@ def pairwise_similarity(matrix: sp.spmatrix, measure: str = "cosine", top_k: int
         ``None`` keeps every co-occurring pair so that shrinkage can reorder later).
     block_size
         Rows per sparse product (bounds memory); default: all rows at once when ``top_k`` is
-        None, else 2,000.
+        None, else 1,000.
+    parallel
+        Compute the row blocks on threads, one per core (the sparse products and the
+        partitions release the GIL); memory then holds one block per core.
 
     Returns
     -------
@@ -170,8 +212,17 @@ def pairwise_similarity(matrix: sp.spmatrix, measure: str = "cosine", top_k: int
     """
     index = SimilarityIndex(matrix, measure)
     n = index.n_rows
-    block_size = max(block_size or (n if top_k is None else 2000), 1)
-    blocks = [index.rows(np.arange(s, min(s + block_size, n)), top_k) for s in range(0, n, block_size)]
+    block_size = max(block_size or (n if top_k is None else 1000), 1)
+    starts = range(0, n, block_size)
+
+    def block(start: int) -> RawSimilarity:
+        return index.rows(np.arange(start, min(start + block_size, n)), top_k)
+
+    if parallel and len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            blocks = list(pool.map(block, starts))
+    else:
+        blocks = [block(start) for start in starts]
     if not blocks:
         empty = sp.csr_matrix((0, 0), dtype=np.float32)
         return RawSimilarity(sim=empty, overlap=np.zeros(0, dtype=np.float32), measure=measure)
@@ -242,6 +293,28 @@ def neighbours(raw: RawSimilarity, settings: SimilaritySettings,
                rows: np.ndarray | None = None) -> sp.csr_matrix:
     """Shrunk, filtered and pruned similarity rows: what the kNN recommenders score with."""
     return top_k(shrink(raw, settings.shrinkage, settings.min_overlap, rows), settings.k)
+
+
+@dataclass
+class RankedShrunk:
+    """Shrunk similarity rows with each entry's rank in its row: any ``k`` is then a mask, not a sort
+    (a k slider on a large catalogue re-ranks in milliseconds)."""
+
+    shrunk: sp.csr_matrix
+    ranks: np.ndarray
+
+    def top(self, k: int | None) -> sp.csr_matrix:
+        """The ``k`` largest positive values per row (ties to the lower column, as :func:`top_k`)."""
+        keep = self.shrunk.data > 0
+        if k is not None:
+            keep &= self.ranks < k
+        return _subset(self.shrunk, keep)
+
+
+def ranked_shrunk(raw: RawSimilarity, shrinkage: float = 0.0, min_overlap: int = 1) -> RankedShrunk:
+    """:func:`shrink` once, with the rank of every entry within its row."""
+    shrunk = shrink(raw, shrinkage, min_overlap)
+    return RankedShrunk(shrunk, row_ranks(shrunk))
 
 
 def dense_shrunk(raw: RawSimilarity, shrinkage: float = 0.0, min_overlap: int = 1) -> np.ndarray:

@@ -1,0 +1,167 @@
+"""The elasticity models: one interface, fitted to a :class:`~retail.pricing.panel.PricePanel`.
+
+Like scikit-learn estimators, ``__init__`` only stores settings and ``fit(panel)`` returns the
+model with its learned state in ``estimates_`` (an :class:`Estimates`). Every model reports
+each product's own estimate and standard error and the category priors
+(:mod:`retail.pricing.shrinkage`); the hierarchical model also reports the shrunk posterior.
+A product that is not identifiable (:mod:`retail.pricing.identify`) has its price coefficient
+pinned at zero in the fit and gets no elasticity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from retail.pricing.design import LOG_PRICE, NO_CONTROLS, DesignOptions, Layout, batches
+from retail.pricing.glm import fit_counts
+from retail.pricing.ols import fit_logs
+from retail.pricing.panel import PricePanel
+from retail.pricing.shrinkage import Pooled, pool
+from retail.progress import Progress, quiet
+
+
+@dataclass
+class Estimates:
+    """What a fitted model knows, per product (arrays in the order of ``panel.products``).
+
+    ``coef`` (P, K) / ``cov`` (P, K, K): the model's coefficients and their covariance on
+    ``layout.columns`` (log price measured against ``reference``); ``slope`` (P, K): how the
+    other coefficients move with the price coefficient; ``own`` / ``own_se``: the
+    product's own elasticity (NaN when not identifiable); ``mean`` / ``sd``: the elasticity
+    reported (shrunk for the hierarchical model, else the own estimate); ``pooled``: the
+    category priors; ``counts``: whether the model predicts units (a count model).
+    """
+
+    layout: Layout
+    reference: np.ndarray
+    coef: np.ndarray
+    cov: np.ndarray
+    slope: np.ndarray
+    alpha: np.ndarray
+    own: np.ndarray
+    own_se: np.ndarray
+    mean: np.ndarray
+    sd: np.ndarray
+    pooled: Pooled
+    counts: bool
+    shrunk: bool
+
+    def price_effect(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The elasticity to use in lifts and scenarios, its sd, and whether it is the product's own.
+
+        Identifiable products use their reported elasticity; the others their category's prior
+        (NaN when there is none)."""
+        own = np.isfinite(self.mean)
+        return (np.where(own, self.mean, self.pooled.prior_mean), np.where(own, self.sd, self.pooled.prior_sd), own)
+
+    def adjusted(self) -> tuple[np.ndarray, np.ndarray]:
+        """Coefficients and covariances moved to :meth:`price_effect`'s elasticity.
+
+        The other coefficients follow their regression on the price coefficient (the conditional
+        normal of the fit), so a promotion's own lift is re-measured given the elasticity used.
+        """
+        beta, sd, _ = self.price_effect()
+        known = np.isfinite(beta) & np.isfinite(sd)
+        shift = np.where(known, beta - self.coef[:, LOG_PRICE], 0.0)
+        coef = self.coef + self.slope * shift[:, None]
+        outer = self.slope[:, :, None] * self.slope[:, None, :]
+        variance = np.where(known, sd ** 2 - self.cov[:, LOG_PRICE, LOG_PRICE], 0.0)
+        return coef, self.cov + outer * variance[:, None, None]
+
+
+class ElasticityModel:
+    """Base class: a design, a per-chunk fit, and what is reported per product."""
+
+    counts = True
+    shrink = False
+
+    def design(self) -> DesignOptions:
+        raise NotImplementedError
+
+    def _fit_batch(self, batch, prior: np.ndarray):
+        raise NotImplementedError
+
+    def fit(self, panel: PricePanel, progress: Progress = quiet) -> ElasticityModel:
+        """Fit every product of ``panel``; returns self with ``estimates_``."""
+        layout = Layout(panel, self.design())
+        products = panel.products
+        identifiable = products["identifiable"].to_numpy(dtype=bool)
+        reference = products["current_price"].to_numpy(dtype=np.float64)
+        P, K = panel.n_products, layout.k
+        coef, cov, slope, alpha = np.zeros((P, K)), np.zeros((P, K, K)), np.zeros((P, K)), np.zeros(P)
+        done, fitted_total = 0, int((np.diff(panel.offsets()) > 0).sum())
+        with threadpool_limits(1, user_api="blas"):  # many small products: threads only contend
+            for batch in batches(panel, layout, reference):
+                fitted = self._fit_batch(batch, layout.prior_precision(identifiable[batch.products]))
+                chosen = batch.products
+                coef[chosen], cov[chosen], alpha[chosen] = fitted.coef, fitted.cov, fitted.alpha
+                slope[chosen] = _price_slope(fitted.hessian)
+                done += len(batch.products)
+                progress(done / max(fitted_total, 1), f"Fitted {done:,} of {fitted_total:,} products")
+        own = np.where(identifiable, coef[:, LOG_PRICE], np.nan)
+        own_se = np.where(identifiable, np.sqrt(np.maximum(cov[:, LOG_PRICE, LOG_PRICE], 0)), np.nan)
+        pooled = pool(own, own_se, products["category"].to_numpy(dtype=object), identifiable)
+        mean, sd = (pooled.mean, pooled.sd) if self.shrink else (own, own_se)
+        self.estimates_ = Estimates(layout, reference, coef, cov, slope, alpha, own, own_se, mean, sd, pooled,
+                                    self.counts, self.shrink)
+        return self
+
+
+def _price_slope(hessian: np.ndarray) -> np.ndarray:
+    """How each coefficient moves per unit of the price coefficient at the fit's optimum
+    (the price column of the inverse curvature, divided by its own entry)."""
+    column = np.linalg.inv(hessian)[:, :, LOG_PRICE]
+    return column / column[:, LOG_PRICE:LOG_PRICE + 1]
+
+
+class LogLogRegression(ElasticityModel):
+    """Least squares of log units on log price over the sale rows (optionally with controls)."""
+
+    counts = False
+
+    def __init__(self, controls: bool = False) -> None:
+        self.controls = controls
+
+    @classmethod
+    def with_controls(cls) -> LogLogRegression:
+        return cls(controls=True)
+
+    def design(self) -> DesignOptions:
+        return DesignOptions(trend=False, season="months") if self.controls else NO_CONTROLS
+
+    def _fit_batch(self, batch, prior: np.ndarray):
+        return fit_logs(batch.X, batch.y, batch.observed & batch.mask, prior)
+
+
+class CountRegression(ElasticityModel):
+    """Poisson or negative binomial regression of units per day, zero days included."""
+
+    def __init__(self, family: str = "poisson", season: str = "fourier", trend: bool = True,
+                 errors: str = "model") -> None:
+        self.family = family
+        self.season = season
+        self.trend = trend
+        self.errors = errors
+
+    @classmethod
+    def negative_binomial(cls, season: str = "fourier", trend: bool = True, errors: str = "model") -> CountRegression:
+        return cls("negbin", season, trend, errors)
+
+    def design(self) -> DesignOptions:
+        return DesignOptions(trend=self.trend, season=self.season)
+
+    def _fit_batch(self, batch, prior: np.ndarray):
+        return fit_counts(batch.X, batch.y, batch.mask, prior, batch.week, self.family, self.errors)
+
+
+class ShrunkRegression(CountRegression):
+    """A count regression per product, shrunk toward its category (empirical Bayes)."""
+
+    shrink = True
+
+    def __init__(self, family: str = "negbin", season: str = "fourier", trend: bool = True,
+                 errors: str = "model") -> None:
+        super().__init__(family, season, trend, errors)

@@ -1,0 +1,115 @@
+"""AppTest for the Pricing page: run the elasticities, read the table, the product view, the lifts,
+the scenario simulator (sliders move the numbers), downloads, saved runs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from retail.data.ingest import import_file
+from retail.data.workspace import Workspace
+from retail.pricing.registry import ESTIMATORS, GOALS
+from tests.conftest import ROOT
+from tests.pricing_data import shop_rows
+
+SHOP = "shop with prices"
+
+
+@pytest.fixture
+def shop(app_env, tmp_path):
+    path = tmp_path / "till.csv"
+    rows = shop_rows()
+    rows.assign(Cost=(rows["Price"] * 0.5).round(2)).to_csv(path, index=False)
+    import_file(Workspace(app_env), path, SHOP)
+    return app_env
+
+
+def open_page(select: str | None = SHOP) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    app.run()
+    if select:
+        app.session_state["active_dataset"] = select
+    app.switch_page("pages/pricing.py").run()
+    assert not app.exception
+    return app
+
+
+def run(app: AppTest) -> AppTest:
+    app.button(key="pr_run").click().run()
+    assert not app.exception and not app.error
+    return app
+
+
+def test_run_shows_elasticities_verdicts_and_saves(shop):
+    app = run(open_page())
+    assert "6 of 8 products have a measurable price elasticity" in app.success[0].value
+    products = next(d.value for d in app.dataframe if "verdict" in d.value.columns and "product_id" in d.value.columns)
+    flat = products.set_index("product_id").loc["FLAT"]
+    assert flat["verdict"] == "not identifiable" and pd.isna(flat["elasticity"])
+    assert products.set_index("product_id").loc["PROMO", "reason"] == "the price moved only together with promotions"
+    assert "Promo" in " ".join(c.value for c in app.caption)
+    assert len(app.get("plotly_chart")) >= 3  # forest plot, product over time, response curve
+    runs = Workspace(shop).list_runs("pricing")
+    assert len(runs) == 1 and runs[0].summary["identifiable"] == 6
+
+
+def test_category_level_and_product_view_follow_the_widgets(shop):
+    app = run(open_page())
+    app.radio(key="pr_level").set_value("category").run()
+    categories = next(d.value for d in app.dataframe if "identifiable_products" in d.value.columns)
+    assert set(categories["category"]) == {"cat0", "cat1"}
+    app.selectbox(key="pr_product").set_value("FLAT").run()
+    assert "Not identifiable" in app.warning[0].value and "category's elasticity" in app.warning[0].value
+    assert "product=FLAT" in "&".join(f"{k}={v}" for k, v in app.query_params.items())
+
+
+def test_promotion_lifts_and_scenarios(shop):
+    app = run(open_page())
+    lifts = next(d.value for d in app.dataframe if "promotion_lift" in d.value.columns and "events" in d.value.columns)
+    assert set(lifts["product_id"]) >= {"A", "B", "C"}
+    assert (lifts["lift"] > lifts["promotion_lift"]).all()  # the discount explains part of the lift
+    app.selectbox(key="pr_scenario_product").set_value("A").run()
+    assert "Recommended price" in app.success[-1].value
+    before = [m.value for m in app.metric]
+    app.slider(key="pr_change").set_value(10).run()
+    after = [m.value for m in app.metric]
+    assert before != after and not app.exception
+
+
+def test_margin_goal_needs_costs_then_uses_the_cost_column(shop):
+    app = run(open_page())
+    margin = next(name for name in GOALS.names if name != GOALS.first_tagged("default"))
+    app.selectbox(key="pr_goal").set_value(margin).run()
+    assert "Margins need unit costs" in app.info[-1].value
+    app.selectbox(key="pr_cost_source").set_value("Cost").run()
+    assert "margin" in app.success[-1].value and not app.exception
+    assert len(app.metric) == 3
+
+
+def test_downloads_and_saved_runs(shop):
+    app = run(open_page())
+    downloads = {d.key: d for d in app.get("download_button")}
+    assert set(downloads) == {"pr_download_xlsx", "pr_download_csv", "pr_download_cat", "pr_scenario_csv"}
+
+    fresh = open_page()
+    assert "Measure the price elasticities first" in fresh.info[0].value
+    fresh.button(key="pr_runs_open").click().run()
+    assert "6 of 8 products" in fresh.success[0].value
+
+
+def test_changing_the_model_runs_it(shop):
+    app = open_page()
+    baseline = ESTIMATORS.first_tagged("baseline")
+    app.selectbox(key="pr_model").set_value(baseline).run()
+    run(app)
+    assert ESTIMATORS.label(baseline) in app.success[0].value
+    assert any("not a count model" in i.value for i in app.info)  # lifts need a count model
+
+
+def test_dataset_without_prices_says_so(app_env, tmp_path):
+    path = tmp_path / "baskets.csv"
+    path.write_text("Date,Item,Transaction\n2020-01-01,bread,1\n2020-01-01,coffee,1\n2020-01-02,bread,2\n")
+    import_file(Workspace(app_env), path, "baskets")
+    app = open_page("baskets")
+    assert "Pricing needs prices" in app.info[0].value

@@ -1,0 +1,62 @@
+"""Replenishment runs: demand histories cached per dataset, runs computed with a progress bar,
+saved in the workspace and reopened from it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from retail.data.workspace import RunInfo
+from retail.inventory.demand import DemandHistory, load_history
+from retail.inventory.export import to_csv_bytes, to_excel_bytes
+from retail.inventory.pipeline import run_replenishment, simulation_window
+from retail.inventory.result import ReplenishmentResult, save_run
+from retail.inventory.result import load_run as load_stored_run
+from retail.inventory.settings import ReplenishmentSettings
+from retail.inventory.stock import StockTable, read_stock
+from ui.data import dataset_frame, workspace
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def default_start(home: str, dataset: str, version: str, weeks: int) -> pd.Timestamp:
+    """The first simulated day when none is chosen: ``weeks`` before the end of the data."""
+    return simulation_window(dataset_frame(home, dataset, version), ReplenishmentSettings(simulate_weeks=weeks))[0]
+
+
+@st.cache_resource(max_entries=6, show_spinner="Adding up daily demand...")
+def history(home: str, dataset: str, version: str, level: str, top_n: int | None, start: str) -> DemandHistory:
+    """Daily demand of the items planned (shared read-only by every session)."""
+    return load_history(dataset_frame(home, dataset, version), level, top_n, rank_until=pd.Timestamp(start))
+
+
+@st.cache_data(max_entries=8, show_spinner="Reading the stock file...")
+def stock_file(data: bytes, name: str, home: str, dataset: str, version: str, level: str, top_n: int | None,
+               start: str) -> StockTable:
+    """The uploaded stock file mapped to the planned items (a ``ValueError`` says what is wrong)."""
+    return read_stock(data, history(home, dataset, version, level, top_n, start).ids, level, name=name)
+
+
+def run_and_save(home: str, dataset: str, version: str, settings: ReplenishmentSettings, stock: StockTable | None,
+                 currency: str | None) -> RunInfo:
+    """Replay both policies and plan the orders with a progress bar; store the run."""
+    bar = st.progress(0.0, text="Starting the replay...")
+    frame = dataset_frame(home, dataset, version)
+    demand = history(home, dataset, version, settings.level, settings.top_n,
+                     f"{simulation_window(frame, settings)[0]:%Y-%m-%d}")
+    result = run_replenishment(frame, settings, stock, currency, history=demand,
+                               progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+    bar.progress(1.0, text="Saving the run in the workspace...")
+    run = save_run(workspace(), dataset, result)
+    bar.empty()
+    return run
+
+
+@st.cache_resource(max_entries=4, show_spinner="Opening the replenishment run...")
+def load_run(home: str, run_id: int) -> ReplenishmentResult:
+    return load_stored_run(workspace(), run_id)
+
+
+@st.cache_data(max_entries=16, show_spinner="Preparing the file...")
+def export_bytes(home: str, run_id: int, file_format: str) -> bytes:
+    result = load_run(home, run_id)
+    return to_excel_bytes(result) if file_format == "xlsx" else to_csv_bytes(result)

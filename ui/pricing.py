@@ -1,0 +1,62 @@
+"""Pricing runs: computed once with a progress bar, saved in the workspace, reopened from it;
+scenarios and exports cached per run and setting."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from retail.data.workspace import RunInfo
+from retail.pricing.costs import costs_from_column, costs_from_table
+from retail.pricing.export import to_csv_bytes, to_excel_bytes
+from retail.pricing.registry import GOALS
+from retail.pricing.result import PricingResult, save_run
+from retail.pricing.result import load_run as load_stored_run
+from retail.pricing.run import run_elasticity
+from retail.pricing.scenario import Recommendation, plan, scenario_items
+from retail.pricing.settings import PricingSettings
+from ui.data import dataset_frame, workspace
+
+
+def run_and_save(home: str, dataset: str, version: str, settings: PricingSettings) -> RunInfo:
+    """Run the elasticities with a progress bar and store the run; returns the stored run."""
+    bar = st.progress(0.0, text="Starting...")
+    result = run_elasticity(dataset_frame(home, dataset, version), settings,
+                            progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+    bar.progress(1.0, text="Saving the run in the workspace...")
+    run = save_run(workspace(), dataset, result)
+    bar.empty()
+    return run
+
+
+@st.cache_resource(max_entries=4, show_spinner="Opening the pricing run...")
+def load_run(home: str, run_id: int) -> PricingResult:
+    return load_stored_run(workspace(), run_id)
+
+
+@st.cache_data(max_entries=16, show_spinner="Preparing the file...")
+def export_bytes(home: str, run_id: int, file_format: str, level: str, code: str | None) -> bytes:
+    result = load_run(home, run_id)
+    return to_excel_bytes(result, code) if file_format == "xlsx" else to_csv_bytes(result, level)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def column_costs(home: str, dataset: str, version: str, column: str) -> pd.Series:
+    return costs_from_column(dataset_frame(home, dataset, version), column)
+
+
+def uploaded_costs(upload) -> pd.Series:
+    """Unit costs from an uploaded CSV or Excel table (product code, unit cost)."""
+    from retail.data.readers import read_table
+
+    return costs_from_table(read_table(upload.getvalue(), name=upload.name).frame)
+
+
+@st.cache_data(max_entries=32, show_spinner="Simulating...")
+def scenario(home: str, run_id: int, product: str | None, category: str | None, costs: pd.Series | None,
+             changes: tuple[float, ...], goal: str, params: dict) -> tuple[pd.DataFrame, Recommendation]:
+    """The scenario table and the recommendation for a product or a whole category."""
+    result = load_run(home, run_id)
+    rows = result.category_products(category) if category is not None else result.products[
+        result.products["product_id"].astype(str) == str(product)]
+    return plan(scenario_items(rows, costs), list(changes), GOALS.get(goal).build(**params))
