@@ -109,7 +109,16 @@ def shoot(home: str, only_pricing: bool) -> None:
         page.screenshot(path=str(DOCS / "overview-stores.png"))
 
         pricing(page, url)
+        customers(page, url)
         browser.close()
+
+
+def customers(page, url: str) -> None:
+    """The Customers page: segments of the whole sample and the campaign builder's headline."""
+    page.goto(f"{url}/customers")
+    page.get_by_text("Customers per segment").first.wait_for()
+    settle(page)
+    page.screenshot(path=str(DOCS / "customers.png"))
 
 
 if __name__ == "__main__":

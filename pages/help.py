@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from retail.customers.registry import PROPENSITY_MODELS, VALUE_MODELS, segment_markdown
 from retail.forecast.registry import FORECASTERS
 from retail.glossary import GLOSSARY
 from retail.pricing.registry import ESTIMATORS, GOALS
@@ -14,9 +15,13 @@ st.subheader("Accuracy and ranges")
 for label, text in GLOSSARY.values():
     st.markdown(f"**{label}**: {text}")
 
-for registry in (FORECASTERS, RECOMMENDERS, ESTIMATORS, GOALS):
+for registry in (FORECASTERS, RECOMMENDERS, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS):
     st.subheader(f"The {registry.noun}s")
     for spec in registry:
         st.markdown(f"**{spec.label}**: {spec.description}")
         for param in spec.params:
             st.caption(f"{param.label}: {param.help}")
+
+st.subheader("Customer segments")
+st.markdown("Recency and frequency scores run from 1 (lowest fifth of customers) to 5 (highest fifth); the first "
+            "rule that matches names the customer.\n\n" + segment_markdown())

@@ -57,6 +57,41 @@ GLOSSARY: dict[str, tuple[str, str]] = {
                     "this level (rounded up to whole packs)."),
     "replay": ("Replay", "The ordering policy is played day by day over past weeks of real demand, ordering only from "
                "what was known before each order, to see the service and stock it would have given."),
+    # customers and campaigns
+    "recency_days": ("Days since last purchase", "Days from the customer's last purchase to the as-of date."),
+    "orders": ("Orders", "Distinct orders (a customer's purchases on one day count as one when there is no order number)."),
+    "purchase_days": ("Purchase days", "Days on which the customer bought something: what the models count."),
+    "monetary": ("Money spent", "What the customer paid, less what they returned."),
+    "tenure_days": ("Days since first purchase", "How long the customer has been buying."),
+    "average_order_value": ("Average order value", "Money spent divided by orders."),
+    "rfm_score": ("RFM score", "Recency, frequency and money scores, 1 (lowest fifth) to 5 (highest fifth): 555 is best."),
+    "segment": ("Segment", "The customer's group in the segment rule table (from the recency and frequency scores)."),
+    "propensity": ("Probability of buying", "How likely the customer is to buy in the next period, learned from who "
+                   "bought in the period before."),
+    "probability_active": ("Still a customer", "The repeat-buying model's probability that the customer has not "
+                           "silently left."),
+    "expected_purchases": ("Expected purchases", "Purchase days the model expects in the next period."),
+    "expected_spend": ("Expected spend", "Money the model expects the customer to spend in the next period."),
+    "auc": ("AUC", "How often a customer who bought was scored above one who did not: 0.5 is chance, 1 perfect."),
+    "top_decile_lift": ("Top-10% lift", "Buy rate of the 10% highest scores divided by the average buy rate: 2.0 "
+                        "means twice as likely."),
+    "brier": ("Brier score", "Average squared gap between the predicted probability and what happened; lower is better."),
+    "predicted_rate": ("Predicted buy rate", "The average predicted probability of buying."),
+    "actual_rate": ("Actual buy rate", "The share of customers who bought in the held-out days."),
+    "purchases_predicted": ("Purchases predicted", "Purchase days predicted for the held-out days, all customers."),
+    "purchases_actual": ("Purchases made", "Purchase days that actually happened in the held-out days."),
+    "purchases_error": ("Total off by", "Predicted total against actual: -0.10 means 10% too few."),
+    "spearman": ("Rank correlation", "Spearman correlation of predicted and actual purchases per customer: 1 means "
+                 "the model ordered customers perfectly."),
+    "top_capture": ("Top-10% share", "Share of all purchases made by the 10% of customers the model expected most from."),
+    "spend_predicted": ("Spend predicted", "Money predicted for the held-out days, all customers."),
+    "spend_actual": ("Spend made", "Money actually spent in the held-out days."),
+    "spend_error": ("Spend off by", "Predicted spend against actual: -0.10 means 10% too little."),
+    "revenue_share": ("Share of revenue", "The segment's share of all money spent."),
+    "customer_share": ("Share of customers", "The segment's share of all customers."),
+    "average_recency_days": ("Average days since purchase", "How long ago the segment's customers last bought, on average."),
+    "previous_customers": ("Customers before", "Customers in the segment one period earlier."),
+    "change": ("Change", "Customers now minus customers one period earlier."),
 }
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from retail.customers.registry import PROPENSITY_MODELS, VALUE_MODELS
 from retail.forecast.registry import FORECASTERS
 from retail.inventory.registry import POLICIES
 from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.registry import RECOMMENDERS
 
-REGISTRIES = (FORECASTERS, RECOMMENDERS, POLICIES, ESTIMATORS, GOALS)
+REGISTRIES = (FORECASTERS, RECOMMENDERS, POLICIES, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS)
 
 
 def cmd_models(args: argparse.Namespace) -> int:

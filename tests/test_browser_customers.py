@@ -1,0 +1,72 @@
+"""End to end in a real browser: open Customers, build a campaign list, download it."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.conftest import ROOT
+
+ARTIFACTS = Path(os.environ.get("RETAIL_ARTIFACTS", "/tmp/retail-artifacts"))
+TIMEOUT_MS = 120_000
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory, small_sample_file):
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+    home = tmp_path_factory.mktemp("browser_customers") / "home"
+    env = {"RETAIL_HOME": str(home), "RETAIL_SAMPLE_FILE": str(small_sample_file)}
+    with streamlit_server(ROOT, env) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        tab = context.new_page()
+        tab.set_default_timeout(TIMEOUT_MS)
+        tab.goto(f"{url}/customers")
+        yield tab
+        browser.close()
+
+
+def wait_idle(page) -> None:
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=TIMEOUT_MS)
+
+
+def test_build_and_download_a_campaign(page, tmp_path):
+    page.get_by_text("Customers per segment").first.wait_for()
+    wait_idle(page)
+    page.get_by_role("tab", name="Campaign", exact=True).click()
+    top = page.get_by_role("spinbutton", name="At most (0 = everyone)")
+    top.fill("25")
+    top.press("Enter")
+    wait_idle(page)
+    audience = page.locator("[data-testid='stMetric']", has_text="Audience").first
+    for _ in range(120):  # the tile redraws when the run ends
+        if re.sub(r"\s", "", audience.inner_text()) == "Audience25":
+            break
+        page.wait_for_timeout(500)
+    assert re.sub(r"\s", "", audience.inner_text()) == "Audience25"
+    page.get_by_role("button", name="Build and save the campaign list").click()
+    page.get_by_text("saved as run").first.wait_for(timeout=180_000)
+    wait_idle(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "customers-campaign.png"), full_page=True)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download CSV").first.click()
+    path = tmp_path / "campaign.csv"
+    download_info.value.save_as(path)
+    table = pd.read_csv(path, dtype={"customer": str})
+    assert len(table) == 25
+    assert {"customer", "segment", "probability of buying", "expected spend", "product 1", "why product 1"} <= set(
+        table.columns)
+    assert table["expected spend"].is_monotonic_decreasing
+    assert not table.astype(str).apply(lambda c: c.str.startswith(("=", "+", "@"))).any().any()
