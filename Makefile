@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# `make serve` listens on this address (every interface); `make run` only on this machine.
+ADDRESS ?= 0.0.0.0
 CHROMIUM ?= /usr/bin/chromium
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run test install install-test chromium postgres lint bench clean
+.PHONY: run serve test install install-test chromium postgres lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +27,16 @@ install: $(RUN_STAMP)
 
 install-test: $(TEST_STAMP)
 
+# Only this machine can open it (127.0.0.1): safe on a shop's or a cafe's network.
 run: install
 	@echo "Open http://localhost:$(PORT) (Ctrl+C stops the app)"
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true
+	$(BIN)/python -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
+
+# For a team: open to the network, and only with sign-in configured (README, "Running it for a team").
+serve: install
+	@$(BIN)/python -m retail check-sign-in
+	@echo "Serving on $(ADDRESS):$(PORT); everyone signs in (Ctrl+C stops the app)"
+	$(BIN)/python -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).
 chromium:

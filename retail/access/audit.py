@@ -9,31 +9,12 @@ from __future__ import annotations
 import pandas as pd
 
 from retail.access import store
+from retail.access.roles import AUDIT_ACTIONS as ACTIONS  # noqa: F401 - public here too
 from retail.access.roles import Actor
 from retail.data.safety import neutralise_frame
 from retail.data.trash import now
 from retail.data.workspace import Workspace
 
-# action -> what it means in plain words (the audit page's filter and the CSV export's column)
-ACTIONS: dict[str, str] = {
-    "upload": "added a dataset",
-    "replace": "replaced a dataset (the old one went to the trash)",
-    "rename": "renamed a dataset",
-    "delete": "deleted a dataset (to the trash)",
-    "restore": "restored a dataset from the trash",
-    "empty trash": "emptied the trash for good",
-    "delete run": "deleted a saved run",
-    "export": "downloaded an export",
-    "forecast run": "ran and saved a forecast",
-    "analysis run": "ran and saved an analysis",
-    "campaign export": "downloaded a campaign list",
-    "sign-in": "signed in",
-    "sign-in failed": "a sign-in was refused",
-    "forget customer": "erased one customer's data",
-    "retention": "dropped old line-item detail",
-    "users": "changed who may sign in",
-    "privacy setting": "changed how customers appear in exports",
-}
 COLUMNS = ["at", "actor", "role", "action", "dataset", "detail"]
 HEADERS = {"at": "when (UTC)", "actor": "who", "role": "role", "action": "what", "dataset": "dataset",
            "detail": "detail"}

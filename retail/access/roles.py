@@ -48,6 +48,27 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "privacy": (ADMIN, "forget a customer, apply retention or change how customers appear in exports"),
 }
 
+# audit log entries -> what each means in plain words (kept here, light, for the command line's choices)
+AUDIT_ACTIONS: dict[str, str] = {
+    "upload": "added a dataset",
+    "replace": "replaced a dataset (the old one went to the trash)",
+    "rename": "renamed a dataset",
+    "delete": "deleted a dataset (to the trash)",
+    "restore": "restored a dataset from the trash",
+    "empty trash": "emptied the trash for good",
+    "delete run": "deleted a saved run",
+    "export": "downloaded an export",
+    "forecast run": "ran and saved a forecast",
+    "analysis run": "ran and saved an analysis",
+    "campaign export": "downloaded a campaign list",
+    "sign-in": "signed in",
+    "sign-in failed": "a sign-in was refused",
+    "forget customer": "erased one customer's data",
+    "retention": "dropped old line-item detail",
+    "users": "changed who may sign in",
+    "privacy setting": "changed how customers appear in exports",
+}
+
 
 def check_role(role: str) -> str:
     """``role`` when it is one of :data:`ROLES`, else a ``ValueError`` naming them."""

@@ -138,9 +138,10 @@ def verify(name: str, password: str, path: Path | None = None) -> Actor | None:
     return Actor(account.name, account.role, "password") if account else None
 
 
-def sso_configured(files: tuple[Path, ...] = SECRETS_FILES) -> bool:
-    """Whether Streamlit's ``[auth]`` section (st.login) is set in a secrets.toml it reads."""
-    for path in files:
+def sso_configured(files: tuple[Path, ...] | None = None) -> bool:
+    """Whether Streamlit's ``[auth]`` section (st.login) is set in a secrets.toml it reads
+    (default :data:`SECRETS_FILES`)."""
+    for path in files if files is not None else SECRETS_FILES:
         try:
             auth = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("auth", {})
         except (OSError, tomllib.TOMLDecodeError):
@@ -150,6 +151,6 @@ def sso_configured(files: tuple[Path, ...] = SECRETS_FILES) -> bool:
     return False
 
 
-def sign_in_configured(path: Path | None = None, files: tuple[Path, ...] = SECRETS_FILES) -> bool:
+def sign_in_configured(path: Path | None = None, files: tuple[Path, ...] | None = None) -> bool:
     """Whether anyone must sign in: a local account exists or single sign-on is set up."""
     return bool(load(path).users) or sso_configured(files)
