@@ -108,6 +108,9 @@ class GuardedWorkspace:
         self.require("export")
         return privacy.for_export(self.workspace, frame)
 
+    def pseudonymises_exports(self) -> bool:
+        return privacy.pseudonymise_exports(self.workspace)
+
     def record_export(self, dataset: str, file_name: str, campaign: bool = False) -> None:
         """Log a download (called when the person clicks it)."""
         self.require("export")

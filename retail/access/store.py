@@ -21,12 +21,17 @@ SCHEMA_SQL = (
 )
 
 
+_ready: set[str] = set()  # workspaces whose tables this process has made sure of
+
+
 @contextmanager
 def cursor(workspace: Workspace) -> Iterator[Any]:
-    """A cursor on ``workspace`` with the access tables in place."""
+    """A cursor on ``workspace`` with the access tables in place (created once per process)."""
     with workspace.connection() as con:
-        for statement in SCHEMA_SQL:
-            con.execute(statement)
+        if workspace.path not in _ready:
+            for statement in SCHEMA_SQL:
+                con.execute(statement)
+            _ready.add(workspace.path)
         yield con
 
 
