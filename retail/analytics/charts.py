@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from retail import frequency
+from retail.data.safety import plot_text
 
 TEMPLATE = "plotly_white"
 ACCENT = "#2563eb"
@@ -71,8 +72,8 @@ def bar_figure(table: pd.DataFrame, label_column: str, value_column: str, title:
     ordered = table.iloc[::-1]
     full = ordered[label_column].astype(str)
     ids = ordered[id_column].astype(str) if id_column else full
-    fig = go.Figure(go.Bar(x=ordered[value_column], y=short_labels(full), orientation="h", marker_color=color,
-                           customdata=list(zip(full, ids, strict=True)),
+    fig = go.Figure(go.Bar(x=ordered[value_column], y=[plot_text(t) for t in short_labels(full)], orientation="h",
+                           marker_color=color, customdata=list(zip(full.map(plot_text), ids, strict=True)),
                            hovertemplate="%{customdata[0]}: %{x:,.2f}<extra></extra>"))
     fig = _layout(fig, title, value_title, label_title, height=max(300, 28 * len(table) + 90))
     # Ids such as customer 14646 are labels, not numbers; long names are cut and shown whole on hover.
