@@ -80,7 +80,8 @@ class GlobalForecaster(ForecastModel):
     def _features(self, m: PanelMatrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         return build_features(m, self.spec_, rows, cols, self.stats_)[:, self.keep_]
 
-    def _fit(self, m: PanelMatrix) -> None:
+    def _prepare(self, m: PanelMatrix) -> None:
+        """The feature layout (spec, kept features) and the series statistics of the history."""
         self.spec_ = self._spec(m)
         names = self.spec_.names()
         unknown = [name for name in self.exclude if name not in names]
@@ -89,6 +90,9 @@ class GlobalForecaster(ForecastModel):
         self.keep_ = np.array([i for i, name in enumerate(names) if name not in self.exclude])
         self.feature_names_ = [names[i] for i in self.keep_]
         self.stats_ = series_stats(m.Y)
+
+    def _fit(self, m: PanelMatrix) -> None:
+        self._prepare(m)
         rows, cols = self._training_pairs(m)
         X = self._features(m, rows, cols)
         y = m.Y[rows, cols]
