@@ -31,9 +31,24 @@ from retail.forecast.features import (
     to_matrix,
 )
 from retail.forecast.models import ForecastModel
+from retail.threads import passive_openmp, threads_for
 
 logger = logging.getLogger(__name__)
 _CORE = (SERIES_ID, DATE, Y, ABSENT)
+
+# LightGBM's threads synchronise several times per boosting round; below this many training
+# rows per thread they wait more than they work, and on a busy CPU a waiting thread costs a
+# whole scheduler slice (the sample's 2,400 rows: 0.2 s per fit on one thread, 1-20 s on two
+# next to other busy processes). Measured in benchmarks/bench_forecast_contention.py.
+ROWS_PER_THREAD = 50_000
+
+
+def _lightgbm():
+    """The ``lightgbm`` module, imported after asking OpenMP to sleep rather than spin."""
+    passive_openmp()
+    import lightgbm
+
+    return lightgbm
 
 
 class GlobalForecaster(ForecastModel):
@@ -139,6 +154,9 @@ class GlobalForecaster(ForecastModel):
 class LightGBMForecaster(GlobalForecaster):
     """One LightGBM model across all series (tweedie, poisson, l2 or l1 objective).
 
+    ``n_jobs`` is the most threads a fit may use (``None``: the available CPUs); a fit uses one
+    thread per :data:`ROWS_PER_THREAD` training rows, so small panels train on one thread
+    (``n_threads_`` after fit). The forecasts do not depend on the thread count.
     ``feature_importance_`` (after fit) is the share of total split gain per feature.
     """
 
@@ -160,7 +178,7 @@ class LightGBMForecaster(GlobalForecaster):
         # A series' age stands in for its sales level in the trees and over-forecast Online
         # Retail by 33% (daily WAPE 1.07 vs 0.88 without it, chosen on pre-test backtests).
         exclude: tuple[str, ...] = ("age",),
-        n_jobs: int = 2,
+        n_jobs: int | None = 2,
         random_state: int = 0,
     ):
         self.objective = objective
@@ -179,11 +197,11 @@ class LightGBMForecaster(GlobalForecaster):
         self.random_state = random_state
 
     def _regressor(self, names: list[str], spec: FeatureSpec):
-        import lightgbm as lgb
-
+        lgb = _lightgbm()
         if self.objective not in ("tweedie", "poisson", "l2", "l1"):
             raise ValueError(f"objective must be 'tweedie', 'poisson', 'l2' or 'l1', got {self.objective!r}.")
         extra = {"tweedie_variance_power": self.tweedie_variance_power} if self.objective == "tweedie" else {}
+        self.n_threads_ = threads_for(self.n_train_rows_, self.n_jobs, ROWS_PER_THREAD)
         return lgb.LGBMRegressor(
             objective=self.objective,
             n_estimators=self.n_estimators,
@@ -193,7 +211,7 @@ class LightGBMForecaster(GlobalForecaster):
             subsample=0.8,
             subsample_freq=1,
             colsample_bytree=0.8,
-            n_jobs=self.n_jobs,
+            n_jobs=self.n_threads_,
             random_state=self.random_state,
             verbose=-1,
             **extra,
