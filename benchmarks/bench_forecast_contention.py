@@ -14,8 +14,11 @@ Cases: the app's sample (47 weekly product series), the Walmart store x week tot
 3 windows of 8 weeks, so it runs daily, ``--freq D``). Targets: sample at most 5 s quiet and
 at most twice that with two competing processes; no default run over 30 s.
 
+Before each run it waits (``--wait-quiet``, default up to 120 s) for the other processes
+to use less than 0.15 of a core; the table reports the load they still caused.
+
 Usage: python benchmarks/bench_forecast_contention.py [--runs 3] [--competitors 0,1,2]
-       [--root CHECKOUT] [--cases sample,walmart,bakery]
+       [--root CHECKOUT] [--cases sample,walmart,bakery] [--wait-quiet 120]
 (``--root`` runs another checkout's ``python -m retail``, e.g. the commit before a change.)
 """
 
@@ -68,11 +71,22 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def one_run(root: Path, case: str, spinners: list[subprocess.Popen]) -> dict:
+def wait_for_quiet(pids: list[int], max_wait: float, threshold: float = 0.15) -> None:
+    """Wait (at most ``max_wait`` s) until processes other than ``pids`` use < ``threshold`` cores."""
+    deadline = time.monotonic() + max_wait
+    while time.monotonic() < deadline:
+        busy, spun = busy_seconds(), cpu_of(pids)
+        time.sleep(1.0)
+        if (busy_seconds() - busy) - (cpu_of(pids) - spun) < threshold:
+            return
+
+
+def one_run(root: Path, case: str, spinners: list[subprocess.Popen], max_wait: float) -> dict:
     """One forecast subprocess: wall seconds, its JSON, and the other processes' load."""
     path, extra = CASES[case]
     command = [sys.executable, "-m", "retail", "forecast", path, "--json", "--top", "50", *extra]
     pids = [p.pid for p in spinners]
+    wait_for_quiet(pids, max_wait)
     before = (busy_seconds(), cpu_of(pids), children_cpu())
     started = time.perf_counter()
     done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
@@ -84,11 +98,11 @@ def one_run(root: Path, case: str, spinners: list[subprocess.Popen]) -> dict:
             "cpu": ours}
 
 
-def measure(root: Path, case: str, competitors: int, runs: int) -> dict:
+def measure(root: Path, case: str, competitors: int, runs: int, max_wait: float) -> dict:
     spinners = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(competitors)]
     try:
         time.sleep(0.5 if spinners else 0.0)
-        results = [one_run(root, case, spinners) for _ in range(runs)]
+        results = [one_run(root, case, spinners, max_wait) for _ in range(runs)]
     finally:
         for spinner in spinners:
             spinner.kill()
@@ -118,6 +132,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--competitors", default="0,1,2", help="numbers of competing busy processes")
     parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--wait-quiet", type=float, default=120.0, metavar="S",
+                        help="before each run, wait up to S seconds for the other processes to go quiet")
     parser.add_argument("--root", type=Path, default=ROOT, help="checkout whose `python -m retail` runs")
     args = parser.parse_args()
     print(f"cores: {len(os.sched_getaffinity(0))}; load average before: {os.getloadavg()[0]:.2f}; "
@@ -127,7 +143,7 @@ def main() -> int:
     for case in args.cases.split(","):
         quiet = None
         for competitors in (int(c) for c in args.competitors.split(",")):
-            row = measure(args.root, case, competitors, args.runs)
+            row = measure(args.root, case, competitors, args.runs, args.wait_quiet)
             quiet = row["median"] if competitors == 0 else quiet
             runs = ", ".join(f"{w:.1f}" for w in row["walls"])
             print(f"| {LABELS[case]} | {competitors} | {row['best']:.1f} | {row['median']:.1f} | {runs} | "
