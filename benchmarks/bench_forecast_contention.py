@@ -5,9 +5,10 @@ level product, weekly, horizon 8, all registry models, 3 backtest windows) as a 
 ``--runs`` times on a quiet machine and with one and with two competing CPU-bound processes
 (``python -c "while True: pass"``, started here and killed after), and prints a Markdown
 table: best and median wall seconds, the slowest model's seconds as the leaderboard reports
-them, and the load of *other* processes during the runs (CPU seconds used by neither the
-forecast nor the competing processes, per second: this machine is shared, so a number is
-only as good as the quiet it was measured in).
+them, the forecast's own CPU seconds (with its worker processes), and the load of *other*
+processes during each run (CPU seconds used by neither the forecast nor the competing
+processes, per second of the run: this machine is shared, so a number is only as good as
+the quiet it was measured in).
 
 Cases: the app's sample (47 weekly product series), the Walmart store x week totals
 (``--level store``, 45 stores) and the bakery basket list (its 23 weeks are too short for
@@ -113,7 +114,7 @@ def measure(root: Path, case: str, competitors: int, runs: int, max_wait: float)
                      for name in models}
     slowest = max(model_seconds, key=model_seconds.get)
     return {"best": min(walls), "median": statistics.median(walls), "walls": walls,
-            "others": statistics.median(r["others"] for r in results),
+            "others": [r["others"] for r in results],
             "cpu": statistics.median(r["cpu"] for r in results), "slowest": slowest,
             "slowest_seconds": model_seconds[slowest], "series": results[0]["summary"]["series"],
             "wape": results[0]["summary"]["wape"], "best_model": results[0]["summary"]["best"]}
@@ -138,16 +139,19 @@ def main() -> int:
     args = parser.parse_args()
     print(f"cores: {len(os.sched_getaffinity(0))}; load average before: {os.getloadavg()[0]:.2f}; "
           f"root: {args.root}", file=sys.stderr)
-    print("| data | competing processes | best s | median s | runs (s) | CPU s | slowest model (its seconds) "
-          "| others' load | target |\n|---|---:|---:|---:|---|---:|---|---:|---|")
+    print("| data | competing processes | best s | median s | runs, s (others' load if >= 0.1) | CPU s "
+          "| slowest model (its seconds) | others' load, median / max | target |\n"
+          "|---|---:|---:|---:|---|---:|---|---:|---|")
     for case in args.cases.split(","):
         quiet = None
         for competitors in (int(c) for c in args.competitors.split(",")):
             row = measure(args.root, case, competitors, args.runs, args.wait_quiet)
             quiet = row["median"] if competitors == 0 else quiet
-            runs = ", ".join(f"{w:.1f}" for w in row["walls"])
+            runs = ", ".join(f"{w:.1f}" + (f" ({o:.1f})" if o >= 0.1 else "")
+                             for w, o in zip(row["walls"], row["others"], strict=True))
             print(f"| {LABELS[case]} | {competitors} | {row['best']:.1f} | {row['median']:.1f} | {runs} | "
-                  f"{row['cpu']:.1f} | {row['slowest']} ({row['slowest_seconds']:.1f}) | {row['others']:.2f} | "
+                  f"{row['cpu']:.1f} | {row['slowest']} ({row['slowest_seconds']:.1f}) | "
+                  f"{statistics.median(row['others']):.2f} / {max(row['others']):.2f} | "
                   f"{target(case, competitors, quiet)} |", flush=True)
     return 0
 

@@ -36,11 +36,13 @@ from retail.threads import passive_openmp, threads_for
 logger = logging.getLogger(__name__)
 _CORE = (SERIES_ID, DATE, Y, ABSENT)
 
-# LightGBM's threads synchronise several times per boosting round; below this many training
-# rows per thread they wait more than they work, and on a busy CPU a waiting thread costs a
-# whole scheduler slice (the sample's 2,400 rows: 0.2 s per fit on one thread, 1-20 s on two
-# next to other busy processes). Measured in benchmarks/bench_forecast_contention.py.
-ROWS_PER_THREAD = 50_000
+# LightGBM's threads meet at a barrier several times per boosting round. Next to busy
+# processes a thread waits a scheduler slice for its partner (the sample's 2,400 rows: 0.2 s
+# per fit on one thread, 1-23 s on two), and with the passive wait policy that prevents
+# spinning (retail.threads) every meeting is a sleep and a wake-up: on a quiet 2-core machine
+# two threads took 2-5x longer than one from 2,000 to 160,000 rows and saved about 10% at
+# 0.5-2 million rows. So a fit gets a second thread only from two million rows (the cap).
+ROWS_PER_THREAD = 1_000_000
 
 
 def _lightgbm():
