@@ -13,7 +13,6 @@ from __future__ import annotations
 import inspect
 import logging
 import time
-import warnings
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -24,6 +23,7 @@ from sklearn.base import BaseEstimator
 from retail import frequency
 from retail.analytics.aggregate import DATE, SERIES_ID
 from retail.errors import NotFittedError
+from retail.forecast.ets import forecast_block, forecast_one
 from retail.forecast.features import PanelMatrix, to_matrix
 from retail.forecast.registry import FORECASTERS
 from retail.forecast.settings import ForecastSettings
@@ -140,47 +140,13 @@ class MovingAverage(ForecastModel):
         return np.repeat(self.level_[:, None], horizon, axis=1)
 
 
-def _ets_one(y: np.ndarray, season: int, horizon: int) -> tuple[np.ndarray, bool]:
-    """Damped Holt-Winters forecast of one series; falls back to the recent mean when it cannot fit."""
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
-    gaps = np.flatnonzero(np.isnan(y))
-    if len(gaps) and len(y) - gaps[-1] - 1 >= max(2 * season, 10):
-        y = y[gaps[-1] + 1 :]  # history after the last absence
-    y = y[~np.isnan(y)]
-    fallback = np.full(horizon, np.mean(y[-max(season, 4) :]) if len(y) else 0.0)
-    if len(y) < 10 or np.allclose(y, y[0]):
-        return fallback, True
-    seasonal = "add" if season > 1 and len(y) >= 2 * season + 2 else None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = ExponentialSmoothing(
-                y,
-                trend="add",
-                damped_trend=True,
-                seasonal=seasonal,
-                seasonal_periods=season if seasonal else None,
-                initialization_method="estimated",
-            ).fit()
-            out = np.asarray(fit.forecast(horizon), dtype=np.float64)
-    except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
-        return fallback, True
-    if not np.all(np.isfinite(out)):
-        return fallback, True
-    return out, False
-
-
-def _ets_chunk(block: np.ndarray, season: int, horizon: int) -> list[tuple[np.ndarray, bool]]:
-    return [_ets_one(row, season, horizon) for row in block]
-
-
 class ExponentialSmoothing(ForecastModel):
     """Holt-Winters with damped additive trend (statsmodels), one fit per series.
 
     The per-series fits run in ``fit`` and produce forecasts up to ``max_horizon`` periods
     (``predict`` slices them). They start in this process; series left after
-    ``serial_seconds`` of CPU go to ``n_jobs`` worker processes in chunks of ``chunk_size``.
+    ``serial_seconds`` of CPU go to ``n_jobs`` worker processes in chunks of at most
+    ``chunk_size`` (at least four chunks per worker).
     Starting the workers costs about a second (several on a busy CPU: each imports
     statsmodels), more than a small panel takes on one core (the sample's 47 weekly series:
     0.4 s). Forecasts do not depend on where a series was fitted.
@@ -216,14 +182,16 @@ class ExponentialSmoothing(ForecastModel):
         while len(results) < len(rows) and (
             self.n_jobs == 1 or time.thread_time() - started < self.serial_seconds
         ):
-            results.append(_ets_one(rows[len(results)], self.season_, self.max_horizon))
+            results.append(forecast_one(rows[len(results)], self.season_, self.max_horizon))
             if len(results) % self.chunk_size == 0 or len(results) == len(rows):
                 self._report(len(results), len(rows))
         return results
 
     def _fit_in_workers(self, rows: list[np.ndarray], done: int, total: int) -> list[tuple[np.ndarray, bool]]:
-        chunks = [rows[i : i + self.chunk_size] for i in range(0, len(rows), self.chunk_size)]
-        jobs = (delayed(_ets_chunk)(chunk, self.season_, self.max_horizon) for chunk in chunks)
+        # at least four chunks per worker, so that one slow chunk does not leave a worker idle
+        size = max(1, min(self.chunk_size, -(-len(rows) // (4 * max(self.n_jobs, 1)))))
+        chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+        jobs = (delayed(forecast_block)(chunk, self.season_, self.max_horizon) for chunk in chunks)
         runner = Parallel(n_jobs=self.n_jobs if len(chunks) > 1 else 1, return_as="generator")
         results: list[tuple[np.ndarray, bool]] = []
         for chunk_result in runner(jobs):
