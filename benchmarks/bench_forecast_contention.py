@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -137,6 +138,7 @@ def main() -> int:
                         help="before each run, wait up to S seconds for the other processes to go quiet")
     parser.add_argument("--root", type=Path, default=ROOT, help="checkout whose `python -m retail` runs")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # still stop the competing processes
     print(f"cores: {len(os.sched_getaffinity(0))}; load average before: {os.getloadavg()[0]:.2f}; "
           f"root: {args.root}", file=sys.stderr)
     print("| data | competing processes | best s | median s | runs, s (others' load if >= 0.1) | CPU s "
