@@ -144,9 +144,9 @@ class ExponentialSmoothing(ForecastModel):
     """Holt-Winters with damped additive trend (statsmodels), one fit per series.
 
     The per-series fits run in ``fit`` and produce forecasts up to ``max_horizon`` periods
-    (``predict`` slices them). They start in this process; series left after
-    ``serial_seconds`` of CPU go to ``n_jobs`` worker processes in chunks of at most
-    ``chunk_size`` (at least four chunks per worker).
+    (``predict`` slices them). They start in this process; when after ``serial_seconds`` of
+    CPU the series left would take longer than that again, they go to ``n_jobs`` worker
+    processes in chunks of at most ``chunk_size`` (at least four chunks per worker).
     Starting the workers costs about a second (several on a busy CPU: each imports
     statsmodels), more than a small panel takes on one core (the sample's 47 weekly series:
     0.4 s). Forecasts do not depend on where a series was fitted.
@@ -174,14 +174,18 @@ class ExponentialSmoothing(ForecastModel):
             self.progress(done / total, f"exponential smoothing: {done:,}/{total:,} series")
 
     def _fit_here(self, rows: list[np.ndarray]) -> list[tuple[np.ndarray, bool]]:
-        """Fit series in this process until they are done or ``serial_seconds`` of CPU have passed."""
+        """Fit series in this process; stop when ``serial_seconds`` of CPU have passed and the
+        series left would take longer than that again (they are worth starting workers for)."""
         import statsmodels.tsa.holtwinters  # noqa: F401 - its import is not fitting time
 
         results: list[tuple[np.ndarray, bool]] = []
         started = time.thread_time()
-        while len(results) < len(rows) and (
-            self.n_jobs == 1 or time.thread_time() - started < self.serial_seconds
-        ):
+        while len(results) < len(rows):
+            spent, left = time.thread_time() - started, len(rows) - len(results)
+            if self.n_jobs > 1 and spent >= self.serial_seconds and (
+                not results or spent / len(results) * left > self.serial_seconds
+            ):
+                break
             results.append(forecast_one(rows[len(results)], self.season_, self.max_horizon))
             if len(results) % self.chunk_size == 0 or len(results) == len(rows):
                 self._report(len(results), len(rows))
