@@ -140,6 +140,12 @@ class MovingAverage(ForecastModel):
         return np.repeat(self.level_[:, None], horizon, axis=1)
 
 
+# joblib keeps its worker processes for 300 s between uses; while they are up, handing them
+# series costs milliseconds, so a fit skips the in-process start (a backtest's later windows).
+_WORKERS_KEPT_SECONDS = 240.0
+_workers_used_at = [float("-inf")]
+
+
 class ExponentialSmoothing(ForecastModel):
     """Holt-Winters with damped additive trend (statsmodels), one fit per series.
 
@@ -149,7 +155,8 @@ class ExponentialSmoothing(ForecastModel):
     processes in chunks of at most ``chunk_size`` (at least four chunks per worker).
     Starting the workers costs about a second (several on a busy CPU: each imports
     statsmodels), more than a small panel takes on one core (the sample's 47 weekly series:
-    0.4 s). Forecasts do not depend on where a series was fitted.
+    0.4 s); once they are up (joblib keeps them a few minutes), fits go to them directly.
+    Forecasts do not depend on where a series was fitted.
     ``progress(fraction, message)`` is called as series finish.
     """
 
@@ -206,10 +213,12 @@ class ExponentialSmoothing(ForecastModel):
     def _fit(self, m: PanelMatrix) -> None:
         self.season_ = _season(m, self.season_length)
         rows = [m.Y[i, m.first[i] :] for i in range(len(m.ids))]
-        results = self._fit_here(rows)
+        warm = self.n_jobs > 1 and time.monotonic() - _workers_used_at[0] < _WORKERS_KEPT_SECONDS
+        results = [] if warm else self._fit_here(rows)
         self.n_in_workers_ = len(rows) - len(results)
         if self.n_in_workers_:
             results += self._fit_in_workers(rows[len(results) :], len(results), len(rows))
+            _workers_used_at[0] = time.monotonic()
         self.forecast_ = np.vstack([r[0] for r in results]) if results else np.empty((0, self.max_horizon))
         self.n_fallback_ = int(sum(r[1] for r in results))
         if self.n_fallback_:
