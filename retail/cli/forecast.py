@@ -4,8 +4,12 @@ Progress goes to stderr; ``--json`` prints one JSON object on stdout (see
 :meth:`retail.forecast.result.ForecastResult.summary_dict`)::
 
     {"series": int, "horizon": int, "windows": int, "best": "lightgbm", "wape": float,
-     "models": {"lightgbm": {"wape", "mase", "rmse", "bias", "seconds", "coverage_80", "coverage_95"}, ...},
+     "models": {"lightgbm": {"wape", "mase", "rmse", "bias", "seconds", "backtest_seconds",
+                             "final_fit_seconds", "coverage_80", "coverage_95"}, ...},
      "level": ..., "freq": ..., "target": ..., "target_reason": ..., "out": ..., "summary": ...}
+
+A model's ``seconds`` is what it cost the run: its backtest fits (``backtest_seconds``) plus
+its fit and forecast on all history (``final_fit_seconds``).
 
 Models, their choices and their ``--<model>-<setting>`` flags come from
 :data:`retail.forecast.registry.FORECASTERS`.
