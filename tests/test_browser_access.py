@@ -7,14 +7,19 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from retail.access import users
+from retail.access import audit, users
 from retail.data.ingest import import_file
 from retail.data.workspace import Workspace
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_server
 from tests.conftest import ROOT
 
 ARTIFACTS = Path(os.environ.get("RETAIL_ARTIFACTS", "/tmp/retail-artifacts"))
@@ -116,6 +121,9 @@ def test_a_viewer_reads_and_exports_but_changes_nothing(page, team_app):
     assert page.get_by_role("button", name="Restore").count() == 0
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "viewer-data.png"), full_page=True)
+    page.locator("[data-testid='stSidebar']").get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    assert page.locator("[data-testid='stSidebarNav']").count() == 0
     assert page.dialogs == []
 
 
@@ -168,6 +176,8 @@ def test_an_admin_deletes_restores_and_reads_the_audit_log(page, team_app, tmp_p
     restore = page.locator("[data-testid='stForm']").filter(has_text="Restore")
     restore.wait_for()
     restore.get_by_role("button", name="Restore").click()
+    # wait for the restore's own run to finish: a click in the sidebar now would cut it short
+    page.get_by_text("The trash is empty.").wait_for()
     wait_idle(page)
     go(page, "Admin")
     page.get_by_role("heading", name="Admin").wait_for()
@@ -182,4 +192,101 @@ def test_an_admin_deletes_restores_and_reads_the_audit_log(page, team_app, tmp_p
     assert ("vic", "sign-in failed", "") in seen and ("vic", "sign-in", "") in seen
     assert ("vic", "export", "hostile") in seen
     assert PASSWORD not in path.read_text()
+    assert page.dialogs == []
+
+
+# -- single sign-on: st.login against a real OpenID provider on 127.0.0.1 -------------------------
+OIDC = ROOT / "tests" / "oidc"
+
+
+def _install_provider() -> None:
+    """npm's oidc-provider into tests/oidc (what `make test` does); skip only when it truly cannot."""
+    if (OIDC / "node_modules" / "oidc-provider").exists():
+        return
+    if not shutil.which("npm") or not shutil.which("node"):
+        pytest.skip("Node.js and npm are not installed: the single sign-on test needs them for oidc-provider")
+    done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=OIDC, capture_output=True,
+                          text=True, timeout=300)
+    if done.returncode != 0:
+        pytest.skip(f"oidc-provider could not be installed: {done.stderr.strip()[-300:]}")
+
+
+@contextmanager
+def openid_provider(redirect_uri: str) -> Iterator[str]:
+    _install_provider()
+    port = free_port()
+    # its warnings about development-only keys go to the log, not to stdout
+    with tempfile.TemporaryFile("w+") as log, subprocess.Popen(
+            ["node", str(OIDC / "provider.mjs"), str(port), "retail-dashboard", "test-secret", redirect_uri],
+            cwd=OIDC, stdout=subprocess.PIPE, stderr=log, text=True) as process:
+        try:
+            if process.stdout.readline().strip() != "ready":  # prints "ready" once listening, else exits
+                log.seek(0)
+                pytest.skip(f"the OpenID provider did not start: {log.read()[-300:]}")
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def sso_app(tmp_path_factory, small_sample_file):
+    folder = tmp_path_factory.mktemp("sso")
+    access = folder / "access.toml"
+    users.save(users.AccessConfig(sso_default_role="", sso_roles={"ada@example.com": "admin",
+                                                                  "vic@example.com": "viewer"}), access)
+    port = free_port()
+    redirect = f"http://localhost:{port}/oauth2callback"
+    with openid_provider(redirect) as issuer:
+        secrets = folder / "secrets.toml"
+        secrets.write_text(
+            f'[auth]\nredirect_uri = "{redirect}"\ncookie_secret = "{"s" * 40}"\nclient_id = "retail-dashboard"\n'
+            f'client_secret = "test-secret"\nserver_metadata_url = "{issuer}/.well-known/openid-configuration"\n'
+            # oidc-provider knows the prompts login, consent and none (Streamlit asks select_account by default)
+            '[auth.client_kwargs]\nprompt = "login"\n')
+        env = {"RETAIL_HOME": str(folder / "home"), "RETAIL_SAMPLE_FILE": str(small_sample_file),
+               "RETAIL_ACCESS_FILE": str(access)}
+        with streamlit_server(ROOT, env, port=port, extra=["--secrets.files", str(secrets)]) as url:
+            yield url.replace("127.0.0.1", "localhost"), Path(env["RETAIL_HOME"])
+
+
+def sso_sign_in(page, url: str, login: str) -> None:
+    page.goto(url)
+    page.get_by_role("button", name="Sign in with your company account").click()
+    page.locator("input[name='login']").fill(login)  # the provider's own sign-in form
+    page.locator("input[name='password']").fill("anything")
+    page.locator("button[type='submit']").click()
+    consent = page.locator("button[type='submit']", has_text="Continue")
+    consent.or_(page.locator("[data-testid='stSidebar']")).first.wait_for()
+    if consent.count():
+        consent.click()
+    wait_idle(page)
+
+
+def sso_sign_out(page, where) -> None:
+    """st.logout(): the app's cookie goes, then the provider's own sign-out page, then back to the app."""
+    where.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Yes, sign me out").click()
+    page.get_by_role("button", name="Sign in with your company account").wait_for()
+
+
+def test_single_sign_on_gives_each_person_their_role(page, sso_app):
+    url, home = sso_app
+    sso_sign_in(page, url, "ada")
+    page.get_by_text("Signed in as ada@example.com (admin)").wait_for()
+    assert "Admin" in page.locator("[data-testid='stSidebarNav']").inner_text()
+    page.locator(".js-plotly-plot").first.wait_for()  # the Overview drawn for her
+    wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "sso-admin.png"), full_page=True)
+    sso_sign_out(page, page.locator("[data-testid='stSidebar']"))
+    sso_sign_in(page, url, "eve")  # the provider knows her; the access file does not let her in
+    page.get_by_text("Your account is not allowed here").wait_for()
+    assert page.locator("[data-testid='stSidebarNav']").count() == 0
+    sso_sign_out(page, page)
+    sso_sign_in(page, url, "unverified-ada")  # ada's address, not checked by the provider: not ada
+    page.get_by_text("Your account is not allowed here").wait_for()
+    assert page.locator("[data-testid='stSidebarNav']").count() == 0
+    log = audit.read(Workspace(home=home))
+    seen = list(zip(log["actor"], log["action"], strict=True))
+    assert ("ada@example.com", "sign-in") in seen and ("eve@example.com", "sign-in failed") in seen
     assert page.dialogs == []

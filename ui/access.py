@@ -38,6 +38,8 @@ def sso_actor() -> Actor | None:
     """The person the identity provider signed in, with the role the access file gives them (None: not let in)."""
     if not sso_signed_in():
         return None
+    if st.user.get("email_verified") is False:  # an address the provider has not checked names nobody
+        return None
     email = str(st.user.get("email") or st.user.get("preferred_username") or st.user.get("sub") or "")
     role = users.load().sso_role(email)
     return Actor(email or "unnamed account", role, "sso") if role else None

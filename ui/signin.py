@@ -59,12 +59,16 @@ def _sign_in_page() -> None:
             st.button("Sign in with your company account", key="sso_sign_in", on_click=st.login)
 
 
+def _sign_out(how: str) -> None:
+    """Forget this session's password sign-in, or sign out of the identity provider too. A button
+    callback: st.logout()'s redirect must not be cut short by a rerun (it was, now and then)."""
+    if st.session_state.pop(SIGNED_IN_KEY, None) is None and how == "sso":
+        st.logout()
+
+
 def _sidebar(actor: Actor) -> None:
     st.sidebar.caption(f"Signed in as **{actor.name}** ({ROLES[actor.role].label.lower()})")
-    if st.sidebar.button("Sign out", key="sign_out"):
-        if st.session_state.pop(SIGNED_IN_KEY, None) is None and actor.how == "sso":
-            st.logout()
-        st.rerun()
+    st.sidebar.button("Sign out", key="sign_out", on_click=_sign_out, args=(actor.how,))
 
 
 def sign_in_gate() -> Actor:
