@@ -10,7 +10,11 @@ The truth is known exactly: the chance of a visit is ``base(facts) + effect[segm
 lognormal amount. So the effect of each offer per segment on visits is ``effect``, on spend
 ``effect x buy chance x mean amount``, and each customer's true uplift is known (the oracle).
 
-Run ``python benchmarks/experiments_synthetic.py OUT.csv [SEED]`` to write one campaign.
+Run ``python benchmarks/experiments_synthetic.py OUT.csv [SEED]`` to write one campaign, and
+``python benchmarks/experiments_synthetic.py --demo`` to rewrite ``sample_data/demo_campaign.csv``: the
+app's demo, a synthetic test campaign sent to the bundled sample's customers on 1 November 2011
+(a 10% voucher, free shipping or no mail; a purchase within 14 days and its amount), whose effects
+depend on the customers' RFM segment (so customer facts from the sales data find them).
 """
 
 from __future__ import annotations
@@ -105,7 +109,45 @@ def true_effects(truth: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+DEMO_SEND = "2011-11-01"
+DEMO_ARMS = ("10% voucher", "free shipping", "no mail")
+# Effects of (voucher, free shipping) on the chance of a purchase within 14 days, per RFM segment.
+DEMO_EFFECTS = {"champions": (0.02, 0.03), "loyal": (0.05, 0.04), "new": (0.04, 0.09), "promising": (0.05, 0.08),
+                "needs attention": (0.09, 0.04), "can't lose": (0.14, 0.05), "at risk": (0.11, 0.04),
+                "hibernating": (0.04, 0.02), "lost": (0.02, 0.01)}
+
+
+def demo_campaign(sales: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
+    """The demo campaign file over the customers of ``sales`` (canonical rows) who bought before the send date."""
+    from retail.experiments.features import SEGMENT_FACT, customer_facts
+
+    facts = customer_facts(sales, pd.Timestamp(DEMO_SEND))
+    rng = np.random.default_rng(seed)
+    n = len(facts)
+    logit = -0.9 - 0.012 * facts["days since last purchase"] + 0.35 * np.log1p(facts["orders before"])
+    base = 1.0 / (1.0 + np.exp(-logit.to_numpy()))
+    effect = np.array([DEMO_EFFECTS[segment] for segment in facts[SEGMENT_FACT]])
+    arm = rng.integers(0, len(DEMO_ARMS), size=n)
+    lift = np.where(arm == 0, effect[:, 0], np.where(arm == 1, effect[:, 1], 0.0))
+    bought = rng.random(n) < np.clip(base + lift, 0.0, 1.0)
+    basket = facts["average order value before"].clip(10, 1000).fillna(50).to_numpy()
+    amount = np.round(basket * rng.lognormal(-0.18, 0.6, size=n) * np.where(arm == 0, 0.9, 1.0), 2)
+    return pd.DataFrame({"Customer": facts.index, "Offer": np.asarray(DEMO_ARMS, dtype=object)[arm],
+                         "Sent": DEMO_SEND, "Purchased": np.where(bought, "yes", "no"),
+                         "Amount": np.where(bought, amount, 0.0)})
+
+
 if __name__ == "__main__":
-    frame, _ = campaign(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
-    frame.to_csv(sys.argv[1], index=False)
-    print(f"wrote {len(frame):,} customers to {sys.argv[1]}")
+    if sys.argv[1:] == ["--demo"]:
+        from pathlib import Path
+
+        from retail.data.ingest import load_data
+
+        root = Path(__file__).resolve().parent.parent
+        demo = demo_campaign(load_data(str(root / "sample_data" / "online_retail.parquet")).frame)
+        demo.to_csv(root / "sample_data" / "demo_campaign.csv", index=False)
+        print(f"wrote {len(demo):,} customers to sample_data/demo_campaign.csv")
+    else:
+        frame, _ = campaign(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+        frame.to_csv(sys.argv[1], index=False)
+        print(f"wrote {len(frame):,} customers to {sys.argv[1]}")

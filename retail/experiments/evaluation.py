@@ -144,6 +144,10 @@ def compare_uplift(data: CampaignData, models: tuple[str, ...] | list[str] | Non
     params = {name: UPLIFT_MODELS.get(name).check(values) for name, values in (params or {}).items() if name in names}
     if not MIN_SPLITS <= int(splits) <= MAX_SPLITS:
         raise ValueError(f"Splits must be {MIN_SPLITS} to {MAX_SPLITS}; got {splits}.")
+    if not data.features:
+        raise ValueError("Targeting needs customer facts, and this campaign has none besides the offer and the outcome: "
+                         "add facts from the sales data (the file needs customer ids) or columns such as recency, "
+                         "past spend or channel.")
     frame = data.compared()
     treated = data.treated(frame)
     strata = treated * 2 + frame[data.columns.outcome].to_numpy(dtype=int)

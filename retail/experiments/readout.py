@@ -24,9 +24,10 @@ ROUND_SHARES = tuple(sorted({k / 20 for k in range(1, 20)} | {1 / 3, 2 / 3, 1 / 
 
 @dataclass
 class ReadOut:
-    """Per arm (``arms``) and per segment and arm (``segments``): customers, outcome rate, the
-    difference against control with its interval, p-value, extra outcomes, spend per customer and its
-    difference (bootstrap interval), extra revenue, verdict. ``srm`` and ``balance`` are the checks."""
+    """Per arm (``arms``) and per segment and arm (``segments``): customers, responses, response rate,
+    the difference against control with its interval, p-value, extra responses, spend per customer and
+    its difference (bootstrap interval), extra revenue, the finding in words. ``srm`` and ``balance``
+    are the checks."""
 
     outcome: str
     control: str
@@ -45,9 +46,9 @@ class ReadOut:
         rows = self.arms[self.arms["arm"] != self.control]
         return {"outcome": self.outcome, "control": self.control, "randomised": self.randomised,
                 "sample_ratio_mismatch": self.srm["mismatch"], "srm_p_value": _number(self.srm["p_value"]),
-                "arms": {row["arm"]: {k: _number(row[k]) for k in ("customers", "rate", "difference", "low", "high",
-                                                                   "extra_outcomes", "extra_revenue")}
-                         for row in rows.to_dict("records")},
+                "arms": {row["arm"]: {k: _number(row.get(k)) for k in (
+                    "customers", "response_rate", "difference", "difference_low", "difference_high",
+                    "extra_responses", "extra_revenue")} for row in rows.to_dict("records")},
                 "warnings": self.warnings}
 
 
@@ -78,12 +79,13 @@ def _compare(outcome: np.ndarray, spend: np.ndarray | None, arms: np.ndarray, co
     for index, name in enumerate(names):
         mask = arms == name
         n1, x1 = int(mask.sum()), float(outcome[mask].sum())
-        row: dict[str, Any] = {"arm": name, "customers": n1, "outcomes": x1, "rate": x1 / n1 if n1 else np.nan}
+        row: dict[str, Any] = {"arm": name, "customers": n1, "responses": x1,
+                               "response_rate": x1 / n1 if n1 else np.nan}
         if name != control:
             diff, low, high = two_proportion_interval(x1, n1, x0, n0, level)
-            row |= {"difference": diff, "low": low, "high": high, "p_value": two_proportion_pvalue(x1, n1, x0, n0),
-                    "extra_outcomes": diff * n1, "verdict": verdict(name, control, outcome_name, diff, low, high,
-                                                                       level)}
+            row |= {"difference": diff, "difference_low": low, "difference_high": high,
+                    "p_value": two_proportion_pvalue(x1, n1, x0, n0), "extra_responses": diff * n1,
+                    "finding": verdict(name, control, outcome_name, diff, low, high, level)}
         if spend is not None:
             row["spend_per_customer"] = spend[mask].mean() if n1 else np.nan
             if name != control:

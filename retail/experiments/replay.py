@@ -110,7 +110,7 @@ class ReplayComparison:
     def summary_dict(self) -> dict[str, Any]:
         """The command line's JSON: per policy ``mean_reward``, ``sd``, ``kept_rounds``, ``regret``."""
         policies = {row["policy"]: {"label": POLICIES.label(row["policy"]), "mean_reward": _round(row["mean_reward"]),
-                                    "sd": _round(row["sd"]), "kept_rounds": _round(row["kept_rounds"]),
+                                    "sd": _round(row["reward_sd"]), "kept_rounds": _round(row["kept_rounds"]),
                                     "regret": _round(row["regret"])} for row in self.summary.to_dict("records")}
         return {"outcome": self.outcome, "customers": self.customers, "orders": self.orders,
                 "uniform_log": self.uniform_log, "arm_rates": {k: _round(v) for k, v in self.arm_rates.items()},
@@ -185,9 +185,10 @@ def compare_policies(data: CampaignData, policies: tuple[str, ...] | list[str] |
 def _policy_comparison(data: CampaignData, log: ReplayLog, per_order: pd.DataFrame, curves: pd.DataFrame,
                        orders: int, outcome: str | None) -> ReplayComparison:
     grouped = per_order.groupby("policy", sort=False)
-    summary = pd.DataFrame({"mean_reward": grouped["mean_reward"].mean(), "sd": grouped["mean_reward"].std(ddof=1),
+    summary = pd.DataFrame({"mean_reward": grouped["mean_reward"].mean(),
+                            "reward_sd": grouped["mean_reward"].std(ddof=1),
                             "kept_rounds": grouped["kept_rounds"].mean(), "regret": grouped["regret"].mean(),
-                            "seconds": grouped["seconds"].sum()}).reset_index()
+                            "replay_seconds": grouped["seconds"].sum()}).reset_index()
     summary.insert(1, "label", summary["policy"].map(POLICIES.label))
     rates = log.arm_rates
     best = log.arm_names[int(np.nanargmax(rates))]
@@ -213,8 +214,8 @@ def allocation(data: CampaignData, outcome: str | None = None, draws: int = 4000
     """The next wave's allocation per segment (Thompson's rule on everything the test showed): each
     offer's share = the chance it is the segment's best, from Beta(1 + responses, 1 + non-responses).
 
-    Columns: segment, customers, arm, rate (logged), chance_best, share (of the segment's next wave),
-    expected_rate (of the segment under this allocation).
+    Columns: segment, customers, arm, response_rate (logged), chance_best, next_wave_share (of the
+    segment's customers), segment_expected_rate (of the segment under this allocation).
     """
     log = replay_log(data, outcome)
     rng = np.random.default_rng(seed)
@@ -227,8 +228,8 @@ def allocation(data: CampaignData, outcome: str | None = None, draws: int = 4000
         chance = np.bincount(sampled.argmax(axis=1), minlength=len(tries)) / draws
         rate = np.divide(wins, tries, out=np.full(len(tries), np.nan), where=tries > 0)
         expected = float(np.nansum(chance * (1.0 + wins) / (2.0 + tries)))
-        rows += [{"segment": segment, "customers": int(mask.sum()), "arm": arm, "rate": rate[a],
-                  "chance_best": chance[a], "share": chance[a], "expected_rate": expected}
+        rows += [{"segment": segment, "customers": int(mask.sum()), "arm": arm, "response_rate": rate[a],
+                  "chance_best": chance[a], "next_wave_share": chance[a], "segment_expected_rate": expected}
                  for a, arm in enumerate(log.arm_names)]
     return pd.DataFrame(rows)
 

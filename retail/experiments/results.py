@@ -369,3 +369,29 @@ def read_campaign(source: str | Path | bytes, columns: CampaignColumns | None = 
     logger.info("campaign %s: %d rows, arms %s", raw.source_name, len(data.frame), data.arms)
     return data
 
+
+
+def guess_columns(frame: pd.DataFrame) -> CampaignColumns:
+    """The roles the inference would choose, None where it finds none (the page's starting values)."""
+    names = {column: normalise_name(column) for column in frame.columns}
+    arm = _guess_arm(frame, names, set())
+    taken = {arm} if arm else set()
+    control = None
+    if arm:
+        try:
+            control = _choose_control(_text(frame[arm], missing=()), arm, None)
+        except ValueError:
+            control = None
+    outcomes = _outcomes(frame, names, taken)
+    taken.update(outcomes)
+    customer = _match(names, ("id", *SYNONYMS["customer_id"]), taken)
+    spend = _spend_column(frame, names, taken | {customer})
+    send_date = _match(names, DATE_NAMES, taken | {customer, spend})
+    segment = _match(names, SEGMENT_NAMES, taken | {customer, spend, send_date})
+    return CampaignColumns(arm=arm, control=control, outcome=outcomes[0] if outcomes else None, customer=customer,
+                           spend=spend, send_date=send_date, segment=segment)
+
+
+def yes_no_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns whose every value is yes / no (the possible outcomes)."""
+    return [column for column in frame.columns if _binary(frame[column]) is not None]

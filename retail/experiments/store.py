@@ -16,6 +16,13 @@ from retail.data.workspace import DatasetNotFound, RunInfo, Workspace
 from retail.experiments.results import ROW_ID, CampaignColumns, CampaignData, campaign_from_frame, read_campaign
 
 RUN_KIND = "campaign_results"
+DEMO_FILE = Path(__file__).resolve().parents[2] / "sample_data" / "demo_campaign.csv"
+
+
+def demo_file() -> Path:
+    """The demo campaign: a synthetic randomised test sent to the bundled sample's customers
+    (``benchmarks/experiments_synthetic.py --demo`` wrote it)."""
+    return DEMO_FILE
 
 
 def stored_results(workspace: Workspace, dataset: str | None = None) -> list[RunInfo]:
