@@ -68,14 +68,15 @@ def _base_chance(facts: pd.DataFrame) -> np.ndarray:
     return (1.0 / (1.0 + np.exp(-logit))).to_numpy() * 0.75
 
 
-def campaign(seed: int, customers: int = 64_000) -> tuple[pd.DataFrame, pd.DataFrame]:
+def campaign(seed: int, customers: int = 64_000, effect_scale: float = 1.0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One randomised campaign: the file (as a marketing team would export it) and the truth per row
-    (``effect_a``, ``effect_b``, ``uplift`` of any mail, ``spend_effect_a`` / ``_b``, ``segment``)."""
+    (``effect_a``, ``effect_b``, ``uplift`` of any mail, ``spend_effect_a`` / ``_b``, ``segment``).
+    ``effect_scale`` multiplies every effect (small test campaigns use stronger effects)."""
     rng = np.random.default_rng(seed)
     facts = _facts(customers, rng)
     band = np.where(facts["recency"] <= 4, "recent", "lapsed")
     keys = list(zip(facts["_buyer"], band, facts["newbie"], strict=True))
-    effect = np.array([EFFECTS[key] for key in keys])
+    effect = np.array([EFFECTS[key] for key in keys]) * effect_scale
     arm = rng.integers(0, len(ARMS), size=customers)  # uniform: the replay needs it
     lift = np.where(arm == 0, effect[:, 0], np.where(arm == 1, effect[:, 1], 0.0))
     visit = rng.random(customers) < _base_chance(facts) + lift

@@ -111,22 +111,25 @@ def _measure(name: str, split: int, y: np.ndarray, score: np.ndarray, treated: n
     return row, curve_rows, share_rows
 
 
+def held_out_scores(data: CampaignData, frame: pd.DataFrame, held: np.ndarray,
+                    models: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Each model fitted on the learning rows (``~held``) and scored on the held-out rows: facts are
+    encoded from the learning rows alone, so nothing about the held-out customers reaches a model."""
+    encoder = FeatureEncoder(data.features).fit(frame[~held])
+    X_learn, X_test = encoder.transform(frame[~held]), encoder.transform(frame[held])
+    treated = data.treated(frame)[~held]
+    y = frame[data.columns.outcome].to_numpy(dtype=float)[~held]
+    return {name: model.fit(X_learn, treated, y).predict(X_test) for name, model in models.items()}
+
+
 def _one_split(data: CampaignData, frame: pd.DataFrame, held: np.ndarray, models: dict[str, Any],
                split: int) -> tuple[list[dict[str, Any]], list[pd.DataFrame], list[pd.DataFrame]]:
-    encoder = FeatureEncoder(data.features).fit(frame[~held])  # learned on the learning part only
-    X_learn, X_test = encoder.transform(frame[~held]), encoder.transform(frame[held])
-    treated = data.treated(frame)
-    y = frame[data.columns.outcome].to_numpy(dtype=float)
-    spend = None if data.columns.spend is None else frame[data.columns.spend].to_numpy(dtype=float)
-    rows, curves, shares = [], [], []
-    for name, model in models.items():
-        model.fit(X_learn, treated[~held], y[~held])
-        row, curve, share = _measure(name, split, y[held], model.predict(X_test), treated[held],
-                                     None if spend is None else spend[held])
-        rows.append(row)
-        curves.append(curve)
-        shares.append(share)
-    return rows, curves, shares
+    scores = held_out_scores(data, frame, held, models)
+    treated = data.treated(frame)[held]
+    y = frame[data.columns.outcome].to_numpy(dtype=float)[held]
+    spend = None if data.columns.spend is None else frame[data.columns.spend].to_numpy(dtype=float)[held]
+    measured = [_measure(name, split, y, score, treated, spend) for name, score in scores.items()]
+    return [m[0] for m in measured], [m[1] for m in measured], [m[2] for m in measured]
 
 
 def compare_uplift(data: CampaignData, models: tuple[str, ...] | list[str] | None = None,

@@ -36,6 +36,7 @@ ROW_ID = "__row"  # customer id when the file has none: the row number
 MAX_CATEGORIES = 50  # a text column with more distinct values is an id or free text, not a fact
 ARM_NAMES = ("arm", "offer", "treatment", "treatmentgroup", "treatmentflg", "treated", "variant", "testgroup",
              "group", "cell", "campaign", "mailing", "mail", "version", "creative", "assignment", "promo")
+ARM_PARTS = ("offer", "treatment", "variant", "testgroup", "mailing", "assignment")  # also inside longer names
 OUTCOME_NAMES = ("visit", "visited", "visits", "conversion", "converted", "convert", "purchase", "purchased",
                  "bought", "buy", "response", "responded", "responder", "click", "clicked", "open", "opened",
                  "redeemed", "redemption", "order", "ordered", "outcome", "target", "success", "reward", "label")
@@ -45,6 +46,7 @@ DATE_NAMES = ("senddate", "sentdate", "sent", "sendday", "maildate", "mailed", "
 SEGMENT_NAMES = ("segment", "customersegment", "tier", "cluster", "persona", "rfmsegment")
 # Measured after the mailing, so never a customer fact (Criteo's "exposure": the mail was seen).
 AFTER_NAMES = ("exposure", "exposed", "opened", "clicked", "delivered", "unsubscribed")
+YES_NO_WORDS = ("0", "1", "0.0", "1.0", "false", "true", "no", "yes")
 CONTROL_WORDS = ("control", "holdout", "hold out", "none", "no mail", "no e-mail", "no email", "no offer",
                  "not mailed", "untreated", "no contact", "baseline", "0", "false", "no")
 
@@ -158,14 +160,18 @@ def _is_control_word(value: str) -> bool:
 
 def _guess_arm(frame: pd.DataFrame, names: dict[str, str], taken: set[str]) -> str | None:
     """A column named like an arm, else a column of 2-6 values one of which reads like a control group."""
-    named = _match(names, ARM_NAMES, taken)
-    if named is not None:
-        return named
+    for synonyms, exact in ((ARM_NAMES, True), (ARM_PARTS, False)):
+        named = next((c for s in synonyms for c, n in names.items() if c not in taken and (n == s or not exact
+                                                                                         and s in n)), None)
+        if named is not None:
+            return named
     for column in frame.columns:
         if column in taken:
             continue
         values = frame[column].dropna().astype(str).unique()
-        if 2 <= len(values) <= 6 and any(_is_control_word(v) for v in values):
+        # 0 / 1 columns are flags (bought men's lines...) unless their name says they are the arm
+        named_control = [v for v in values if _is_control_word(v) and v.strip().lower() not in YES_NO_WORDS]
+        if 2 <= len(values) <= 6 and named_control:
             return column
     return None
 
