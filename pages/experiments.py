@@ -51,7 +51,7 @@ def _index(options: list, value, default: int = 0) -> int:
 def forget_columns_of_another_file(source_key: str) -> None:
     """A new file starts from its own guesses, not from the last file's choices."""
     if st.session_state.get("exp_source_key") != source_key:
-        for role in ROLES:
+        for role in (*ROLES, "facts"):
             st.session_state.pop(f"exp_{role}", None)
         st.session_state["exp_source_key"] = source_key
         st.session_state.pop("exp_compared", None)
@@ -85,12 +85,15 @@ def choose_columns(frame) -> CampaignColumns:
 
 
 def add_facts(data, key: str):
-    """Customer facts from the sidebar's sales dataset (when the campaign has customer ids)."""
+    """Customer facts from the sidebar's sales dataset (when the campaign's customers are its customers)."""
     info = current_dataset()
     if info is None or not data.columns.customer:
         return data, None
-    if not st.toggle(f"Add customer facts from the sales dataset '{info.name}' (RFM, segment, categories, as of "
-                     "the send date)", value=True, key="exp_facts"):
+    overlap = cached.customer_overlap(key, workspace_location(), info.name, info.version,
+                                      data.frame[data.columns.customer])
+    label = (f"Add customer facts from the sales dataset '{info.name}' (RFM, segment, categories, as of the send "
+             f"date; {overlap:.0%} of the campaign's customers are its customers)")
+    if not st.toggle(label, value=overlap > 0, key="exp_facts", disabled=overlap == 0):
         return data, None
     try:
         return cached.with_facts(key, workspace_location(), info.name, info.version, data), info

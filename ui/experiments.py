@@ -43,6 +43,13 @@ def with_facts(campaign_key: str, location: str, dataset: str, version: str, _da
     return add_customer_facts(_data, dataset_frame(location, dataset, version), f"the dataset '{dataset}'")
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def customer_overlap(campaign_key: str, location: str, dataset: str, version: str, _ids: pd.Series) -> float:
+    """The share of the campaign's customers who are customers of the sales dataset."""
+    known = dataset_frame(location, dataset, version)["customer_id"].dropna().astype(str).unique()
+    return float(_ids.astype(str).isin(known).mean())
+
+
 @st.cache_resource(max_entries=16, show_spinner="Reading out the test...")
 def readout(campaign_key: str, outcome: str, _data: CampaignData) -> ReadOut:
     return read_out(_data, outcome)

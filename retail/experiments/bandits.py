@@ -114,7 +114,7 @@ class LinUCB(Policy):
     facts (standardised, with an intercept); the offer with the highest ``estimate + alpha x its standard
     error`` is chosen. Inverses are updated in place (Sherman-Morrison), so a step costs O(offers x facts^2)."""
 
-    def __init__(self, alpha: float = 0.2) -> None:
+    def __init__(self, alpha: float = 0.5) -> None:
         self.alpha = alpha
 
     def start(self, log: ReplayLog, rng: np.random.Generator) -> None:

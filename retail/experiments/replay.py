@@ -78,15 +78,16 @@ def replay(log: ReplayLog, policy: Policy, order: np.ndarray, rng: np.random.Gen
     if not log.uniform:
         order = order[rng.random(len(order)) < log.keep_chance[log.arms[order]]]
     policy.start(log, rng)
-    arms, rewards = log.arms, log.rewards
+    arms, rewards = log.arms.tolist(), log.rewards.tolist()  # Python numbers: this loop runs per customer
+    choose, learn = policy.choose, policy.learn
     kept: list[float] = []
-    for i in order:
+    for i in order.tolist():
         arm = arms[i]
-        if policy.choose(i) == arm:
+        if choose(i) == arm:
             reward = rewards[i]
-            policy.learn(i, arm, reward)
+            learn(i, arm, reward)
             kept.append(reward)
-    return np.asarray(kept)
+    return np.asarray(kept, dtype=float)
 
 
 @dataclass

@@ -118,8 +118,8 @@ class TwoModelLogistic(TwoModel):
 
 
 class _TreeSettings:
-    def __init__(self, n_estimators: int = 200, learning_rate: float = 0.03, num_leaves: int = 8,
-                 min_child_samples: int = 200) -> None:
+    def __init__(self, n_estimators: int = 200, learning_rate: float = 0.03, num_leaves: int = 4,
+                 min_child_samples: int = 100) -> None:
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
