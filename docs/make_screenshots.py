@@ -134,7 +134,7 @@ def experiments(page, url: str) -> None:
     page.get_by_role("button", name="Compare targeting models").click()
     page.get_by_text("ranked the held-out customers best").first.wait_for()
     settle(page)
-    page.get_by_role("button", name="Compare targeting models").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.get_by_role("tab", name="Uplift targeting").evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(1000)
     page.screenshot(path=str(DOCS / "experiments.png"))
 

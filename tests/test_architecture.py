@@ -213,6 +213,7 @@ def test_registry_tables_are_in_the_readme():
     assert RECOMMENDERS.markdown_table() in readme
     assert ESTIMATORS.markdown_table() in readme
     assert GOALS.markdown_table() in readme
+    assert UPLIFT_MODELS.markdown_table() in readme and POLICIES.markdown_table() in readme
 
 
 def test_forecast_settings_reject_what_the_registry_does_not_declare():

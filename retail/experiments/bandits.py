@@ -10,12 +10,9 @@ ignore who customer ``i`` is; contextual ones read the log's segment codes or fa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from retail.experiments.replay import ReplayLog
+from retail.experiments.log import ReplayLog
 
 
 class Policy:

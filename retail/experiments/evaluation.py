@@ -16,7 +16,7 @@ import pandas as pd
 
 from retail.experiments.features import FeatureEncoder
 from retail.experiments.metrics import qini_coefficient, qini_curve, uplift_at_k, uplift_by_share
-from retail.experiments.registry import BASELINE, DEFAULT, UPLIFT_MODELS
+from retail.experiments.registry import BASELINE, UPLIFT_MODELS
 from retail.experiments.results import CampaignData
 from retail.progress import Progress, quiet
 
@@ -186,7 +186,3 @@ def _comparison(data: CampaignData, scores: pd.DataFrame, curves: pd.DataFrame, 
     return UpliftComparison(data.columns.outcome, treatment, scores, summary, curve,
                             by_share.drop(columns=["split"]), best, rows, test_rows, int(scores["split"].nunique()),
                             params, warnings)
-
-
-def default_model() -> str:
-    return UPLIFT_MODELS.first_tagged(DEFAULT)
