@@ -271,19 +271,26 @@ def _aggregate(lines: Lines, shape: tuple[int, int], weighting: str,
     pair_codes, pairs = pd.factorize(lines.customer * shape[1] + lines.product, sort=True)
     rows, cols = np.divmod(pairs, shape[1])
     order_codes, known = pd.factorize(lines.order)
-    alone = order_codes < 0  # a line without order id is its own order
-    order_codes[alone] = len(known) + np.arange(int(alone.sum()))
-    distinct = pd.unique(pair_codes.astype(np.int64) * (int(order_codes.max()) + 1) + order_codes)
-    counts = np.bincount(distinct // (int(order_codes.max()) + 1), minlength=len(pairs)).astype(np.float64)
+    alone = order_codes < 0  # a line without order id is its own order; lines of one order count once
+    counts = np.bincount(pair_codes[alone], minlength=len(pairs)).astype(np.float64)
+    if len(known):
+        distinct = pd.unique(pair_codes[~alone].astype(np.int64) * len(known) + order_codes[~alone])
+        counts += np.bincount(distinct // len(known), minlength=len(pairs))
     values = {"count": counts, "binary": np.ones(len(pairs)),
               "spend": np.bincount(pair_codes, weights=lines.weight, minlength=len(pairs))}
     weighted = values[weighting]
     if weighting == "spend":  # a spend of 0 must still be a purchase in the pattern
         weighted = np.maximum(weighted, 1e-9)
-    last = pd.Series(lines.date).groupby(pair_codes, sort=True).max().to_numpy()
-    age = ((pd.Timestamp(reference) - pd.DatetimeIndex(last)).days.to_numpy().clip(min=0) + 1.0)
+    last = np.full(len(pairs), np.iinfo(np.int64).min)
+    np.maximum.at(last, pair_codes, lines.date.astype("datetime64[ns]").view(np.int64))
+    age = ((pd.Timestamp(reference) - pd.DatetimeIndex(last.view("datetime64[ns]"))).days.to_numpy().clip(min=0)
+           + 1.0)
+
+    # pairs are unique and sorted by (customer, product): already CSR order, no COO conversion
+    indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=shape[0]))]
+    indices = cols.astype(np.int32)
 
     def csr(data: np.ndarray) -> sp.csr_matrix:
-        return sp.csr_matrix((data, (rows, cols)), shape=shape)
+        return sp.csr_matrix((data, indices, indptr), shape=shape)
 
     return csr(weighted), csr(counts), csr(age)
