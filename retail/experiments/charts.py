@@ -7,16 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from retail.analytics.charts import titled_layout
 from retail.experiments.registry import BASELINE, POLICIES, UPLIFT_MODELS
 
-TEMPLATE = "plotly_white"
 BASELINE_COLOUR = "#999999"
-
-
-def _layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "", height: int = 380) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0.0, "xanchor": "left"}, template=TEMPLATE, height=height,
-                      xaxis_title=x_title, yaxis_title=y_title, margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return fig
 
 
 def effect_figure(rows: pd.DataFrame, outcome: str, by_segment: bool = False) -> go.Figure:
@@ -33,7 +27,7 @@ def effect_figure(rows: pd.DataFrame, outcome: str, by_segment: bool = False) ->
     fig.add_vline(x=0, line_color=BASELINE_COLOUR, annotation_text="no effect")
     title = f"Effect on {outcome} against the control group, with 95% intervals" + (" per segment" if by_segment
                                                                                       else "")
-    return _layout(fig, title, "difference in percentage points", "",
+    return titled_layout(fig, title, "difference in percentage points", "",
                    height=max(260, 34 * shown["segment"].nunique() + 120) if by_segment else 260)
 
 
@@ -49,7 +43,7 @@ def qini_figure(curves: pd.DataFrame, customers: int, outcome: str) -> go.Figure
     end = curves[curves["share"] == curves["share"].max()]["extra"].mean() * customers
     fig.add_trace(go.Scatter(x=[0, 100], y=[0, end], mode="lines", name="no targeting (straight line)",
                              line={"color": BASELINE_COLOUR, "dash": "dash"}))
-    return _layout(fig, f"Qini curves: extra responses ({outcome}) from contacting the top customers (held-out "
+    return titled_layout(fig, f"Qini curves: extra responses ({outcome}) from contacting the top customers (held-out "
                         "customers, scaled to the whole campaign)", "customers contacted, best first (%)",
                    "extra responses")
 
@@ -62,7 +56,7 @@ def regret_figure(curves: pd.DataFrame) -> go.Figure:
         fig.add_trace(go.Scatter(x=part["round"], y=part["regret"], mode="lines", line={"dash": dash},
                                  name=POLICIES.label(policy)))
     fig.add_hline(y=0, line_color=BASELINE_COLOUR, annotation_text="as good as the best single offer")
-    return _layout(fig, "Regret: responses lost against always sending the best single offer (replay, mean over "
+    return titled_layout(fig, "Regret: responses lost against always sending the best single offer (replay, mean over "
                         "stream orders)", "customers allocated (kept rounds)", "responses lost")
 
 
@@ -73,5 +67,5 @@ def allocation_figure(table: pd.DataFrame) -> go.Figure:
         fig.add_trace(go.Bar(x=part["next_wave_share"] * 100, y=part["segment"], orientation="h", name=str(arm),
                              hovertemplate="%{y}: %{x:.0f}%<extra>" + str(arm) + "</extra>"))
     fig.update_layout(barmode="stack")
-    return _layout(fig, "Next wave: share of each offer per segment", "share of the segment's customers (%)", "",
+    return titled_layout(fig, "Next wave: share of each offer per segment", "share of the segment's customers (%)", "",
                    height=max(260, 34 * table["segment"].nunique() + 120))
