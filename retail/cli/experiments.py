@@ -27,10 +27,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from retail.cli.common import SOURCE_HELP, add_param_flags, entry_params, names, progress
+from retail.cli.common import SOURCE_HELP, add_param_flags, entry_params, names, progress, table_out_path
 from retail.experiments.registry import POLICIES, UPLIFT_MODELS
-
-OUT_SUFFIXES = (".xlsx", ".csv")
 
 
 def _columns(p: argparse.ArgumentParser, control_required: bool) -> None:
@@ -99,18 +97,10 @@ def _load(args: argparse.Namespace, control_required: bool, treatment: str | Non
     return data, warning
 
 
-def _out_path(text: str | None) -> Path | None:
-    if text is None:
-        return None
-    if Path(text).suffix.lower() not in OUT_SUFFIXES:
-        raise ValueError(f"--out must end in .xlsx or .csv, got {text!r}.")
-    return Path(text)
-
-
 def cmd_uplift(args: argparse.Namespace) -> int:
     from retail.experiments.evaluation import compare_uplift
 
-    out = _out_path(args.out)
+    out = table_out_path(args.out)
     models = UPLIFT_MODELS.check_names(names(args.models))
     params = {name: entry_params(args, UPLIFT_MODELS.get(name)) for name in models}
     data, warning = _load(args, control_required=True, treatment=args.treatment)
