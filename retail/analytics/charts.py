@@ -16,9 +16,11 @@ SECOND = "#f59e0b"
 def titled_layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "", height: int = 380,
                   **layout: object) -> go.Figure:
     """Every chart's frame: a left-aligned title, axis titles with their units, the white template;
-    ``layout`` adds or overrides Plotly layout settings."""
-    fig.update_layout(title={"text": title, "x": 0.0, "xanchor": "left"}, template=TEMPLATE, height=height,
-                      xaxis_title=x_title, yaxis_title=y_title, margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    ``layout`` adds or overrides Plotly layout settings. Titles may hold a product, a customer or an
+    offer from a file: they are shown as written, never read as Plotly's HTML."""
+    fig.update_layout(title={"text": plot_text(title), "x": 0.0, "xanchor": "left"}, template=TEMPLATE,
+                      height=height, xaxis_title=plot_text(x_title), yaxis_title=plot_text(y_title),
+                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
     fig.update_layout(**layout)
     return fig
 
