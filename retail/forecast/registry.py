@@ -47,4 +47,16 @@ FORECASTERS = Registry("forecast model", [
                    "features (chosen on backtests before the benchmark's test windows).",
                    kind=int, minimum=2, maximum=4096, ui_range=(7, 255)),
          )),
+    Spec("mlp", "neural network",
+         "A dense neural network (multi-layer perceptron) across all series on the same features as LightGBM, "
+         "each series scaled to its own sales level.",
+         "retail.forecast.neural:MLPForecaster.from_context", params=(
+             Param("hidden_units", "Neurons", 64, "Neurons in the first hidden layer (each further layer has half "
+                   "as many): more can learn more patterns, and take longer.", kind=int, minimum=2, maximum=1024,
+                   ui_range=(8, 256), step=8),
+             Param("layers", "Hidden layers", 2, "Layers of neurons between the features and the forecast.",
+                   kind=int, minimum=1, maximum=4),
+             Param("alpha", "Regularisation", 0.001, "Larger values keep the weights small (smoother, less "
+                   "detailed forecasts).", minimum=0.0, maximum=10.0, ui_range=(0.0, 0.1), step=0.001),
+         )),
 ])

@@ -17,6 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from retail.data import schema
+from retail.recommend.baskets import Baskets, build_baskets
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,11 @@ def why_not(kind: str, has_customers: bool) -> str | None:
         return ("Recommendations learn from who bought what, and this dataset has no customer column. If the "
                 "file has one (customer, member or loyalty number), map it on the Data page.")
     return None
+
+
+def baskets_only(kind: str, has_customers: bool, has_orders: bool) -> bool:
+    """True when a dataset has baskets (order ids) but no customers: only "bought together" applies."""
+    return kind not in ("store_totals", "product_totals") and not has_customers and has_orders
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,9 @@ class Interactions:
     catalogue
         One row per product (index order): ``product_id``, ``product_name`` (most frequent
         name), ``category``, ``buyers`` (distinct customers in the matrix).
+    baskets
+        The same purchases as baskets (orders) in time order, anonymous ones included
+        (:class:`~retail.recommend.baskets.Baskets`); None when built without them.
     """
 
     matrix: sp.csr_matrix
@@ -92,6 +101,7 @@ class Interactions:
     weighting: str = "count"
     rows_without_customer: int = 0
     rows_after_cutoff: int = 0
+    baskets: Baskets | None = None
     customer_index: dict[str, int] = field(init=False, repr=False)
     product_index: dict[str, int] = field(init=False, repr=False)
 
@@ -223,14 +233,24 @@ def build_interactions(frame: pd.DataFrame, settings: InteractionSettings | None
     reference = settings.cutoff if settings.cutoff is not None else sales[schema.DATE].max()
     matrices = _aggregate(lines, (len(customer_ids), len(catalogue)), settings.weighting, reference)
     catalogue["buyers"] = np.diff(matrices[0].tocsc().indptr).astype(np.int64)
+    baskets = _baskets(sales, product_codes, customer_ids, (len(customer_ids), len(catalogue)))
     if without_customer:
         logger.info("%d purchase lines without a customer id are excluded from recommendations", without_customer)
     return Interactions(
         matrix=matrices[0], counts=matrices[1], age_days=matrices[2], customer_ids=customer_ids,
         product_ids=catalogue[schema.PRODUCT_ID].to_numpy(dtype=object), catalogue=catalogue,
         reference_date=pd.Timestamp(reference), weighting=settings.weighting,
-        rows_without_customer=without_customer, rows_after_cutoff=after,
+        rows_without_customer=without_customer, rows_after_cutoff=after, baskets=baskets,
     )
+
+
+def _baskets(sales: pd.DataFrame, products: np.ndarray, customer_ids: np.ndarray,
+             shape: tuple[int, int]) -> Baskets:
+    """Every sale line (anonymous ones too: they are baskets for "bought together") as baskets."""
+    named = sales[schema.CUSTOMER_ID].notna().to_numpy()
+    customers = np.full(len(sales), -1, dtype=np.int64)
+    customers[named] = pd.Index(customer_ids).get_indexer(sales.loc[named, schema.CUSTOMER_ID].astype(str))
+    return build_baskets(products, customers, sales[schema.ORDER_ID], sales[schema.DATE], shape)
 
 
 def _aggregate(lines: pd.DataFrame, shape: tuple[int, int], weighting: str,
