@@ -48,6 +48,8 @@ def basket_rules(weighting: str) -> str:
     if rules.empty:
         st.info(f"No product shared {params['min_support']:,} or more baskets with this one: lower "
                 f"'{spec.param('min_support').label}'.")
+    st.caption(f"Counted over {model.n_baskets:,} baskets; pairs bought together in fewer than "
+               f"{params['min_support']:,} baskets make no rule.")
     shown = rules.drop(columns=["antecedent_id", "antecedent_name"])
     st.dataframe(shown, hide_index=True, width="stretch", key="rec_rules", column_config=glossary_columns(
         shown, support="%.4f", confidence="%.2f", rule_lift="%.1f", baskets="%d"))
@@ -127,7 +129,8 @@ with together:
     item_model = cached.fitted_model(*key, weighting, similar_spec.name)
     st.subheader(f"Customers who bought {names[product]} also bought")
     similar = item_model.similar_items(product, 10, **item_params)
-    st.dataframe(similar, hide_index=True, width="stretch", key="rec_similar", column_config=glossary_columns(similar))
+    st.dataframe(similar, hide_index=True, width="stretch", key="rec_similar",
+                 column_config=glossary_columns(similar, co_buyers="%d"))
 
 with evaluation:
     st.caption("Train on purchases before the cutoff, test on the last days: does the list contain what the "

@@ -21,7 +21,7 @@ from typing import Any
 from retail import frequency
 from retail.analytics.aggregate import LEVELS, TARGETS
 from retail.cli.common import SOURCE_HELP, add_param_flags, entry_params, mapping_overrides, names, progress
-from retail.forecast.registry import FORECASTERS
+from retail.forecast.registry import DEFAULT, FORECASTERS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,8 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--target", choices=list(TARGETS), default=None,
                    help="units or revenue (default: units, or revenue for files with sales but no quantity)")
     p.add_argument("--horizon", type=int, default=8, help="periods to forecast")
-    p.add_argument("--models", default=",".join(FORECASTERS.names),
-                   help="comma-separated, from " + "; ".join(f"{s.name} ({s.label})" for s in FORECASTERS))
+    p.add_argument("--models", default=",".join(FORECASTERS.tagged(DEFAULT)),
+                   help="comma-separated, from " + "; ".join(f"{s.name} ({s.label})" for s in FORECASTERS)
+                   + " (default: " + ",".join(FORECASTERS.tagged(DEFAULT)) + ")")
     p.add_argument("--windows", type=int, default=3, help="rolling-origin backtest windows")
     p.add_argument("--step", type=int, default=None, help="periods between backtest cutoffs (default: horizon)")
     p.add_argument("--top", type=int, default=None, metavar="N", help="only the N largest series")

@@ -2,7 +2,8 @@
 
 It learns on the same features as LightGBM (:mod:`retail.forecast.features`), encoded like
 the linear model's (calendar one-hot, the rest imputed and standardised), with
-scikit-learn's ``MLPRegressor`` and early stopping on a held-out tenth of the training rows.
+scikit-learn's ``MLPRegressor`` and early stopping on a held-out tenth of the training rows
+(the target standardised, so that the stopping rule means the same for any sales scale).
 
 Sales levels differ by orders of magnitude between products, and a network trained on raw
 units spends itself on the biggest series. With ``scale_by_series`` the target and every
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from retail.forecast.features import FeatureSpec
 from retail.forecast.ml import GlobalForecaster, encoded_features
@@ -115,7 +118,9 @@ class MLPForecaster(GlobalForecaster):
                             n_iter_no_change=10, random_state=self.random_state)
 
     def _regressor(self, names: list[str], spec: FeatureSpec):
-        pipeline = make_pipeline(encoded_features(names, spec), self._network())
+        # the target is standardised too: early stopping's tolerance then means the same on any sales scale
+        pipeline = TransformedTargetRegressor(make_pipeline(encoded_features(names, spec), self._network()),
+                                              transformer=StandardScaler())
         if not self.scale_by_series or "series_mean" not in names:
             return pipeline
         levels = tuple(i for i, name in enumerate(names) if name.startswith(LEVEL_PREFIXES))

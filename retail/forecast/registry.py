@@ -11,25 +11,28 @@ from __future__ import annotations
 from retail.registry import Param, Registry, Spec
 
 BASELINE = "baseline"  # tag: the model every other model is compared with
+# tag: in a run's model list unless the user picks others. A model earns it on backtests before the
+# benchmark's test windows (benchmarks/bench_forecast.py); the others stay one click away.
+DEFAULT = "default"
 
 FORECASTERS = Registry("forecast model", [
     Spec("snaive", "seasonal naive",
          "Repeats the last season: the same weekday last week, the same week last year. The baseline to beat.",
-         "retail.forecast.models:SeasonalNaive.from_context", tags=frozenset({BASELINE})),
+         "retail.forecast.models:SeasonalNaive.from_context", tags=frozenset({BASELINE, DEFAULT})),
     Spec("ma", "moving average", "The average of the most recent periods, carried flat into the future.",
          "retail.forecast.models:MovingAverage.from_context", params=(
              Param("window", "Periods averaged", None, "How many recent periods are averaged; empty: 28 days, "
                    "4 weeks or 3 months.", kind=int, minimum=1, ui_range=(1, 104), optional=True),
-         )),
+         ), tags=frozenset({DEFAULT})),
     Spec("ets", "exponential smoothing",
          "Holt-Winters with a damped trend and seasonality (statsmodels), fitted to each series on its own.",
-         "retail.forecast.models:ExponentialSmoothing.from_context"),
+         "retail.forecast.models:ExponentialSmoothing.from_context", tags=frozenset({DEFAULT})),
     Spec("linear", "linear regression",
          "Ridge regression on the same lag, rolling-mean and calendar features as LightGBM, across all series.",
          "retail.forecast.ml:LinearForecaster.from_context", params=(
              Param("alpha", "Regularisation", 1.0, "Larger values keep the coefficients small (steadier, "
                    "less detailed forecasts).", minimum=0.0, ui_range=(0.0, 100.0), step=0.5),
-         )),
+         ), tags=frozenset({DEFAULT})),
     Spec("lightgbm", "LightGBM",
          "One gradient-boosted tree model across all series on lags, rolling means, calendar and promotions.",
          "retail.forecast.ml:LightGBMForecaster.from_context", params=(
@@ -46,7 +49,7 @@ FORECASTERS = Registry("forecast model", [
              Param("num_leaves", "Leaves per tree", 127, "Larger trees capture more interactions between "
                    "features (chosen on backtests before the benchmark's test windows).",
                    kind=int, minimum=2, maximum=4096, ui_range=(7, 255)),
-         )),
+         ), tags=frozenset({DEFAULT})),
     Spec("mlp", "neural network",
          "A dense neural network (multi-layer perceptron) across all series on the same features as LightGBM, "
          "each series scaled to its own sales level.",

@@ -170,6 +170,11 @@ class BoughtTogether(Recommender):
                                f"{int(self.popularity_[item]):,} customers")
         return reasons
 
+    @property
+    def n_baskets(self) -> int:
+        """Baskets the rules are counted over."""
+        return int((np.diff(self.baskets_.matrix.indptr) > 0).sum())
+
     def products_by_baskets(self) -> pd.DataFrame:
         """``product_id, product_name, baskets``: products by the number of baskets holding them, most first."""
         catalogue = self._check_fitted().catalogue
