@@ -1,8 +1,12 @@
 """Retail analytics dashboard: navigation and the sidebar shared by every page."""
 
-import streamlit as st
+from retail.threads import passive_openmp
 
-from ui.data import dataset_picker
+passive_openmp()  # before streamlit and the models load an OpenMP runtime: sleep, don't spin
+
+import streamlit as st  # noqa: E402
+
+from ui.data import dataset_picker  # noqa: E402
 
 st.set_page_config(page_title="Retail analytics", page_icon=":material/storefront:", layout="wide",
                    menu_items={"About": "Retail analytics: sales overview, demand forecasts and recommendations."})

@@ -25,7 +25,7 @@ from retail.customers.registry import (
     segment_markdown,
 )
 from retail.data import currency, schema
-from retail.data.workspace import workspace_home
+from retail.data.workspace import workspace_location
 from retail.recommend.registry import DEFAULT as DEFAULT_RECOMMENDER
 from retail.recommend.registry import RECOMMENDERS
 from ui import customers as cached
@@ -285,7 +285,7 @@ info, frame = loaded
 if reason := why_not(info.kind, info.has(schema.CUSTOMER_ID)):
     st.info(reason)
     st.stop()
-key = (str(workspace_home()), info.name, info.version)
+key = (workspace_location(), info.name, info.version)
 code = workspace().currency_of(info)
 try:
     settings = choose_settings(key)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from retail.analytics.aggregate import exogenous_candidates
 from retail.analytics.overview import promo_column
-from retail.data.workspace import workspace_home
+from retail.data.workspace import workspace_location
 from retail.glossary import explain
 from retail.pricing.charts import elasticity_figure, product_figure, response_figure, scenario_figure
 from retail.pricing.costs import cost_columns
@@ -112,7 +112,7 @@ def cost_source(info, frame) -> pd.Series | None:
             upload = st.file_uploader("Cost table (CSV or Excel: product code, unit cost)", key="pr_cost_file")
             return cached.uploaded_costs(upload) if upload is not None else None
         if choice != NO_COLUMN:
-            return cached.column_costs(str(workspace_home()), info.name, info.version, choice)
+            return cached.column_costs(workspace_location(), info.name, info.version, choice)
     except ValueError as exc:
         st.error(str(exc))
     return None
@@ -137,7 +137,7 @@ def show_scenarios(result, run_id: int, info, frame, code: str | None) -> None:
     change = st.slider("Price change (%)", -30, 30, 0, step=1, key="pr_change") / 100
     changes = tuple(sorted({round(c / 100, 4) for c in range(-30, 31, 5)} | {change}))
     try:
-        table, recommendation = cached.scenario(str(workspace_home()), run_id, item if scope == "product" else None,
+        table, recommendation = cached.scenario(workspace_location(), run_id, item if scope == "product" else None,
                                                 item if scope == "category" else None, costs, changes, goal, params)
     except ValueError as exc:
         st.warning(str(exc))
@@ -214,7 +214,7 @@ info, frame = loaded
 if reason := why_not(info.has):
     st.info(reason)
     st.stop()
-home, code = str(workspace_home()), workspace().currency_of(info)
+home, code = workspace_location(), workspace().currency_of(info)
 if RUN_KEY not in st.session_state:
     st.session_state[RUN_KEY] = state.from_url("run", int)
 new_tab, promo_tab, scenario_tab, runs_tab = st.tabs(["Elasticity", "Promotions", "Scenarios", "Saved runs"])

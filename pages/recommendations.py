@@ -42,7 +42,7 @@ def basket_rules(weighting: str) -> str:
     top = st.columns([3, 1])
     product = top[0].selectbox("Product (type to search)", list(names), key="rec_product",
                                format_func=lambda p: f"{names[p]} ({p})")
-    params = param_widgets(spec, "rules", columns=1, where=top[1], defaults=cached.kept_settings(info.name, spec.name))
+    params = param_widgets(spec, spec.name, columns=1, where=top[1], defaults=cached.kept_settings(info.name, spec.name))
     st.subheader(f"Bought in the same basket as {names[product]}")
     rules = model.rules([product], 10, **params)
     if rules.empty:

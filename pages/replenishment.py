@@ -5,7 +5,7 @@ import streamlit as st
 
 from retail.analytics.aggregate import LEVELS, available_levels
 from retail.data import currency, schema
-from retail.data.workspace import workspace_home
+from retail.data.workspace import workspace_location
 from retail.glossary import explain
 from retail.inventory.charts import item_figure, tradeoff_figure
 from retail.inventory.demand import INVENTORY_LEVELS, why_not
@@ -171,7 +171,7 @@ info, frame = loaded
 if reason := why_not(info.kind, info.has(schema.QUANTITY)):
     st.info(reason)
     st.stop()
-home = str(workspace_home())
+home = workspace_location()
 key = (home, info.name, info.version)
 code = workspace().currency_of(info)
 levels = [level for level in INVENTORY_LEVELS if level in available_levels(info.has)]

@@ -206,3 +206,11 @@ def test_busy_workspace_one_line_exit_2(workspace_home, monkeypatch, capsys):
         assert main(["import", str(DEMO), "--name", "demo"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: The workspace is busy:") and f"PID {pid}" in err and "\n" not in err
+
+
+def test_forecast_on_a_local_dask_cluster(capsys):
+    argv = ["forecast", str(DEMO), "--freq", "D", "--horizon", "2", "--windows", "1", "--models", "snaive,lightgbm",
+            "--top", "4", "--json", "--engine", "dask", "--workers", "1"]
+    assert main(argv) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert set(summary["models"]) == {"snaive", "lightgbm"} and summary["series"] == 4

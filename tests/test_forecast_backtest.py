@@ -106,3 +106,35 @@ def test_run_forecast_reports_progress_in_order_including_per_series_models():
     fractions = [f for f, _ in calls]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert any(message.startswith("exponential smoothing:") for _, message in calls)
+
+
+class ClockedNaive(SeasonalNaive):
+    """Seasonal naive whose fit advances a fake clock by one second per training period."""
+
+    clock = [0.0]
+
+    def _fit(self, m):
+        ClockedNaive.clock[0] += m.Y.shape[1]
+        super()._fit(m)
+
+
+def test_run_seconds_include_the_fit_on_all_history(monkeypatch):
+    from types import SimpleNamespace
+
+    from retail.forecast.pipeline import run_forecast
+    from retail.forecast.settings import ForecastSettings
+    from tests.forecast_data import canonical_lines
+
+    ClockedNaive.clock = [0.0]
+    fake_time = SimpleNamespace(perf_counter=lambda: ClockedNaive.clock[0])
+    monkeypatch.setattr("retail.forecast.backtest.time", fake_time)
+    monkeypatch.setattr("retail.forecast.pipeline.time", fake_time)
+    settings = ForecastSettings(freq="D", horizon=7, windows=2, models=("snaive",))
+    result = run_forecast(canonical_lines(days=100), settings, models={"snaive": ClockedNaive()})
+    row = result.metrics.iloc[0]
+    periods = result.history["date"].nunique()
+    assert row["backtest_seconds"] == (periods - 14) + (periods - 7)  # windows end 14 and 7 days early
+    assert row["final_fit_seconds"] == periods
+    assert row["seconds"] == row["backtest_seconds"] + row["final_fit_seconds"]
+    summary = result.summary_dict()["models"]["snaive"]
+    assert summary["seconds"] == summary["backtest_seconds"] + summary["final_fit_seconds"]

@@ -63,6 +63,14 @@ def test_exponential_smoothing_tracks_a_seasonal_series_and_reports_progress():
         model.predict(8)
 
 
+def test_exponential_smoothing_gives_the_same_forecasts_in_worker_processes():
+    panel = sine_panel(n_series=5, periods=60, noise=0.3)
+    here = ExponentialSmoothing(max_horizon=7, n_jobs=1).fit(panel)
+    workers = ExponentialSmoothing(max_horizon=7, n_jobs=2, chunk_size=2, serial_seconds=0.0).fit(panel)
+    assert (here.n_in_workers_, workers.n_in_workers_) == (0, 5)
+    np.testing.assert_array_equal(workers.forecast_, here.forecast_)
+
+
 def test_predict_before_fit_and_bad_horizon_raise():
     with pytest.raises(NotFittedError, match="call fit"):
         MovingAverage().predict(3)

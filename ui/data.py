@@ -36,7 +36,7 @@ def workspace() -> Workspace:
 @st.cache_resource(max_entries=4, show_spinner="Loading the dataset...")
 def dataset_frame(location: str, name: str, version: str) -> pd.DataFrame:
     """Rows of a dataset; ``location`` (:func:`workspace_location`) and ``version`` key the cache."""
-    return _workspace(location).load(name)
+    return workspace().load(name)
 
 
 def select_dataset(name: str) -> None:

@@ -111,10 +111,13 @@ ORDER = "_order"
 def with_orders(lines: pd.DataFrame) -> pd.DataFrame:
     """``lines`` with an ``_order`` key: the order id, or, for a basket list without one, the
     customer and the day (a customer's purchases on one day are one visit)."""
-    day = lines[schema.DATE].dt.normalize().astype(str)
-    fallback = lines[schema.CUSTOMER_ID].astype(str).where(lines[schema.CUSTOMER_ID].notna(), "") + " " + day
-    return lines.assign(**{ORDER: lines[schema.ORDER_ID].astype(object).where(lines[schema.ORDER_ID].notna(),
-                                                                                fallback)})
+    orders = lines[schema.ORDER_ID].astype(object)
+    missing = orders.isna()
+    if missing.any():  # only the lines without an order id pay for building the fallback key
+        gaps = lines[missing]
+        customers = gaps[schema.CUSTOMER_ID].astype(str).where(gaps[schema.CUSTOMER_ID].notna(), "")
+        orders = orders.where(~missing, customers + " " + gaps[schema.DATE].dt.normalize().astype(str))
+    return lines.assign(**{ORDER: orders})
 
 
 def _sales(frame: pd.DataFrame, gross: bool = False) -> pd.DataFrame:

@@ -4,8 +4,12 @@ Progress goes to stderr; ``--json`` prints one JSON object on stdout (see
 :meth:`retail.forecast.result.ForecastResult.summary_dict`)::
 
     {"series": int, "horizon": int, "windows": int, "best": "lightgbm", "wape": float,
-     "models": {"lightgbm": {"wape", "mase", "rmse", "bias", "seconds", "coverage_80", "coverage_95"}, ...},
+     "models": {"lightgbm": {"wape", "mase", "rmse", "bias", "seconds", "backtest_seconds",
+                             "final_fit_seconds", "coverage_80", "coverage_95"}, ...},
      "level": ..., "freq": ..., "target": ..., "target_reason": ..., "out": ..., "summary": ...}
+
+A model's ``seconds`` is what it cost the run: its backtest fits (``backtest_seconds``) plus
+its fit and forecast on all history (``final_fit_seconds``).
 
 Models, their choices and their ``--<model>-<setting>`` flags come from
 :data:`retail.forecast.registry.FORECASTERS`.
@@ -50,6 +54,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", default=[],
                    help="map a canonical field to a source column (repeatable)")
     p.add_argument("--json", action="store_true", help="print one JSON summary object on stdout")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local: this process (default); dask: spread the work over a Dask cluster")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                   help="with --engine dask: the cluster's scheduler (default: start a local cluster)")
+    p.add_argument("--workers", type=int, default=2, help="with --engine dask and no --scheduler: local workers")
     add_param_flags(p, FORECASTERS, per_entry=True)
     p.set_defaults(handler=cmd_forecast)
 
@@ -82,7 +91,16 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         target, reason = args.target, "chosen with --target"
     progress(0.01, f"target: {reason}")
     level = args.level or default_level(loaded.kind, available_levels(loaded.has))
-    result = run_forecast(loaded.frame, settings_from(args, target, level), progress=progress)
+    settings = settings_from(args, target, level)
+    if args.engine == "dask":
+        from retail.forecast.cluster import dask_client, on_cluster
+        from retail.forecast.models import build_models
+
+        progress(0.02, f"starting the Dask engine ({args.scheduler or f'{args.workers} local workers'})")
+        with dask_client(args.scheduler, args.workers):
+            result = run_forecast(loaded.frame, settings, progress=progress, models=on_cluster(build_models(settings)))
+    else:
+        result = run_forecast(loaded.frame, settings, progress=progress)
     return write_outputs(result, out, args.metrics_out, args.json, "all" if args.all_models else None,
                          {"target_reason": reason})
 

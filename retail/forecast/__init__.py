@@ -17,6 +17,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from retail.threads import passive_openmp
+
+passive_openmp()  # before this package imports LightGBM and scikit-learn (their OpenMP runtimes)
+
 _EXPORTS = {
     "BacktestResult": "backtest", "backtest": "backtest",
     "to_csv_bytes": "export", "to_excel_bytes": "export",

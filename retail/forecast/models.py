@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-import warnings
+import time
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -23,6 +23,7 @@ from sklearn.base import BaseEstimator
 from retail import frequency
 from retail.analytics.aggregate import DATE, SERIES_ID
 from retail.errors import NotFittedError
+from retail.forecast.ets import forecast_block, forecast_one
 from retail.forecast.features import PanelMatrix, to_matrix
 from retail.forecast.registry import FORECASTERS
 from retail.forecast.settings import ForecastSettings
@@ -139,46 +140,24 @@ class MovingAverage(ForecastModel):
         return np.repeat(self.level_[:, None], horizon, axis=1)
 
 
-def _ets_one(y: np.ndarray, season: int, horizon: int) -> tuple[np.ndarray, bool]:
-    """Damped Holt-Winters forecast of one series; falls back to the recent mean when it cannot fit."""
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
-    gaps = np.flatnonzero(np.isnan(y))
-    if len(gaps) and len(y) - gaps[-1] - 1 >= max(2 * season, 10):
-        y = y[gaps[-1] + 1 :]  # history after the last absence
-    y = y[~np.isnan(y)]
-    fallback = np.full(horizon, np.mean(y[-max(season, 4) :]) if len(y) else 0.0)
-    if len(y) < 10 or np.allclose(y, y[0]):
-        return fallback, True
-    seasonal = "add" if season > 1 and len(y) >= 2 * season + 2 else None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit = ExponentialSmoothing(
-                y,
-                trend="add",
-                damped_trend=True,
-                seasonal=seasonal,
-                seasonal_periods=season if seasonal else None,
-                initialization_method="estimated",
-            ).fit()
-            out = np.asarray(fit.forecast(horizon), dtype=np.float64)
-    except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
-        return fallback, True
-    if not np.all(np.isfinite(out)):
-        return fallback, True
-    return out, False
-
-
-def _ets_chunk(block: np.ndarray, season: int, horizon: int) -> list[tuple[np.ndarray, bool]]:
-    return [_ets_one(row, season, horizon) for row in block]
+# joblib keeps its worker processes for 300 s between uses; while they are up, handing them
+# series costs milliseconds, so a fit skips the in-process start (a backtest's later windows).
+_WORKERS_KEPT_SECONDS = 240.0
+_workers_used_at = [float("-inf")]
 
 
 class ExponentialSmoothing(ForecastModel):
-    """Holt-Winters with damped additive trend (statsmodels), one fit per series, in parallel.
+    """Holt-Winters with damped additive trend (statsmodels), one fit per series.
 
     The per-series fits run in ``fit`` and produce forecasts up to ``max_horizon`` periods
-    (``predict`` slices them). ``progress(fraction, message)`` is called as chunks finish.
+    (``predict`` slices them). They start in this process; when after ``serial_seconds`` of
+    CPU the series left would take longer than that again, they go to ``n_jobs`` worker
+    processes in chunks of at most ``chunk_size`` (at least four chunks per worker).
+    Starting the workers costs about a second (several on a busy CPU: each imports
+    statsmodels), more than a small panel takes on one core (the sample's 47 weekly series:
+    0.4 s); once they are up (joblib keeps them a few minutes), fits go to them directly.
+    Forecasts do not depend on where a series was fitted.
+    ``progress(fraction, message)`` is called as series finish.
     """
 
     def __init__(
@@ -187,27 +166,59 @@ class ExponentialSmoothing(ForecastModel):
         max_horizon: int = 60,
         n_jobs: int = 2,
         chunk_size: int = 25,
+        serial_seconds: float = 0.5,
         progress: Progress | None = None,
     ):
         self.season_length = season_length
         self.max_horizon = max_horizon
         self.n_jobs = n_jobs
         self.chunk_size = chunk_size
+        self.serial_seconds = serial_seconds
         self.progress = progress
+
+    def _report(self, done: int, total: int) -> None:
+        if self.progress is not None and total:
+            self.progress(done / total, f"exponential smoothing: {done:,}/{total:,} series")
+
+    def _fit_here(self, rows: list[np.ndarray]) -> list[tuple[np.ndarray, bool]]:
+        """Fit series in this process; stop when ``serial_seconds`` of CPU have passed and the
+        series left would take longer than that again (they are worth starting workers for)."""
+        import statsmodels.tsa.holtwinters  # noqa: F401 - its import is not fitting time
+
+        results: list[tuple[np.ndarray, bool]] = []
+        started = time.thread_time()
+        while len(results) < len(rows):
+            spent, left = time.thread_time() - started, len(rows) - len(results)
+            if self.n_jobs > 1 and spent >= self.serial_seconds and (
+                not results or spent / len(results) * left > self.serial_seconds
+            ):
+                break
+            results.append(forecast_one(rows[len(results)], self.season_, self.max_horizon))
+            if len(results) % self.chunk_size == 0 or len(results) == len(rows):
+                self._report(len(results), len(rows))
+        return results
+
+    def _fit_in_workers(self, rows: list[np.ndarray], done: int, total: int) -> list[tuple[np.ndarray, bool]]:
+        # at least four chunks per worker, so that one slow chunk does not leave a worker idle
+        size = max(1, min(self.chunk_size, -(-len(rows) // (4 * max(self.n_jobs, 1)))))
+        chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+        jobs = (delayed(forecast_block)(chunk, self.season_, self.max_horizon) for chunk in chunks)
+        runner = Parallel(n_jobs=self.n_jobs if len(chunks) > 1 else 1, return_as="generator")
+        results: list[tuple[np.ndarray, bool]] = []
+        for chunk_result in runner(jobs):
+            results.extend(chunk_result)
+            self._report(done + len(results), total)
+        return results
 
     def _fit(self, m: PanelMatrix) -> None:
         self.season_ = _season(m, self.season_length)
         rows = [m.Y[i, m.first[i] :] for i in range(len(m.ids))]
-        chunks = [rows[i : i + self.chunk_size] for i in range(0, len(rows), self.chunk_size)]
-        jobs = (delayed(_ets_chunk)(chunk, self.season_, self.max_horizon) for chunk in chunks)
-        runner = Parallel(n_jobs=self.n_jobs if len(chunks) > 1 else 1, return_as="generator")
-        results: list[tuple[np.ndarray, bool]] = []
-        for done, chunk_result in enumerate(runner(jobs), start=1):
-            results.extend(chunk_result)
-            if self.progress is not None:
-                self.progress(
-                    done / len(chunks), f"exponential smoothing: {len(results):,}/{len(rows):,} series"
-                )
+        warm = self.n_jobs > 1 and time.monotonic() - _workers_used_at[0] < _WORKERS_KEPT_SECONDS
+        results = [] if warm else self._fit_here(rows)
+        self.n_in_workers_ = len(rows) - len(results)
+        if self.n_in_workers_:
+            results += self._fit_in_workers(rows[len(results) :], len(results), len(rows))
+            _workers_used_at[0] = time.monotonic()
         self.forecast_ = np.vstack([r[0] for r in results]) if results else np.empty((0, self.max_horizon))
         self.n_fallback_ = int(sum(r[1] for r in results))
         if self.n_fallback_:

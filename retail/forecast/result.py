@@ -20,6 +20,8 @@ from retail.forecast.metrics import METRICS, MODEL, VS_BASELINE
 from retail.forecast.settings import ForecastSettings
 
 RUN_KIND = "forecast"
+# seconds = backtest_seconds + final_fit_seconds: what each model cost the run
+SECONDS = ("seconds", "backtest_seconds", "final_fit_seconds")
 
 @dataclass
 class ForecastResult:
@@ -106,7 +108,7 @@ class ForecastResult:
         """The run's headline: settings, series count, each model's pooled metrics and the best."""
         models = {}
         for row in self.metrics.to_dict("records"):
-            keys = [k for k in row if k in (*METRICS, "seconds") or k.startswith("coverage_")]
+            keys = [k for k in row if k in (*METRICS, *SECONDS) or k.startswith("coverage_")]
             models[row[MODEL]] = {k: _number(row[k]) for k in keys} | {"rank": int(row["rank"])}
         s = self.settings
         return {
