@@ -15,6 +15,7 @@ from retail.recommend import build_interactions, make_recommender
 from retail.recommend.baskets import build_baskets
 from retail.recommend.ease import EASE, ease_weights
 from retail.recommend.evaluation import SplitSettings, prepare_evaluation
+from retail.recommend.registry import RECOMMENDERS
 from retail.recommend.rules import BoughtTogether, count_pairs
 from retail.recommend.sequence import BuyAgainThenNext, NextBasket, recent_baskets, transition_counts
 from tests.recommend_data import canonical, random_frame
@@ -270,3 +271,21 @@ def test_build_baskets_on_an_empty_frame() -> None:
     baskets = build_baskets(np.array([], dtype=np.int64), np.array([], dtype=np.int64), pd.Series([], dtype=object),
                             pd.Series([], dtype="datetime64[ns]"), (0, 0))
     assert baskets.n_baskets == 0 and baskets.named == 0
+
+
+# --- command line: the registry's flags reach the new algorithms -------------------------
+def test_the_command_line_takes_the_new_algorithms_and_their_settings(capsys) -> None:
+    import json
+
+    from retail.cli.main import build_parser
+
+    frame = random_frame(seed=9)
+    for argv in (["--algorithm", "ease", "--l2", "50", "--input", "count"], ["--algorithm", "rules", "--min-support", "2"],
+                 ["--algorithm", "buy-again-next", "--last-baskets", "2", "--recency", "1"]):
+        args = build_parser().parse_args(["recommend", "x", "--customer", "c1", "--n", "3", "--json", *argv])
+        assert args.handler(args, frame=frame) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["algorithm"] == argv[1] and len(out["recommendations"]) == 3
+    args = build_parser().parse_args(["evaluate-recs", "x", "--test-days", "20", "--json"])
+    assert args.handler(args, frame=random_frame(seed=10, n_lines=1500, n_customers=80)) == 0
+    assert set(json.loads(capsys.readouterr().out)["algorithms"]) == set(RECOMMENDERS.names)
