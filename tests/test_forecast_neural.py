@@ -40,7 +40,9 @@ def test_series_scaling_divides_levels_and_multiplies_the_forecast_back():
 def test_without_series_scaling_the_pipeline_is_plain():
     model = MLPForecaster(scale_by_series=False, hidden_units=8, layers=1).fit(sine_panel(n_series=3, periods=80))
     assert not isinstance(model.regressor_, SeriesScaled)
-    assert isinstance(MLPForecaster(hidden_units=8).fit(sine_panel(n_series=3, periods=80)).regressor_, SeriesScaled)
+    scaled = MLPForecaster(hidden_units=8, scale_by_series=True).fit(sine_panel(n_series=3, periods=80))
+    assert isinstance(scaled.regressor_, SeriesScaled)
+    assert not MLPForecaster().scale_by_series  # the default, chosen on pre-test backtests
 
 
 def test_perturbing_values_after_the_cutoff_does_not_change_backtest_forecasts():

@@ -51,8 +51,8 @@ FORECASTERS = Registry("forecast model", [
                    kind=int, minimum=2, maximum=4096, ui_range=(7, 255)),
          ), tags=frozenset({DEFAULT})),
     Spec("mlp", "neural network",
-         "A dense neural network (multi-layer perceptron) across all series on the same features as LightGBM, "
-         "each series scaled to its own sales level.",
+         "A dense neural network (multi-layer perceptron) across all series on the same features as LightGBM. "
+         "Not in the default list: less accurate than LightGBM on this project's benchmark.",
          "retail.forecast.neural:MLPForecaster.from_context", params=(
              Param("hidden_units", "Neurons", 64, "Neurons in the first hidden layer (each further layer has half "
                    "as many): more can learn more patterns, and take longer.", kind=int, minimum=2, maximum=1024,

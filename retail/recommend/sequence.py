@@ -64,7 +64,7 @@ class NextBasket(Recommender):
 
     name = "next-basket"
 
-    def __init__(self, last_baskets: int = 3, recency: float = 0.5) -> None:
+    def __init__(self, last_baskets: int = 5, recency: float = 1.0) -> None:
         self.last_baskets = last_baskets
         self.recency = recency
 
@@ -118,7 +118,7 @@ class BuyAgainThenNext(Recommender):
     name = "buy-again-next"
     default_exclude_purchased = False
 
-    def __init__(self, half_life_days: float = 60.0, last_baskets: int = 3, recency: float = 0.5) -> None:
+    def __init__(self, half_life_days: float = 60.0, last_baskets: int = 5, recency: float = 1.0) -> None:
         self.half_life_days = half_life_days
         self.last_baskets = last_baskets
         self.recency = recency
