@@ -52,8 +52,6 @@ GRIDS: dict[str, dict[str, tuple]] = {
     "item-knn": {"similarity": ("cosine", "jaccard"), "shrinkage": (0.0, 10.0, 50.0), "k": (20, 50, 100)},
     "ease": {"input": ("binary", "count"), "l2": (2.0, 10.0, 50.0, 100.0, 200.0, 300.0, 500.0, 1000.0)},
     "next-basket": {"last_baskets": (1, 2, 3, 5, 10), "recency": (0.25, 0.5, 0.75, 1.0)},
-    "buy-again-next": {"half_life_days": (30.0, 60.0, 120.0, 365.0), "last_baskets": (1, 3, 5),
-                       "recency": (0.5, 1.0)},
     "rules": {"min_support": (2, 5, 10, 20, 40)},
 }
 WEIGHT_VALUES = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)

@@ -59,7 +59,7 @@ def test_a_basket_list_without_customers_shows_the_rules(app_env, tmp_path):
 
 def test_the_learned_algorithms_recommend_with_reasons(app_env):
     app = open_page()
-    for algorithm in ["ease", "next-basket", "buy-again-next", "rules"]:
+    for algorithm in ["ease", "next-basket", "rules"]:
         app.selectbox(key="rec_algorithm").set_value(algorithm).run()
         assert not app.exception, algorithm
         ranking = table_with(app, "reasons")

@@ -17,7 +17,7 @@ from retail.recommend.ease import EASE, ease_weights
 from retail.recommend.evaluation import SplitSettings, prepare_evaluation
 from retail.recommend.registry import RECOMMENDERS
 from retail.recommend.rules import BoughtTogether, count_pairs
-from retail.recommend.sequence import BuyAgainThenNext, NextBasket, recent_baskets, transition_counts
+from retail.recommend.sequence import NextBasket, recent_baskets, transition_counts
 from tests.recommend_data import canonical, random_frame
 from tests.test_recommend_models import RecommenderContract
 
@@ -37,10 +37,6 @@ class TestEASECounts(RecommenderContract):
 
 class TestNextBasket(RecommenderContract):
     make = staticmethod(NextBasket)
-
-
-class TestBuyAgainThenNext(RecommenderContract):
-    make = staticmethod(BuyAgainThenNext)
 
 
 class TestBoughtTogether(RecommenderContract):
@@ -154,18 +150,6 @@ def test_next_basket_recommends_what_customers_bought_next_with_the_reason() -> 
     assert result["reasons"].iat[0] == "customers who bought product X came back for this in their next order (2 times)"
 
 
-def test_buy_again_then_next_lists_own_products_first() -> None:
-    rows = [("a", "X", "2024-01-01", "1"), ("a", "Y", "2024-01-05", "2"),
-            ("b", "X", "2024-01-01", "3"), ("b", "Y", "2024-01-03", "4"),
-            ("c", "Z", "2024-01-01", "5"), ("c", "Z", "2024-01-02", "6"), ("c", "X", "2024-01-03", "7")]
-    data = build_interactions(canonical(rows))
-    result = BuyAgainThenNext().fit(data).recommend("c", n=3)
-    assert list(result["product_id"]) == ["Z", "X", "Y"]
-    assert result["score"].iat[1] > 1.0 > result["score"].iat[2]
-    assert result["reasons"].iat[0].startswith("you bought it 2 times")
-    assert result["reasons"].iat[2].startswith("customers who bought product X came back")
-
-
 # --- association rules ------------------------------------------------------------------
 def basket_file(path, seed: int = 0, n_baskets: int = 300) -> None:
     """A small bakery-style basket list (Date, Transaction, Item; no customer, no quantity)."""
@@ -247,7 +231,7 @@ def test_rules_recommender_scores_the_best_confidence_over_the_latest_basket() -
 
 
 # --- no leakage across the temporal split -----------------------------------------------
-@pytest.mark.parametrize("name", ["ease", "next-basket", "buy-again-next", "rules", "hybrid"])
+@pytest.mark.parametrize("name", ["ease", "next-basket", "rules", "hybrid"])
 def test_purchases_after_the_cutoff_change_nothing(name: str) -> None:
     frame = random_frame(seed=11, n_customers=60, n_products=30, n_lines=1500, days=120)
     cutoff = pd.Timestamp("2024-04-01")
@@ -281,7 +265,7 @@ def test_the_command_line_takes_the_new_algorithms_and_their_settings(capsys) ->
 
     frame = random_frame(seed=9)
     for argv in (["--algorithm", "ease", "--l2", "50", "--input", "count"], ["--algorithm", "rules", "--min-support", "2"],
-                 ["--algorithm", "buy-again-next", "--last-baskets", "2", "--recency", "1"]):
+                 ["--algorithm", "next-basket", "--last-baskets", "2", "--recency", "1"]):
         args = build_parser().parse_args(["recommend", "x", "--customer", "c1", "--n", "3", "--json", *argv])
         assert args.handler(args, frame=frame) == 0
         out = json.loads(capsys.readouterr().out)

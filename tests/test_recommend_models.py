@@ -143,7 +143,7 @@ class TestHybrid(RecommenderContract):
 
 def test_registry_names() -> None:
     assert RECOMMENDERS.names == ("popularity", "trending", "buy-again", "item-knn", "user-knn", "content", "ease",
-                                  "next-basket", "buy-again-next", "rules", "hybrid")
+                                  "next-basket", "rules", "hybrid")
     with pytest.raises(ValueError, match="Unknown algorithm 'als'"):
         make_recommender("als")
 

@@ -23,7 +23,7 @@ _EXPORTS = {
     "ItemKNN": "knn", "UserKNN": "knn", "BuyAgain": "popular", "Popularity": "popular", "Trending": "popular",
     "RECOMMENDERS": "registry", "make_recommender": "registry",
     "SimilaritySettings": "similarity", "pairwise_similarity": "similarity",
-    "EASE": "ease", "NextBasket": "sequence", "BuyAgainThenNext": "sequence", "BoughtTogether": "rules",
+    "EASE": "ease", "NextBasket": "sequence", "BoughtTogether": "rules",
     "Baskets": "baskets",
 }
 __all__ = sorted(_EXPORTS)

@@ -114,14 +114,6 @@ RECOMMENDERS = Registry("algorithm", [
          "What customers bought in the order after one holding the customer's latest products "
          "(purchase sequences).",
          "retail.recommend.sequence:NextBasket", params=_sequence_params(*NEXT_BASKET_DEFAULTS)),
-    Spec("buy-again-next", "buy again, then next order",
-         "The customer's own products first, by frequency and recency, then what customers buy next: "
-         "best when repeat purchases count.",
-         "retail.recommend.sequence:BuyAgainThenNext", params=(
-             Param("half_life_days", "Recency half-life (days)", 60.0, "After this many days a purchase counts "
-                   "half as much.", minimum=1.0, ui_range=(7.0, 365.0), step=1.0),
-             *_sequence_params(*NEXT_BASKET_DEFAULTS),
-         )),
     Spec("rules", "bought together (basket rules)",
          "Products often in the same basket as the customer's latest basket (association rules: support, "
          "confidence, lift).",
