@@ -18,6 +18,7 @@ pages = [
     st.Page("pages/replenishment.py", title="Replenishment", icon=":material/inventory_2:"),
     st.Page("pages/pricing.py", title="Pricing", icon=":material/sell:"),
     st.Page("pages/customers.py", title="Customers", icon=":material/groups:"),
+    st.Page("pages/experiments.py", title="Experiments", icon=":material/science:"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
     st.Page("pages/help.py", title="Help", icon=":material/help:"),
 ]

@@ -1,6 +1,7 @@
 """Regenerate the README screenshots: the real app on the full bundled sample, in Chromium.
 
-Run from the project root: .venv/bin/python docs/make_screenshots.py [pricing | bought-together]   (only that one)
+Run from the project root: .venv/bin/python docs/make_screenshots.py [pricing | bought-together | experiments]
+(only that one)
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def pricing(page, url: str) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["experiments"]:
+        with tempfile.TemporaryDirectory() as home:
+            shoot_experiments(home)
+        return
     only = sys.argv[1] if len(sys.argv) > 1 else None
     with tempfile.TemporaryDirectory() as home:
         if WALMART.exists():  # a store x week totals file beside the line items
@@ -111,6 +116,7 @@ def shoot(home: str, only: str | None) -> None:
         pricing(page, url)
         customers(page, url)
         bought_together(page, url)
+        experiments(page, url)
         browser.close()
 
 
@@ -131,6 +137,31 @@ def bought_together(page, url: str) -> None:
     page.get_by_text("Bought in the same basket as").first.wait_for()
     settle(page)
     page.screenshot(path=str(DOCS / "bought-together.png"))
+
+
+def experiments(page, url: str) -> None:
+    """The Experiments page on the demo campaign (customer facts from the whole sample): targeting models
+    compared on held-out customers, with their Qini curves."""
+    page.goto(f"{url}/experiments")
+    page.get_by_role("tab", name="Uplift targeting").click()
+    page.get_by_role("button", name="Compare targeting models").click()
+    page.get_by_text("ranked the held-out customers best").first.wait_for()
+    settle(page)
+    page.get_by_role("tab", name="Uplift targeting").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(DOCS / "experiments.png"))
+
+
+def shoot_experiments(home: str) -> None:
+    with streamlit_server(ROOT, {"RETAIL_HOME": home}) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1100})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        page.get_by_text("Sales overview").wait_for()
+        settle(page)
+        experiments(page, url)
+        browser.close()
 
 
 if __name__ == "__main__":

@@ -26,10 +26,11 @@ from retail.customers.registry import (
 )
 from retail.data import currency, schema
 from retail.data.workspace import workspace_location
+from retail.experiments.targeting import saved_targeting, targeted_customers
 from retail.recommend.registry import DEFAULT as DEFAULT_RECOMMENDER
 from retail.recommend.registry import RECOMMENDERS
 from ui import customers as cached
-from ui.data import current_frame, workspace
+from ui.data import current_dataset, current_frame, workspace
 from ui.widgets import glossary_columns, param_widgets, registry_select
 
 CAMPAIGN_KEY = "campaign_run_id"
@@ -218,9 +219,22 @@ def campaign_settings(result, code: str | None) -> CampaignSettings:
     products = row[2].slider("Products per customer", 0, 10, 3, key="camp_products")
     algorithm = registry_select(row[3], "Products from", RECOMMENDERS, "camp_algorithm",
                                 RECOMMENDERS.first_tagged(DEFAULT_RECOMMENDER))
+    listed, source = targeting_filter()
     return CampaignSettings(name=name or "campaign", segments=tuple(segments), min_propensity=band[0],
                             max_propensity=band[1], min_value=min_value, max_customers=int(top) or None,
-                            products=products, algorithm=algorithm)
+                            products=products, algorithm=algorithm, customers=listed, customers_from=source)
+
+
+def targeting_filter() -> tuple[tuple[str, ...], str]:
+    """Only the customers of a targeting list saved on the Experiments page (shown when there is one)."""
+    info = current_dataset()
+    lists = {run.id: run.settings.get("name", f"list {run.id}") for run in saved_targeting(workspace(), info.name)}
+    if not lists:
+        return (), ""
+    chosen = st.selectbox("Only customers of a targeting list", [None, *lists], key="camp_targeting",
+                          format_func=lambda run: "(no list: every customer)" if run is None else lists[run],
+                          help="Lists saved on the Experiments page: the customers a test campaign moved most.")
+    return ((), "") if chosen is None else (targeted_customers(workspace(), chosen), lists[chosen])
 
 
 def show_campaign(result, key: tuple, code: str | None) -> None:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from retail.customers.registry import PROPENSITY_MODELS, VALUE_MODELS, segment_markdown
+from retail.experiments.registry import POLICIES, UPLIFT_MODELS
 from retail.forecast.registry import FORECASTERS
 from retail.glossary import GLOSSARY
 from retail.pricing.registry import ESTIMATORS, GOALS
@@ -15,7 +16,7 @@ st.subheader("Accuracy and ranges")
 for label, text in GLOSSARY.values():
     st.markdown(f"**{label}**: {text}")
 
-for registry in (FORECASTERS, RECOMMENDERS, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS):
+for registry in (FORECASTERS, RECOMMENDERS, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS, UPLIFT_MODELS, POLICIES):
     st.subheader(f"The {registry.noun}s")
     for spec in registry:
         st.markdown(f"**{spec.label}**: {spec.description}")

@@ -157,3 +157,45 @@ GLOSSARY |= {
     "rule_lift": ("Lift", "How many times more often the two products share a basket than if customers chose them "
                   "independently: above 1 they go together, 1 is chance."),
 }
+GLOSSARY |= {
+    # campaign experiments: the read-out
+    "responses": ("Responses", "Customers of the group whose outcome was yes (a visit, a purchase)."),
+    "response_rate": ("Response rate", "Responses divided by the customers of the group."),
+    "difference": ("Difference vs control", "The group's response rate minus the control group's: +0.05 means 5 more "
+                   "responses per 100 customers, caused by the offer (the groups were assigned at random)."),
+    "difference_low": ("Low (95%)", "The lower end of the difference's 95% interval (Newcombe's score interval)."),
+    "difference_high": ("High (95%)", "The upper end of the difference's 95% interval."),
+    "p_value": ("p-value", "How often a difference at least this large would appear by chance if the offer did "
+                "nothing: below 0.05 is usually called significant."),
+    "extra_responses": ("Extra responses", "The difference times the group's customers: responses the offer caused."),
+    "spend_per_customer": ("Spend per customer", "Money spent in the outcome window divided by the group's customers "
+                           "(those who spent nothing included)."),
+    "spend_difference": ("Spend difference", "Spend per customer of the group minus the control group's, with a 95% "
+                         "bootstrap interval."),
+    "extra_revenue": ("Extra revenue", "The spend difference times the group's customers: revenue the offer caused."),
+    "finding": ("What it did", "The read-out in words: a real effect when the 95% interval leaves out zero."),
+    "cramers_v": ("Strength (Cramer's V)", "How strongly the offers differ across the fact's values: 0 when every "
+                  "kind of customer got every offer equally often; from 0.1 the test is suspect."),
+    # uplift targeting
+    "qini": ("Qini coefficient", "How well the ranking puts the customers the contact moves first: the area between "
+             "its Qini curve and random order, as a share of the perfect ranking's (0 = random, higher is better)."),
+    "qini_sd": ("Qini spread", "Standard deviation of the Qini coefficient over the random splits."),
+    "uplift_at_30": ("Uplift in top 30%", "Response rate of the contacted minus the control customers among the 30% "
+                     "the model ranks highest (held-out customers)."),
+    "uplift_at_30_sd": ("Uplift spread", "Standard deviation of the top-30% uplift over the random splits."),
+    "targeting_score": ("Targeting score", "How strongly the model says to contact the customer (higher first)."),
+    "predicted_extra_chance": ("Predicted extra chance", "The model's estimate of how much the contact raises the "
+                               "customer's chance of responding."),
+    # next-wave allocation
+    "mean_reward": ("Response rate (replay)", "The policy's response rate over the kept rounds of the replay: an "
+                    "unbiased estimate of what it would achieve, because the test's offers were random."),
+    "reward_sd": ("Spread", "Standard deviation of the replayed response rate over the random stream orders."),
+    "kept_rounds": ("Kept rounds", "Customers whose logged offer was the one the policy chose: the replay learns and "
+                    "scores on these only (about one in the number of offers)."),
+    "regret": ("Regret", "Responses lost against always sending the best single offer over the kept rounds; below "
+               "zero: the policy did better (by choosing per customer)."),
+    "replay_seconds": ("Seconds", "Time spent replaying the policy over every stream order."),
+    "chance_best": ("Chance best", "How likely the offer is the best for the segment, given the test's responses."),
+    "next_wave_share": ("Share of the next wave", "The share of the segment's next customers to send this offer."),
+    "segment_expected_rate": ("Expected response rate", "The segment's expected response rate with this allocation."),
+}

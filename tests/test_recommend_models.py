@@ -309,9 +309,10 @@ def test_large_catalogue_path_keeps_candidates_and_agrees_with_the_exact_path(mo
     monkeypatch.setattr(knn, "DENSE_LIMIT", 50)
     monkeypatch.setattr(knn, "CANDIDATES", 119)
     sparse = ItemKNN(k=10, shrinkage=5.0).fit(data)
-    for customer in ("c1", "c7", "c30"):
-        pd.testing.assert_frame_equal(sparse.recommend(customer, n=8), exact.recommend(customer, n=8),
-                                      check_exact=False, atol=1e-6)
+    for customer, settings in (("c1", {}), ("c7", {"k": 3}), ("c30", {"shrinkage": 0.0, "min_overlap": 2}),
+                               ("c1", {"k": 200, "shrinkage": 20.0})):
+        pd.testing.assert_frame_equal(sparse.recommend(customer, n=8, **settings),
+                                      exact.recommend(customer, n=8, **settings), check_exact=False, atol=1e-6)
     monkeypatch.setattr(knn, "CANDIDATES", 5)
     bounded = ItemKNN(k=10).fit(data)
     assert bounded.raw_similarity().sim.getnnz(axis=1).max() <= 5  # memory: products x candidates

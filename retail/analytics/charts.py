@@ -12,14 +12,20 @@ ACCENT = "#2563eb"
 SECOND = "#f59e0b"
 
 
-def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 380) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left"}, template=TEMPLATE, height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10}, xaxis_title=x_title, yaxis_title=y_title,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
-        hovermode="x unified",
-    )
+def titled_layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "", height: int = 380,
+                  **layout: object) -> go.Figure:
+    """Every chart's frame: a left-aligned title, axis titles with their units, the white template;
+    ``layout`` adds or overrides Plotly layout settings."""
+    fig.update_layout(title={"text": title, "x": 0.0, "xanchor": "left"}, template=TEMPLATE, height=height,
+                      xaxis_title=x_title, yaxis_title=y_title, margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    fig.update_layout(**layout)
     return fig
+
+
+def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 380) -> go.Figure:
+    return titled_layout(fig, title, x_title, y_title, height, margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+                         hovermode="x unified")
 
 
 TICK_FORMATS = {"D": "%d %b", "W": "%d %b %Y", "M": "%b %Y"}

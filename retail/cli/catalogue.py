@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 
 from retail.customers.registry import PROPENSITY_MODELS, VALUE_MODELS
+from retail.experiments.registry import POLICIES as ALLOCATION_POLICIES
+from retail.experiments.registry import UPLIFT_MODELS
 from retail.forecast.registry import FORECASTERS
 from retail.inventory.registry import POLICIES
 from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.registry import RECOMMENDERS
 
-REGISTRIES = (FORECASTERS, RECOMMENDERS, POLICIES, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS)
+REGISTRIES = (FORECASTERS, RECOMMENDERS, POLICIES, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS, UPLIFT_MODELS,
+              ALLOCATION_POLICIES)
 
 
 def cmd_models(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from retail.data.parsing import DATE_ORDERS
@@ -40,6 +41,15 @@ def date_order(args: argparse.Namespace) -> bool | None:
 def names(text: str) -> tuple[str, ...]:
     """``"a, b,c"`` -> ``("a", "b", "c")``."""
     return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def table_out_path(text: str | None) -> Path | None:
+    """``--out``: a .xlsx or .csv path (None when not given); checked before any work starts."""
+    if text is None or text == "":
+        return None
+    if Path(text).suffix.lower() not in (".xlsx", ".csv"):
+        raise ValueError(f"--out must end in .xlsx or .csv, got {text!r}.")
+    return Path(text)
 
 
 def progress(fraction: float, message: str) -> None:

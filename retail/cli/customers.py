@@ -30,13 +30,12 @@ from retail.cli.common import (
     mapping_overrides,
     names,
     progress,
+    table_out_path,
 )
 from retail.customers.registry import DEFAULT, PROPENSITY_MODELS, SEGMENT_LABELS, VALUE_MODELS
 from retail.data.currency import money
 from retail.recommend.registry import DEFAULT as DEFAULT_RECOMMENDER
 from retail.recommend.registry import RECOMMENDERS
-
-OUT_SUFFIXES = (".xlsx", ".csv")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -82,14 +81,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     c.set_defaults(handler=cmd_campaign)
 
 
-def _out_path(text: str | None) -> Path | None:
-    if text is None:
-        return None
-    if Path(text).suffix.lower() not in OUT_SUFFIXES:
-        raise ValueError(f"--out must end in .xlsx or .csv, got {text!r}.")
-    return Path(text)
-
-
 def _analysis(args: argparse.Namespace, evaluate: bool = False, clusters: bool = False):
     """Load the data (refusing data without customers) and run the analysis."""
     from retail.customers.analysis import CustomerSettings, analyse
@@ -113,7 +104,7 @@ def _analysis(args: argparse.Namespace, evaluate: bool = False, clusters: bool =
 def cmd_customers(args: argparse.Namespace) -> int:
     from retail.customers.export import analysis_workbook, to_csv_bytes
 
-    out = _out_path(args.out)
+    out = table_out_path(args.out)
     loaded, result = _analysis(args, evaluate=args.evaluate, clusters=args.clusters)
     if out is not None:
         data = (analysis_workbook(result, loaded.currency) if out.suffix.lower() == ".xlsx"
@@ -161,7 +152,7 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     from retail.customers.export import campaign_workbook, to_csv_bytes
     from retail.data.workspace import Workspace
 
-    out = _out_path(args.out)
+    out = table_out_path(args.out)
     settings = campaign_settings(args)  # a wrong segment or flag is refused before the long work
     loaded, result = _analysis(args)
     recommender = fit_recommender(loaded.frame, settings.algorithm, result.as_of) if settings.products else None

@@ -24,7 +24,15 @@ from typing import Any
 
 from retail import frequency
 from retail.analytics.aggregate import LEVELS, TARGETS
-from retail.cli.common import SOURCE_HELP, add_param_flags, entry_params, mapping_overrides, names, progress
+from retail.cli.common import (
+    SOURCE_HELP,
+    add_param_flags,
+    entry_params,
+    mapping_overrides,
+    names,
+    progress,
+    table_out_path,
+)
 from retail.forecast.registry import DEFAULT, FORECASTERS
 
 
@@ -81,9 +89,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     from retail.data.ingest import load_data
     from retail.forecast.pipeline import run_forecast
 
-    out = Path(args.out) if args.out else None
-    if out is not None and out.suffix.lower() not in (".xlsx", ".csv"):
-        raise ValueError(f"--out must end in .xlsx or .csv, got {args.out!r}.")
+    out = table_out_path(args.out)
     progress(0.0, f"loading {args.source}")
     loaded = load_data(args.source, mapping_overrides(args) or None)
     target, reason = default_target(loaded.has)

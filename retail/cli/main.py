@@ -10,10 +10,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from retail.cli import catalogue, customers, data, forecast, overview, pricing, recommend, replenish
+from retail.cli import catalogue, customers, data, experiments, forecast, overview, pricing, recommend, replenish
 from retail.cli.common import EXIT_UNUSABLE
 
-COMMAND_GROUPS = (data, overview, forecast, recommend, replenish, pricing, customers, catalogue)
+COMMAND_GROUPS = (data, overview, forecast, recommend, replenish, pricing, customers, experiments, catalogue)
 
 
 def build_parser() -> argparse.ArgumentParser:

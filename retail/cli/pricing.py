@@ -16,9 +16,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
-from retail.cli.common import SOURCE_HELP, add_param_flags, add_registry_choice, chosen_params, mapping_overrides
+from retail.cli.common import (
+    SOURCE_HELP,
+    add_param_flags,
+    add_registry_choice,
+    chosen_params,
+    mapping_overrides,
+    table_out_path,
+)
 from retail.pricing.registry import DEFAULT, ESTIMATORS, GOALS
 
 
@@ -78,9 +84,7 @@ def cmd_elasticity(args: argparse.Namespace) -> int:
     from retail.pricing.export import elasticity_table, to_csv_bytes, to_excel_bytes
     from retail.pricing.result import records
 
-    out = Path(args.out) if args.out else None
-    if out is not None and out.suffix.lower() not in (".csv", ".xlsx"):
-        raise ValueError(f"--out must end in .csv or .xlsx, got {args.out!r}.")
+    out = table_out_path(args.out)
     loaded, result = _run(args)
     table = elasticity_table(result, args.level)
     if out is not None:

@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from retail.cli.common import SOURCE_HELP, add_param_flags, mapping_overrides, progress
+from retail.cli.common import SOURCE_HELP, add_param_flags, mapping_overrides, progress, table_out_path
 from retail.inventory.registry import POLICIES, TERM_NAMES, baseline, ours
 
 LEVEL_FLAGS = {"product": "product", "product-store": "product_store", "store": "store"}
@@ -76,9 +76,7 @@ def cmd_replenish(args: argparse.Namespace) -> int:
     from retail.inventory.pipeline import run_replenishment, simulation_window
     from retail.inventory.stock import read_stock
 
-    out = Path(args.out) if args.out else None
-    if out is not None and out.suffix.lower() not in (".xlsx", ".csv"):
-        raise ValueError(f"--out must end in .xlsx or .csv, got {args.out!r}.")
+    out = table_out_path(args.out)
     settings = settings_from(args)
     progress(0.0, f"loading {args.source}")
     loaded = load_data(args.source, mapping_overrides(args) or None)

@@ -41,6 +41,8 @@ class CampaignSettings:
     max_customers : keep only this many, highest expected spend first (None: all).
     products : recommended products per customer (0: none).
     algorithm, algorithm_params : the recommender and its settings.
+    customers, customers_from : keep only these customer ids (e.g. a targeting list of the Experiments
+        page) and what that list is; empty: no such filter.
     """
 
     name: str = "campaign"
@@ -52,9 +54,12 @@ class CampaignSettings:
     products: int = 3
     algorithm: str = field(default_factory=lambda: RECOMMENDERS.first_tagged(DEFAULT_RECOMMENDER))
     algorithm_params: dict[str, Any] = field(default_factory=dict)
+    customers: tuple[str, ...] = ()
+    customers_from: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "segments", tuple(self.segments))
+        object.__setattr__(self, "customers", tuple(map(str, self.customers)))
         unknown = [s for s in self.segments if s not in SEGMENT_LABELS]
         if unknown:
             raise ValueError(f"Unknown segment(s) {unknown}; choose from {', '.join(SEGMENT_LABELS)}.")
@@ -72,6 +77,9 @@ class CampaignSettings:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["segments"] = list(self.segments)
+        listed, source = out.pop("customers"), out.pop("customers_from")
+        if listed:  # the ids themselves are the campaign's list: the settings say where they came from
+            out |= {"customers_from": source, "customers_listed": len(listed)}
         return out
 
     @classmethod
@@ -87,6 +95,8 @@ def audience(result: CustomerResult, settings: CampaignSettings) -> pd.DataFrame
         keep &= table["segment"].isin(settings.segments)
     if settings.min_value > 0:
         keep &= table["expected_spend"].fillna(0) >= settings.min_value
+    if settings.customers:
+        keep &= table.index.astype(str).isin(settings.customers)
     chosen = table[keep].reset_index()
     order = "expected_spend" if result.has_money else "propensity"
     chosen = chosen.sort_values([order, "propensity", "customer_id"], ascending=[False, False, True],

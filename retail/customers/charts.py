@@ -5,17 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from retail.analytics.charts import titled_layout
 from retail.customers.registry import BASELINE, PROPENSITY_MODELS, VALUE_MODELS
 from retail.data import currency
 
-TEMPLATE = "plotly_white"
 BASELINE_COLOUR = "#999999"
-
-
-def _layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "", height: int = 380) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0.0, "xanchor": "left"}, template=TEMPLATE, height=height,
-                      xaxis_title=x_title, yaxis_title=y_title, margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return fig
 
 
 def segment_figure(segments: pd.DataFrame, currency_code: str | None = None) -> go.Figure:
@@ -27,7 +21,7 @@ def segment_figure(segments: pd.DataFrame, currency_code: str | None = None) -> 
         labels=shown["label"], parents=[""] * len(shown), values=shown["customers"],
         customdata=list(zip(revenue, share, strict=True)), textinfo="label+value",
         hovertemplate="%{label}: %{value:,} customers<br>revenue %{customdata[0]} (%{customdata[1]})<extra></extra>"))
-    return _layout(fig, "Customers per segment (tile size) with their revenue", height=420)
+    return titled_layout(fig, "Customers per segment (tile size) with their revenue", height=420)
 
 
 def movement_figure(movement: pd.DataFrame, previous: str, current: str) -> go.Figure:
@@ -36,7 +30,7 @@ def movement_figure(movement: pd.DataFrame, previous: str, current: str) -> go.F
                                colorscale="Blues", texttemplate="%{z:,}",
                                hovertemplate="%{y} → %{x}: %{z:,} customers<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, f"Where customers moved: segment on {previous} (rows) and on {current} (columns)",
+    return titled_layout(fig, f"Where customers moved: segment on {previous} (rows) and on {current} (columns)",
                    "now", "before", height=460)
 
 
@@ -49,7 +43,7 @@ def lift_figure(lift: pd.DataFrame) -> go.Figure:
                                  name=PROPENSITY_MODELS.label(model)))
     fig.add_hline(y=1.0, line_color=BASELINE_COLOUR, annotation_text="no better than chance")
     fig.update_xaxes(dtick=1)
-    return _layout(fig, "Lift: buy rate of each tenth of the customers against the average",
+    return titled_layout(fig, "Lift: buy rate of each tenth of the customers against the average",
                    "tenth of the customers (1 = highest scores)", "lift")
 
 
@@ -64,7 +58,7 @@ def calibration_figure(reliability: pd.DataFrame) -> go.Figure:
                                  hovertemplate="predicted %{x:.0%}, bought %{y:.0%}<extra></extra>"))
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
     fig.update_yaxes(range=[0, 1], tickformat=".0%")
-    return _layout(fig, "Calibration: predicted probability against the share who bought",
+    return titled_layout(fig, "Calibration: predicted probability against the share who bought",
                    "predicted probability", "share who bought")
 
 
@@ -76,4 +70,4 @@ def purchases_figure(value_evaluation: pd.DataFrame) -> go.Figure:
                            name="predicted", hovertemplate="%{x}: %{y:,.0f} predicted<extra></extra>"))
     actual = float(value_evaluation["purchases_actual"].iloc[0]) if len(value_evaluation) else 0.0
     fig.add_hline(y=actual, line_color="#d62728", annotation_text=f"actual: {actual:,.0f}")
-    return _layout(fig, "Purchases predicted for the held-out days against the actual number", "", "purchase days")
+    return titled_layout(fig, "Purchases predicted for the held-out days against the actual number", "", "purchase days")

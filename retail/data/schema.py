@@ -281,7 +281,12 @@ def empty_canonical_frame() -> pd.DataFrame:
     return pd.DataFrame(columns)[list(CANONICAL_COLUMNS)]
 
 
+def sales_mask(frame: pd.DataFrame, gross: bool = False) -> pd.Series:
+    """True on lines that are real demand (net sales): not returns, not postage/fees, not free or
+    negative price, not sales that were cancelled later. ``gross`` keeps the cancelled sales too."""
+    return frame[LINE_TYPE].isin((SALE, CANCELLED)) if gross else frame[LINE_TYPE] == SALE
+
+
 def sales_only(frame: pd.DataFrame, gross: bool = False) -> pd.DataFrame:
-    """Lines that are real demand (net sales): not returns, not postage/fees, not free or negative
-    price, not sales that were cancelled later. ``gross`` keeps the cancelled sales too."""
-    return frame[frame[LINE_TYPE].isin((SALE, CANCELLED))] if gross else frame[frame[LINE_TYPE] == SALE]
+    """The net sale lines (see :func:`sales_mask`)."""
+    return frame[sales_mask(frame, gross)]

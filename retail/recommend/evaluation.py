@@ -60,7 +60,7 @@ class SplitSettings:
         """The cutoff timestamp: given, or the start of the last ``test_days`` calendar days."""
         if self.cutoff is not None:
             return self.cutoff
-        last = schema.sales_only(frame)[schema.DATE].max()
+        last = frame.loc[schema.sales_mask(frame), schema.DATE].max()
         if pd.isna(last):
             raise ValueError("The data has no dated sale lines to split; check the date column.")
         return last.normalize() - pd.Timedelta(days=int(self.test_days) - 1)
@@ -86,10 +86,9 @@ def prepare_evaluation(frame: pd.DataFrame, settings: SplitSettings | None = Non
     settings = settings or SplitSettings()
     cutoff = settings.cutoff_for(frame)
     train = build_interactions(frame, InteractionSettings(weighting=settings.weighting, cutoff=cutoff))
-    sales = schema.sales_only(frame)
-    test = sales[(sales[schema.DATE] >= cutoff) & sales[schema.CUSTOMER_ID].notna()]
-    rows = pd.Index(train.customer_ids).get_indexer(test[schema.CUSTOMER_ID].astype(str))
-    cols = pd.Index(train.product_ids).get_indexer(test[schema.PRODUCT_ID].astype(str))
+    test = schema.sales_mask(frame) & (frame[schema.DATE] >= cutoff) & frame[schema.CUSTOMER_ID].notna()
+    rows = pd.Index(train.customer_ids).get_indexer(frame.loc[test, schema.CUSTOMER_ID].astype(str))
+    cols = pd.Index(train.product_ids).get_indexer(frame.loc[test, schema.PRODUCT_ID].astype(str))
     ok = (rows >= 0) & (cols >= 0)
     truth = sp.csr_matrix((np.ones(ok.sum()), (rows[ok], cols[ok])), shape=train.shape)
     truth.data[:] = 1.0

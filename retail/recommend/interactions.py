@@ -150,40 +150,63 @@ def _position(index: dict[str, int], ids: np.ndarray, key: object, what: str, wh
     return index[key]
 
 
-def _purchases(frame: pd.DataFrame, cutoff: pd.Timestamp | None) -> tuple[pd.DataFrame, int, int]:
-    sales = schema.sales_only(frame)
-    sales = sales[sales[schema.PRODUCT_ID].notna()]
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """First-seen integer codes of ``values`` as text (-1 where missing) and the distinct texts.
+
+    Factorising the raw values first and converting only the distinct ones to text keeps this
+    linear in hashing, not in string building (millions of lines)."""
+    raw_codes, raw_uniques = pd.factorize(values)
+    texts = np.asarray(pd.Index(raw_uniques).astype(str), dtype=object)
+    text_codes, uniques = pd.factorize(texts)  # 1 and "1" are one product
+    codes = np.where(raw_codes >= 0, text_codes[np.maximum(raw_codes, 0)] if len(texts) else -1, -1)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def _purchase_mask(frame: pd.DataFrame, cutoff: pd.Timestamp | None) -> tuple[np.ndarray, int, int]:
+    """Net sale lines with a product before the cutoff, as a mask (no copy of the frame)."""
+    keep = schema.sales_mask(frame).to_numpy() & frame[schema.PRODUCT_ID].notna().to_numpy()
     after = 0
     if cutoff is not None:
-        keep = sales[schema.DATE] < cutoff
-        after = int((~keep).sum())
-        sales = sales[keep]
-    no_customer = sales[schema.CUSTOMER_ID].isna()
-    return sales, int(no_customer.sum()), after
+        before = (frame[schema.DATE] < cutoff).to_numpy()
+        after = int((keep & ~before).sum())
+        keep &= before
+    without_customer = int((keep & frame[schema.CUSTOMER_ID].isna().to_numpy()).sum())
+    return keep, without_customer, after
 
 
-def _catalogue(sales: pd.DataFrame) -> pd.DataFrame:
+def _most_frequent(product_codes: np.ndarray, values: np.ndarray, n_products: int) -> np.ndarray:
+    """Per product, its most frequent value (ties: the alphabetically first); None when it has none."""
+    value_codes, uniques = pd.factorize(values)
+    seen = value_codes >= 0
+    out = np.full(n_products, None, dtype=object)
+    if not seen.any():
+        return out
+    key = product_codes[seen] * len(uniques) + value_codes[seen]
+    pairs, counts = np.unique(key, return_counts=True)
+    product, value = np.divmod(pairs, len(uniques))
+    text = np.asarray(uniques, dtype=object)[value]
+    order = np.lexsort((text.astype(str), -counts, product))
+    first = order[np.r_[True, product[order][1:] != product[order][:-1]]]
+    out[product[first]] = text[first]
+    return out
+
+
+def _catalogue(frame: pd.DataFrame, keep: np.ndarray, product_codes: np.ndarray,
+               product_ids: np.ndarray) -> pd.DataFrame:
     """Products in first-seen order with their most frequent name and category."""
-    ids = sales[schema.PRODUCT_ID].astype(str)
-    products = pd.Index(pd.unique(ids), name=schema.PRODUCT_ID)
-    catalogue = pd.DataFrame(index=products)
+    catalogue = pd.DataFrame({schema.PRODUCT_ID: product_ids})
     for column in (schema.PRODUCT_NAME, schema.CATEGORY):
-        values = sales[column] if column in sales else pd.Series(None, index=sales.index, dtype=object)
-        pairs = pd.DataFrame({"pid": ids.to_numpy(), "v": values.to_numpy()}).dropna()
-        if pairs.empty:
+        if column in frame:
+            catalogue[column] = _most_frequent(product_codes, frame[column].to_numpy()[keep], len(product_ids))
+        else:
             catalogue[column] = None
-            continue
-        top = pairs.groupby(["pid", "v"], sort=True).size().reset_index(name="n")
-        top = top.sort_values(["pid", "n"], ascending=[True, False], kind="stable").drop_duplicates("pid")
-        catalogue[column] = top.set_index("pid")["v"].reindex(products)
-    catalogue[schema.PRODUCT_NAME] = catalogue[schema.PRODUCT_NAME].fillna(pd.Series(products, index=products))
-    return catalogue.reset_index()
+    catalogue[schema.PRODUCT_NAME] = catalogue[schema.PRODUCT_NAME].fillna(catalogue[schema.PRODUCT_ID])
+    return catalogue
 
 
-def _line_weights(sales: pd.DataFrame, weighting: str) -> pd.Series:
+def _line_weights(revenue: pd.Series, weighting: str) -> np.ndarray:
     if weighting != "spend":
-        return pd.Series(1.0, index=sales.index)
-    revenue = sales[schema.REVENUE]
+        return np.ones(len(revenue))
     if revenue.isna().all():
         raise ValueError(
             "Spend weighting needs revenue (or quantity and unit price), and this dataset has none; "
@@ -192,7 +215,7 @@ def _line_weights(sales: pd.DataFrame, weighting: str) -> pd.Series:
     missing = int(revenue.isna().sum())
     if missing:
         logger.info("spend weighting: %d purchase lines without revenue count as 0", missing)
-    return revenue.fillna(0.0).clip(lower=0.0)
+    return revenue.fillna(0.0).clip(lower=0.0).to_numpy(dtype=np.float64)
 
 
 def build_interactions(frame: pd.DataFrame, settings: InteractionSettings | None = None) -> Interactions:
@@ -211,68 +234,76 @@ def build_interactions(frame: pd.DataFrame, settings: InteractionSettings | None
         Matrix, id maps, catalogue and the count of rows excluded for a missing customer.
     """
     settings = settings or InteractionSettings()
-    sales, without_customer, after = _purchases(frame, settings.cutoff)
-    if sales.empty:
+    keep, without_customer, after = _purchase_mask(frame, settings.cutoff)
+    if not keep.any():
         raise ValueError(
             "No purchases to learn from: the data has no sale lines"
             + (f" before {settings.cutoff:%Y-%m-%d}" if settings.cutoff is not None else "")
             + ". Check the date cutoff and that the file has products and positive quantities."
         )
-    catalogue = _catalogue(sales)
-    product_codes = pd.Index(catalogue[schema.PRODUCT_ID]).get_indexer(sales[schema.PRODUCT_ID].astype(str))
-    all_customers = frame[schema.CUSTOMER_ID].dropna().astype(str)
-    customer_ids = np.asarray(pd.unique(all_customers), dtype=object)
-    named = sales[schema.CUSTOMER_ID].notna().to_numpy()
-    lines = pd.DataFrame({
-        "c": pd.Index(customer_ids).get_indexer(sales.loc[named, schema.CUSTOMER_ID].astype(str)),
-        "p": product_codes[named],
-        "order": sales.loc[named, schema.ORDER_ID].to_numpy(),
-        "date": sales.loc[named, schema.DATE].to_numpy(),
-        "w": _line_weights(sales, settings.weighting)[named].to_numpy(),
-    })
-    reference = settings.cutoff if settings.cutoff is not None else sales[schema.DATE].max()
+    product_codes, product_ids = _codes(frame[schema.PRODUCT_ID].where(keep))
+    product_codes = product_codes[keep]
+    catalogue = _catalogue(frame, keep, product_codes, product_ids)
+    customer_codes, customer_ids = _codes(frame[schema.CUSTOMER_ID])  # everyone seen, any line type
+    customer_codes = customer_codes[keep]
+    named = customer_codes >= 0
+    dates = frame[schema.DATE].to_numpy()[keep]
+    lines = Lines(customer=customer_codes[named], product=product_codes[named],
+                  order=frame[schema.ORDER_ID].to_numpy()[keep][named], date=dates[named],
+                  weight=_line_weights(frame[schema.REVENUE][keep], settings.weighting)[named])
+    reference = settings.cutoff if settings.cutoff is not None else pd.Timestamp(dates.max())
     matrices = _aggregate(lines, (len(customer_ids), len(catalogue)), settings.weighting, reference)
     catalogue["buyers"] = np.diff(matrices[0].tocsc().indptr).astype(np.int64)
-    baskets = _baskets(sales, product_codes, customer_ids, (len(customer_ids), len(catalogue)))
+    # every sale line (anonymous ones too: they are baskets for "bought together") as baskets
+    baskets = build_baskets(product_codes, customer_codes, pd.Series(frame[schema.ORDER_ID].to_numpy()[keep]),
+                            pd.Series(dates), (len(customer_ids), len(catalogue)))
     if without_customer:
         logger.info("%d purchase lines without a customer id are excluded from recommendations", without_customer)
     return Interactions(
         matrix=matrices[0], counts=matrices[1], age_days=matrices[2], customer_ids=customer_ids,
-        product_ids=catalogue[schema.PRODUCT_ID].to_numpy(dtype=object), catalogue=catalogue,
+        product_ids=product_ids, catalogue=catalogue,
         reference_date=pd.Timestamp(reference), weighting=settings.weighting,
         rows_without_customer=without_customer, rows_after_cutoff=after, baskets=baskets,
     )
 
 
-def _baskets(sales: pd.DataFrame, products: np.ndarray, customer_ids: np.ndarray,
-             shape: tuple[int, int]) -> Baskets:
-    """Every sale line (anonymous ones too: they are baskets for "bought together") as baskets."""
-    named = sales[schema.CUSTOMER_ID].notna().to_numpy()
-    customers = np.full(len(sales), -1, dtype=np.int64)
-    customers[named] = pd.Index(customer_ids).get_indexer(sales.loc[named, schema.CUSTOMER_ID].astype(str))
-    return build_baskets(products, customers, sales[schema.ORDER_ID], sales[schema.DATE], shape)
+@dataclass(frozen=True)
+class Lines:
+    """Purchase lines with a customer, as parallel arrays of integer codes and values."""
+
+    customer: np.ndarray
+    product: np.ndarray
+    order: np.ndarray
+    date: np.ndarray
+    weight: np.ndarray
 
 
-def _aggregate(lines: pd.DataFrame, shape: tuple[int, int], weighting: str,
+def _aggregate(lines: Lines, shape: tuple[int, int], weighting: str,
                reference: pd.Timestamp) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
     """(weighted, distinct-order counts, age + 1 in days) with one shared sparsity pattern."""
-    has_order = lines["order"].notna()
-    # A line without order id is its own order; lines of one order count once.
-    order_key = lines["order"].astype(object).where(has_order, pd.Series(-1 - np.arange(len(lines)), index=lines.index))
-    orders = lines.assign(order=order_key.astype(str)).drop_duplicates(["c", "p", "order"])
-    grouped = lines.groupby(["c", "p"], sort=True)
-    pairs = grouped.agg(w=("w", "sum"), last=("date", "max"))
-    n_orders = orders.groupby(["c", "p"], sort=True).size().reindex(pairs.index)
-    rows = pairs.index.get_level_values(0).to_numpy()
-    cols = pairs.index.get_level_values(1).to_numpy()
-    counts = n_orders.to_numpy(dtype=np.float64)
-    values = {"count": counts, "binary": np.ones(len(pairs)), "spend": pairs["w"].to_numpy(dtype=np.float64)}
+    pair_codes, pairs = pd.factorize(lines.customer * shape[1] + lines.product, sort=True)
+    rows, cols = np.divmod(pairs, shape[1])
+    order_codes, known = pd.factorize(lines.order)
+    alone = order_codes < 0  # a line without order id is its own order; lines of one order count once
+    counts = np.bincount(pair_codes[alone], minlength=len(pairs)).astype(np.float64)
+    if len(known):
+        distinct = pd.unique(pair_codes[~alone].astype(np.int64) * len(known) + order_codes[~alone])
+        counts += np.bincount(distinct // len(known), minlength=len(pairs))
+    values = {"count": counts, "binary": np.ones(len(pairs)),
+              "spend": np.bincount(pair_codes, weights=lines.weight, minlength=len(pairs))}
     weighted = values[weighting]
     if weighting == "spend":  # a spend of 0 must still be a purchase in the pattern
         weighted = np.maximum(weighted, 1e-9)
-    age = (pd.Timestamp(reference) - pd.to_datetime(pairs["last"])).dt.days.clip(lower=0).to_numpy() + 1.0
+    last = np.full(len(pairs), np.iinfo(np.int64).min)
+    np.maximum.at(last, pair_codes, lines.date.astype("datetime64[ns]").view(np.int64))
+    age = ((pd.Timestamp(reference) - pd.DatetimeIndex(last.view("datetime64[ns]"))).days.to_numpy().clip(min=0)
+           + 1.0)
+
+    # pairs are unique and sorted by (customer, product): already CSR order, no COO conversion
+    indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=shape[0]))]
+    indices = cols.astype(np.int32)
 
     def csr(data: np.ndarray) -> sp.csr_matrix:
-        return sp.csr_matrix((data, (rows, cols)), shape=shape)
+        return sp.csr_matrix((data, indices, indptr), shape=shape)
 
     return csr(weighted), csr(counts), csr(age)

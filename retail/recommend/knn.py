@@ -19,6 +19,7 @@ from retail.recommend.interactions import Interactions
 from retail.recommend.similarity import (
     MEASURES,
     DenseTopK,
+    PaddedSimilarity,
     RawSimilarity,
     SimilarityIndex,
     SimilaritySettings,
@@ -26,7 +27,6 @@ from retail.recommend.similarity import (
     dense_shrunk_with_top,
     neighbours,
     pairwise_similarity,
-    ranked_shrunk,
     shrink,
 )
 
@@ -75,6 +75,7 @@ class ItemKNN(Recommender):
     def _fit(self, interactions: Interactions, settings: Settings) -> None:
         self._raw: SettingsCache = SettingsCache(maxsize=len(MEASURES))
         self._dense: SettingsCache = SettingsCache(maxsize=DENSE_CACHE_SIZE)
+        self._padded: SettingsCache = SettingsCache(maxsize=len(MEASURES))
         self._neighbourhoods(settings)
 
     def raw_similarity(self, measure: str | None = None) -> RawSimilarity:
@@ -92,9 +93,9 @@ class ItemKNN(Recommender):
         measure, shrinkage, overlap, k = (settings["similarity"], float(settings["shrinkage"]),
                                           int(settings["min_overlap"]), int(settings["k"]))
         if self.binary_.shape[1] > DENSE_LIMIT:
-            ranked = self._dense.get((measure, shrinkage, overlap), lambda: ranked_shrunk(
-                self.raw_similarity(measure), shrinkage, overlap))
-            return self._derived.get(("top-k", measure, shrinkage, overlap, k), lambda: ranked.top(k))
+            padded = self._padded.get(measure, lambda: PaddedSimilarity.of(self.raw_similarity(measure)))
+            shrunk = self._dense.get(("padded", measure, shrinkage, overlap), lambda: padded.shrunk(shrinkage, overlap))
+            return self._derived.get(("top-k", measure, shrinkage, overlap, k), lambda: padded.top(shrunk, k))
         dense, row_top = self._dense.get((measure, shrinkage, overlap), lambda: dense_shrunk_with_top(
             self.raw_similarity(measure), shrinkage, overlap, MAX_FAST_K))
         return self._derived.get(("top-k", measure, shrinkage, overlap, k), lambda: DenseTopK(dense, k, row_top))
