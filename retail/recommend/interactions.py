@@ -17,6 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from retail.data import schema
+from retail.recommend.baskets import Baskets, build_baskets
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,11 @@ def why_not(kind: str, has_customers: bool) -> str | None:
         return ("Recommendations learn from who bought what, and this dataset has no customer column. If the "
                 "file has one (customer, member or loyalty number), map it on the Data page.")
     return None
+
+
+def baskets_only(kind: str, has_customers: bool, has_orders: bool) -> bool:
+    """True when a dataset has baskets (order ids) but no customers: only "bought together" applies."""
+    return kind not in ("store_totals", "product_totals") and not has_customers and has_orders
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,9 @@ class Interactions:
     catalogue
         One row per product (index order): ``product_id``, ``product_name`` (most frequent
         name), ``category``, ``buyers`` (distinct customers in the matrix).
+    baskets
+        The same purchases as baskets (orders) in time order, anonymous ones included
+        (:class:`~retail.recommend.baskets.Baskets`); None when built without them.
     """
 
     matrix: sp.csr_matrix
@@ -92,6 +101,7 @@ class Interactions:
     weighting: str = "count"
     rows_without_customer: int = 0
     rows_after_cutoff: int = 0
+    baskets: Baskets | None = None
     customer_index: dict[str, int] = field(init=False, repr=False)
     product_index: dict[str, int] = field(init=False, repr=False)
 
@@ -244,13 +254,16 @@ def build_interactions(frame: pd.DataFrame, settings: InteractionSettings | None
     reference = settings.cutoff if settings.cutoff is not None else pd.Timestamp(dates.max())
     matrices = _aggregate(lines, (len(customer_ids), len(catalogue)), settings.weighting, reference)
     catalogue["buyers"] = np.diff(matrices[0].tocsc().indptr).astype(np.int64)
+    # every sale line (anonymous ones too: they are baskets for "bought together") as baskets
+    baskets = build_baskets(product_codes, customer_codes, pd.Series(frame[schema.ORDER_ID].to_numpy()[keep]),
+                            pd.Series(dates), (len(customer_ids), len(catalogue)))
     if without_customer:
         logger.info("%d purchase lines without a customer id are excluded from recommendations", without_customer)
     return Interactions(
         matrix=matrices[0], counts=matrices[1], age_days=matrices[2], customer_ids=customer_ids,
         product_ids=product_ids, catalogue=catalogue,
         reference_date=pd.Timestamp(reference), weighting=settings.weighting,
-        rows_without_customer=without_customer, rows_after_cutoff=after,
+        rows_without_customer=without_customer, rows_after_cutoff=after, baskets=baskets,
     )
 
 
