@@ -11,7 +11,11 @@ the in-sample seasonal-naive MAE (season 7 daily, lag 1 weekly), averaged over s
 Hyper-parameters may be chosen with ``--tune``: it backtests candidates on origins
 *before* the test window and prints the winner; nothing here looks at the test window.
 
-Usage: python benchmarks/bench_forecast.py [--data PATH] [--tune]
+``--tune-mlp`` backtests the neural network's candidates beside LightGBM and the linear model on
+the same pre-test origins (daily and weekly): that decides its settings and whether it joins the
+default model list (it must beat LightGBM at one frequency there).
+
+Usage: python benchmarks/bench_forecast.py [--data PATH] [--tune] [--tune-mlp]
 (``lightgbm`` is the app default: seasonal lags 7/14/21/28, 127 leaves, Tweedie power 1.5,
 chosen by backtests on origins before the test windows; ``lightgbm_l1`` is the l1 variant,
 lower WAPE but strongly under-forecasting, so not the default.)
@@ -37,6 +41,8 @@ from retail.forecast.backtest import backtest  # noqa: E402
 from retail.forecast.metrics import leaderboard, pooled  # noqa: E402
 from retail.forecast.ml import LightGBMForecaster, LinearForecaster  # noqa: E402
 from retail.forecast.models import ExponentialSmoothing, MovingAverage, SeasonalNaive  # noqa: E402
+from retail.forecast.neural import MLPForecaster  # noqa: E402
+from retail.threads import one_blas_thread  # noqa: E402
 
 TEST_START = pd.Timestamp("2011-11-12")
 REFERENCE = {
@@ -78,6 +84,28 @@ def tune_lightgbm(train: pd.DataFrame, horizon: int = 28, windows: int = 2) -> d
     return CANDIDATES[best]
 
 
+MLP_CANDIDATES: dict[str, dict] = {
+    "mlp (default: 64 + 32 neurons)": {},
+    "mlp, scaled by series": {"scale_by_series": True},
+    "mlp, one layer of 32": {"hidden_units": 32, "layers": 1},
+}  # few and small on purpose: the benchmark machine's two cores are shared
+PRE_TEST = {"D": (TEST_START, 28), "W": (pd.Timestamp("2011-10-10"), 8)}  # (first test period, horizon)
+
+
+def tune_mlp(data: dict[str, pd.DataFrame], windows: int = 2) -> None:
+    """The network's candidates beside LightGBM and ridge on ``windows`` origins before each test window."""
+    for freq, (start, horizon) in PRE_TEST.items():
+        train = data[freq][data[freq]["date"] < start]
+        models = {"lightgbm": LightGBMForecaster(), "linear": LinearForecaster()}
+        models |= {name: MLPForecaster(**params) for name, params in MLP_CANDIDATES.items()}
+        started = time.perf_counter()
+        result = backtest(train, models, horizon=horizon, windows=windows, min_train=1, absence_periods=0)
+        board = pooled(result.forecasts, result.seconds).sort_values("wape")
+        print(f"\n{freq}: pre-test origins {[f'{c:%Y-%m-%d}' for c in result.cutoffs]} "
+              f"({time.perf_counter() - started:.0f} s)")
+        print(board[["model", "wape", "mase", "bias", "seconds"]].to_string(index=False, float_format="{:.3f}".format))
+
+
 def models_for(freq: str, lgb_params: dict | None = None) -> dict:
     """The benchmark models: ``lightgbm`` is the app's default LightGBM (Tweedie); the daily
     ``lightgbm_l1`` variant uses the settings ``--tune`` chose (weekly: defaults with l1)."""
@@ -90,6 +118,7 @@ def models_for(freq: str, lgb_params: dict | None = None) -> dict:
         "linear": LinearForecaster(),
         "lightgbm": LightGBMForecaster(),
         "lightgbm_l1": LightGBMForecaster(**variant),
+        "mlp": MLPForecaster(),
     }
 
 
@@ -132,9 +161,19 @@ def main() -> int:
     parser.add_argument(
         "--tune", action="store_true", help="choose LightGBM settings on pre-test origins first"
     )
+    parser.add_argument("--tune-mlp", action="store_true", help="compare the neural network's candidates on "
+                        "pre-test origins, then stop")
     args = parser.parse_args()
+    with one_blas_thread():  # as in the app's forecast runs (retail/threads.py): the network's matrices are small
+        return benchmark(args)
+
+
+def benchmark(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     data = panels(protocol_frame(args.data))
+    if args.tune_mlp:
+        tune_mlp(data)
+        return 0
     print(
         f"series: {data['D']['series_id'].nunique()}, daily periods: {data['D']['date'].nunique()}, "
         f"weekly periods: {data['W']['date'].nunique()} (prepared in {time.perf_counter() - started:.1f} s)"

@@ -5,7 +5,8 @@ canonical frame, then `build_interactions` and `ItemKNN().fit` exactly as the Re
 page and ``python -m retail recommend`` run them (above 8,000 products item-kNN keeps 200
 candidate neighbours per product). Prints the time of each step, one customer's re-rank after a
 k and a shrinkage change, the evaluation of 10,000 test customers, and the peak resident memory.
-Targets (scale issue): fit < 30 s, peak < 3 GB, re-rank < 200 ms, evaluation < 60 s.
+Targets (scale issue): fit < 30 s, peak < 3 GB, re-rank < 200 ms, evaluation < 60 s. EASE, next-order
+transitions and basket rules are fitted too (issue 15: EASE must not run out of memory here).
 
 Run: ``.venv/bin/python benchmarks/bench_recommend_scale.py [--customers 100000 --products 20000]``
 """
@@ -25,9 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from retail.data import schema  # noqa: E402
+from retail.recommend.ease import EASE, MAX_PRODUCTS  # noqa: E402
 from retail.recommend.evaluation import SplitSettings, prepare_evaluation, score_model  # noqa: E402
 from retail.recommend.interactions import build_interactions  # noqa: E402
 from retail.recommend.knn import ItemKNN  # noqa: E402
+from retail.recommend.rules import BoughtTogether  # noqa: E402
+from retail.recommend.sequence import NextBasket  # noqa: E402
 
 
 def synthetic(customers: int, products: int, lines: int, seed: int = 0) -> pd.DataFrame:
@@ -57,6 +61,17 @@ def timed(label: str, rows: list, action):
     value = action()
     rows.append((label, time.perf_counter() - start, peak_gb()))
     return value
+
+
+def learned(data, heavy: str, rows: list) -> None:
+    """The learned models of issue 15 on the same interactions."""
+    ease = timed(f"EASE().fit (the {MAX_PRODUCTS:,} products with most buyers, float32)", rows,
+                 lambda: EASE().fit(data))
+    timed("EASE: recommend for the heaviest customer", rows, lambda: ease.recommend(heavy, n=10))
+    timed("EASE: re-rank after a regularisation change 300 -> 100 (a new inversion)", rows,
+          lambda: ease.recommend(heavy, n=10, l2=100.0))
+    timed("NextBasket().fit (next-order transitions)", rows, lambda: NextBasket().fit(data))
+    timed("BoughtTogether().fit (basket rules, min support 20)", rows, lambda: BoughtTogether().fit(data))
 
 
 def approximation_check() -> None:
@@ -96,14 +111,19 @@ def main() -> None:
     heavy = data.customer_ids[np.argmax(np.diff(data.matrix.indptr))]
     timed("re-rank the heaviest customer, k 50 -> 20", rows, lambda: model.recommend(heavy, n=10, k=20))
     timed("re-rank after a shrinkage change 50 -> 10", rows, lambda: model.recommend(heavy, n=10, shrinkage=10.0))
+    model = None  # let the item-kNN model go before EASE's dense matrices
+    learned(data, heavy, rows)
     split = timed("split for evaluation (last 30 days)", rows,
                   lambda: prepare_evaluation(frame, SplitSettings(test_days=30)))
     split.users = split.users[:10_000]
     split.relevant = split.relevant[:10_000]
     fitted = timed("fit on the training part", rows, lambda: ItemKNN().fit(split.train))
     metrics = timed("evaluate 10,000 test customers", rows, lambda: score_model(fitted, split, 10))
+    fitted = None
+    fitted = timed("EASE: fit on the training part", rows, lambda: EASE().fit(split.train))
+    ease_metrics = timed("EASE: evaluate 10,000 test customers", rows, lambda: score_model(fitted, split, 10))
     print(f"{data.shape[0]:,} customers x {data.shape[1]:,} products, {data.matrix.nnz:,} pairs; "
-          f"precision@10 {metrics['precision']:.4f}\n")
+          f"precision@10 item-kNN {metrics['precision']:.4f}, EASE {ease_metrics['precision']:.4f}\n")
     print("| step | seconds | peak memory so far, GB |\n|---|---:|---:|")
     for label, seconds, peak in rows:
         print(f"| {label} | {seconds:.2f} | {peak:.2f} |")

@@ -1,6 +1,7 @@
 """Regenerate the README screenshots: the real app on the full bundled sample, in Chromium.
 
-Run from the project root: .venv/bin/python docs/make_screenshots.py [pricing|experiments]   (only that one)
+Run from the project root: .venv/bin/python docs/make_screenshots.py [pricing | bought-together | experiments]
+(only that one)
 """
 
 from __future__ import annotations
@@ -55,16 +56,16 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as home:
             shoot_experiments(home)
         return
-    only_pricing = sys.argv[1:] == ["pricing"]
+    only = sys.argv[1] if len(sys.argv) > 1 else None
     with tempfile.TemporaryDirectory() as home:
         if WALMART.exists():  # a store x week totals file beside the line items
             import_file(Workspace(home), WALMART, STORES_NAME)
         subprocess.run([sys.executable, "-c", IMPORT_PRICING, home, str(Path(home) / "till.csv"), PRICING_DATASET],
                        check=True, cwd=ROOT)  # the benchmark's synthetic till export, for the Pricing page
-        shoot(home, only_pricing)
+        shoot(home, only)
 
 
-def shoot(home: str, only_pricing: bool) -> None:
+def shoot(home: str, only: str | None) -> None:
     with streamlit_server(ROOT, {"RETAIL_HOME": home}) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 1100})
@@ -72,8 +73,8 @@ def shoot(home: str, only_pricing: bool) -> None:
         page.goto(url)
         page.get_by_text("Sales overview").wait_for()
         settle(page)
-        if only_pricing:
-            pricing(page, url)
+        if only:
+            {"pricing": pricing, "bought-together": bought_together}[only](page, url)
             browser.close()
             return
         page.screenshot(path=str(DOCS / "overview.png"))
@@ -114,6 +115,7 @@ def shoot(home: str, only_pricing: bool) -> None:
 
         pricing(page, url)
         customers(page, url)
+        bought_together(page, url)
         experiments(page, url)
         browser.close()
 
@@ -124,6 +126,17 @@ def customers(page, url: str) -> None:
     page.get_by_text("Customers per segment").first.wait_for()
     settle(page)
     page.screenshot(path=str(DOCS / "customers.png"))
+
+
+def bought_together(page, url: str) -> None:
+    """The Recommendations page's "Bought together" tab: basket rules for the best-selling product."""
+    page.goto(f"{url}/recommendations")
+    page.get_by_text("Top 10 for customer").wait_for()
+    settle(page)
+    page.get_by_role("tab", name="Bought together", exact=True).click()
+    page.get_by_text("Bought in the same basket as").first.wait_for()
+    settle(page)
+    page.screenshot(path=str(DOCS / "bought-together.png"))
 
 
 def experiments(page, url: str) -> None:

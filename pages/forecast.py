@@ -10,7 +10,7 @@ from retail.data import currency
 from retail.data.workspace import workspace_location
 from retail.forecast.charts import importance_figure, leaderboard_figure, series_figure
 from retail.forecast.explain import feature_label, headline, outlook, series_by_volume
-from retail.forecast.registry import FORECASTERS
+from retail.forecast.registry import DEFAULT, FORECASTERS
 from retail.forecast.result import RUN_KIND
 from retail.forecast.settings import ForecastSettings
 from retail.glossary import explain
@@ -137,7 +137,8 @@ with new_tab:
                                   format_func=lambda name: TARGETS[name].label, help=f"Default: {target_reason}.")
         horizon = row[3].number_input("Horizon (periods)", 1, 90, 8, key="fc_horizon")
         row = st.columns(3)
-        models = registry_multiselect(row[0], "Models", FORECASTERS, "fc_models")
+        models = registry_multiselect(row[0], "Models", FORECASTERS, "fc_models",
+                                      default=list(FORECASTERS.tagged(DEFAULT)))
         windows = row[1].slider("Backtest windows", 1, 6, 3, key="fc_windows",
                                 help="Rolling origins: each window forecasts `horizon` periods from an earlier cutoff")
         top_n = row[2].number_input("Largest N series (0 = all)", 0, 100_000, 50, key="fc_top")

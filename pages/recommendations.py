@@ -7,9 +7,10 @@ from retail.data import schema
 from retail.data.workspace import workspace_location
 from retail.recommend.charts import metrics_figure, sweep_figure
 from retail.recommend.evaluation import with_popularity_ratio
-from retail.recommend.interactions import WEIGHTINGS, why_not
+from retail.recommend.interactions import WEIGHTINGS, baskets_only, why_not
 from retail.recommend.registry import (
     BASELINE,
+    BASKET_RULES,
     DEFAULT,
     MEASURE_LABELS,
     METRIC_LABELS,
@@ -28,12 +29,48 @@ loaded = current_frame()
 if loaded is None:
     st.stop()
 info, frame = loaded
-if reason := why_not(info.kind, info.has(schema.CUSTOMER_ID)):
-    st.info(reason)
-    st.stop()
-
 home = workspace_location()
 key = (home, info.name, info.version)
+
+
+def basket_rules(weighting: str) -> str:
+    """Rules from one product, or from a whole basket, to the products bought in the same baskets; the product."""
+    spec = RECOMMENDERS.get(RECOMMENDERS.first_tagged(BASKET_RULES))
+    model = cached.fitted_model(*key, weighting, spec.name)
+    products = model.products_by_baskets()
+    names = dict(zip(products[schema.PRODUCT_ID], products[schema.PRODUCT_NAME], strict=True))
+    top = st.columns([3, 1])
+    product = top[0].selectbox("Product (type to search)", list(names), key="rec_product",
+                               format_func=lambda p: f"{names[p]} ({p})")
+    params = param_widgets(spec, spec.name, columns=1, where=top[1], defaults=cached.kept_settings(info.name, spec.name))
+    st.subheader(f"Bought in the same basket as {names[product]}")
+    rules = model.rules([product], 10, **params)
+    if rules.empty:
+        st.info(f"No product shared {params['min_support']:,} or more baskets with this one: lower "
+                f"'{spec.param('min_support').label}'.")
+    st.caption(f"Counted over {model.n_baskets:,} baskets; pairs bought together in fewer than "
+               f"{params['min_support']:,} baskets make no rule.")
+    shown = rules.drop(columns=["antecedent_id", "antecedent_name"])
+    st.dataframe(shown, hide_index=True, width="stretch", key="rec_rules", column_config=glossary_columns(
+        shown, support="%.4f", confidence="%.2f", rule_lift="%.1f", baskets="%d"))
+    basket = st.multiselect("A whole basket (what goes with all of it)", list(names), key="rec_basket",
+                            format_func=lambda p: f"{names[p]} ({p})")
+    if basket:
+        together = model.rules(basket, 10, **params)
+        st.dataframe(together, hide_index=True, width="stretch", key="rec_basket_rules",
+                     column_config=glossary_columns(together, support="%.4f", confidence="%.2f", rule_lift="%.1f",
+                                                    baskets="%d"))
+    return product
+
+
+if reason := why_not(info.kind, info.has(schema.CUSTOMER_ID)):
+    st.info(reason)
+    if not baskets_only(info.kind, info.has(schema.CUSTOMER_ID), info.has(schema.ORDER_ID)):
+        st.stop()
+    st.header("Bought together")
+    basket_rules(next(iter(WEIGHTINGS)))
+    st.stop()
+
 weighting = st.sidebar.radio("Purchase strength", list(WEIGHTINGS), format_func=WEIGHTINGS.get, key="rec_weighting",
                              help="How a customer's purchases of a product count in the customer x product matrix.")
 data = cached.interactions(*key, weighting)
@@ -85,16 +122,15 @@ with personal:
                         schema.REVENUE: st.column_config.NumberColumn("amount", format="%.2f")})
 
 with together:
-    catalogue = data.catalogue.sort_values("buyers", ascending=False)
-    names = dict(zip(catalogue[schema.PRODUCT_ID], catalogue[schema.PRODUCT_NAME], strict=True))
-    product = st.selectbox("Product (type to search)", list(names), key="rec_product",
-                           format_func=lambda p: f"{names[p]} ({p})")
+    product = basket_rules(weighting)
+    names = dict(zip(data.catalogue[schema.PRODUCT_ID], data.catalogue[schema.PRODUCT_NAME], strict=True))
     similar_spec = RECOMMENDERS.get(RECOMMENDERS.first_tagged(SIMILAR_ITEMS))
     item_params = param_widgets(similar_spec, "together", defaults=cached.kept_settings(info.name, similar_spec.name))
     item_model = cached.fitted_model(*key, weighting, similar_spec.name)
     st.subheader(f"Customers who bought {names[product]} also bought")
     similar = item_model.similar_items(product, 10, **item_params)
-    st.dataframe(similar, hide_index=True, width="stretch", key="rec_similar", column_config=glossary_columns(similar))
+    st.dataframe(similar, hide_index=True, width="stretch", key="rec_similar",
+                 column_config=glossary_columns(similar, co_buyers="%d"))
 
 with evaluation:
     st.caption("Train on purchases before the cutoff, test on the last days: does the list contain what the "

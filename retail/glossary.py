@@ -146,6 +146,16 @@ GLOSSARY |= {
                            "the discount."),
     "promotion_lift_high": ("Beyond the discount, high (95%)", "The upper end of that interval."),
     "events": ("Promotions", "Separate promotion periods of the product."),
+    # products bought together (basket rules)
+    "antecedent_name": ("Bought", "The product the rule starts from (for a whole basket: the basket's product "
+                        "with the strongest rule)."),
+    "antecedent_id": ("Bought (code)", "The code of the product the rule starts from."),
+    "baskets": ("Baskets together", "Baskets (orders) that held both products."),
+    "support": ("Support", "Share of all baskets that held both products: how common the pair is."),
+    "confidence": ("Confidence", "Share of the baskets with the first product that also held the second: "
+                   "0.40 means 4 in 10."),
+    "rule_lift": ("Lift", "How many times more often the two products share a basket than if customers chose them "
+                  "independently: above 1 they go together, 1 is chance."),
 }
 GLOSSARY |= {
     # campaign experiments: the read-out

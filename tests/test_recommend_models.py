@@ -142,7 +142,8 @@ class TestHybrid(RecommenderContract):
 
 
 def test_registry_names() -> None:
-    assert RECOMMENDERS.names == ("popularity", "trending", "buy-again", "item-knn", "user-knn", "content", "hybrid")
+    assert RECOMMENDERS.names == ("popularity", "trending", "buy-again", "item-knn", "user-knn", "content", "ease",
+                                  "next-basket", "rules", "hybrid")
     with pytest.raises(ValueError, match="Unknown algorithm 'als'"):
         make_recommender("als")
 

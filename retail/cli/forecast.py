@@ -33,7 +33,7 @@ from retail.cli.common import (
     progress,
     table_out_path,
 )
-from retail.forecast.registry import FORECASTERS
+from retail.forecast.registry import DEFAULT, FORECASTERS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,8 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--target", choices=list(TARGETS), default=None,
                    help="units or revenue (default: units, or revenue for files with sales but no quantity)")
     p.add_argument("--horizon", type=int, default=8, help="periods to forecast")
-    p.add_argument("--models", default=",".join(FORECASTERS.names),
-                   help="comma-separated, from " + "; ".join(f"{s.name} ({s.label})" for s in FORECASTERS))
+    p.add_argument("--models", default=",".join(FORECASTERS.tagged(DEFAULT)),
+                   help="comma-separated, from " + "; ".join(f"{s.name} ({s.label})" for s in FORECASTERS)
+                   + " (default: " + ",".join(FORECASTERS.tagged(DEFAULT)) + ")")
     p.add_argument("--windows", type=int, default=3, help="rolling-origin backtest windows")
     p.add_argument("--step", type=int, default=None, help="periods between backtest cutoffs (default: horizon)")
     p.add_argument("--top", type=int, default=None, metavar="N", help="only the N largest series")

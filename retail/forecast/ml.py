@@ -157,6 +157,17 @@ class GlobalForecaster(ForecastModel):
         return tail[:, T - start :]
 
 
+def encoded_features(names: list[str], spec: FeatureSpec) -> ColumnTransformer:
+    """Calendar features one-hot encoded; the others imputed (0 plus a missing flag) and standardised."""
+    calendar = [names.index(c) for c in spec.calendar if c in names]
+    numeric = [i for i in range(len(names)) if i not in calendar]
+    impute = SimpleImputer(strategy="constant", fill_value=0.0, add_indicator=True, keep_empty_features=True)
+    return ColumnTransformer([
+        ("calendar", OneHotEncoder(handle_unknown="ignore"), calendar),
+        ("numeric", make_pipeline(impute, StandardScaler()), numeric),
+    ])
+
+
 class LightGBMForecaster(GlobalForecaster):
     """One LightGBM model across all series (tweedie, poisson, l2 or l1 objective).
 
@@ -259,24 +270,7 @@ class LinearForecaster(GlobalForecaster):
         self.random_state = random_state
 
     def _regressor(self, names: list[str], spec: FeatureSpec):
-        calendar = [names.index(c) for c in spec.calendar if c in names]
-        numeric = [i for i in range(len(names)) if i not in calendar]
-        encode = ColumnTransformer(
-            [
-                ("calendar", OneHotEncoder(handle_unknown="ignore"), calendar),
-                (
-                    "numeric",
-                    make_pipeline(
-                        SimpleImputer(
-                            strategy="constant", fill_value=0.0, add_indicator=True, keep_empty_features=True
-                        ),
-                        StandardScaler(),
-                    ),
-                    numeric,
-                ),
-            ]
-        )
-        return make_pipeline(encode, Ridge(alpha=self.alpha))
+        return make_pipeline(encoded_features(names, spec), Ridge(alpha=self.alpha))
 
     @property
     def feature_importance_(self) -> pd.Series:

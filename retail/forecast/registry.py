@@ -11,25 +11,28 @@ from __future__ import annotations
 from retail.registry import Param, Registry, Spec
 
 BASELINE = "baseline"  # tag: the model every other model is compared with
+# tag: in a run's model list unless the user picks others. A model earns it on backtests before the
+# benchmark's test windows (benchmarks/bench_forecast.py); the others stay one click away.
+DEFAULT = "default"
 
 FORECASTERS = Registry("forecast model", [
     Spec("snaive", "seasonal naive",
          "Repeats the last season: the same weekday last week, the same week last year. The baseline to beat.",
-         "retail.forecast.models:SeasonalNaive.from_context", tags=frozenset({BASELINE})),
+         "retail.forecast.models:SeasonalNaive.from_context", tags=frozenset({BASELINE, DEFAULT})),
     Spec("ma", "moving average", "The average of the most recent periods, carried flat into the future.",
          "retail.forecast.models:MovingAverage.from_context", params=(
              Param("window", "Periods averaged", None, "How many recent periods are averaged; empty: 28 days, "
                    "4 weeks or 3 months.", kind=int, minimum=1, ui_range=(1, 104), optional=True),
-         )),
+         ), tags=frozenset({DEFAULT})),
     Spec("ets", "exponential smoothing",
          "Holt-Winters with a damped trend and seasonality (statsmodels), fitted to each series on its own.",
-         "retail.forecast.models:ExponentialSmoothing.from_context"),
+         "retail.forecast.models:ExponentialSmoothing.from_context", tags=frozenset({DEFAULT})),
     Spec("linear", "linear regression",
          "Ridge regression on the same lag, rolling-mean and calendar features as LightGBM, across all series.",
          "retail.forecast.ml:LinearForecaster.from_context", params=(
              Param("alpha", "Regularisation", 1.0, "Larger values keep the coefficients small (steadier, "
                    "less detailed forecasts).", minimum=0.0, ui_range=(0.0, 100.0), step=0.5),
-         )),
+         ), tags=frozenset({DEFAULT})),
     Spec("lightgbm", "LightGBM",
          "One gradient-boosted tree model across all series on lags, rolling means, calendar and promotions.",
          "retail.forecast.ml:LightGBMForecaster.from_context", params=(
@@ -46,5 +49,17 @@ FORECASTERS = Registry("forecast model", [
              Param("num_leaves", "Leaves per tree", 127, "Larger trees capture more interactions between "
                    "features (chosen on backtests before the benchmark's test windows).",
                    kind=int, minimum=2, maximum=4096, ui_range=(7, 255)),
+         ), tags=frozenset({DEFAULT})),
+    Spec("mlp", "neural network",
+         "A dense neural network (multi-layer perceptron) across all series on the same features as LightGBM. "
+         "Not in the default list: less accurate than LightGBM on this project's benchmark.",
+         "retail.forecast.neural:MLPForecaster.from_context", params=(
+             Param("hidden_units", "Neurons", 64, "Neurons in the first hidden layer (each further layer has half "
+                   "as many): more can learn more patterns, and take longer.", kind=int, minimum=2, maximum=1024,
+                   ui_range=(8, 256), step=8),
+             Param("layers", "Hidden layers", 2, "Layers of neurons between the features and the forecast.",
+                   kind=int, minimum=1, maximum=4),
+             Param("alpha", "Regularisation", 0.001, "Larger values keep the weights small (smoother, less "
+                   "detailed forecasts).", minimum=0.0, maximum=10.0, ui_range=(0.0, 0.1), step=0.001),
          )),
 ])

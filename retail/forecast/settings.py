@@ -9,11 +9,12 @@ from typing import Any
 
 from retail import frequency
 from retail.analytics.aggregate import LEVELS, TARGETS
-from retail.forecast.registry import FORECASTERS
+from retail.forecast.registry import DEFAULT, FORECASTERS
 
 
-def _all_models() -> tuple[str, ...]:
-    return FORECASTERS.names
+def default_models() -> tuple[str, ...]:
+    """The models of a run when none are named: the registry's entries tagged as defaults."""
+    return FORECASTERS.tagged(DEFAULT)
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ class ForecastSettings:
     ----------
     level, freq, target : see :func:`retail.analytics.aggregate.build_panel`.
     horizon : periods to forecast ahead.
-    models : model names from :data:`retail.forecast.registry.FORECASTERS` (default: all of them).
+    models : model names from :data:`retail.forecast.registry.FORECASTERS` (default: those tagged
+        ``DEFAULT``; the others are chosen by name).
     model_params : per model, settings that differ from its registry defaults,
         e.g. ``{"lightgbm": {"objective": "poisson"}}``.
     windows : rolling-origin backtest windows; ``step`` periods apart (default ``horizon``).
@@ -40,7 +42,7 @@ class ForecastSettings:
     freq: str = "W"
     target: str = "units"
     horizon: int = 8
-    models: tuple[str, ...] = field(default_factory=_all_models)
+    models: tuple[str, ...] = field(default_factory=default_models)
     model_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     windows: int = 3
     step: int | None = None

@@ -23,6 +23,8 @@ _EXPORTS = {
     "ItemKNN": "knn", "UserKNN": "knn", "BuyAgain": "popular", "Popularity": "popular", "Trending": "popular",
     "RECOMMENDERS": "registry", "make_recommender": "registry",
     "SimilaritySettings": "similarity", "pairwise_similarity": "similarity",
+    "EASE": "ease", "NextBasket": "sequence", "BoughtTogether": "rules",
+    "Baskets": "baskets",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -10,6 +10,7 @@ recommendations can still use them).
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from retail.data import schema
+from retail.recommend.baskets import Baskets, build_baskets
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,11 @@ def why_not(kind: str, has_customers: bool) -> str | None:
         return ("Recommendations learn from who bought what, and this dataset has no customer column. If the "
                 "file has one (customer, member or loyalty number), map it on the Data page.")
     return None
+
+
+def baskets_only(kind: str, has_customers: bool, has_orders: bool) -> bool:
+    """True when a dataset has baskets (order ids) but no customers: only "bought together" applies."""
+    return kind not in ("store_totals", "product_totals") and not has_customers and has_orders
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,20 @@ class InteractionSettings:
             object.__setattr__(self, "cutoff", pd.Timestamp(self.cutoff))
 
 
+@dataclass(frozen=True)
+class Lines:
+    """Sale lines as parallel arrays: customer, product and order codes (-1: none), dates, weights."""
+
+    customer: np.ndarray
+    product: np.ndarray
+    order: np.ndarray
+    date: np.ndarray
+    weight: np.ndarray | None = None
+
+
+_BASKETS_LOCK = threading.Lock()
+
+
 @dataclass
 class Interactions:
     """A fitted customer x product matrix with its id maps and purchase details.
@@ -80,6 +101,8 @@ class Interactions:
     catalogue
         One row per product (index order): ``product_id``, ``product_name`` (most frequent
         name), ``category``, ``buyers`` (distinct customers in the matrix).
+    basket_lines
+        What :attr:`baskets` is built from (every sale line, anonymous ones too); None: no baskets.
     """
 
     matrix: sp.csr_matrix
@@ -92,8 +115,10 @@ class Interactions:
     weighting: str = "count"
     rows_without_customer: int = 0
     rows_after_cutoff: int = 0
+    basket_lines: Lines | None = field(default=None, repr=False)
     customer_index: dict[str, int] = field(init=False, repr=False)
     product_index: dict[str, int] = field(init=False, repr=False)
+    _baskets: Baskets | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.customer_index = {c: i for i, c in enumerate(self.customer_ids)}
@@ -102,6 +127,20 @@ class Interactions:
     @property
     def shape(self) -> tuple[int, int]:
         return self.matrix.shape
+
+    @property
+    def baskets(self) -> Baskets | None:
+        """The same purchases as baskets (orders) in time order, anonymous ones included
+        (:class:`~retail.recommend.baskets.Baskets`). Built on first use: only the sequence-aware
+        and basket-rule recommenders read them, and on millions of lines they cost seconds."""
+        if self._baskets is None and self.basket_lines is not None:
+            with _BASKETS_LOCK:
+                if self._baskets is None:
+                    lines = self.basket_lines
+                    orders = pd.Series(lines.order).where(lines.order >= 0)
+                    self._baskets = build_baskets(lines.product, lines.customer, orders, pd.Series(lines.date),
+                                                  self.shape)
+        return self._baskets
 
     @property
     def binary(self) -> sp.csr_matrix:
@@ -237,11 +276,11 @@ def build_interactions(frame: pd.DataFrame, settings: InteractionSettings | None
     customer_codes, customer_ids = _codes(frame[schema.CUSTOMER_ID])  # everyone seen, any line type
     customer_codes = customer_codes[keep]
     named = customer_codes >= 0
-    dates = frame[schema.DATE].to_numpy()[keep]
-    lines = Lines(customer=customer_codes[named], product=product_codes[named],
-                  order=frame[schema.ORDER_ID].to_numpy()[keep][named], date=dates[named],
-                  weight=_line_weights(frame[schema.REVENUE][keep], settings.weighting)[named])
-    reference = settings.cutoff if settings.cutoff is not None else pd.Timestamp(dates.max())
+    every = Lines(customer=customer_codes, product=product_codes, date=frame[schema.DATE].to_numpy()[keep],
+                  order=pd.factorize(frame[schema.ORDER_ID].to_numpy()[keep])[0])  # -1: no order id
+    lines = Lines(customer=customer_codes[named], product=product_codes[named], order=every.order[named],
+                  date=every.date[named], weight=_line_weights(frame[schema.REVENUE][keep], settings.weighting)[named])
+    reference = settings.cutoff if settings.cutoff is not None else pd.Timestamp(every.date.max())
     matrices = _aggregate(lines, (len(customer_ids), len(catalogue)), settings.weighting, reference)
     catalogue["buyers"] = np.diff(matrices[0].tocsc().indptr).astype(np.int64)
     if without_customer:
@@ -250,19 +289,8 @@ def build_interactions(frame: pd.DataFrame, settings: InteractionSettings | None
         matrix=matrices[0], counts=matrices[1], age_days=matrices[2], customer_ids=customer_ids,
         product_ids=product_ids, catalogue=catalogue,
         reference_date=pd.Timestamp(reference), weighting=settings.weighting,
-        rows_without_customer=without_customer, rows_after_cutoff=after,
+        rows_without_customer=without_customer, rows_after_cutoff=after, basket_lines=every,
     )
-
-
-@dataclass(frozen=True)
-class Lines:
-    """Purchase lines with a customer, as parallel arrays of integer codes and values."""
-
-    customer: np.ndarray
-    product: np.ndarray
-    order: np.ndarray
-    date: np.ndarray
-    weight: np.ndarray
 
 
 def _aggregate(lines: Lines, shape: tuple[int, int], weighting: str,
@@ -270,12 +298,12 @@ def _aggregate(lines: Lines, shape: tuple[int, int], weighting: str,
     """(weighted, distinct-order counts, age + 1 in days) with one shared sparsity pattern."""
     pair_codes, pairs = pd.factorize(lines.customer * shape[1] + lines.product, sort=True)
     rows, cols = np.divmod(pairs, shape[1])
-    order_codes, known = pd.factorize(lines.order)
-    alone = order_codes < 0  # a line without order id is its own order; lines of one order count once
+    alone = lines.order < 0  # a line without order id is its own order; lines of one order count once
     counts = np.bincount(pair_codes[alone], minlength=len(pairs)).astype(np.float64)
-    if len(known):
-        distinct = pd.unique(pair_codes[~alone].astype(np.int64) * len(known) + order_codes[~alone])
-        counts += np.bincount(distinct // len(known), minlength=len(pairs))
+    known = int(lines.order.max(initial=-1)) + 1
+    if known:
+        distinct = pd.unique(pair_codes[~alone].astype(np.int64) * known + lines.order[~alone])
+        counts += np.bincount(distinct // known, minlength=len(pairs))
     values = {"count": counts, "binary": np.ones(len(pairs)),
               "spend": np.bincount(pair_codes, weights=lines.weight, minlength=len(pairs))}
     weighted = values[weighting]

@@ -16,6 +16,7 @@ BASELINE = "baseline"  # tag: the algorithm every other one must beat
 DEFAULT = "default"  # tag: the algorithm shown first
 NEIGHBOURHOOD = "neighbourhood"  # tag: kNN algorithms (similarity, k, shrinkage)
 SIMILAR_ITEMS = "similar-items"  # tag: the algorithm behind "customers who bought this also bought"
+BASKET_RULES = "basket-rules"  # tag: the algorithm behind "bought in the same basket" (association rules)
 MEASURE_LABELS = {"cosine": "cosine", "pearson": "Pearson correlation", "jaccard": "Jaccard (shared buyers)"}
 
 
@@ -34,6 +35,15 @@ def _neighbour_params(similarity: str, shrinkage: float, entity: str) -> tuple[P
     )
 
 
+def _sequence_params(last_baskets: int, recency: float) -> tuple[Param, ...]:
+    return (
+        Param("last_baskets", "Latest orders followed", last_baskets, "How many of the customer's latest orders "
+              "are followed to what customers bought in their next order.", kind=int, minimum=1, ui_range=(1, 20)),
+        Param("recency", "Weight of older orders", recency, "How much each older order counts next to the one "
+              "after it (1: all the same; 0.5: half as much).", minimum=0.0, maximum=1.0, step=0.05),
+    )
+
+
 PROTOCOLS: dict[str, str] = {
     "discovery": "only products new to the customer count (what they already bought is not shown)",
     "all": "every product bought in the test window counts, repeat purchases included",
@@ -49,9 +59,15 @@ METRIC_LABELS: dict[str, str] = {
 # 42nd of 48 (2.11x against 2.32x): Jaccard does not let a few bulk buyers dominate a product.
 ITEM_KNN_DEFAULTS: tuple[str, float] = ("jaccard", 50.0)
 
-# Tuned on Online Retail's validation window (discovery); buy-again only acts when purchases are shown.
-HYBRID_WEIGHTS: dict[str, float] = {"item-knn": 1.0, "user-knn": 0.0, "trending": 1.0, "content": 0.5,
-                                    "buy-again": 1.0}
+# Chosen on Online Retail's validation windows by benchmarks/bench_recommend.py (see the README).
+EASE_DEFAULTS: tuple[str, float] = ("binary", 300.0)
+NEXT_BASKET_DEFAULTS: tuple[int, float] = (5, 1.0)  # best of 9 on both protocols (the older 3, 0.5: last)
+RULES_MIN_SUPPORT = 20
+
+# One blend for both protocols, tuned on Online Retail's two validation windows of both protocols by
+# benchmarks/bench_recommend.py; buy-again only acts when purchases are shown.
+HYBRID_WEIGHTS: dict[str, float] = {"item-knn": 0.0, "user-knn": 0.0, "trending": 0.25, "content": 0.25,
+                                    "buy-again": 1.0, "ease": 0.25, "next-basket": 0.0, "rules": 0.0}
 
 RECOMMENDERS = Registry("algorithm", [
     Spec("popularity", "popularity", "Best sellers (distinct buyers). The baseline every algorithm must beat.",
@@ -83,7 +99,31 @@ RECOMMENDERS = Registry("algorithm", [
              Param("n_topics", "Topics", 30, "Topics of the LDA text model.", kind=int, minimum=2,
                    ui_range=(5, 100)),
          )),
-    Spec("hybrid", "hybrid", "A weighted blend of item-kNN, customer-kNN, trending, content and buy-again.",
+    Spec("ease", "learned product weights (EASE)",
+         "Learns from all customers at once how much each product bought points to each other product "
+         "(a linear autoencoder): the strongest single algorithm for discovering new products.",
+         "retail.recommend.ease:EASE", params=(
+             Param("input", "Purchases as", EASE_DEFAULTS[0], "Bought or not treats every buyer alike; number of "
+                   "orders lets regular re-orders weigh more.", kind=str, choices=("binary", "count"),
+                   choice_labels={"binary": "bought or not", "count": "number of orders"}),
+             Param("l2", "Regularisation", EASE_DEFAULTS[1], "Larger values trust only pairs of products that many "
+                   "customers share (steadier); smaller values follow rarer pairs.", minimum=0.1,
+                   ui_range=(1.0, 2000.0), step=1.0),
+         )),
+    Spec("next-basket", "next order",
+         "What customers bought in the order after one holding the customer's latest products "
+         "(purchase sequences).",
+         "retail.recommend.sequence:NextBasket", params=_sequence_params(*NEXT_BASKET_DEFAULTS)),
+    Spec("rules", "bought together (basket rules)",
+         "Products often in the same basket as the customer's latest basket (association rules: support, "
+         "confidence, lift).",
+         "retail.recommend.rules:BoughtTogether", params=(
+             Param("min_support", "Minimum baskets together", RULES_MIN_SUPPORT, "A pair of products makes a rule "
+                   "only when bought together in at least this many baskets (its support).", kind=int, minimum=1,
+                   ui_range=(1, 200)),
+         ), tags=frozenset({BASKET_RULES})),
+    Spec("hybrid", "hybrid", "A weighted blend of the other algorithms' scores (the weights were chosen on "
+         "earlier months of a real shop; 0 leaves an algorithm out).",
          "retail.recommend.hybrid:Hybrid", params=(
              Param("weights", "Weights", HYBRID_WEIGHTS, "How much each algorithm counts in the blend "
                    "(0 leaves it out).", kind=dict, minimum=0.0, ui_range=(0.0, 2.0), step=0.25),

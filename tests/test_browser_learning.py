@@ -1,0 +1,89 @@
+"""End to end in a real browser: the learned product weights (EASE) recommend with reasons and
+re-rank on the regularisation slider; the "Bought together" tab's rules follow the minimum support."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from retail.recommend.registry import BASKET_RULES, RECOMMENDERS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.conftest import ROOT
+
+ARTIFACTS = Path(os.environ.get("RETAIL_ARTIFACTS", "/tmp/retail-artifacts"))
+TIMEOUT_MS = 120_000
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory, small_sample_file):
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+    home = tmp_path_factory.mktemp("browser_learning") / "home"
+    env = {"RETAIL_HOME": str(home), "RETAIL_SAMPLE_FILE": str(small_sample_file)}
+    with streamlit_server(ROOT, env) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1400, "height": 1100})
+        tab = context.new_page()
+        tab.set_default_timeout(TIMEOUT_MS)
+        tab.goto(f"{url}/recommendations")
+        yield tab
+        browser.close()
+
+
+def wait_idle(page) -> None:
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=TIMEOUT_MS)
+
+
+def texts(page, testid: str) -> str:
+    return " | ".join(page.locator(f"[data-testid='{testid}']").all_inner_texts())
+
+
+def wait_for_change(page, testid: str, old: str) -> None:
+    page.wait_for_function(f"(old) => Array.from(document.querySelectorAll(\"[data-testid='{testid}']\"))"
+                           ".map(e => e.innerText).join(' | ') !== old", arg=old, timeout=TIMEOUT_MS)
+
+
+def test_ease_recommends_with_reasons_and_follows_its_slider(page):
+    page.get_by_text("Top 10 for customer").wait_for()
+    wait_idle(page)
+    before = texts(page, "stText")
+    page.locator("[data-testid='stSelectbox']", has_text="Algorithm").get_by_role("combobox").click()
+    page.get_by_role("option", name=RECOMMENDERS.label("ease")).click()
+    wait_for_change(page, "stText", before)
+    wait_idle(page)
+    picks = texts(page, "stText")
+    assert picks.startswith("1. ") and "because you bought" in picks
+    slider = page.locator("[data-testid='stSlider']", has_text="Regularisation").first.get_by_role("slider")
+    slider.focus()
+    slider.press("Home")  # the smallest regularisation follows rare pairs: another list
+    wait_idle(page)
+    wait_for_change(page, "stText", picks)
+    assert texts(page, "stText") != picks
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "recommendations-ease.png"), full_page=True)
+
+
+def test_bought_together_rules_follow_the_minimum_support(page):
+    page.get_by_role("tab", name="Bought together", exact=True).click()
+    page.get_by_text("Bought in the same basket as").first.wait_for()
+    wait_idle(page)
+    label = RECOMMENDERS.get(RECOMMENDERS.first_tagged(BASKET_RULES)).param("min_support").label
+    before = texts(page, "stCaptionContainer")
+    default = RECOMMENDERS.get(RECOMMENDERS.first_tagged(BASKET_RULES)).defaults()["min_support"]
+    assert f"fewer than {default} baskets make no rule" in before
+    slider = page.locator("[data-testid='stSlider']", has_text=label).first.get_by_role("slider")
+    slider.focus()
+    slider.press("End")
+    wait_idle(page)
+    wait_for_change(page, "stCaptionContainer", before)
+    assert "fewer than 200 baskets make no rule" in texts(page, "stCaptionContainer")
+    page.get_by_role("tab", name="Bought together", exact=True).screenshot(
+        path=str(ARTIFACTS / "bought-together-tab.png"))
+    page.screenshot(path=str(ARTIFACTS / "bought-together.png"), full_page=True)
