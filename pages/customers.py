@@ -30,6 +30,7 @@ from retail.experiments.targeting import saved_targeting, targeted_customers
 from retail.recommend.registry import DEFAULT as DEFAULT_RECOMMENDER
 from retail.recommend.registry import RECOMMENDERS
 from ui import customers as cached
+from ui.access import record_download
 from ui.data import current_dataset, current_frame, workspace
 from ui.widgets import glossary_columns, param_widgets, registry_select
 
@@ -268,11 +269,11 @@ def show_saved(run_id: int, code: str | None, prefix: str) -> None:
                + (f", expected revenue {currency.money(revenue, code, 0)}" if revenue is not None else "") + ".")
     st.dataframe(table, hide_index=True, width="stretch", key=f"{prefix}_list", column_config=columns_of(table, code))
     settings = {k: v for k, v in info.settings.items() if k != "analysis"}
-    files = st.columns(2)
-    files[0].download_button("Download Excel", export.campaign_workbook(table, settings, info.summary, code),
-                             file_name=f"campaign_{run_id}.xlsx", key=f"{prefix}_xlsx",
+    files, exported = st.columns(2), workspace().export(table)  # customers by pseudonym when an admin chose so
+    files[0].download_button("Download Excel", export.campaign_workbook(exported, settings, info.summary, code),
+                             file_name=f"campaign_{run_id}.xlsx", on_click=record_download(f"campaign_{run_id}.xlsx", campaign=True), key=f"{prefix}_xlsx",
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    files[1].download_button("Download CSV", export.to_csv_bytes(table), file_name=f"campaign_{run_id}.csv",
+    files[1].download_button("Download CSV", export.to_csv_bytes(exported), file_name=f"campaign_{run_id}.csv", on_click=record_download(f"campaign_{run_id}.csv", campaign=True),
                              mime="text/csv", key=f"{prefix}_csv")
 
 

@@ -11,6 +11,7 @@ from retail.data import currency, kinds, schema
 from retail.data.ingest import DEMO_UPLOAD_FILE
 from retail.data.parsing import DATE_ORDERS, describe_format
 from retail.data.readers import ReadError
+from retail.data.trash import trash_days
 from retail.data.validation import ValidationError
 from ui.data import select_dataset, workspace
 from ui.upload import read_upload, validate_upload
@@ -95,7 +96,34 @@ def _save(result, default_name: str) -> None:
         st.rerun()
 
 
-with upload_tab:
+def _trash(trashed: list) -> None:
+    """Deleted and replaced datasets, restorable until their time is up (emptying is on the Admin page)."""
+    st.subheader("Trash")
+    st.caption(f"Deleted and replaced datasets are kept here for {trash_days()} days, then removed for good.")
+    if not trashed:
+        st.caption("The trash is empty.")
+        return
+    st.dataframe(pd.DataFrame([{
+        "name": item.name, "rows": item.info.rows, "why": item.reason, "by": item.deleted_by,
+        "when (UTC)": item.deleted_at, "kept until": item.expires} for item in trashed]),
+        hide_index=True, width="stretch", key="trash_table")
+    if not workspace().may("restore"):
+        return
+    with st.form("restore"):
+        chosen = st.selectbox("Restore", trashed, format_func=lambda i: f"{i.name} ({i.reason} {i.deleted_at:%d %b %H:%M})",
+                              key="restore_item")
+        new_name = st.text_input("Under the name (when the old one is taken)", key="restore_name")
+        if st.form_submit_button("Restore"):
+            try:
+                info = workspace().restore(chosen.name, chosen.id, new_name.strip() or None)
+                select_dataset(info.name)
+                st.rerun()
+            except ValueError as exc:
+                st.error(str(exc))
+
+
+def _add_dataset() -> None:
+    """Steps 1 to 4: choose a file, match its columns, read the report, save it."""
     if message := st.session_state.pop("saved_message", None):
         st.success(message + " It is now selected in the sidebar.")
     st.subheader("1. Choose a file")
@@ -136,6 +164,13 @@ with upload_tab:
         _report(result)
         _save(result, Path(upload["name"]).name.split(".")[0])
 
+
+with upload_tab:
+    if workspace().may("upload"):
+        _add_dataset()
+    else:
+        st.info("Your role lets you open the pages and download exports; adding data needs the analyst role.")
+
 with datasets_tab:
     datasets = workspace().list_datasets()
     table = pd.DataFrame([{
@@ -143,7 +178,7 @@ with datasets_tab:
         "to": d.date_max, "currency": workspace().currency_of(d) or "", "source file": d.source_file,
         "saved": d.created_at, "sample": d.is_sample} for d in datasets])
     st.dataframe(table, hide_index=True, width="stretch", key="datasets_table")
-    if datasets:
+    if datasets and workspace().may("upload"):
         manage = st.columns(2)
         with manage[0].form("rename"):
             old = st.selectbox("Rename", [d.name for d in datasets], key="rename_old")
@@ -155,12 +190,14 @@ with datasets_tab:
                     st.rerun()
                 except (ValueError, KeyError) as exc:
                     st.error(str(exc))
-        with manage[1].form("delete"):
-            doomed = st.selectbox("Delete", [d.name for d in datasets], key="delete_name")
-            sure = st.checkbox("Yes, delete it for good", key="delete_sure")
-            if st.form_submit_button("Delete"):
-                if sure:
-                    workspace().delete(doomed)
-                    st.rerun()
-                else:
-                    st.warning("Tick the box to confirm.")
+        if workspace().may("delete"):
+            with manage[1].form("delete"):
+                doomed = st.selectbox("Delete", [d.name for d in datasets], key="delete_name")
+                sure = st.checkbox(f"Yes, move it to the trash (restorable for {trash_days()} days)", key="delete_sure")
+                if st.form_submit_button("Delete"):
+                    if sure:
+                        workspace().delete(doomed)
+                        st.rerun()
+                    else:
+                        st.warning("Tick the box to confirm.")
+    _trash(workspace().trash())

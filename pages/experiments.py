@@ -14,6 +14,7 @@ from retail.experiments.results import CampaignColumns, guess_columns, yes_no_co
 from retail.experiments.store import demo_file, save_results, stored_results
 from retail.experiments.targeting import readable, save_targeting, to_csv, to_excel
 from ui import experiments as cached
+from ui.access import record_download
 from ui.data import current_dataset, workspace
 from ui.widgets import glossary_columns, param_widgets, registry_multiselect
 
@@ -223,11 +224,11 @@ def show_targets(key: str, data, result, code: str | None, dataset: str | None) 
         tiles[2].metric("Expected extra revenue", currency.money(headline["expected_extra_revenue"], code, 0))
     shown = readable(table)
     st.dataframe(shown.head(500), hide_index=True, width="stretch", key="exp_targets")
-    files = st.columns(3)
-    files[0].download_button("Download CSV", to_csv(table), file_name="targeting_list.csv", mime="text/csv",
-                             key="exp_targets_csv")
-    files[1].download_button("Download Excel", to_excel(table, headline, code), file_name="targeting_list.xlsx",
-                             key="exp_targets_xlsx",
+    files, exported = st.columns(3), workspace().export(table)  # customers by pseudonym when an admin chose so
+    files[0].download_button("Download CSV", to_csv(exported), file_name="targeting_list.csv", mime="text/csv",
+                             key="exp_targets_csv", on_click=record_download("targeting_list.csv", campaign=True))
+    files[1].download_button("Download Excel", to_excel(exported, headline, code), file_name="targeting_list.xlsx",
+                             key="exp_targets_xlsx", on_click=record_download("targeting_list.xlsx", campaign=True),
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if dataset is None:
         files[2].caption("Add customer facts from a sales dataset to use the list in the Customers page's campaigns.")

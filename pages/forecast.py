@@ -15,6 +15,7 @@ from retail.forecast.result import RUN_KIND
 from retail.forecast.settings import ForecastSettings
 from retail.glossary import explain
 from ui import state
+from ui.access import record_download
 from ui.data import current_frame, workspace
 from ui.forecast import export_bytes, load_run, run_and_save
 from ui.reports import report_button
@@ -91,10 +92,10 @@ def show_downloads(home: str, result, run_id: int, info) -> None:
     downloads = st.columns(2)
     downloads[0].download_button("Download Excel (summary, forecast, metrics, settings)",
                                  export_bytes(home, run_id, export_model, "xlsx"),
-                                 file_name=f"forecast_run_{run_id}.xlsx", key="fc_download_xlsx",
+                                 file_name=f"forecast_run_{run_id}.xlsx", on_click=record_download(f"forecast_run_{run_id}.xlsx"), key="fc_download_xlsx",
                                  mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     downloads[1].download_button("Download CSV", export_bytes(home, run_id, export_model, "csv"),
-                                 file_name=f"forecast_run_{run_id}.csv", mime="text/csv", key="fc_download_csv")
+                                 file_name=f"forecast_run_{run_id}.csv", on_click=record_download(f"forecast_run_{run_id}.csv"), mime="text/csv", key="fc_download_csv")
     selection = overview.Selection(*overview.default_period(info.date_min, info.date_max))
     measure = overview.measures(info.has, info.kind)[0]
     report_button((home, info.name, info.version), info, selection, "W", measure, workspace().currency_of(info),

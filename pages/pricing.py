@@ -16,6 +16,7 @@ from retail.pricing.settings import PricingSettings
 from retail.pricing.tables import verdict_sentence
 from ui import pricing as cached
 from ui import state
+from ui.access import record_download
 from ui.data import current_frame, workspace
 from ui.widgets import download_csv, glossary_columns, param_widgets, registry_select
 
@@ -179,12 +180,12 @@ def show_downloads(home: str, run_id: int, code: str | None) -> None:
     left, middle, right = st.columns(3)
     left.download_button("Download Excel (elasticities, categories, promotions, settings)",
                          cached.export_bytes(home, run_id, "xlsx", "product", code),
-                         file_name=f"pricing_run_{run_id}.xlsx", key="pr_download_xlsx",
+                         file_name=f"pricing_run_{run_id}.xlsx", on_click=record_download(f"pricing_run_{run_id}.xlsx"), key="pr_download_xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     middle.download_button("Download CSV (products)", cached.export_bytes(home, run_id, "csv", "product", code),
-                           file_name=f"elasticity_products_{run_id}.csv", mime="text/csv", key="pr_download_csv")
+                           file_name=f"elasticity_products_{run_id}.csv", on_click=record_download(f"elasticity_products_{run_id}.csv"), mime="text/csv", key="pr_download_csv")
     right.download_button("Download CSV (categories)", cached.export_bytes(home, run_id, "csv", "category", code),
-                          file_name=f"elasticity_categories_{run_id}.csv", mime="text/csv", key="pr_download_cat")
+                          file_name=f"elasticity_categories_{run_id}.csv", on_click=record_download(f"elasticity_categories_{run_id}.csv"), mime="text/csv", key="pr_download_cat")
 
 
 def show_runs(runs) -> None:

@@ -16,6 +16,7 @@ from retail.inventory.settings import ReplenishmentSettings
 from retail.inventory.stock import FIELD_LABELS, editable_table, table_from_editor
 from ui import inventory as cached
 from ui import state
+from ui.access import record_download
 from ui.data import current_frame, workspace
 from ui.widgets import param_widgets
 
@@ -107,11 +108,11 @@ def show_plan(home: str, result, run_id: int, code: str | None) -> None:
     st.dataframe(table, hide_index=True, width="stretch", key="rp_plan", column_config=config)
     downloads = st.columns(2)
     downloads[0].download_button("Download Excel (orders, simulation, items, curve, settings)",
-                                 cached.export_bytes(home, run_id, "xlsx"), file_name=f"order_plan_{run_id}.xlsx",
+                                 cached.export_bytes(home, run_id, "xlsx"), file_name=f"order_plan_{run_id}.xlsx", on_click=record_download(f"order_plan_{run_id}.xlsx"),
                                  mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                  key="rp_download_xlsx")
     downloads[1].download_button("Download CSV (orders)", cached.export_bytes(home, run_id, "csv"),
-                                 file_name=f"order_plan_{run_id}.csv", mime="text/csv", key="rp_download_csv")
+                                 file_name=f"order_plan_{run_id}.csv", on_click=record_download(f"order_plan_{run_id}.csv"), mime="text/csv", key="rp_download_csv")
 
 
 def show_item(result, run_id: int) -> None:

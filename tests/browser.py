@@ -26,11 +26,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(root: Path, env: dict[str, str], startup_seconds: float = 90) -> Iterator[str]:
-    port = free_port()
+def streamlit_server(root: Path, env: dict[str, str], startup_seconds: float = 90, port: int | None = None,
+                     extra: list[str] | None = None) -> Iterator[str]:
+    port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *(extra or [])]
     log = open(env["RETAIL_HOME"] + ".server.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(command, cwd=root, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -47,3 +47,19 @@ def test_partly_covered_periods_are_drawn_dashed_only_there():
     solid, dashed = charts.trend_figure(trend, "W").data
     assert list(solid.y[:4]) == [1.0, 2, 3, 4] and pd.isna(solid.y[4])
     assert [not pd.isna(y) for y in dashed.y] == [False, False, False, True, True]  # the last week and its neighbour
+
+
+def test_titles_and_offer_names_from_a_file_are_shown_as_written():
+    import plotly.graph_objects as go
+
+    from retail.analytics.charts import titled_layout
+    from retail.experiments.charts import effect_figure
+
+    hostile = "<img src=x onerror=alert(1)>"
+    fig = titled_layout(go.Figure(), f"Units of {hostile}", "week", hostile)
+    assert fig.layout.title.text == "Units of &lt;img src=x onerror=alert(1)&gt;"
+    assert "<" not in fig.layout.yaxis.title.text
+    rows = pd.DataFrame({"arm": [hostile], "segment": ["all"], "difference": [0.02], "difference_low": [0.01],
+                         "difference_high": [0.03]})
+    trace = effect_figure(rows, "visit").data[0]
+    assert "<" not in trace.name and "<" not in "".join(trace.y) and "<img" not in trace.hovertemplate

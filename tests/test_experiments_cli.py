@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from retail.access import audit
 from retail.cli import main
 from retail.data.workspace import Workspace
 from retail.experiments.results import campaign_from_frame
@@ -23,7 +24,7 @@ def results_csv(tmp_path_factory):
     return path
 
 
-def test_uplift_json_per_method_with_spread_and_a_targeting_list(results_csv, tmp_path, capsys):
+def test_uplift_json_per_method_with_spread_and_a_targeting_list(results_csv, tmp_path, workspace_home, capsys):
     out = tmp_path / "targets.csv"
     assert main(["uplift", str(results_csv), *UPLIFT, "--splits", "2", "--two-model-logistic-C", "0.5",
                  "--models", "random,response,two-model-logistic", "--out", str(out), "--json"]) == 0
@@ -35,6 +36,17 @@ def test_uplift_json_per_method_with_spread_and_a_targeting_list(results_csv, tm
     table = pd.read_csv(out, dtype={"customer": str})
     assert len(table) == info["targeting"]["customers"] == 1500
     assert table["targeting score"].is_monotonic_decreasing and table["customer"].str.startswith("C").all()
+
+
+def test_targeting_list_shows_customers_by_pseudonym_and_is_logged(results_csv, tmp_path, workspace_home, capsys):
+    assert main(["pseudonymise", "on"]) == 0
+    out = tmp_path / "targets.csv"
+    assert main(["uplift", str(results_csv), *UPLIFT, "--splits", "2", "--models", "random,response",
+                 "--out", str(out)]) == 0
+    customers = pd.read_csv(out, dtype={"customer": str})["customer"]
+    assert customers.str.fullmatch(r"C-[0-9a-f]{16}").all() and customers.is_unique
+    log = audit.read(Workspace())
+    assert ("campaign export", "targets.csv") in set(zip(log["action"], log["detail"], strict=True))
 
 
 def test_uplift_text_output(results_csv, capsys):

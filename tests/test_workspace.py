@@ -111,7 +111,7 @@ def test_runs_round_trip_and_atomicity(workspace_location):
     assert len(workspace.list_runs()) == 1  # the failed save left nothing
     workspace.delete_run(run.id)
     assert workspace.list_runs() == []
-    assert _tables(workspace) == ["datasets", "preferences", "runs"]
+    assert _tables(workspace) == ["datasets", "preferences", "runs", "trash"]  # no run table left behind
 
 
 def test_busy_workspace_is_a_plain_error(tmp_path, monkeypatch):

@@ -70,6 +70,7 @@ def purchase_history(home: str, dataset: str, version: str, customer: str) -> pd
 def build_and_save(home: str, dataset: str, version: str, result: CustomerResult,
                    settings: CampaignSettings) -> RunInfo:
     """Build the campaign list (progress bar while products are chosen) and keep it in the workspace."""
+    workspace().require("analyse")  # refused before the long work, not after it
     slot = st.empty()
     bar = slot.progress(0.0, text="Building the campaign list...")
     try:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from retail.access import privacy
+from retail.access.guard import GuardedWorkspace
 from retail.data import kinds
 from retail.data.ingest import ensure_sample
 from retail.data.workspace import DatasetInfo, Workspace, workspace_location
 from ui import state
+from ui.access import acting_user
 
 DATASET_KEY = "dataset_name"
 # A plain (non-widget) copy of the choice: it survives runs where the picker is not drawn.
@@ -24,11 +27,33 @@ def _workspace(location: str) -> Workspace:
     return workspace
 
 
-def workspace() -> Workspace:
+def raw_workspace() -> Workspace:
     """The workspace of ``$RETAIL_DATABASE_URL`` or ``$RETAIL_HOME`` (one per location; the sample
-    is registered on first use)."""
+    is registered on first use), without an access check: for sign-in itself, never for a page."""
     with st.spinner("Preparing the workspace and the sample data..."):
         return _workspace(workspace_location())
+
+
+def workspace() -> GuardedWorkspace:
+    """The workspace as the person of this session may use it: every change checks their role
+    (PermissionError) and is written to the audit log."""
+    return GuardedWorkspace(raw_workspace(), acting_user())
+
+
+@st.cache_resource(show_spinner=False)
+def _seen_revision() -> dict[str, int]:
+    return {}
+
+
+def clear_caches_after_erasure() -> None:
+    """Empty this process's caches (frames, fitted models, analyses) once a customer was forgotten or
+    old detail rolled up, here or in another process: nothing computed from their rows stays in memory."""
+    location = workspace_location()
+    revision, seen = privacy.revision(raw_workspace()), _seen_revision()
+    if seen.setdefault(location, revision) != revision:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        _seen_revision()[location] = revision
 
 
 # The frame is shared read-only between sessions: cache_resource avoids copying half a
@@ -47,6 +72,7 @@ def select_dataset(name: str) -> None:
 
 def dataset_picker() -> DatasetInfo | None:
     """The sidebar's dataset selector, shared by every page (and kept in the URL as ``dataset``)."""
+    clear_caches_after_erasure()
     datasets = workspace().list_datasets()
     names = [info.name for info in datasets]
     if ACTIVE_KEY not in st.session_state and (linked := state.from_url("dataset")):

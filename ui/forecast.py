@@ -15,6 +15,7 @@ from ui.data import dataset_frame, workspace
 
 def run_and_save(home: str, dataset: str, version: str, settings: ForecastSettings) -> RunInfo:
     """Run a forecast with a progress bar and store it; returns the stored run."""
+    workspace().require("analyse")  # refused before the long work, not after it
     bar = st.progress(0.0, text="Starting the forecast...")
     result = run_forecast(dataset_frame(home, dataset, version), settings,
                           progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))

@@ -39,6 +39,7 @@ def stock_file(data: bytes, name: str, home: str, dataset: str, version: str, le
 def run_and_save(home: str, dataset: str, version: str, settings: ReplenishmentSettings, stock: StockTable | None,
                  currency: str | None) -> RunInfo:
     """Replay both policies and plan the orders with a progress bar; store the run."""
+    workspace().require("analyse")  # refused before the long work, not after it
     bar = st.progress(0.0, text="Starting the replay...")
     frame = dataset_frame(home, dataset, version)
     demand = history(home, dataset, version, settings.level, settings.top_n,

@@ -20,6 +20,7 @@ from ui.data import dataset_frame, workspace
 
 def run_and_save(home: str, dataset: str, version: str, settings: PricingSettings) -> RunInfo:
     """Run the elasticities with a progress bar and store the run; returns the stored run."""
+    workspace().require("analyse")  # refused before the long work, not after it
     bar = st.progress(0.0, text="Starting...")
     result = run_elasticity(dataset_frame(home, dataset, version), settings,
                             progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))

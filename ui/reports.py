@@ -7,6 +7,7 @@ import streamlit as st
 from retail import reports
 from retail.analytics import overview
 from retail.forecast.result import RUN_KIND
+from ui.access import record_download
 from ui.data import workspace
 from ui.forecast import load_run
 from ui.overview import summary
@@ -27,6 +28,6 @@ def report_button(key: tuple, info, selection: overview.Selection, freq: str, me
             sections.append(reports.forecast_section(load_run(key[0], chosen), figures, code))
         return reports.stakeholder_html(f"{info.name}: sales and outlook", sections).encode("utf-8")
 
-    st.download_button("Stakeholder report (HTML)", build, file_name=f"{info.name} report.html".replace("/", "-"),
+    st.download_button("Stakeholder report (HTML)", build, file_name=f"{info.name} report.html".replace("/", "-"), on_click=record_download(f"{info.name} report.html".replace("/", "-")),
                        mime="text/html", key=button_key, icon=":material/summarize:",
                        help="One file with these figures and the latest forecast, charts included: opens offline.")

@@ -96,8 +96,11 @@ def glossary_columns(frame: Any, number_format: str = "%.3f", **formats: str) ->
 
 
 def download_csv(frame: Any, file_name: str, key: str, label: str = "Download CSV") -> None:
-    """A CSV download of ``frame``, safe to open in a spreadsheet (no formula runs)."""
+    """A CSV download of ``frame``, safe to open in a spreadsheet (no formula runs), customers by
+    pseudonym when the workspace says so; the download is written to the audit log."""
     from retail.data.safety import neutralise_frame
+    from ui.access import record_download
+    from ui.data import workspace
 
-    data = neutralise_frame(frame).to_csv(index=False).encode("utf-8")
-    st.download_button(label, data, file_name=file_name, mime="text/csv", key=key)
+    data = neutralise_frame(workspace().export(frame)).to_csv(index=False).encode("utf-8")
+    st.download_button(label, data, file_name=file_name, mime="text/csv", key=key, on_click=record_download(file_name))

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from retail import frequency
+from retail.data.safety import plot_text
 
 TEMPLATE = "plotly_white"
 ACCENT = "#2563eb"
@@ -15,9 +16,11 @@ SECOND = "#f59e0b"
 def titled_layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = "", height: int = 380,
                   **layout: object) -> go.Figure:
     """Every chart's frame: a left-aligned title, axis titles with their units, the white template;
-    ``layout`` adds or overrides Plotly layout settings."""
-    fig.update_layout(title={"text": title, "x": 0.0, "xanchor": "left"}, template=TEMPLATE, height=height,
-                      xaxis_title=x_title, yaxis_title=y_title, margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    ``layout`` adds or overrides Plotly layout settings. Titles may hold a product, a customer or an
+    offer from a file: they are shown as written, never read as Plotly's HTML."""
+    fig.update_layout(title={"text": plot_text(title), "x": 0.0, "xanchor": "left"}, template=TEMPLATE,
+                      height=height, xaxis_title=plot_text(x_title), yaxis_title=plot_text(y_title),
+                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
     fig.update_layout(**layout)
     return fig
 
@@ -77,8 +80,8 @@ def bar_figure(table: pd.DataFrame, label_column: str, value_column: str, title:
     ordered = table.iloc[::-1]
     full = ordered[label_column].astype(str)
     ids = ordered[id_column].astype(str) if id_column else full
-    fig = go.Figure(go.Bar(x=ordered[value_column], y=short_labels(full), orientation="h", marker_color=color,
-                           customdata=list(zip(full, ids, strict=True)),
+    fig = go.Figure(go.Bar(x=ordered[value_column], y=[plot_text(t) for t in short_labels(full)], orientation="h",
+                           marker_color=color, customdata=list(zip(full.map(plot_text), ids, strict=True)),
                            hovertemplate="%{customdata[0]}: %{x:,.2f}<extra></extra>"))
     fig = _layout(fig, title, value_title, label_title, height=max(300, 28 * len(table) + 90))
     # Ids such as customer 14646 are labels, not numbers; long names are cut and shown whole on hover.

@@ -148,22 +148,25 @@ def campaign_settings(args: argparse.Namespace):
 
 
 def cmd_campaign(args: argparse.Namespace) -> int:
+    from retail.cli.access import guarded
     from retail.customers.campaign import build_campaign, fit_recommender, save_campaign
     from retail.customers.export import campaign_workbook, to_csv_bytes
-    from retail.data.workspace import Workspace
 
     out = table_out_path(args.out)
     settings = campaign_settings(args)  # a wrong segment or flag is refused before the long work
     loaded, result = _analysis(args)
     recommender = fit_recommender(loaded.frame, settings.algorithm, result.as_of) if settings.products else None
     table, summary = build_campaign(result, settings, recommender, progress=progress)
-    if out is not None:
-        out.write_bytes(campaign_workbook(table, settings.to_dict(), summary, loaded.currency)
-                        if out.suffix.lower() == ".xlsx" else to_csv_bytes(table))
+    dataset = Path(args.source).name if Path(args.source).is_file() else args.source
+    if out is not None:  # customers by pseudonym when an admin chose so; the download is logged
+        workspace = guarded()
+        exported = workspace.export(table)
+        out.write_bytes(campaign_workbook(exported, settings.to_dict(), summary, loaded.currency)
+                        if out.suffix.lower() == ".xlsx" else to_csv_bytes(exported))
+        workspace.record_export(dataset, out.name, campaign=True)
     run_id = None
-    if args.save:
-        dataset = Path(args.source).name if Path(args.source).is_file() else args.source
-        run_id = save_campaign(Workspace(), dataset, settings, table, summary, result.settings.to_dict()).id
+    if args.save:  # the local user's role is checked and the run logged, as on the Customers page
+        run_id = save_campaign(guarded(), dataset, settings, table, summary, result.settings.to_dict()).id
     info = {"name": settings.name, **summary, "out": str(out) if out else None, "run_id": run_id}
     if args.json:
         print(json.dumps(info))

@@ -42,10 +42,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from retail.cli.access import guarded
     from retail.data.ingest import import_file
-    from retail.data.workspace import Workspace
 
-    workspace = Workspace()
+    workspace = guarded()  # the local user's role is checked and the upload logged
     info, ingested = import_file(workspace, args.file, args.name, sheet=args.sheet,
                                  overrides=mapping_overrides(args), replace=args.replace, settings=_settings(args))
     print(format_report(ingested.result.report))

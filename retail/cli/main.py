@@ -10,10 +10,21 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from retail.cli import catalogue, customers, data, experiments, forecast, overview, pricing, recommend, replenish
+from retail.cli import (
+    access,
+    catalogue,
+    customers,
+    data,
+    experiments,
+    forecast,
+    overview,
+    pricing,
+    recommend,
+    replenish,
+)
 from retail.cli.common import EXIT_UNUSABLE
 
-COMMAND_GROUPS = (data, overview, forecast, recommend, replenish, pricing, customers, experiments, catalogue)
+COMMAND_GROUPS = (data, overview, forecast, recommend, replenish, pricing, customers, experiments, access, catalogue)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,10 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _is_user_error(exc: Exception) -> bool:
-    """Bad input, a missing file or dataset: the user can fix it (no traceback)."""
+    """Bad input, a missing file or dataset, a role that may not: the user can fix it (no traceback)."""
     from retail.data.workspace import DatasetNotFound
 
-    return isinstance(exc, ValueError | DatasetNotFound | FileNotFoundError | IsADirectoryError)
+    return isinstance(exc, ValueError | DatasetNotFound | FileNotFoundError | IsADirectoryError | PermissionError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -75,3 +75,11 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out.isetitem(position, fixed)
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
+
+
+def plot_text(value: object) -> str:
+    """``value`` as Plotly shows it literally in a label, title or hover. Plotly reads a few HTML tags
+    in its text (``<b>``, ``<a href>``, ``<br>``); a product named ``<img src=x onerror=...>`` would lose
+    its name (and a link tag would become a link), so ``&``, ``<`` and ``>`` go in as entities, which
+    Plotly draws as the characters themselves."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

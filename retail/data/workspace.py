@@ -2,7 +2,8 @@
 for a team, a PostgreSQL database (``$RETAIL_DATABASE_URL``; see :mod:`retail.data.backends`).
 
 Each dataset is a table ``ds_<id>`` of canonical rows plus a row in ``datasets`` with its
-metadata. Writes happen in one transaction, so a failed import leaves nothing behind.
+metadata. Writes happen in one transaction, so a failed import leaves nothing behind. Deleting or
+replacing a dataset moves it to the trash (:mod:`retail.data.trash`), restorable for some days.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from retail.data import kinds, schema
+from retail.data import kinds, schema, trash
 from retail.data.backends import DuckDBBackend, PostgresBackend, WorkspaceBusy  # noqa: F401 - public here too
 from retail.data.validation import ValidationReport
 
@@ -159,7 +160,8 @@ class Workspace:
             self.backend = DuckDBBackend(self.home / DB_FILE)
         self.path = self.backend.location
         with self._connect() as con:
-            for statement in filter(str.strip, _SCHEMA_SQL.format(json=self.backend.json_type).split(";")):
+            for statement in filter(str.strip, (_SCHEMA_SQL + ";" + trash.SCHEMA_SQL).format(
+                    json=self.backend.json_type).split(";")):
                 con.execute(statement)
 
     @classmethod
@@ -187,8 +189,9 @@ class Workspace:
         raise DatasetNotFound(f"There is no dataset named {name!r} in the workspace ({self.path}).")
 
     def save_dataset(self, name: str, frame: pd.DataFrame, report: ValidationReport,
-                     replace: bool = False, is_sample: bool = False) -> DatasetInfo:
-        """Store validated rows as dataset ``name`` in one transaction.
+                     replace: bool = False, is_sample: bool = False, by: str = "") -> DatasetInfo:
+        """Store validated rows as dataset ``name`` in one transaction; a replaced dataset goes to
+        the trash (``by`` names who replaced it).
 
         Raises
         ------
@@ -206,7 +209,7 @@ class Workspace:
                 if existing and not replace:
                     raise ValueError(f"A dataset named {name!r} exists already; choose another name or replace it.")
                 if existing:
-                    _drop(con, existing[0])
+                    trash.move_to_trash(con, existing[0], by, "replaced", keep_preferences=False)
                 dataset_id = con.execute("SELECT nextval('dataset_ids')").fetchone()[0]
                 self.backend.create_table(con, f"ds_{dataset_id}", frame)
                 dates = frame[schema.DATE]
@@ -257,17 +260,41 @@ class Workspace:
             raise DatasetNotFound(f"There is no dataset named {old!r}.")
         return self.get(new)
 
-    def delete(self, name: str) -> None:
+    def delete(self, name: str, by: str = "") -> None:
+        """Move dataset ``name`` (and its preferences) to the trash; ``by`` names who deleted it."""
         info = self.get(name)
         with _write_lock, self._connect() as con:
             con.begin()
-            _drop(con, info.id)
-            con.execute("DELETE FROM preferences WHERE dataset = ?", [name])
-            con.commit()
+            try:
+                trash.move_to_trash(con, info.id, by, "deleted", keep_preferences=True)
+                con.commit()
+            except Exception:
+                con.rollback()
+                raise
 
     def currency_of(self, info: DatasetInfo) -> str | None:
         """The dataset's currency: the user's choice (preference ``display``), else the import's guess."""
         return self.preferences(info.name, DISPLAY).get("currency") or info.currency
+
+    # -- the trash: deleted and replaced datasets, kept for trash.trash_days() days ---------------
+    def list_trash(self) -> list[trash.TrashItem]:
+        """Datasets in the trash, most recently deleted first (expired ones are emptied first)."""
+        self.empty_trash(older_than_days=trash.trash_days())
+        with self._connect() as con:
+            return trash.items(con, _info)
+
+    def restore(self, name: str, trash_id: int | None = None, new_name: str | None = None) -> DatasetInfo:
+        """Put the latest trashed dataset ``name`` (or entry ``trash_id``) back, as ``new_name`` if given."""
+        item = trash.find(self.list_trash(), name, trash_id)
+        target = _check_name(new_name or item.name)
+        with _write_lock, self._connect() as con:
+            trash.restore(con, item.id, target)
+        return self.get(target)
+
+    def empty_trash(self, older_than_days: float | None = None) -> list[str]:
+        """Drop trashed datasets for good (all, or those older than ``older_than_days``); their names."""
+        with _write_lock, self._connect() as con:
+            return trash.empty(con, older_than_days)
 
     # -- preferences: settings a user chose for one dataset (e.g. the best recommender setting) --
     def save_preferences(self, dataset: str, scope: str, settings: dict[str, Any]) -> None:
@@ -351,11 +378,6 @@ class Workspace:
         """A cursor for read-only SQL over dataset tables (e.g. aggregations)."""
         with self._connect() as con:
             yield con
-
-
-def _drop(con: Any, dataset_id: int) -> None:
-    con.execute(f"DROP TABLE IF EXISTS ds_{int(dataset_id)}")
-    con.execute("DELETE FROM datasets WHERE id = ?", [dataset_id])
 
 
 def _check_name(name: str) -> str:

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from retail.analytics.charts import titled_layout
+from retail.data.safety import plot_text
 from retail.experiments.registry import BASELINE, POLICIES, UPLIFT_MODELS
 
 BASELINE_COLOUR = "#999999"
@@ -18,12 +19,13 @@ def effect_figure(rows: pd.DataFrame, outcome: str, by_segment: bool = False) ->
     shown = rows[rows["difference"].notna()]
     fig = go.Figure()
     for arm, part in shown.groupby("arm", sort=False):
-        y = part["segment"] if by_segment else part["arm"]
+        # offers and segments come from the uploaded file: shown as written, never read as Plotly's HTML
+        y = (part["segment"] if by_segment else part["arm"]).map(plot_text)
         fig.add_trace(go.Scatter(
-            x=part["difference"] * 100, y=y, mode="markers", name=str(arm), marker={"size": 10},
+            x=part["difference"] * 100, y=y, mode="markers", name=plot_text(arm), marker={"size": 10},
             error_x={"type": "data", "symmetric": False, "array": (part["difference_high"] - part["difference"]) * 100,
                      "arrayminus": (part["difference"] - part["difference_low"]) * 100},
-            hovertemplate="%{y}: %{x:+.1f} points<extra>" + str(arm) + "</extra>"))
+            hovertemplate="%{y}: %{x:+.1f} points<extra>" + plot_text(arm) + "</extra>"))
     fig.add_vline(x=0, line_color=BASELINE_COLOUR, annotation_text="no effect")
     title = f"Effect on {outcome} against the control group, with 95% intervals" + (" per segment" if by_segment
                                                                                       else "")

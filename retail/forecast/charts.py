@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from retail import frequency
 from retail.analytics.aggregate import DATE, Y
+from retail.data.safety import plot_text
 from retail.forecast.metrics import YHAT
 from retail.forecast.registry import BASELINE, FORECASTERS
 
@@ -37,7 +38,7 @@ def series_figure(view: dict[str, pd.DataFrame], title: str, unit: str, freq: st
                                  line={"color": BACKTEST, "width": 2, "dash": "dot"}))
     fig.add_trace(go.Scatter(x=forecast[DATE], y=forecast[YHAT], mode="lines+markers", name="forecast",
                              line={"color": FUTURE, "width": 2.5}, marker={"size": 4}))
-    fig.update_layout(title={"text": title, "x": 0}, template="plotly_white", height=420,
+    fig.update_layout(title={"text": plot_text(title), "x": 0}, template="plotly_white", height=420,
                       xaxis_title=frequency.get(freq).axis_title, yaxis_title=unit, hovermode="x unified",
                       legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
                       margin={"l": 10, "r": 10, "t": 70, "b": 10})

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from retail.analytics.aggregate import DATE
+from retail.data.safety import plot_text
 from retail.inventory.registry import MEASURES, POLICIES, baseline, ours
 
 COLOURS = {"ours": "#2563eb", "baseline": "#94a3b8", "demand": "#334155", "short": "#dc2626"}
@@ -83,7 +84,7 @@ def item_figure(view: dict[str, pd.DataFrame], title: str) -> go.Figure:
     fig.update_yaxes(title_text="units per day / in stock", row=1, col=1)
     fig.update_yaxes(title_text="units over review + lead days", row=2, col=1)
     fig.update_xaxes(title_text="day (reviews on the marked days)", row=2, col=1)
-    fig.update_layout(title={"text": title, "x": 0}, template="plotly_white", height=700, hovermode="x unified",
+    fig.update_layout(title={"text": plot_text(title), "x": 0}, template="plotly_white", height=700, hovermode="x unified",
                       legend={"orientation": "h", "y": -0.16, "yanchor": "top", "x": 0},
                       margin={"l": 10, "r": 10, "t": 80, "b": 10})
     return fig

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from retail.data import currency
+from retail.data.safety import plot_text
 
 TEMPLATE = "plotly_white"
 COLOURS = {"elastic": "#2563eb", "inelastic": "#f59e0b", "not identifiable": "#94a3b8"}
@@ -16,7 +17,7 @@ ACTUAL, MODEL, PRICE, PROMO = "#334155", "#2563eb", "#dc2626", "rgba(245, 158, 1
 
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0}, template=TEMPLATE, height=height, xaxis_title=x_title,
+    fig.update_layout(title={"text": plot_text(title), "x": 0}, template=TEMPLATE, height=height, xaxis_title=x_title,
                       yaxis_title=y_title, margin={"l": 10, "r": 10, "t": 70, "b": 10},
                       legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"})
     return fig
@@ -29,7 +30,7 @@ def elasticity_figure(table: pd.DataFrame, label: str = "product_name", top: int
     fig = go.Figure()
     for verdict, part in shown.groupby("verdict", sort=False):
         fig.add_trace(go.Scatter(
-            x=part["elasticity"], y=part[label].astype(str), mode="markers", name=verdict,
+            x=part["elasticity"], y=part[label].map(plot_text), mode="markers", name=verdict,
             marker={"color": COLOURS.get(verdict, MODEL), "size": 8},
             error_x={"type": "data", "symmetric": False, "array": part["ci_high"] - part["elasticity"],
                      "arrayminus": part["elasticity"] - part["ci_low"], "thickness": 1.5},

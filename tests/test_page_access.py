@@ -1,0 +1,125 @@
+"""AppTest: with no account the app opens as before (local user, admin); with accounts it opens on a
+sign-in page, a viewer's session is refused a delete in the library call itself, an admin gets the
+Admin page (audit log, trash, forgetting a customer)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from retail.access import audit, users
+from retail.access.roles import Actor
+from retail.data.ingest import SAMPLE_NAME
+from retail.data.workspace import Workspace
+from tests.conftest import ROOT
+
+TIMEOUT = 120
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def accounts(app_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("RETAIL_ACCESS_FILE", str(tmp_path / "access.toml"))
+    users.add_user("vic", "viewer", PASSWORD)
+    users.add_user("ada", "admin", PASSWORD)
+    return app_env
+
+
+def start() -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def sign_in(name: str, password: str = PASSWORD) -> AppTest:
+    app = start()
+    app.text_input(key="sign_in_name").input(name)
+    app.text_input(key="sign_in_password").input(password)
+    app.button[0].click().run()  # the form's submit button
+    assert not app.exception
+    return app
+
+
+def test_no_account_means_no_sign_in_and_the_local_user_is_admin(app_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("RETAIL_ACCESS_FILE", str(tmp_path / "none.toml"))
+    app = start()
+    assert app.title[0].value == "Sales overview" and not any(t.key == "sign_in_name" for t in app.text_input)
+    app.switch_page("pages/data.py").run()
+    assert not app.exception and app.selectbox(key="delete_name").value == SAMPLE_NAME
+    app.switch_page("pages/admin.py").run()
+    assert not app.exception and app.title[0].value == "Admin"
+
+
+def test_sign_in_page_refuses_a_wrong_password_and_logs_it(accounts):
+    app = start()
+    assert app.title[0].value == "Sign in" and not app.sidebar.selectbox  # nothing else is drawn
+    app = sign_in("vic", "not the password")
+    assert [e.value for e in app.error] == ["Wrong name or password."]
+    log = audit.read(Workspace())
+    assert log[["actor", "action"]].values.tolist() == [["vic", "sign-in failed"]]
+    assert PASSWORD not in log.to_string()
+
+
+def test_repeated_failures_lock_the_name(accounts):
+    for _ in range(5):
+        audit.record(Workspace(), "ada", "sign-in failed")
+    app = sign_in("ada")  # the right password, but too late
+    assert "Too many failed sign-ins" in app.error[0].value and app.title[0].value == "Sign in"
+
+
+def test_a_viewer_sees_the_pages_but_not_the_changes(accounts):
+    app = sign_in("vic")
+    assert app.title[0].value == "Sales overview"
+    assert any("Signed in as **vic** (viewer)" in c.value for c in app.sidebar.caption)
+    app.switch_page("pages/data.py").run()
+    assert not app.exception
+    assert any("adding data needs the analyst role" in i.value for i in app.info)
+    assert not [s for s in app.selectbox if s.key in ("delete_name", "rename_old")]
+    assert audit.read(Workspace())["action"].tolist() == ["sign-in"]
+
+
+def test_a_viewers_session_is_refused_a_delete_in_the_library_call(accounts):
+    def page() -> None:
+        import streamlit as st
+
+        from retail.access.roles import Actor
+        from ui.access import SIGNED_IN_KEY
+        from ui.data import workspace
+        from ui.signin import refusals_shown
+
+        st.session_state[SIGNED_IN_KEY] = Actor("vic", "viewer", "password")
+        with refusals_shown():
+            workspace().delete(workspace().list_datasets()[0].name)  # what a tampered page would call
+            st.write("deleted")
+
+    app = AppTest.from_function(page, default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception
+    assert app.error[0].value.startswith("vic signed in as viewer may not delete datasets")
+    assert not [m for m in app.markdown if m.value == "deleted"]
+    assert [d.name for d in Workspace().list_datasets()] == [SAMPLE_NAME] and Workspace().list_trash() == []
+
+
+def test_the_admin_page_forgets_a_customer(accounts):
+    workspace = Workspace()
+    app = sign_in("ada")
+    customer = str(workspace.load(SAMPLE_NAME)["customer_id"].dropna().iloc[0])
+    app.switch_page("pages/admin.py").run()
+    assert not app.exception and app.title[0].value == "Admin"
+    app.text_input(key="forget_id").input(customer)
+    app.checkbox(key="forget_sure").check()
+    next(b for b in app.get("form_submit_button") if b.label == "Forget this customer").click().run()
+    assert not app.exception
+    assert "rows removed from" in app.success[0].value and customer not in app.success[0].value
+    assert customer not in set(workspace.load(SAMPLE_NAME)["customer_id"].dropna())
+    entry = audit.read(workspace, "forget customer").iloc[0]
+    assert entry["actor"] == "ada" and customer not in entry.to_string()
+
+
+def test_an_analyst_is_not_shown_the_admin_page(accounts):
+    users.add_user("ann", "analyst", PASSWORD)
+    app = sign_in("ann")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in the navigation
+        app.switch_page("pages/admin.py")
+    assert Actor("ann", "analyst").may("upload") and not Actor("ann", "analyst").may("audit")

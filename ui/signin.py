@@ -1,0 +1,104 @@
+"""The sign-in gate drawn before any page: a form for local accounts, a button for single sign-on,
+the person's name and a sign-out button in the sidebar; and the refusal shown for a role's limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from retail.access import audit, users
+from retail.access.roles import ROLES, Actor, local_actor
+from ui.access import SIGNED_IN_KEY, acting_user, sign_in_required, sso_ready, sso_signed_in
+from ui.data import raw_workspace
+
+MAX_FAILURES, LOCK_MINUTES = 5, 15
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+SERVE_HINT = ("This dashboard is open to the network without sign-in. Create an account with "
+              "`python -m retail add-user NAME --role admin` (or set up single sign-on), then restart it.")
+
+
+def _exposed() -> bool:
+    """Whether the server listens beyond this machine (an explicit address that is not loopback)."""
+    address = st.get_option("server.address")
+    return bool(address) and address not in LOOPBACK
+
+
+def _check_password(name: str, password: str) -> Actor | None:
+    """Verify, refusing a name after :data:`MAX_FAILURES` failures in :data:`LOCK_MINUTES` minutes
+    (counted in the audit log, so every app process sees them); each failure is logged."""
+    name = name.strip()[:64]
+    if audit.failures_since(raw_workspace(), name, LOCK_MINUTES) >= MAX_FAILURES:
+        st.error(f"Too many failed sign-ins for this name: try again in {LOCK_MINUTES} minutes.")
+        return None
+    actor = users.verify(name, password)
+    if actor is None:
+        audit.record(raw_workspace(), name or "(no name)", "sign-in failed", detail="wrong name or password")
+        st.error("Wrong name or password.")
+        return None
+    audit.record(raw_workspace(), actor, "sign-in", detail="password")
+    return actor
+
+
+def _sign_in_page() -> None:
+    st.title("Sign in")
+    st.caption("This retail dashboard holds sales and customers' purchases: sign in to open it.")
+    if users.load().users:
+        with st.form("sign_in"):
+            name = st.text_input("Name", key="sign_in_name")
+            password = st.text_input("Password", type="password", key="sign_in_password")
+            if st.form_submit_button("Sign in", type="primary") and (actor := _check_password(name, password)):
+                st.session_state[SIGNED_IN_KEY] = actor
+                st.rerun()
+    if sso_ready():
+        if sso_signed_in():  # the identity provider knows them, the access file does not let them in
+            st.error("Your account is not allowed here: ask an admin to add it.")
+            st.button("Sign out", key="sso_sign_out", on_click=st.logout)
+        else:
+            st.button("Sign in with your company account", key="sso_sign_in", on_click=st.login)
+
+
+def _sign_out(how: str) -> None:
+    """Forget this session's password sign-in, or sign out of the identity provider too. A button
+    callback: st.logout()'s redirect must not be cut short by a rerun (it was, now and then)."""
+    if st.session_state.pop(SIGNED_IN_KEY, None) is None and how == "sso":
+        st.logout()
+
+
+def _sidebar(actor: Actor) -> None:
+    st.sidebar.caption(f"Signed in as **{actor.name}** ({ROLES[actor.role].label.lower()})")
+    st.sidebar.button("Sign out", key="sign_out", on_click=_sign_out, args=(actor.how,))
+
+
+def sign_in_gate() -> Actor:
+    """The acting person; draws the sign-in page and stops the run while nobody is signed in."""
+    if not sign_in_required():
+        if _exposed():
+            st.error(SERVE_HINT)
+            st.stop()
+        return local_actor()
+    try:
+        actor = acting_user()
+    except PermissionError:
+        if sso_signed_in() and not st.session_state.get("sso_refusal_logged"):
+            st.session_state["sso_refusal_logged"] = True
+            audit.record(raw_workspace(), str(st.user.get("email") or "unnamed account"), "sign-in failed",
+                         detail="single sign-on account not allowed")
+        # The only page there is until someone signs in: no other page's address opens.
+        st.navigation([st.Page(_sign_in_page, title="Sign in", icon=":material/login:")], position="hidden").run()
+        st.stop()
+    if actor.how == "sso" and not st.session_state.get("sso_logged"):
+        st.session_state["sso_logged"] = True
+        audit.record(raw_workspace(), actor, "sign-in", detail="single sign-on")
+    _sidebar(actor)
+    return actor
+
+
+@contextmanager
+def refusals_shown() -> Iterator[None]:
+    """A role's refusal (PermissionError from the library) shown as a message instead of a traceback."""
+    try:
+        yield
+    except PermissionError as exc:
+        st.error(str(exc), icon=":material/lock:")
