@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = "/usr/bin/chromium"
 # Without these Chromium keeps calling home, which this network refuses.
@@ -54,3 +55,29 @@ def streamlit_server(root: Path, env: dict[str, str], startup_seconds: float = 9
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def wait_idle(page, timeout_ms: int = 180_000) -> None:
+    """Wait until Streamlit has finished the current run."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=timeout_ms)
+
+
+@contextmanager
+def app_tab(root: Path, home: Path, sample_file: Path, timeout_ms: int,
+            viewport: tuple[int, int] = (1400, 1000)) -> Iterator[tuple[Any, str]]:
+    """The app on a fresh workspace holding ``sample_file``, and one Chromium tab (downloads allowed)
+    with its address; the tab has not opened a page yet."""
+    import pytest
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+    env = {"RETAIL_HOME": str(home), "RETAIL_SAMPLE_FILE": str(sample_file)}
+    with streamlit_server(root, env) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True)
+        tab = context.new_page()
+        tab.set_default_timeout(timeout_ms)
+        yield tab, url
+        browser.close()

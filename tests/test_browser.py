@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
 from tests.conftest import ROOT
 
 DEMO = ROOT / "sample_data" / "demo_upload.csv"
@@ -50,12 +50,6 @@ def page(app_url):
         page.set_default_timeout(TIMEOUT_MS)
         yield page
         browser.close()
-
-
-def wait_idle(page) -> None:
-    """Wait until Streamlit has finished the current run."""
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=TIMEOUT_MS)
 
 
 def test_upload_validate_save_and_overview_kpi(page, app_url):

@@ -19,7 +19,7 @@ import pytest
 from retail.access import audit, users
 from retail.data.ingest import import_file
 from retail.data.workspace import Workspace
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_server
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_server, wait_idle
 from tests.conftest import ROOT
 
 ARTIFACTS = Path(os.environ.get("RETAIL_ARTIFACTS", "/tmp/retail-artifacts"))
@@ -40,11 +40,6 @@ def hostile_csv() -> bytes:
         writer.writerow([f"2011-03-{day:02d}", "X1", HOSTILE_PRODUCT, 9, 2.5, HOSTILE_CUSTOMER, "London", f"A{day}"])
         writer.writerow([f"2011-03-{day:02d}", "M2", "Plain mug", 2, 3.0, "c2", "Leeds", f"B{day}"])
     return buffer.getvalue().encode()
-
-
-def wait_idle(page) -> None:
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="module")

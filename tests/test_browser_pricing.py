@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
 from tests.conftest import ROOT
 from tests.pricing_data import shop_rows
 
@@ -51,11 +51,6 @@ def page(app_url):
         page.set_default_timeout(TIMEOUT_MS)
         yield page
         browser.close()
-
-
-def wait_idle(page) -> None:
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=TIMEOUT_MS)
 
 
 def metric_text(page) -> str:
