@@ -58,6 +58,16 @@ async def content(page, selector: str) -> float:
     return await settled(page)
 
 
+async def move_slider(page, label: str, steps: int) -> float:
+    """Move a slider ``steps`` steps left with the keyboard; returns the moment of the last key press
+    (perf_counter): the re-rank a user waits for starts when they let go of the slider."""
+    thumb = page.locator("[data-testid='stSlider']", has_text=label).first.get_by_role("slider")
+    await thumb.focus()
+    for _ in range(steps):
+        await thumb.press("ArrowLeft")
+    return time.perf_counter()
+
+
 async def tracebacks(page, number: int, errors: list) -> None:
     shown = await page.locator("[data-testid='stException']").all_inner_texts()
     errors.extend(f"session {number}: {text[:200]}" for text in shown)
@@ -80,11 +90,7 @@ async def session(browser, url: str, number: int, timings: dict, errors: list, f
         timings["recommendations"].append(await content(page, "[data-testid='stText']") - start)
         await tracebacks(page, number, errors)
         before = await page.evaluate(TEXTS)
-        slider = page.locator("[data-testid='stSlider']", has_text="Neighbours k").first.get_by_role("slider")
-        await slider.focus()
-        start = time.perf_counter()
-        for _ in range(40 + number % 5):  # from k 50 to 6-10: the top picks change
-            await slider.press("ArrowLeft")
+        start = await move_slider(page, "Neighbours k", 40 + number % 5)  # from k 50 to 6-10: the top picks change
         try:  # what a user waits for: the new top picks on screen, not the status widget
             await page.wait_for_function(f"before => {TEXTS} !== before", arg=before,
                                          timeout=CHANGE_SECONDS * 1000, polling=100)
