@@ -58,13 +58,19 @@ async def content(page, selector: str) -> float:
     return await settled(page)
 
 
-async def move_slider(page, label: str, steps: int) -> float:
-    """Move a slider ``steps`` steps left with the keyboard; returns the moment of the last key press
-    (perf_counter): the re-rank a user waits for starts when they let go of the slider."""
-    thumb = page.locator("[data-testid='stSlider']", has_text=label).first.get_by_role("slider")
-    await thumb.focus()
-    for _ in range(steps):
-        await thumb.press("ArrowLeft")
+async def move_slider(page, label: str, target: int) -> float:
+    """Drag a slider's thumb to ``target`` with the mouse, as a user does (one rerun, on release);
+    returns the moment of the release (perf_counter): the re-rank a user waits for starts then."""
+    slider = page.locator("[data-testid='stSlider']", has_text=label).first
+    value = slider.locator("input[type='range']")
+    low, high = float(await value.get_attribute("min")), float(await value.get_attribute("max"))
+    track = await slider.locator("[data-orientation='horizontal'][style*='touch-action']").first.bounding_box()
+    thumb = await slider.locator("[data-testid='stSliderThumbValue']").locator("..").bounding_box()
+    await page.mouse.move(thumb["x"] + thumb["width"] / 2, thumb["y"] + thumb["height"] / 2)
+    await page.mouse.down()
+    await page.mouse.move(track["x"] + track["width"] * (target - low) / (high - low), track["y"] + track["height"] / 2,
+                          steps=8)
+    await page.mouse.up()
     return time.perf_counter()
 
 
@@ -90,7 +96,7 @@ async def session(browser, url: str, number: int, timings: dict, errors: list, f
         timings["recommendations"].append(await content(page, "[data-testid='stText']") - start)
         await tracebacks(page, number, errors)
         before = await page.evaluate(TEXTS)
-        start = await move_slider(page, "Neighbours k", 40 + number % 5)  # from k 50 to 6-10: the top picks change
+        start = await move_slider(page, "Neighbours k", 6 + number % 5)  # from k 50 to 6-10: the top picks change
         try:  # what a user waits for: the new top picks on screen, not the status widget
             await page.wait_for_function(f"before => {TEXTS} !== before", arg=before,
                                          timeout=CHANGE_SECONDS * 1000, polling=100)
