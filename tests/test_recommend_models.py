@@ -284,6 +284,37 @@ def test_most_frequent_product_name_is_used() -> None:
     assert build_interactions(frame).catalogue[schema.PRODUCT_NAME].iat[0] == "MUG red"
 
 
+def test_most_frequent_name_ties_go_to_the_alphabetically_first_and_ids_are_text() -> None:
+    frame = canonical([("a", "p", "2024-01-01", "1"), ("b", "p", "2024-01-01", "2"), ("c", "7", "2024-01-02", "3"),
+                       ("d", "7", "2024-01-02", "4")])
+    frame[schema.PRODUCT_NAME] = ["Mug blue", "Mug amber", None, None]
+    frame[schema.PRODUCT_ID] = pd.Series(["p", "p", 7, "7"], dtype=object)  # 7 and "7" are one product
+    data = build_interactions(frame)
+    assert list(data.product_ids) == ["p", "7"]
+    assert list(data.catalogue[schema.PRODUCT_NAME]) == ["Mug amber", "7"]  # no name: the id stands in
+    assert data.matrix[data.customer_position("d"), data.product_position("7")] == 1
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_interaction_counts_match_a_plain_groupby(seed: int) -> None:
+    """The integer-coded build equals distinct orders per customer x product counted the obvious way
+    (lines without an order id each count once), with the last purchase's age."""
+    frame = random_frame(seed=seed, n_customers=40, n_products=25, n_lines=900)
+    frame.loc[frame.index % 7 == 0, schema.ORDER_ID] = None
+    data = build_interactions(frame)
+    sales = schema.sales_only(frame).dropna(subset=[schema.CUSTOMER_ID])
+    order = sales[schema.ORDER_ID].astype(object).where(sales[schema.ORDER_ID].notna(),
+                                                         pd.Series([f"line {i}" for i in sales.index], index=sales.index))
+    expected = sales.assign(order=order).groupby([schema.CUSTOMER_ID, schema.PRODUCT_ID])["order"].nunique()
+    last = sales.groupby([schema.CUSTOMER_ID, schema.PRODUCT_ID])[schema.DATE].max()
+    reference = schema.sales_only(frame)[schema.DATE].max()
+    for (customer, product), n in expected.items():
+        row, col = data.customer_position(customer), data.product_position(product)
+        assert data.counts[row, col] == n
+        assert data.age_days[row, col] == (reference - last[(customer, product)]).days + 1
+    assert data.counts.nnz == len(expected)
+
+
 def _other_values(model) -> dict:
     """A non-default value for each setting of a registered algorithm (its widget range's far end)."""
     if model.name not in RECOMMENDERS:

@@ -185,9 +185,10 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     Factorising the raw values first and converting only the distinct ones to text keeps this
     linear in hashing, not in string building (millions of lines)."""
     raw_codes, raw_uniques = pd.factorize(values)
-    texts = np.asarray(pd.Index(raw_uniques).astype(str), dtype=object)
-    text_codes, uniques = pd.factorize(texts)  # 1 and "1" are one product
-    codes = np.where(raw_codes >= 0, text_codes[np.maximum(raw_codes, 0)] if len(texts) else -1, -1)
+    if len(raw_uniques) == 0:
+        return np.full(len(values), -1, dtype=np.int64), np.empty(0, dtype=object)
+    text_codes, uniques = pd.factorize(np.asarray(pd.Index(raw_uniques).astype(str), dtype=object))
+    codes = np.where(raw_codes >= 0, text_codes[np.maximum(raw_codes, 0)], -1)  # 1 and "1": one id
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
