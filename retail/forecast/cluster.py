@@ -80,9 +80,7 @@ class ClusterLightGBM(LightGBMForecaster):
         for group in series_partitions(len(m.ids), len(client.scheduler_info()["workers"]) * 2):
             mine = np.isin(rows, group)
             local = np.searchsorted(group, rows[mine])
-            # scattered, not embedded in the task graph: the workers fetch their share directly
-            share = client.scatter(_sub_matrix(m, group))
-            task = client.submit(_partition_features, share, self.spec_, self.keep_,
+            task = client.submit(_partition_features, _sub_matrix(m, group), self.spec_, self.keep_,
                                  self.stats_[group], local, cols[mine], pure=False)
             parts.append(da.from_delayed(task, shape=(int(mine.sum()), len(self.keep_) + 1), dtype=np.float32))
         data = da.concatenate(parts).rechunk({1: -1})
@@ -115,8 +113,8 @@ class PerSeriesOnCluster(ForecastModel):
         client = get_client()
         ids = np.sort(self.panel_[SERIES_ID].unique())
         groups = series_partitions(len(ids), len(client.scheduler_info()["workers"]) * 2)
-        shares = [client.scatter(self.panel_[self.panel_[SERIES_ID].isin(ids[g])]) for g in groups]
-        tasks = [client.submit(_fit_predict, clone(self.model), share, horizon, pure=False) for share in shares]
+        tasks = [client.submit(_fit_predict, clone(self.model), self.panel_[self.panel_[SERIES_ID].isin(ids[g])],
+                               horizon, pure=False) for g in groups]
         return pd.concat(client.gather(tasks), ignore_index=True)
 
 
