@@ -6,16 +6,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from retail.recommend.neighbourhoods import DenseTopK, dense_shrunk, sorted_row_top
 from retail.recommend.similarity import (
     MEASURES,
-    DenseTopK,
     SimilarityIndex,
     SimilaritySettings,
-    dense_shrunk,
     neighbours,
     pairwise_similarity,
     shrink,
-    sorted_row_top,
     top_k,
 )
 
@@ -132,7 +130,7 @@ def test_invalid_settings_say_what_to_do() -> None:
 @pytest.mark.parametrize(("shrinkage", "min_overlap", "top"), [(0.0, 1, 5), (3.0, 2, 8), (10.0, 1, 100)])
 def test_fused_shrink_and_row_top_against_brute_force(shrinkage, min_overlap, top) -> None:
     """The threaded dense path equals shrinkage, overlap filter and sorting done by hand in numpy."""
-    from retail.recommend.similarity import dense_shrunk_with_top
+    from retail.recommend.neighbourhoods import dense_shrunk_with_top
 
     x = random_matrix(5, shape=(70, 30), density=0.3)
     dense, row_top = dense_shrunk_with_top(pairwise_similarity(sp.csr_matrix(x), "jaccard"), shrinkage, min_overlap,

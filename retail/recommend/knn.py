@@ -16,15 +16,13 @@ import scipy.sparse as sp
 from retail.cache import SettingsCache
 from retail.recommend.base import Recommender, Settings, user_rows
 from retail.recommend.interactions import Interactions
+from retail.recommend.neighbourhoods import DenseTopK, PaddedSimilarity, dense_shrunk_with_top
 from retail.recommend.similarity import (
     MEASURES,
-    DenseTopK,
-    PaddedSimilarity,
     RawSimilarity,
     SimilarityIndex,
     SimilaritySettings,
     check_measure,
-    dense_shrunk_with_top,
     neighbours,
     pairwise_similarity,
     shrink,
