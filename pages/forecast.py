@@ -19,7 +19,7 @@ from ui.access import record_download
 from ui.data import current_frame, workspace
 from ui.forecast import export_bytes, load_run, run_and_save
 from ui.reports import report_button
-from ui.widgets import glossary_columns, param_widgets, registry_multiselect
+from ui.widgets import glossary_columns, param_widgets, registry_multiselect, saved_runs
 
 RUN_KEY = "forecast_run_id"
 
@@ -167,21 +167,8 @@ with new_tab:
         st.info("Choose the settings and run a forecast, or open a saved run.")
 
 with runs_tab:
-    if not runs:
-        st.info("No saved forecast for this dataset yet.")
-    else:
-        table = pd.DataFrame([{"run": r.id, "saved": r.created_at, "level": LEVELS[r.settings["level"]].label,
-                               "frequency": frequency.get(r.settings["freq"]).label, "horizon": r.settings.get("horizon"),
-                               "series": r.summary.get("series"), "best model": FORECASTERS.label(r.summary.get("best", "")),
-                               "WAPE": r.summary.get("wape")} for r in runs])
-        st.dataframe(table, hide_index=True, width="stretch", key="runs_table")
-        chosen = st.selectbox("Run", [r.id for r in runs], key="runs_choice",
-                              format_func=lambda i: f"run {i}")
-        open_col, delete_col = st.columns(2)
-        if open_col.button("Open this run", key="runs_open"):
-            st.session_state[RUN_KEY] = chosen
-            st.rerun()
-        if delete_col.button("Delete this run", key="runs_delete"):
-            workspace().delete_run(chosen)
-            st.session_state.pop(RUN_KEY, None)
-            st.rerun()
+    table = pd.DataFrame([{"run": r.id, "saved": r.created_at, "level": LEVELS[r.settings["level"]].label,
+                           "frequency": frequency.get(r.settings["freq"]).label, "horizon": r.settings.get("horizon"),
+                           "series": r.summary.get("series"), "best model": FORECASTERS.label(r.summary.get("best", "")),
+                           "WAPE": r.summary.get("wape")} for r in runs])
+    saved_runs(runs, table, RUN_KEY, "", "No saved forecast for this dataset yet.")

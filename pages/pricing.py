@@ -18,7 +18,7 @@ from ui import pricing as cached
 from ui import state
 from ui.access import record_download
 from ui.data import current_frame, workspace
-from ui.widgets import download_csv, glossary_columns, param_widgets, registry_select
+from ui.widgets import download_csv, glossary_columns, param_widgets, registry_select, saved_runs
 
 RUN_KEY = "pricing_run_id"
 NO_COLUMN = "(none)"
@@ -189,22 +189,10 @@ def show_downloads(home: str, run_id: int, code: str | None) -> None:
 
 
 def show_runs(runs) -> None:
-    if not runs:
-        st.info("No saved pricing run for this dataset yet.")
-        return
     table = pd.DataFrame([{"run": r.id, "saved": r.created_at, "model": ESTIMATORS.label(r.summary.get("model", "")),
                            "products": r.summary.get("products"), "measurable": r.summary.get("identifiable"),
                            "median elasticity": r.summary.get("median_elasticity")} for r in runs])
-    st.dataframe(table, hide_index=True, width="stretch", key="pr_runs_table")
-    chosen = st.selectbox("Run", [r.id for r in runs], key="pr_runs_choice", format_func=lambda i: f"run {i}")
-    open_col, delete_col = st.columns(2)
-    if open_col.button("Open this run", key="pr_runs_open"):
-        st.session_state[RUN_KEY] = chosen
-        st.rerun()
-    if delete_col.button("Delete this run", key="pr_runs_delete"):
-        workspace().delete_run(chosen)
-        st.session_state.pop(RUN_KEY, None)
-        st.rerun()
+    saved_runs(runs, table, RUN_KEY, "pr_", "No saved pricing run for this dataset yet.")
 
 
 st.title("Pricing and promotions")

@@ -18,7 +18,7 @@ from ui import inventory as cached
 from ui import state
 from ui.access import record_download
 from ui.data import current_frame, workspace
-from ui.widgets import param_widgets
+from ui.widgets import param_widgets, saved_runs
 
 RUN_KEY = "replenishment_run_id"
 
@@ -143,25 +143,13 @@ def show_run(home: str, run_id: int, code: str | None) -> None:
 
 
 def show_saved_runs(runs: list) -> None:
-    if not runs:
-        st.info("No saved replenishment run for this dataset yet.")
-        return
     table = pd.DataFrame([{"run": r.id, "saved": r.created_at, "per": LEVELS[r.settings["level"]].label,
                            "items": r.summary.get("items"), "target": r.settings["terms"]["service_level"],
                            "cycle service (ours)": r.summary["ours"]["achieved_csl"],
                            "cycle service (spreadsheet)": r.summary["baseline"]["achieved_csl"],
                            "days of stock (ours)": r.summary["ours"]["days_of_cover"],
                            "days of stock (spreadsheet)": r.summary["baseline"]["days_of_cover"]} for r in runs])
-    st.dataframe(table, hide_index=True, width="stretch", key="rp_runs_table")
-    chosen = st.selectbox("Run", [r.id for r in runs], key="rp_runs_choice", format_func=lambda i: f"run {i}")
-    open_col, delete_col = st.columns(2)
-    if open_col.button("Open this run", key="rp_runs_open"):
-        st.session_state[RUN_KEY] = chosen
-        st.rerun()
-    if delete_col.button("Delete this run", key="rp_runs_delete"):
-        workspace().delete_run(chosen)
-        st.session_state.pop(RUN_KEY, None)
-        st.rerun()
+    saved_runs(runs, table, RUN_KEY, "rp_", "No saved replenishment run for this dataset yet.")
 
 
 st.title("Replenishment")

@@ -104,3 +104,24 @@ def download_csv(frame: Any, file_name: str, key: str, label: str = "Download CS
 
     data = neutralise_frame(workspace().export(frame)).to_csv(index=False).encode("utf-8")
     st.download_button(label, data, file_name=file_name, mime="text/csv", key=key, on_click=record_download(file_name))
+
+
+def saved_runs(runs: list, table: Any, run_key: str, prefix: str, empty: str) -> None:
+    """A page's saved runs: their ``table`` (one row per run), a choice, and buttons to open the
+    chosen run (kept in ``st.session_state[run_key]``) or delete it (an admin's action; the
+    workspace refuses it for other roles)."""
+    from ui.data import workspace
+
+    if not runs:
+        st.info(empty)
+        return
+    st.dataframe(table, hide_index=True, width="stretch", key=f"{prefix}runs_table")
+    chosen = st.selectbox("Run", [r.id for r in runs], key=f"{prefix}runs_choice", format_func=lambda i: f"run {i}")
+    open_col, delete_col = st.columns(2)
+    if open_col.button("Open this run", key=f"{prefix}runs_open"):
+        st.session_state[run_key] = chosen
+        st.rerun()
+    if delete_col.button("Delete this run", key=f"{prefix}runs_delete"):
+        workspace().delete_run(chosen)
+        st.session_state.pop(run_key, None)
+        st.rerun()
