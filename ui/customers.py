@@ -16,6 +16,7 @@ from retail.customers.clusters import cluster
 from retail.customers.history import History, build_history
 from retail.data.workspace import RunInfo
 from ui.data import dataset_frame, workspace
+from ui.widgets import on_bar
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the customers' purchases...")
@@ -39,7 +40,7 @@ def analysis(home: str, dataset: str, version: str, settings: CustomerSettings) 
         bar = slot.progress(0.0, text="Analysing customers...")
         try:
             return analyse(history(home, dataset, version), settings,
-                           progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+                           progress=on_bar(bar))
         finally:
             slot.empty()
 

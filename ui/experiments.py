@@ -21,6 +21,7 @@ from retail.experiments.results import CampaignColumns, CampaignData, campaign_f
 from retail.experiments.store import load_results
 from retail.experiments.targeting import targeting_list
 from ui.data import dataset_frame, workspace
+from ui.widgets import on_bar
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the campaign results...")
@@ -67,7 +68,7 @@ def _with_progress(key: str, text: str, work: Callable[[Callable[[float, str], N
     def compute() -> Any:
         bar = slot.progress(0.0, text=text)
         try:
-            return work(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+            return work(on_bar(bar))
         finally:
             slot.empty()
 

@@ -11,6 +11,7 @@ from retail.forecast.result import ForecastResult, save_run
 from retail.forecast.result import load_run as load_stored_run
 from retail.forecast.settings import ForecastSettings
 from ui.data import dataset_frame, workspace
+from ui.widgets import on_bar
 
 
 def run_and_save(home: str, dataset: str, version: str, settings: ForecastSettings) -> RunInfo:
@@ -18,7 +19,7 @@ def run_and_save(home: str, dataset: str, version: str, settings: ForecastSettin
     workspace().require("analyse")  # refused before the long work, not after it
     bar = st.progress(0.0, text="Starting the forecast...")
     result = run_forecast(dataset_frame(home, dataset, version), settings,
-                          progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+                          progress=on_bar(bar))
     bar.progress(1.0, text="Saving the run in the workspace...")
     run = save_run(workspace(), dataset, result)
     bar.empty()

@@ -15,6 +15,7 @@ from retail.inventory.result import load_run as load_stored_run
 from retail.inventory.settings import ReplenishmentSettings
 from retail.inventory.stock import StockTable, read_stock
 from ui.data import dataset_frame, workspace
+from ui.widgets import on_bar
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -45,7 +46,7 @@ def run_and_save(home: str, dataset: str, version: str, settings: ReplenishmentS
     demand = history(home, dataset, version, settings.level, settings.top_n,
                      f"{simulation_window(frame, settings)[0]:%Y-%m-%d}")
     result = run_replenishment(frame, settings, stock, currency, history=demand,
-                               progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+                               progress=on_bar(bar))
     bar.progress(1.0, text="Saving the run in the workspace...")
     run = save_run(workspace(), dataset, result)
     bar.empty()

@@ -16,6 +16,7 @@ from retail.pricing.run import run_elasticity
 from retail.pricing.scenario import Recommendation, plan, scenario_items
 from retail.pricing.settings import PricingSettings
 from ui.data import dataset_frame, workspace
+from ui.widgets import on_bar
 
 
 def run_and_save(home: str, dataset: str, version: str, settings: PricingSettings) -> RunInfo:
@@ -23,7 +24,7 @@ def run_and_save(home: str, dataset: str, version: str, settings: PricingSetting
     workspace().require("analyse")  # refused before the long work, not after it
     bar = st.progress(0.0, text="Starting...")
     result = run_elasticity(dataset_frame(home, dataset, version), settings,
-                            progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+                            progress=on_bar(bar))
     bar.progress(1.0, text="Saving the run in the workspace...")
     run = save_run(workspace(), dataset, result)
     bar.empty()

@@ -125,3 +125,8 @@ def saved_runs(runs: list, table: Any, run_key: str, prefix: str, empty: str) ->
         workspace().delete_run(chosen)
         st.session_state.pop(run_key, None)
         st.rerun()
+
+
+def on_bar(bar: Any) -> Callable[[float, str], None]:
+    """A library progress callback (``fraction``, ``message``) drawn on a Streamlit progress bar."""
+    return lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message)
