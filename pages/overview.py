@@ -128,7 +128,7 @@ def tables(result: overview.Summary, code: str | None) -> None:
             st.dataframe(table, hide_index=True, width="stretch", key=f"overview_table_{name}",
                          column_config=glossary_columns(table) | {
                              "revenue": st.column_config.NumberColumn(f"revenue{currency.label(code)}",
-                                                                      format="localized")})
+                                                                      format="accounting")})
             download_csv(table, f"overview_{name}.csv", key=f"overview_download_{name}")
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import streamlit as st
 
-from retail.data import schema
 from retail.data.schema import FIELD_LABELS
 from retail.glossary import GLOSSARY
 from retail.registry import Param, Registry, Spec
@@ -81,18 +80,31 @@ def glossary_columns(frame: Any, number_format: str = "%.3f", **formats: str) ->
     columns of ``frame``; glossary numbers get ``number_format`` (or ``formats[column]``)."""
     config: dict[str, Any] = {column: st.column_config.Column(FIELD_LABELS[column])
                               for column in frame.columns if column in FIELD_LABELS}
-    if schema.DATE in frame.columns and frame[schema.DATE].dtype.kind == "M":
-        config[schema.DATE] = st.column_config.DatetimeColumn(FIELD_LABELS[schema.DATE], format="YYYY-MM-DD")
     for column in frame.columns:
+        label = FIELD_LABELS.get(column, GLOSSARY.get(column, (column,))[0])
+        if frame[column].dtype.kind == "M":  # days, not midnight timestamps
+            config[column] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD")
+        elif column not in formats and _whole_numbers(frame[column]):  # counts: 6,432 not 6432.000
+            config[column] = st.column_config.NumberColumn(label, format="localized")
         if column not in GLOSSARY:
             continue
         title, text = GLOSSARY[column]
         if frame[column].dtype.kind in "fiu":
-            config[column] = st.column_config.NumberColumn(title, help=text,
-                                                           format=formats.get(column, number_format))
-        else:
+            default = "localized" if _whole_numbers(frame[column]) else number_format
+            config[column] = st.column_config.NumberColumn(title, help=text, format=formats.get(column, default))
+        elif frame[column].dtype.kind != "M":
             config[column] = st.column_config.Column(title, help=text)
     return config
+
+
+def _whole_numbers(values: Any) -> bool:
+    """A numeric column whose every value is a whole number (counts, ids, units)."""
+    if values.dtype.kind in "iu":
+        return True
+    if values.dtype.kind != "f":
+        return False
+    present = values.dropna()
+    return bool(len(present)) and bool((present == present.round()).all())
 
 
 def download_csv(frame: Any, file_name: str, key: str, label: str = "Download CSV") -> None:
