@@ -46,3 +46,14 @@ def test_overrides_and_errors():
     with pytest.raises(ValueError, match="mapped to both"):
         ColumnMapping({"date": "x", "product_id": "x"})
     assert ColumnMapping({"product_id": "x"}).missing_required() == ["no column is mapped to 'date'"]
+
+
+def test_till_export_with_shorthand_headers():
+    """Headers a small shop's till writes (found by a new user): every field is matched by name."""
+    frame = pd.DataFrame({"Txn No": ["A1", "A1", "A2"], "Item Ref": ["SKU-1", "SKU-2", "SKU-1"],
+                          "Desc.": ["Blue mug", "Red mug", "Blue mug"], "Qty Sold": ["2", "1", "3"],
+                          "When": ["03/01/2024 10:15"] * 3, "Each (EUR)": ["4,50", "4,50", "4,50"],
+                          "Shopper": ["C01", "C01", "C02"], "Shop": ["Paris", "Paris", "Lyon"]})
+    assert infer_mapping(frame).columns == {
+        "order_id": "Txn No", "product_id": "Item Ref", "product_name": "Desc.", "quantity": "Qty Sold",
+        "date": "When", "unit_price": "Each (EUR)", "customer_id": "Shopper", "store_id": "Shop"}
