@@ -11,7 +11,9 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "wape": ("Error (WAPE)", "Weighted absolute percentage error: all forecast misses added up, as a share of "
              "what actually sold. 0.25 means the forecasts were off by 25% of demand; lower is better."),
     "mase": ("Error vs naive (MASE)", "The average miss divided by the average miss of repeating the previous "
-             "season on the training data. Below 1 beats that simple rule."),
+             "season one step ahead on the training data. Forecasting several periods ahead is harder than one "
+             "step, so values above 1 are common; compare models with each other (the headline compares them "
+             "with the seasonal naive model over the same test periods)."),
     "rmse": ("Typical miss (RMSE)", "Root mean squared error, in the forecast's own unit (units or money): "
              "the size of a typical miss, with big misses weighing more."),
     "bias": ("Bias", "Whether forecasts run high or low overall: +0.10 means 10% too high in total, "
