@@ -41,6 +41,7 @@ def test_feature_labels_are_words():
     assert feature_label("series_zero_share", "W") == "share of weeks without sales"
     assert feature_label("Promo_lag_1", "D") == "Promo the day before"
     assert feature_label("Promo", "D") == "Promo (known in advance)"
+    assert feature_label("lag_1", "W") == "sales 1 week before"
 
 
 def test_outlook_totals_ranges_and_values(result, frame):

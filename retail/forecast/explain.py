@@ -61,7 +61,8 @@ def feature_label(name: str, freq: str) -> str:
     for pattern, words in _FEATURES:
         match = re.fullmatch(pattern, name)
         if match:
-            return words.format(*match.groups(), period=period)
+            text = words.format(*match.groups(), period=period)
+            return re.sub(rf"\b1 {period}s\b", f"1 {period}", text)  # "sales 1 week before"
     return f"{name} (known in advance)"
 
 
