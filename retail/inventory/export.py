@@ -52,7 +52,10 @@ def plan_table(result: ReplenishmentResult) -> pd.DataFrame:
     plan = plan.assign(**{column: plan[column].round(1) for column in ("forecast", "low", "high")})
     table = plan.rename(columns=PLAN_HEADERS)
     table["review date"] = pd.to_datetime(table["review date"])
-    return table
+    # what to order comes right after what the item is: the rest explains it
+    first = [c for c in ("product code", "store / country", "product", "order quantity (units)", "order value")
+             if c in table.columns]
+    return table[first + [c for c in table.columns if c not in first]]
 
 
 def item_summary(result: ReplenishmentResult, series_id: str) -> pd.DataFrame:
