@@ -267,6 +267,7 @@ def show_next_wave(key: str, data) -> None:
                f"{best['reward_sd']:.1%} over {result.orders} orders); always sending {result.best_arm} gives "
                f"{result.arm_rates[result.best_arm]:.1%}, offers at random {result.uniform_value:.1%}, the best offer "
                f"per segment chosen in hindsight {result.best_per_segment:.1%}.")
+    st.markdown(result.verdict())
     for warning in result.warnings:
         st.caption(warning)
     st.dataframe(result.summary, hide_index=True, width="stretch", key="exp_replay_table",

@@ -209,6 +209,17 @@ def test_policies_beat_random_offers_and_the_json_has_the_issue_keys(small):
     assert set(result.curves["policy"]) == set(POLICIES.names)
 
 
+def test_the_verdict_says_whether_any_policy_beat_the_best_single_offer(small):
+    data, _ = small
+    result = compare_policies(data, orders=3, seed=1)
+    best = result.summary["mean_reward"].max()
+    fixed = result.arm_rates[result.best_arm]
+    expected = "beat always sending" if best > fixed else "No allocation policy beat"
+    assert expected in result.verdict()
+    result.arm_rates[result.best_arm] = best + 0.01  # the best offer made clearly better than every policy
+    assert result.verdict().startswith("No allocation policy beat always sending Offer A")
+
+
 def test_next_wave_allocation_sums_to_one_per_segment(small):
     data, _ = small
     table = allocation(data)

@@ -65,6 +65,17 @@ class ReplayComparison:
     uniform_log: bool
     warnings: list[str] = field(default_factory=list)
 
+    def verdict(self) -> str:
+        """One plain sentence: does any policy beat always sending the best single offer?"""
+        best = self.summary.sort_values("mean_reward", ascending=False).iloc[0]
+        fixed = self.arm_rates[self.best_arm]
+        if best["mean_reward"] <= fixed:
+            return (f"No allocation policy beat always sending {self.best_arm} in this replay "
+                    f"({best['mean_reward']:.1%} at best against {fixed:.1%}): its exploration cost more than it "
+                    "learned in this test.")
+        return (f"{best['label']} beat always sending {self.best_arm} by "
+                f"{100 * (best['mean_reward'] - fixed):.1f} points ({best['mean_reward']:.1%} against {fixed:.1%}).")
+
     def summary_dict(self) -> dict[str, Any]:
         """The command line's JSON: per policy ``mean_reward``, ``sd``, ``kept_rounds``, ``regret``."""
         policies = {row["policy"]: {"label": POLICIES.label(row["policy"]), "mean_reward": _round(row["mean_reward"]),
