@@ -27,6 +27,10 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "in_sample": ("Range checked on its own data", "Ticked when there was a single backtest window, so the "
                   "ranges were measured on the same errors they were built from (optimistic)."),
     "seconds": ("Seconds", "Time spent fitting and forecasting in the backtest."),
+    "backtest_seconds": ("Backtest seconds", "Time spent fitting and forecasting the test periods."),
+    "final_fit_seconds": ("Final fit seconds", "Time spent fitting on all the history for the forecast ahead."),
+    "series_id": ("Series", "The product, store or product x store a forecast is for."),
+    "last_purchase": ("Last purchase", "Date of the customer's most recent purchase."),
     "backtest": ("Backtest", "The models forecast periods that already happened, from earlier cut-off dates, "
                  "and are scored against what actually sold (rolling-origin evaluation)."),
     "interval": ("80% / 95% range", "The range that should hold the actual sales 8 (or 19) times in 10 (or 20), "
