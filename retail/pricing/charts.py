@@ -69,9 +69,10 @@ def product_figure(daily: pd.DataFrame, title: str, code: str | None = None) -> 
                              line={"color": MODEL, "width": 2}))
     fig.add_trace(go.Scatter(x=daily["date"], y=daily["price"], name="price", mode="lines", line_shape="hv",
                              line={"color": PRICE, "width": 1.5}), secondary_y=True)
-    for start, end in _promotion_runs(daily):
+    promotions = _promotion_runs(daily)
+    for start, end in promotions:
         fig.add_vrect(x0=start, x1=end, fillcolor=PROMO, line_width=0, layer="below")
-    _layout(fig, title + " (shaded: promotions)", "week", "units per week")
+    _layout(fig, title + (" (shaded: promotions)" if promotions else ""), "week", "units per week")
     fig.update_yaxes(title_text="price" + currency.label(code), secondary_y=True, rangemode="tozero")
     return fig
 
