@@ -78,6 +78,7 @@ def test_measure_elasticities_scenario_and_download(page, app_url, tmp_path):
     assert {"product_id", "elasticity", "ci_low", "ci_high", "identifiable", "price_levels", "verdict"} <= set(table)
     assert table.loc[table["product_id"] == "F", "product_name"].iat[0].startswith("'=")
     assert table.loc[table["product_id"] == "FLAT", "elasticity"].isna().all()
+    wait_idle(page)  # the download's click reruns the page (audit log): let it finish before changing tab
 
     page.get_by_role("tab", name="Scenarios").click()
     page.get_by_text("Recommended price").first.wait_for()
