@@ -64,20 +64,27 @@ def wait_idle(page, timeout_ms: int = 180_000) -> None:
 
 
 @contextmanager
-def app_tab(root: Path, home: Path, sample_file: Path, timeout_ms: int,
-            viewport: tuple[int, int] = (1400, 1000)) -> Iterator[tuple[Any, str]]:
-    """The app on a fresh workspace holding ``sample_file``, and one Chromium tab (downloads allowed)
-    with its address; the tab has not opened a page yet."""
+def chromium_tab(timeout_ms: int, viewport: tuple[int, int] = (1400, 1000)) -> Iterator[Any]:
+    """One tab of Debian's Chromium (downloads allowed) with ``timeout_ms`` as its default timeout."""
     import pytest
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
-    env = {"RETAIL_HOME": str(home), "RETAIL_SAMPLE_FILE": str(sample_file)}
-    with streamlit_server(root, env) as url, sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True)
         tab = context.new_page()
         tab.set_default_timeout(timeout_ms)
-        yield tab, url
+        yield tab
         browser.close()
+
+
+@contextmanager
+def app_tab(root: Path, home: Path, sample_file: Path, timeout_ms: int,
+            viewport: tuple[int, int] = (1400, 1000)) -> Iterator[tuple[Any, str]]:
+    """The app on a fresh workspace holding ``sample_file``, and one Chromium tab with its address;
+    the tab has not opened a page yet."""
+    env = {"RETAIL_HOME": str(home), "RETAIL_SAMPLE_FILE": str(sample_file)}
+    with streamlit_server(root, env) as url, chromium_tab(timeout_ms, viewport) as tab:
+        yield tab, url

@@ -14,7 +14,7 @@ import pytest
 
 from retail.data.ingest import SAMPLE_NAME, import_file
 from retail.data.workspace import Workspace
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.browser import chromium_tab, streamlit_server
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -52,8 +52,6 @@ KINDS = {  # dataset -> (tiles expected on Overview, a money mark or None, the s
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory, small_sample_file):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
     folder = tmp_path_factory.mktemp("kinds")
     home = folder / "home"
     workspace = Workspace(home)
@@ -66,14 +64,8 @@ def app_url(tmp_path_factory, small_sample_file):
 
 @pytest.fixture(scope="module")
 def browser_page(app_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(TIMEOUT_MS)
+    with chromium_tab(TIMEOUT_MS) as page:
         yield page
-        browser.close()
 
 
 def open_page(page, url: str, path: str, dataset: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
+from tests.browser import chromium_tab, streamlit_server, wait_idle
 from tests.conftest import ROOT
 from tests.pricing_data import shop_rows
 
@@ -24,8 +24,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory, small_sample_file):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
     folder = tmp_path_factory.mktemp("browser_pricing")
     home, till = folder / "home", folder / "till.csv"
     rows = shop_rows()
@@ -42,15 +40,8 @@ def app_url(tmp_path_factory, small_sample_file):
 
 @pytest.fixture(scope="module")
 def page(app_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
+    with chromium_tab(TIMEOUT_MS) as page:
         yield page
-        browser.close()
 
 
 def metric_text(page) -> str:
