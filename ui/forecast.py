@@ -11,19 +11,13 @@ from retail.forecast.result import ForecastResult, save_run
 from retail.forecast.result import load_run as load_stored_run
 from retail.forecast.settings import ForecastSettings
 from ui.data import dataset_frame, workspace
-from ui.widgets import on_bar
+from ui.widgets import run_and_store
 
 
 def run_and_save(home: str, dataset: str, version: str, settings: ForecastSettings) -> RunInfo:
     """Run a forecast with a progress bar and store it; returns the stored run."""
-    workspace().require("analyse")  # refused before the long work, not after it
-    bar = st.progress(0.0, text="Starting the forecast...")
-    result = run_forecast(dataset_frame(home, dataset, version), settings,
-                          progress=on_bar(bar))
-    bar.progress(1.0, text="Saving the run in the workspace...")
-    run = save_run(workspace(), dataset, result)
-    bar.empty()
-    return run
+    return run_and_store(dataset, "Starting the forecast...", lambda progress: run_forecast(
+        dataset_frame(home, dataset, version), settings, progress=progress), save_run)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Opening the forecast run...")

@@ -3,6 +3,8 @@ saved in the workspace and reopened from it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -15,7 +17,7 @@ from retail.inventory.result import load_run as load_stored_run
 from retail.inventory.settings import ReplenishmentSettings
 from retail.inventory.stock import StockTable, read_stock
 from ui.data import dataset_frame, workspace
-from ui.widgets import on_bar
+from ui.widgets import run_and_store
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -40,17 +42,13 @@ def stock_file(data: bytes, name: str, home: str, dataset: str, version: str, le
 def run_and_save(home: str, dataset: str, version: str, settings: ReplenishmentSettings, stock: StockTable | None,
                  currency: str | None) -> RunInfo:
     """Replay both policies and plan the orders with a progress bar; store the run."""
-    workspace().require("analyse")  # refused before the long work, not after it
-    bar = st.progress(0.0, text="Starting the replay...")
-    frame = dataset_frame(home, dataset, version)
-    demand = history(home, dataset, version, settings.level, settings.top_n,
-                     f"{simulation_window(frame, settings)[0]:%Y-%m-%d}")
-    result = run_replenishment(frame, settings, stock, currency, history=demand,
-                               progress=on_bar(bar))
-    bar.progress(1.0, text="Saving the run in the workspace...")
-    run = save_run(workspace(), dataset, result)
-    bar.empty()
-    return run
+    def work(progress: Callable[[float, str], None]) -> ReplenishmentResult:
+        frame = dataset_frame(home, dataset, version)
+        demand = history(home, dataset, version, settings.level, settings.top_n,
+                         f"{simulation_window(frame, settings)[0]:%Y-%m-%d}")
+        return run_replenishment(frame, settings, stock, currency, history=demand, progress=progress)
+
+    return run_and_store(dataset, "Starting the replay...", work, save_run)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Opening the replenishment run...")

@@ -16,19 +16,13 @@ from retail.pricing.run import run_elasticity
 from retail.pricing.scenario import Recommendation, plan, scenario_items
 from retail.pricing.settings import PricingSettings
 from ui.data import dataset_frame, workspace
-from ui.widgets import on_bar
+from ui.widgets import run_and_store
 
 
 def run_and_save(home: str, dataset: str, version: str, settings: PricingSettings) -> RunInfo:
     """Run the elasticities with a progress bar and store the run; returns the stored run."""
-    workspace().require("analyse")  # refused before the long work, not after it
-    bar = st.progress(0.0, text="Starting...")
-    result = run_elasticity(dataset_frame(home, dataset, version), settings,
-                            progress=on_bar(bar))
-    bar.progress(1.0, text="Saving the run in the workspace...")
-    run = save_run(workspace(), dataset, result)
-    bar.empty()
-    return run
+    return run_and_store(dataset, "Starting...", lambda progress: run_elasticity(
+        dataset_frame(home, dataset, version), settings, progress=progress), save_run)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Opening the pricing run...")

@@ -142,3 +142,18 @@ def saved_runs(runs: list, table: Any, run_key: str, prefix: str, empty: str) ->
 def on_bar(bar: Any) -> Callable[[float, str], None]:
     """A library progress callback (``fraction``, ``message``) drawn on a Streamlit progress bar."""
     return lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+
+def run_and_store(dataset: str, start_text: str, work: Callable[[Callable[[float, str], None]], Any],
+                  save_run: Callable[[Any, str, Any], Any]) -> Any:
+    """A long analysis with a progress bar, stored in the workspace (``save_run(workspace, dataset,
+    result)``); refused before the work for a role that may not run analyses."""
+    from ui.data import workspace
+
+    workspace().require("analyse")
+    bar = st.progress(0.0, text=start_text)
+    result = work(on_bar(bar))
+    bar.progress(1.0, text="Saving the run in the workspace...")
+    run = save_run(workspace(), dataset, result)
+    bar.empty()
+    return run
