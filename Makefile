@@ -35,11 +35,12 @@ run: install
 	@echo "Open http://localhost:$(PORT) (Ctrl+C stops the app)"
 	$(BIN)/python -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
-# For a team: open to the network, and only with sign-in configured (README, "Running it for a team").
+# For a team: open to the network, only with sign-in configured, errors without tracebacks (README, "Running it for a team").
 serve: install
 	@$(BIN)/python -m retail check-sign-in
 	@echo "Serving on $(ADDRESS):$(PORT); everyone signs in (Ctrl+C stops the app)"
-	$(BIN)/python -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true
+	$(BIN)/python -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true \
+		--client.showErrorDetails none
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).
 chromium:

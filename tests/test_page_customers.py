@@ -14,7 +14,7 @@ def open_page(select: str | None = None) -> AppTest:
     app.run()
     if select:
         app.session_state["active_dataset"] = select
-    app.switch_page("pages/customers.py").run()
+    app.switch_page("app_pages/customers.py").run()
     assert not app.exception
     return app
 

@@ -16,7 +16,7 @@ def open_page(select: str | None = None) -> AppTest:
     app.run()
     if select:
         app.session_state["active_dataset"] = select
-    app.switch_page("pages/recommendations.py").run()
+    app.switch_page("app_pages/recommendations.py").run()
     assert not app.exception
     return app
 

@@ -30,7 +30,7 @@ def open_page(select: str | None = SHOP) -> AppTest:
     app.run()
     if select:
         app.session_state["active_dataset"] = select
-    app.switch_page("pages/pricing.py").run()
+    app.switch_page("app_pages/pricing.py").run()
     assert not app.exception
     return app
 

@@ -1,7 +1,8 @@
 """The person acting in this browser session (one helper every page's workspace goes through).
 
 With no sign-in configured (no account in the access file, no ``[auth]`` in secrets.toml) it is
-the local user, as on a laptop; otherwise whoever signed in (:mod:`ui.signin`), and nobody until then.
+the local user, as on a laptop, but only while the server listens on this machine alone; otherwise
+whoever signed in (:mod:`ui.signin`), and nobody until then.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from retail.access import users
+from retail.access.network import loopback_only
 from retail.access.roles import Actor, local_actor
 
 SIGNED_IN_KEY = "signed_in_actor"
@@ -27,6 +29,11 @@ def sso_ready() -> bool:
 def sign_in_required() -> bool:
     """Whether anyone must sign in before seeing a page (re-read each run: add-user takes effect at once)."""
     return bool(users.load().users) or sso_ready()
+
+
+def exposed() -> bool:
+    """Whether this server can be opened from beyond this machine (see :mod:`retail.access.network`)."""
+    return not loopback_only(st.get_option("server.address"))
 
 
 def sso_signed_in() -> bool:
@@ -46,8 +53,11 @@ def sso_actor() -> Actor | None:
 
 
 def acting_user() -> Actor:
-    """Who acts in this session; ``PermissionError`` when sign-in is required and nobody signed in."""
+    """Who acts in this session; ``PermissionError`` when sign-in is required and nobody signed in, and
+    when nobody can sign in on a server open to the network (nobody is the local user there)."""
     if not sign_in_required():
+        if exposed():
+            raise PermissionError("This dashboard is open to the network without sign-in.")
         return local_actor()
     actor = st.session_state.get(SIGNED_IN_KEY) or sso_actor()
     if actor is None:
