@@ -117,6 +117,16 @@ def test_the_library_never_imports_a_face():
             assert not any(n.split(".")[0] in ("streamlit", "ui", PAGES) for n in names), path
 
 
+def test_no_page_file_can_be_opened_around_the_gate():
+    """Streamlit serves every file of a pages/ folder beside app.py by its own address (without app.py,
+    so without the sign-in gate) until a session calls st.navigation: page files live in app_pages/,
+    and each is declared in app.py's PAGES (so the gate covers it)."""
+    assert not (ROOT / "pages").exists(), "move the page files to app_pages/ (issue 22)"
+    declared = next(ast.literal_eval(node.value) for node in ast.parse((ROOT / "app.py").read_text()).body
+                    if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES")
+    assert sorted(name for name, *_ in declared) == sorted(p.stem for p in (ROOT / PAGES).glob("*.py"))
+
+
 def test_pages_do_not_import_the_command_line():
     for path in python_files(PAGES, "ui"):
         assert "retail.cli" not in path.read_text(), path
