@@ -156,7 +156,7 @@ class Workspace:
             self.backend: DuckDBBackend | PostgresBackend = PostgresBackend(url)
         else:
             self.home = Path(home) if home is not None else workspace_home()
-            self.home.mkdir(parents=True, exist_ok=True)
+            self.home.mkdir(parents=True, exist_ok=True, mode=0o700)  # purchase histories: its owner's alone
             self.backend = DuckDBBackend(self.home / DB_FILE)
         self.path = self.backend.location
         with self._connect() as con:
