@@ -66,9 +66,12 @@ def test_sign_in_page_refuses_a_wrong_password_and_logs_it(accounts):
 
 def test_repeated_failures_lock_the_name(accounts):
     for _ in range(5):
-        audit.record(Workspace(), "ada", "sign-in failed")
-    app = sign_in("ada")  # the right password, but too late
+        sign_in("ada", "not the password")
+    app = sign_in("ada")  # the right password, but too late: refused without checking it
     assert "Too many failed sign-ins" in app.error[0].value and app.title[0].value == "Sign in"
+    log = audit.read(Workspace())
+    assert log["action"].tolist() == ["sign-in refused", *["sign-in failed"] * 5]
+    assert "from this machine; the password was not checked" in log["detail"].iloc[0]
 
 
 def test_a_viewer_sees_the_pages_but_not_the_changes(accounts):

@@ -8,30 +8,24 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from retail.access import audit, users
+from retail.access import audit, signin, users
 from retail.access.roles import ROLES, Actor
 from ui.access import SIGNED_IN_KEY, acting_user, exposed, sign_in_required, sso_ready, sso_signed_in
 from ui.data import raw_workspace
 
-MAX_FAILURES, LOCK_MINUTES = 5, 15
 SERVE_HINT = ("This dashboard is open to the network without sign-in. Create an account with "
               "`python -m retail add-user NAME --role admin` (or set up single sign-on), then reload this page.")
 
 
 def _check_password(name: str, password: str) -> Actor | None:
-    """Verify, refusing a name after :data:`MAX_FAILURES` failures in :data:`LOCK_MINUTES` minutes
-    (counted in the audit log, so every app process sees them); each failure is logged."""
-    name = name.strip()[:64]
-    if audit.failures_since(raw_workspace(), name, LOCK_MINUTES) >= MAX_FAILURES:
-        st.error(f"Too many failed sign-ins for this name: try again in {LOCK_MINUTES} minutes.")
+    """Verify, counted before the check against the limits of :mod:`retail.access.signin` (per name and
+    browser address, per address, per name); each failure and refusal is logged."""
+    address = st.context.ip_address  # None on this machine (and not a text under AppTest)
+    try:
+        return signin.sign_in(raw_workspace(), name, password, address if isinstance(address, str) else None)
+    except signin.SignInRefused as refused:
+        st.error(str(refused))
         return None
-    actor = users.verify(name, password)
-    if actor is None:
-        audit.record(raw_workspace(), name or "(no name)", "sign-in failed", detail="wrong name or password")
-        st.error("Wrong name or password.")
-        return None
-    audit.record(raw_workspace(), actor, "sign-in", detail="password")
-    return actor
 
 
 def _sign_in_page() -> None:
@@ -39,8 +33,9 @@ def _sign_in_page() -> None:
     st.caption("This retail dashboard holds sales and customers' purchases: sign in to open it.")
     if users.load().users:
         with st.form("sign_in"):
-            name = st.text_input("Name", key="sign_in_name")
-            password = st.text_input("Password", type="password", key="sign_in_password")
+            name = st.text_input("Name", key="sign_in_name", max_chars=64)
+            password = st.text_input("Password", type="password", key="sign_in_password",
+                                     max_chars=users.MAX_PASSWORD_CHARS)
             if st.form_submit_button("Sign in", type="primary") and (actor := _check_password(name, password)):
                 st.session_state[SIGNED_IN_KEY] = actor
                 st.rerun()
