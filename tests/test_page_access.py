@@ -135,3 +135,32 @@ def test_a_served_app_hides_error_details(accounts):
     """With sign-in (a team's app) a page error shows a plain sentence, no traceback (the browser test proves it)."""
     start()
     assert st.get_option("client.showErrorDetails") == "none"
+
+
+DEFERRED: list = []  # the callables a page handed to its download buttons
+
+
+def test_a_deferred_download_works_outside_the_session_and_is_logged_once_built(accounts):
+    """Streamlit builds a deferred download in a server thread, without the session (the report failed
+    with "Sign in first."): bound to the signed-in person when drawn, logged only when the file was built."""
+    def page() -> None:
+        import streamlit as st
+
+        import tests.test_page_access as here
+        from retail.access.roles import Actor
+        from ui.access import SIGNED_IN_KEY, deferred_export
+
+        st.session_state[SIGNED_IN_KEY] = Actor("vic", "viewer", "password")
+
+        def broken(workspace) -> bytes:
+            raise RuntimeError("the chart renderer broke")
+
+        here.DEFERRED[:] = [deferred_export(broken, "broken.html", "shop"),
+                            deferred_export(lambda workspace: workspace.list_datasets()[0].name.encode(), "ok.html", "shop")]
+
+    AppTest.from_function(page, default_timeout=TIMEOUT).run()
+    broken, working = DEFERRED
+    with pytest.raises(RuntimeError, match="renderer broke"):
+        broken()  # here, in the test's thread: no session, as when Streamlit runs it
+    assert working() == SAMPLE_NAME.encode()
+    assert audit.read(Workspace(), "export")[["actor", "detail"]].values.tolist() == [["vic", "ok.html"]]

@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from retail.cli.common import EXIT_UNUSABLE
 
@@ -24,6 +27,16 @@ def guarded():
     from retail.data.workspace import Workspace
 
     return GuardedWorkspace(Workspace(), local_actor())
+
+
+def write_export(out: Path, source: str, build: Callable[[Any], bytes], campaign: bool = False) -> None:
+    """Write an export file as the local user: the role is checked first, ``build`` gets the guarded
+    workspace (whose ``export(frame)`` shows customers by pseudonym when an admin chose so), and the
+    export is logged once the file is written, as a page's download is."""
+    workspace = guarded()
+    workspace.require("export")
+    out.write_bytes(build(workspace))
+    workspace.record_export(Path(source).name if Path(source).is_file() else source, out.name, campaign)
 
 
 def _password(args: argparse.Namespace) -> str:
