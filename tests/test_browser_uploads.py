@@ -5,6 +5,7 @@ keep answering meanwhile."""
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -14,7 +15,9 @@ import pytest
 from retail.data.workspace import Workspace
 from tests.browser import chromium_tab, streamlit_server, wait_idle
 from tests.conftest import ROOT
-from tests.test_hostile_uploads import xlsx_bomb
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from hostile_files import long_name_csv, wide_csv, xlsx_bomb  # noqa: E402
 
 pytestmark = pytest.mark.browser
 TIMEOUT_MS = 90_000
@@ -38,12 +41,9 @@ def _server_peak_mb(url: str) -> float:
 
 def _hostile_files(folder: Path) -> dict[Path, str]:
     """Each file and the start of the sentence that refuses it."""
-    wide, long_name = folder / "wide.csv", folder / "long_name.csv"
-    header = ",".join(f"c{i}" for i in range(400_000))
-    wide.write_text(f"{header}\n{header}\n")
-    long_name.write_text('"' + "x" * 200_000 + '",SKU,Qty\n2024-01-01,A,1\n2024-01-02,B,2\n')
     return {xlsx_bomb(folder / "bomb.xlsx", 4 * LIMIT_MB): f"bomb.xlsx unpacks to something larger than {LIMIT_MB} MB",
-            wide: "has 400,000 columns", long_name: "has a column name of 200,002 characters"}
+            wide_csv(folder / "wide.csv", 400_000): "has 400,000 columns",
+            long_name_csv(folder / "long_name.csv"): "has a column name of 200,002 characters"}
 
 
 def _keeps_working(tab) -> float:

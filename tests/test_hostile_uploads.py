@@ -10,11 +10,9 @@ import json
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import pytest
 from openpyxl.styles import PatternFill
 
@@ -22,17 +20,8 @@ from retail.data import limits
 from retail.data.readers import ReadError, read_table
 from tests.conftest import ROOT
 
-ROWS = b"Date,SKU,Qty\n" + b"2024-01-01,A,1\n" * 10
-
-
-def zip_bomb(path: Path, inflated_mb: int) -> Path:
-    with (zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
-          archive.open("sales.csv", "w", force_zip64=True) as member):
-        member.write(ROWS)
-        block = b"0" * (1024 * 1024)
-        for _ in range(inflated_mb):
-            member.write(block)
-    return path
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from hostile_files import ROWS, wide_parquet, xlsx_bomb, zip_bomb  # noqa: E402
 
 
 def test_zip_bomb_is_refused_without_inflating_it_whole(tmp_path):
@@ -45,31 +34,6 @@ def test_zip_bomb_is_refused_without_inflating_it_whole(tmp_path):
     assert bomb_run["code"] == 2 and "larger than 64 MB, the most this app reads at once" in bomb_run["stderr"]
     assert small_run["code"] == 0
     assert bomb_run["peak_mb"] < small_run["peak_mb"] + 200
-
-
-def xlsx_bomb(path: Path, inflated_mb: int, row_bytes: int = 1024 * 1024) -> Path:
-    """A real workbook (three rows, its dimension says A1:C3) whose sheet XML then repeats a row of three
-    values for ``inflated_mb`` megabytes: a few kilobytes per 10 MB, as zip compresses a repeated row."""
-    book = openpyxl.Workbook()
-    for row in (["Date", "SKU", "Qty"], ["2024-01-01", "A", 3], ["2024-01-02", "B", 1]):
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    source = zipfile.ZipFile(buffer)
-    row = b'<row><c t="n"><v>1</v></c><c t="n"><v>2</v></c><c t="n"><v>3</v></c></row>'
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as out:
-        for part in source.infolist():
-            if part.filename != "xl/worksheets/sheet1.xml":
-                out.writestr(part, source.read(part))
-                continue
-            head, tail = source.read(part).split(b"</sheetData>")
-            with out.open(part.filename, "w", force_zip64=True) as sheet:
-                sheet.write(head)
-                block = row * (row_bytes // len(row))
-                for _ in range(inflated_mb):
-                    sheet.write(block)
-                sheet.write(b"</sheetData>" + tail)
-    return path
 
 
 def test_an_excel_bomb_is_refused_while_unpacking(tmp_path):
@@ -137,8 +101,7 @@ def test_values_over_the_csv_modules_limit_are_sentences_not_tracebacks():
 
 
 def test_a_parquet_wider_than_excel_is_refused(tmp_path):
-    wide = tmp_path / "wide.parquet"
-    pd.DataFrame({f"c{i}": [1] for i in range(limits.MAX_COLUMNS + 1)}).to_parquet(wide)
+    wide = wide_parquet(tmp_path / "wide.parquet", limits.MAX_COLUMNS + 1)
     with pytest.raises(ReadError, match="wide.parquet has 16,385 columns"):
         read_table(wide)
 
