@@ -70,6 +70,7 @@ def test_forget_customer_leaves_no_trace_in_runs_or_in_the_duckdb_files(tmp_path
             assert SECRET not in workspace.load_run_table(run.id, name).astype(str).to_numpy().ravel().tolist()
         assert SECRET not in str(run.settings) + str(run.summary)
     assert traces(home) == {}
+    assert sorted(p.name for p in home.iterdir()) == ["workspace.duckdb", "workspace.duckdb.lock"]  # nothing left over
     assert workspace.get("shop").rows == 56 and workspace.restore("old shop").rows == 56  # the rest intact
     entry = GuardedWorkspace(workspace, ADMIN).audit_log("forget customer").iloc[0]
     assert "59 rows removed" in entry["detail"] and SECRET not in entry.to_string()

@@ -1,5 +1,7 @@
-"""The sign-in gate drawn before any page: a form for local accounts, a button for single sign-on,
-the person's name and a sign-out button in the sidebar; and the refusal shown for a role's limits."""
+"""The sign-in gate: who is admitted (:func:`admitted`, asked before app.py declares its navigation),
+the one page there is until then (:func:`gate_page`: a form for local accounts, a button for single
+sign-on, or why a server open to the network without sign-in shows nothing), the person's name and
+a sign-out button in the sidebar, and the refusal shown for a role's limits."""
 
 from __future__ import annotations
 
@@ -60,9 +62,9 @@ def _sidebar(actor: Actor) -> None:
 
 
 def admitted() -> Actor | None:
-    """Who may open the pages in this session, or None while nobody may. Draws nothing: app.py declares
-    the navigation from this answer (the gate's page alone, or the pages of this role), so no page
-    exists, at any address, before the gate has said yes."""
+    """Who may open the pages in this session, or None while nobody may (draws only the sidebar's "signed
+    in as"). app.py declares the navigation from this answer (the gate's page alone, or the pages of this
+    role), so no page exists, at any address, before the gate has said yes."""
     try:
         actor = acting_user()
     except PermissionError:

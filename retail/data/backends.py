@@ -94,11 +94,11 @@ def _open_duckdb(path: Path) -> duckdb.DuckDBPyConnection:
     and its write-ahead log are made readable by their owner only (purchase histories and the pseudonym
     key live there; DuckDB creates them with the umask's 0644, and the log comes and goes)."""
     connection = _retry(lambda: duckdb.connect(str(path)), path)
-    private(path, Path(f"{path}.wal"))
+    _owner_only(path, Path(f"{path}.wal"))
     return connection
 
 
-def private(*paths: Path) -> None:
+def _owner_only(*paths: Path) -> None:
     """Owner-only permissions on the files that exist among ``paths`` (another owner's are left as they are)."""
     for path in paths:
         with suppress(FileNotFoundError, PermissionError):
@@ -204,7 +204,7 @@ class DuckDBBackend:
             fresh.unlink(missing_ok=True)
             raise
         connection.close()
-        private(fresh)
+        _owner_only(fresh)
         Path(f"{self.path}.wal").unlink(missing_ok=True)  # checkpointed above: nothing in it is lost
         os.replace(fresh, self.path)
 
