@@ -50,7 +50,7 @@ def test_parallel_attempts_cannot_pass_the_limit(accounts, workspace_location, m
     for thread in threads:
         thread.join()
     assert "ok" not in outcomes and len(outcomes) == 12
-    assert 1 <= len(checked) <= signin.PER_NAME_AND_CLIENT
+    assert len(checked) <= signin.PER_NAME_AND_CLIENT  # often fewer: a burst counted all at once is refused whole
     log = audit.read(workspace)
     assert (log["action"] == "sign-in refused").sum() == 12 - len(checked)
     while attempt(workspace, "ada", "wrong password") == "Wrong name or password.":  # the rest, one by one

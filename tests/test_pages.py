@@ -127,12 +127,12 @@ def test_store_level_dataset_on_every_page(app_env, tmp_path):
     for page in ("overview", "forecast", "recommendations", "data"):
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
         app.run()
-        app.session_state["active_dataset"] = "stores"
+        app.selectbox(key="dataset_name").set_value("stores")  # the sidebar's choice, as a person makes it
         app.switch_page(f"app_pages/{page}.py").run()
         assert not app.exception, page
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     app.run()
-    app.session_state["active_dataset"] = "stores"
+    app.selectbox(key="dataset_name").set_value("stores")  # the sidebar's choice, as a person makes it
     app.switch_page("app_pages/forecast.py").run()
     assert app.selectbox(key="fc_level").options == ["all sales", "store / country"]
     app.selectbox(key="fc_level").set_value("store")
@@ -151,7 +151,7 @@ def test_basket_list_without_prices_or_quantities(app_env, tmp_path):
     import_file(Workspace(app_env), path, "groceries")
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     app.run()
-    app.session_state["active_dataset"] = "groceries"
+    app.selectbox(key="dataset_name").set_value("groceries")  # the sidebar's choice, as a person makes it
     app.switch_page("app_pages/overview.py").run()
     assert not app.exception
     assert app.segmented_control(key="overview_measure_units").options == ["units"]
