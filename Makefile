@@ -12,12 +12,14 @@ TEST_STAMP := $(VENV)/.test-installed
 OIDC := tests/oidc
 OIDC_STAMP := $(OIDC)/node_modules/.ci-installed
 
-.PHONY: run serve test install install-test chromium postgres node oidc lint bench clean
+.PHONY: run serve test install install-test lock chromium postgres node oidc lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# requirements.txt and requirements-test.txt are lock files (every package pinned), made from
+# pyproject.toml by `make lock`: an install gets exactly the versions the tests ran on.
 $(RUN_STAMP): requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
@@ -25,6 +27,17 @@ $(RUN_STAMP): requirements.txt | $(BIN)/python
 $(TEST_STAMP): requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@ $(RUN_STAMP)
+
+UV := $(VENV)/uv/bin/uv
+$(UV):
+	$(PYTHON) -m venv $(VENV)/uv
+	$(VENV)/uv/bin/python -m pip install --quiet uv==0.13.9
+
+# After changing pyproject.toml's dependencies: new pins only where they must change.
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --python-version 3.11 --annotation-style line -o requirements.txt
+	$(UV) pip compile pyproject.toml --all-extras --python-version 3.11 --annotation-style line \
+		-o requirements-test.txt
 
 install: $(RUN_STAMP)
 

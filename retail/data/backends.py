@@ -257,9 +257,9 @@ class PostgresBackend:
     json_type = "TEXT"
 
     def __init__(self, url: str) -> None:
-        import psycopg  # imported only when a team server is configured
+        from retail.errors import import_extra
 
-        self._psycopg = psycopg
+        self._psycopg = import_extra("psycopg", "team", "A workspace on PostgreSQL")  # only when configured
         self.url = url
         self.location = re.sub(r"//[^@/]*@", "//", url)  # never show a password
 
