@@ -21,6 +21,7 @@ pages = [
     st.Page("pages/pricing.py", title="Pricing", icon=":material/sell:"),
     st.Page("pages/customers.py", title="Customers", icon=":material/groups:"),
     st.Page("pages/experiments.py", title="Experiments", icon=":material/science:"),
+    st.Page("pages/voice.py", title="Customer voice", icon=":material/reviews:"),
     *[st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:")] * actor.may("audit"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
     st.Page("pages/help.py", title="Help", icon=":material/help:"),

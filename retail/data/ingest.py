@@ -67,8 +67,14 @@ def ingest(
             raise ValueError(f"--map names columns that are not in the file: {unknown}. "
                              f"Its columns are {list(raw.frame.columns)}.")
         mapping = mapping.with_overrides(overrides)
-    check = messages.validate_messages if messages.is_messages(mapping) else validate  # one row = one message
-    return Ingested(raw, mapping, annotate(raw, mapping, check(raw, mapping, settings)))
+    return Ingested(raw, mapping, annotate(raw, mapping, validate_mapped(raw, mapping, settings)))
+
+
+def validate_mapped(raw: RawTable, mapping: schema.ColumnMapping,
+                    settings: ValidationSettings | None = None) -> ValidationResult:
+    """Validate as sales rows, or as customer messages when a text column is mapped."""
+    check = messages.validate_messages if messages.is_messages(mapping) else validate
+    return check(raw, mapping, settings)
 
 
 def annotate(raw: RawTable, mapping: schema.ColumnMapping, result: ValidationResult) -> ValidationResult:

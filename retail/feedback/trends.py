@@ -43,7 +43,7 @@ def rising_topics(volume: pd.DataFrame, trailing: int = 4, alpha: float = 0.05) 
 
     The latest period is the last one in ``volume``: call it on complete periods only.
     """
-    columns = ["topic", "topic_name", "latest", "latest_share", "trailing_share", "p_value", "rising"]
+    columns = ["topic", "topic_name", "latest", "latest_share", "trailing_share", "topic_p_value", "rising"]
     periods = np.sort(volume["period"].unique())
     if len(periods) < 2:
         return pd.DataFrame(columns=columns)
@@ -54,13 +54,13 @@ def rising_topics(volume: pd.DataFrame, trailing: int = 4, alpha: float = 0.05) 
     n_now, n_past = table["latest"].sum(), table["trailing"].sum()
     table["latest_share"] = table["latest"] / max(n_now, 1)
     table["trailing_share"] = (table["trailing"] + 0.5) / (n_past + 0.5 * len(table))  # never a zero share
-    table["p_value"] = [binomtest(int(k), int(n_now), min(p, 1.0), alternative="greater").pvalue
+    table["topic_p_value"] = [binomtest(int(k), int(n_now), min(p, 1.0), alternative="greater").pvalue
                         for k, p in zip(table["latest"], table["trailing_share"], strict=True)]
-    table["p_value"] = _holm(table["p_value"].to_numpy())
-    table["rising"] = (table["p_value"] < alpha) & (table["latest_share"] > table["trailing_share"])
+    table["topic_p_value"] = _holm(table["topic_p_value"].to_numpy())
+    table["rising"] = (table["topic_p_value"] < alpha) & (table["latest_share"] > table["trailing_share"])
     names = volume.drop_duplicates("topic").set_index("topic")["topic_name"]
     table = table.assign(topic_name=names.reindex(table.index).to_numpy()).rename_axis("topic").reset_index()
-    return table[columns].sort_values(["rising", "p_value"], ascending=[False, True]).reset_index(drop=True)
+    return table[columns].sort_values(["rising", "topic_p_value"], ascending=[False, True]).reset_index(drop=True)
 
 
 def _holm(p_values: np.ndarray) -> np.ndarray:
