@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
@@ -46,7 +47,7 @@ def _logistic(c: float) -> LogisticRegression:
     return LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=200)
 
 
-class _Fitted:
+class _Fitted(BaseEstimator):
     def _check_fitted(self) -> None:
         if not hasattr(self, "training_scores_"):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit(texts, ...) first.")
