@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from retail.data.ingest import import_file, ingest
+from retail.data.ingest import import_file
 from retail.data.workspace import Workspace
 from tests.conftest import ROOT
 from tests.feedback_data import messages, sales_for
