@@ -134,8 +134,12 @@ if info is None or info.kind != "messages":
     st.stop()
 settings = choose_settings()
 sales, sales_key = sales_choice()
-result = cached.analysis(workspace_location(), info.name, info.version, json.dumps(settings.to_dict()), sales_key,
-                         sales)
+try:
+    result = cached.analysis(workspace_location(), info.name, info.version, json.dumps(settings.to_dict()), sales_key,
+                             sales)
+except ValueError as exc:  # too few messages for topics, too few ratings for the chosen model
+    st.error(str(exc))
+    st.stop()
 st.caption(f"{len(result.messages):,} messages · {len(result.topics)} topics · "
            f"{result.unhappy['flagged']:,} likely unhappy")
 tabs = st.tabs(["Topics", "Trend", "Products", "Unhappy customers", "Answer helper"])

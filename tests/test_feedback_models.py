@@ -185,6 +185,14 @@ def test_settings_are_checked_against_the_registries():
     assert set(TOPIC_MODELS.names) == {"nmf", "lda"}
 
 
+def test_too_few_messages_for_topics_is_said_plainly(tmp_path):
+    from tests.feedback_data import reviews_csv
+
+    frame = ingest(reviews_csv(tmp_path / "r.csv")).result.frame
+    with pytest.raises(ValueError, match="Finding topics needs at least 20 messages; this file has 5"):
+        analyse(frame, FeedbackSettings(unhappy_model="lexicon"))
+
+
 def test_analysis_refuses_a_sales_dataset():
     with pytest.raises(ValueError, match="holds no customer messages"):
         analyse(schema.empty_canonical_frame())

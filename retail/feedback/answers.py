@@ -117,7 +117,7 @@ def evaluate_answers(texts: Sequence[str], intents: Sequence[str | None] | None,
     if len(labelled) < 20 or counts.size < 2:
         return {"intent_accuracy": None, "right_answer_in_3": None, "test_messages": 0}
     stratify = intents[labelled] if counts.min() >= 2 else None
-    train, test = train_test_split(labelled, test_size=test_share, random_state=seed, stratify=stratify)
+    _, test = train_test_split(labelled, test_size=test_share, random_state=seed, stratify=stratify)
     rest = np.setdiff1d(np.arange(len(texts)), test)
     fitted = (helper or AnswerHelper()).fit(texts[rest], intents[rest], answers[rest])
     predicted = fitted.predict_intents(texts[test])

@@ -27,6 +27,7 @@ from retail.feedback.unhappy import NotFittedError
 NO_TOPIC = -1
 STABILITY_WORDS = 10  # top words compared between runs
 STABILITY_SAMPLE = 3000  # messages used to choose the number of topics (the final model reads all)
+MIN_MESSAGES = 20  # fewer messages cannot show what is said repeatedly
 
 
 def _vectoriser(method: str, documents: int) -> TfidfVectorizer | CountVectorizer:
@@ -96,6 +97,8 @@ class TopicModel:
         texts = pd.Series(np.asarray(texts, dtype=object)).fillna("").astype(str)
         if self.method not in ("nmf", "lda"):
             raise ValueError(f"Topic method must be 'nmf' or 'lda'; got {self.method!r}.")
+        if len(texts) < MIN_MESSAGES:
+            raise ValueError(f"Finding topics needs at least {MIN_MESSAGES} messages; this file has {len(texts)}.")
         self.vectoriser_ = _vectoriser(self.method, len(texts))
         try:
             matrix = self.vectoriser_.fit_transform(texts)
@@ -109,9 +112,9 @@ class TopicModel:
 
     def _candidates(self, documents: int, words: int) -> list[int]:
         if self.n_topics is not None:
-            return [int(self.n_topics)]
+            return [min(int(self.n_topics), documents, words)]
         top = max(min(self.max_topics, documents // 20, words // 5), self.min_topics)
-        return list(range(self.min_topics, top + 1))
+        return [k for k in range(self.min_topics, top + 1) if k <= min(documents, words)] or [min(documents, words)]
 
     def _choose(self, matrix) -> pd.DataFrame:
         candidates = self._candidates(*matrix.shape)
