@@ -61,7 +61,7 @@ class PlainTfidfLR:
 MODELS = {
     "plain TF-IDF + LR (reference)": PlainTfidfLR,
     "learned from ratings (default)": RatingsModel,
-    "  without letter sequences": lambda: RatingsModel(letters=False),
+    "  without letter sequences": lambda: RatingsModel(letters_up_to=0),
     "  without the word list": lambda: RatingsModel(lexicon=False),
     "word list, taught by the file": TaughtLexiconModel,
     "word list (VADER)": LexiconModel,
@@ -117,7 +117,7 @@ def speed(texts: np.ndarray, labels: np.ndarray, n: int, seed: int = 0) -> dict:
     started = time.perf_counter()
     find_topics(varied, settings)
     topics = time.perf_counter() - started
-    fast = FeedbackSettings(unhappy_model="ratings", unhappy_params={"letters": False})
+    fast = FeedbackSettings(unhappy_model="ratings", unhappy_params={"letters_up_to": 0})
     started = time.perf_counter()
     score_unhappy(varied, unhappy_labels(frame[schema.RATING], 2.0), fast)
     scores_words = time.perf_counter() - started

@@ -40,7 +40,7 @@ def corpus(copies: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(texts, dtype=object), labels
 
 
-@pytest.mark.parametrize("factory", [lambda: RatingsModel(letters=False), LexiconModel, TaughtLexiconModel])
+@pytest.mark.parametrize("factory", [lambda: RatingsModel(letters_up_to=0), LexiconModel, TaughtLexiconModel])
 def test_unhappy_model_contract(factory):
     texts, labels = corpus()
     model = factory()

@@ -28,8 +28,10 @@ UNHAPPY_MODELS = Registry("unhappy-customer model", [
          "list blended in. Needs a few rated messages of each kind.",
          "retail.feedback.unhappy:RatingsModel",
          params=(
-             Param("letters", "Read letter sequences", True, "Also read 2-5 letter sequences, so misspellings and "
-                   "word forms count (slower on big files).", kind=bool),
+             Param("letters_up_to", "Letter sequences up to", 5000, "Also read 3-5 letter sequences, so misspellings "
+                   "and word forms count, when the file has at most this many rated messages (they add a little "
+                   "accuracy and much time); 0: never.", kind=int, minimum=0, maximum=10_000_000,
+                   ui_range=(0, 50_000), step=1000),
              Param("lexicon", "Blend in the word list", True, "Blend VADER's word-list score into the probability, "
                    "weighted by how much it helps on the training messages.", kind=bool),
          ), tags=frozenset({NEEDS_RATINGS, DEFAULT})),

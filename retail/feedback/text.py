@@ -35,10 +35,11 @@ def word_vectoriser(min_df: int = 2, max_features: int | None = 50_000, stop_wor
 
 
 def word_and_char_vectoriser(min_df: int = 2) -> FeatureUnion:
-    """Words plus letter sequences (2 to 5 letters inside words): misspellings and word forms
-    ('disapointed', 'returning') still count."""
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=min_df,
-                            max_features=100_000, strip_accents="unicode", lowercase=True, dtype=np.float32)
+    """Words plus letter sequences (3 to 5 letters inside words, the 30,000 most frequent): misspellings
+    and word forms ('disapointed', 'returning') still count. (2-5 letters and 100,000 sequences scored
+    the same on the clothing reviews, 0.909 against 0.910, in twice the time.)"""
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=max(min_df, 3),
+                            max_features=30_000, strip_accents="unicode", lowercase=True, dtype=np.float32)
     return FeatureUnion([("words", word_vectoriser(min_df)), ("letters", chars)])
 
 

@@ -123,7 +123,7 @@ class TopicModel:
             return pd.DataFrame({"topics": candidates, "stability": [np.nan]})
         rows = np.random.default_rng(self.seed).permutation(matrix.shape[0])[:STABILITY_SAMPLE]
         sample = matrix[np.sort(rows)]
-        seeds = range(self.seed + 1, self.seed + 1 + self.seeds)
+        seeds = range(1, 1 + self.seeds)  # fixed starts: the number chosen is the file's, not the seed's
         scores = [stability(sample, self.words_, self.method, k, seeds) for k in candidates]
         good = [k for k, s in zip(candidates, scores, strict=True) if s >= max(scores) - self.tolerance]
         self.chosen_ = max(good)

@@ -62,21 +62,24 @@ class RatingsModel(_Fitted):
 
     Parameters
     ----------
-    letters : also read letter sequences of 2-5 characters (misspellings, word forms).
+    letters_up_to : also read letter sequences (misspellings, word forms) when there are at most this
+        many training messages; 0: never. They add a little accuracy (0.897 -> 0.909 AUC on the clothing
+        reviews) at several times the cost, and big files have words enough.
     lexicon : blend the word-list score into the calibrated probability.
     folds : cross-validation folds on the training messages.
     seed : seed of the folds.
     """
 
-    def __init__(self, letters: bool = True, lexicon: bool = True, folds: int = 3, seed: int = 0) -> None:
-        self.letters = letters
+    def __init__(self, letters_up_to: int = 5000, lexicon: bool = True, folds: int = 3, seed: int = 0) -> None:
+        self.letters_up_to = letters_up_to
         self.lexicon = lexicon
         self.folds = folds
         self.seed = seed
 
     def fit(self, texts: Sequence[str], unhappy: Sequence[bool] | None = None) -> RatingsModel:
         texts, labels = _texts(texts), _labels(unhappy)
-        self.vectoriser_ = word_and_char_vectoriser() if self.letters else word_vectoriser()
+        self.letters_ = len(texts) <= self.letters_up_to
+        self.vectoriser_ = word_and_char_vectoriser() if self.letters_ else word_vectoriser()
         features = self.vectoriser_.fit_transform(texts)
         folds = StratifiedKFold(min(self.folds, int(np.bincount(labels).min())), shuffle=True,
                                 random_state=self.seed)
