@@ -8,7 +8,7 @@ Defaults were chosen on two kinds of review data with 5-fold and repeated held-o
 (``benchmarks/bench_feedback.py --compare``): the 1,000 clothing reviews and a public file of
 Amazon Echo reviews (another retailer, other products, shorter texts). Blending the word list into
 the trained model raised its held-out AUC on both (0.930 -> 0.944 on the Echo reviews); letter
-sequences added a little on both (0.897 -> 0.909 on clothing); without ratings, teaching a TF-IDF
+sequences added a little on both (0.897 -> 0.910 on clothing); without ratings, teaching a TF-IDF
 model with the word list's surest messages beat the word list alone on both (0.781 -> 0.840 and
 0.815 -> 0.867), with the same shares on both (20% unhappy, 50% happy, half weight).
 """
