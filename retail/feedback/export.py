@@ -30,8 +30,8 @@ def scores_table(result: FeedbackResult, id_column: str | None = None) -> pd.Dat
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Plain headers (glossary labels); the file's own id column keeps its name."""
-    return frame.rename(columns={c: label(c) for c in frame.columns})
+    """Plain headers (the schema's field names, else glossary labels); the file's own id column keeps its name."""
+    return frame.rename(columns={c: schema.FIELD_LABELS.get(c) or label(c) for c in frame.columns})
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
