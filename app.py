@@ -26,6 +26,7 @@ PAGES = (
     ("pricing", "Pricing", ":material/sell:", "view"),
     ("customers", "Customers", ":material/groups:", "view"),
     ("experiments", "Experiments", ":material/science:", "view"),
+    ("voice", "Customer voice", ":material/reviews:", "view"),
     ("admin", "Admin", ":material/admin_panel_settings:", "audit"),
     ("data", "Data", ":material/upload_file:", "view"),
     ("help", "Help", ":material/help:", "view"),

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from retail.data import currency, kinds, schema
+from retail.data import currency, kinds, messages, schema
 from retail.data.ingest import DEMO_UPLOAD_FILE
 from retail.data.parsing import DATE_ORDERS, describe_format
 from retail.data.readers import ReadError
@@ -32,7 +32,8 @@ def _mapping_editor(columns: list[str], inferred: schema.ColumnMapping, file_key
     options = [NOT_MAPPED, *columns]
     mapping = {}
     grid = st.columns(5)
-    for index, field in enumerate(schema.FIELDS):
+    fields = schema.ALL_FIELDS if messages.is_messages(inferred) else schema.FIELDS  # a reviews file: its fields too
+    for index, field in enumerate(fields):
         guess = inferred.get(field)
         chosen = grid[index % 5].selectbox(
             schema.FIELD_LABELS[field], options, index=options.index(guess) if guess in options else 0,
@@ -151,7 +152,7 @@ def _add_dataset() -> None:
                    f"read as {raw.describe()}.")
         st.dataframe(raw.frame.head(20).astype(str), hide_index=True, width="stretch", key="preview")
         # Keyed by sheet too: another sheet's columns are matched afresh, not left as chosen for the first.
-        mapping = _mapping_editor(list(raw.frame.columns), schema.infer_mapping(raw.frame), f"{upload['key']}_{raw.sheet}")
+        mapping = _mapping_editor(list(raw.frame.columns), messages.infer_mapping(raw.frame), f"{upload['key']}_{raw.sheet}")
         order = st.radio("Date order", list(DATE_ORDERS), horizontal=True, key=f"date_order_{upload['key']}",
                          format_func=lambda name: DATE_ORDERS[name][1])
         st.subheader("3. Validation report")

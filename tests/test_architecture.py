@@ -17,6 +17,7 @@ from retail.cli.main import build_parser
 from retail.customers.registry import PROPENSITY_MODELS, SEGMENT_LABELS, VALUE_MODELS
 from retail.data.ingest import Loaded
 from retail.experiments.registry import POLICIES, UPLIFT_MODELS
+from retail.feedback.registry import TOPIC_MODELS, UNHAPPY_MODELS
 from retail.forecast.models import ForecastModel
 from retail.forecast.registry import FORECASTERS
 from retail.pricing.registry import ESTIMATORS, GOALS
@@ -97,6 +98,10 @@ def test_no_import_cycle_inside_retail():
     ("retail.analytics", ("retail.customers",)),
     ("retail.forecast", ("retail.customers",)),
     ("retail.recommend", ("retail.customers",)),
+    *((lower, ("retail.feedback",)) for lower in ("retail.data", "retail.analytics", "retail.forecast",
+                                                   "retail.recommend", "retail.inventory", "retail.pricing",
+                                                   "retail.customers", "retail.experiments")),
+    ("retail.feedback", ("retail.cli", "retail.forecast", "retail.recommend")),
     *((lower, ("retail.experiments",)) for lower in ("retail.data", "retail.analytics", "retail.forecast",
                                                       "retail.recommend", "retail.inventory", "retail.pricing",
                                                       "retail.customers")),
@@ -146,7 +151,7 @@ def test_no_function_is_longer_than_sixty_lines():
 def test_no_model_or_algorithm_name_is_spelled_out_in_the_faces():
     names = set(FORECASTERS.names) | set(RECOMMENDERS.names) | set(ESTIMATORS.names) | set(GOALS.names)
     names |= set(VALUE_MODELS.names) | set(PROPENSITY_MODELS.names) | set(SEGMENT_LABELS)
-    names |= set(UPLIFT_MODELS.names) | set(POLICIES.names)
+    names |= set(UPLIFT_MODELS.names) | set(POLICIES.names) | set(UNHAPPY_MODELS.names) | set(TOPIC_MODELS.names)
     spelled = []
     for path in python_files(*FACES):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -225,6 +230,7 @@ def test_registry_tables_are_in_the_readme():
     assert ESTIMATORS.markdown_table() in readme
     assert GOALS.markdown_table() in readme
     assert UPLIFT_MODELS.markdown_table() in readme and POLICIES.markdown_table() in readme
+    assert UNHAPPY_MODELS.markdown_table() in readme and TOPIC_MODELS.markdown_table() in readme
 
 
 def test_forecast_settings_reject_what_the_registry_does_not_declare():

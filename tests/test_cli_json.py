@@ -14,6 +14,7 @@ from retail.cli.main import build_parser
 from tests.conftest import ROOT
 from tests.customers_data import shop_lines, write_csv
 from tests.experiments_data import CONTROL, campaign
+from tests.feedback_data import messages
 from tests.pricing_data import shop_rows
 
 SAMPLE = "sample"  # the small slice of the bundled sample (line items, customers, stores)
@@ -33,6 +34,7 @@ JSON_COMMANDS: dict[str, tuple[str, list[str]]] = {
     "campaign": ("shop", ["--top", "5"]),
     "uplift": ("campaign", ["--arm-col", "offer", "--control", CONTROL, "--outcome", "visit", "--splits", "2",
                             "--models", "random,two-model-logistic"]),
+    "feedback": ("messages", []),
     "bandit-replay": ("campaign", ["--arm-col", "offer", "--outcome", "visit", "--orders", "1",
                                    "--policies", "uniform,thompson"]),
 }
@@ -51,8 +53,9 @@ def inputs(tmp_path_factory, small_sample_file) -> dict[str, str]:
     write_csv(shop_lines(customers=120, days=300, seed=4), folder / "shop.csv")
     shop_rows().to_csv(folder / "till.csv", index=False)
     campaign(7, customers=2000, effect_scale=2.5)[0].to_csv(folder / "campaign.csv", index=False)
+    messages(400, 0).to_csv(folder / "messages.csv", index=False)
     return {SAMPLE: str(small_sample_file), **{name: str(folder / f"{name}.csv") for name in ("shop", "till",
-                                                                                             "campaign")}}
+                                                                                             "campaign", "messages")}}
 
 
 def test_every_json_command_is_checked_here():

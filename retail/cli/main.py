@@ -18,6 +18,7 @@ from retail.cli import (
     customers,
     data,
     experiments,
+    feedback,
     forecast,
     overview,
     pricing,
@@ -26,7 +27,8 @@ from retail.cli import (
 )
 from retail.cli.common import EXIT_UNUSABLE
 
-COMMAND_GROUPS = (data, overview, forecast, recommend, replenish, pricing, customers, experiments, access, catalogue)
+COMMAND_GROUPS = (data, overview, forecast, recommend, replenish, pricing, customers, experiments, feedback, access,
+                  catalogue)
 
 
 def build_parser() -> argparse.ArgumentParser:

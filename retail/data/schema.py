@@ -44,6 +44,18 @@ NUMERIC_FIELDS: tuple[str, ...] = (QUANTITY, UNIT_PRICE, REVENUE)
 TEXT_FIELDS: tuple[str, ...] = (PRODUCT_ID, PRODUCT_NAME, CATEGORY, CUSTOMER_ID, STORE_ID, ORDER_ID)
 CANONICAL_COLUMNS: tuple[str, ...] = FIELDS + (LINE_TYPE,)
 
+# Customer messages (reviews, service messages): fields of their own, stored beside the canonical
+# columns (see :mod:`retail.data.messages`).
+TEXT = "text"
+TITLE = "title"
+RATING = "rating"
+CHANNEL = "channel"
+INTENT = "intent"
+ANSWER = "answer"
+MESSAGE_ID = "message_id"
+MESSAGE_FIELDS: tuple[str, ...] = (TEXT, TITLE, RATING, CHANNEL, INTENT, ANSWER, MESSAGE_ID)
+ALL_FIELDS: tuple[str, ...] = FIELDS + MESSAGE_FIELDS
+
 # line_type values. Only "sale" lines are demand; the others are kept for the record.
 SALE = "sale"
 RETURN = "return"
@@ -65,6 +77,13 @@ FIELD_LABELS: dict[str, str] = {
     CUSTOMER_ID: "customer",
     STORE_ID: "store / country",
     ORDER_ID: "order",
+    TEXT: "message",
+    TITLE: "title",
+    RATING: "rating",
+    CHANNEL: "channel",
+    INTENT: "intent",
+    ANSWER: "answer sent",
+    MESSAGE_ID: "message id",
 }
 FIELD_DESCRIPTIONS: dict[str, str] = {
     DATE: "Date or timestamp of the sale",
@@ -77,6 +96,13 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
     CUSTOMER_ID: "Customer or member id",
     STORE_ID: "Store, channel or country",
     ORDER_ID: "Invoice / order / basket id",
+    TEXT: "A customer's review or message (customer messages files)",
+    TITLE: "The review's title or the message's subject",
+    RATING: "Stars or score the customer gave",
+    CHANNEL: "Where the message came from (e-mail, chat, web)",
+    INTENT: "What the message is about, as an agent filed it",
+    ANSWER: "The answer the customer was sent",
+    MESSAGE_ID: "The review's or message's own id",
 }
 
 # Normalised names (lower case, no accents, letters and digits only) people actually write:
@@ -151,10 +177,10 @@ class ColumnMapping:
     columns: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        unknown = sorted(set(self.columns) - set(FIELDS))
+        unknown = sorted(set(self.columns) - set(ALL_FIELDS))
         if unknown:
             raise ValueError(
-                f"Unknown field(s) {unknown} in the column mapping; known fields are {list(FIELDS)}."
+                f"Unknown field(s) {unknown} in the column mapping; known fields are {list(ALL_FIELDS)}."
             )
         used: dict[str, str] = {}
         for canonical, source in self.columns.items():
