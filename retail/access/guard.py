@@ -9,6 +9,7 @@ A method the guard does not know is refused too (deny by default).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -56,6 +57,18 @@ class GuardedWorkspace:
                                            by=self.actor.name)
         self.log("replace" if replaced else "upload", info.name, f"{info.rows:,} rows from {report.source}")
         return info
+
+    def commit(self, write: Callable[[Workspace, Any], None], actions: tuple[str, ...], log: list[tuple[str, str]],
+               dataset: str) -> None:
+        """Several writes in one transaction (``write(workspace, cursor)``, e.g. a refresh's new rows and
+        its runs), refused before anything is written unless the role allows every one of ``actions``;
+        each ``(action, detail)`` of ``log`` is written to the audit log afterwards."""
+        for action in actions:
+            self.require(action)
+        with self.workspace.transaction() as con:
+            write(self.workspace, con)
+        for action, detail in log:
+            self.log(action, dataset, detail)
 
     def rename(self, old: str, new: str) -> DatasetInfo:
         self.require("upload")
