@@ -58,16 +58,16 @@ class GuardedWorkspace:
         self.log("replace" if replaced else "upload", info.name, f"{info.rows:,} rows from {report.source}")
         return info
 
-    def commit(self, write: Callable[[Workspace, Any], None], actions: tuple[str, ...], log: list[tuple[str, str]],
+    def commit(self, write: Callable[[Workspace, Any], list[tuple[str, str]]], actions: tuple[str, ...],
                dataset: str) -> None:
-        """Several writes in one transaction (``write(workspace, cursor)``, e.g. a refresh's new rows and
-        its runs), refused before anything is written unless the role allows every one of ``actions``;
-        each ``(action, detail)`` of ``log`` is written to the audit log afterwards."""
+        """Several writes in one transaction (``write(workspace, cursor)``, e.g. a refresh's new rows and its
+        runs), refused before anything is written unless the role allows every one of ``actions``; the
+        ``(action, detail)`` pairs ``write`` returns go to the audit log once the transaction has landed."""
         for action in actions:
             self.require(action)
         with self.workspace.transaction() as con:
-            write(self.workspace, con)
-        for action, detail in log:
+            entries = write(self.workspace, con)
+        for action, detail in entries:
             self.log(action, dataset, detail)
 
     def rename(self, old: str, new: str) -> DatasetInfo:

@@ -201,9 +201,9 @@ class Workspace:
             given and the stored dataset is no longer that version (someone changed it meanwhile).
         """
         with self.transaction() as con:
-            name = self.write_dataset(con, name, frame, report, replace, is_sample, by, reason, expected_id)
+            self.write_dataset(con, name, frame, report, replace, is_sample, by, reason, expected_id)
         logger.info("stored dataset %s (%d rows)", name, len(frame))
-        return self.get(name)
+        return self.get(_check_name(name))
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
@@ -219,8 +219,8 @@ class Workspace:
 
     def write_dataset(self, con: Any, name: str, frame: pd.DataFrame, report: ValidationReport,
                       replace: bool = False, is_sample: bool = False, by: str = "", reason: str = "replaced",
-                      expected_id: int | None = None) -> str:
-        """:meth:`save_dataset` inside the caller's :meth:`transaction`; returns the checked name."""
+                      expected_id: int | None = None) -> int:
+        """:meth:`save_dataset` inside the caller's :meth:`transaction`; returns the new version's id."""
         name = _check_name(name)
         missing = [c for c in schema.CANONICAL_COLUMNS if c not in frame.columns]
         if missing:
@@ -242,7 +242,7 @@ class Workspace:
              json.dumps(report.to_dict(), default=str), len(frame),
              dates.min() if len(frame) else None, dates.max() if len(frame) else None, is_sample],
         )
-        return name
+        return int(dataset_id)
 
     def load(self, name: str, columns: list[str] | None = None,
              start: pd.Timestamp | None = None, end: pd.Timestamp | None = None) -> pd.DataFrame:

@@ -193,12 +193,11 @@ def merged_report(plan: AppendPlan, by: str) -> ValidationReport:
     return report
 
 
-def write(plan: AppendPlan, by: str):
-    """The write of an append for :meth:`GuardedWorkspace.commit` (``write(workspace, cursor)``)."""
-    def store(workspace: Any, con: Any) -> None:
-        workspace.write_dataset(con, plan.dataset.name, plan.seam.frame, merged_report(plan, by), replace=True,
-                                by=by, reason="new sales added", expected_id=plan.dataset.id)
-    return store
+def store_version(workspace: Any, con: Any, plan: AppendPlan, by: str) -> int:
+    """Write ``plan``'s rows as the dataset's new version inside the transaction ``con`` (the version
+    before goes to the trash); returns the new version's id."""
+    return workspace.write_dataset(con, plan.dataset.name, plan.seam.frame, merged_report(plan, by), replace=True,
+                                   by=by, reason="new sales added", expected_id=plan.dataset.id)
 
 
 def audit_detail(plan: AppendPlan) -> str:
@@ -215,7 +214,9 @@ def apply_append(workspace: Any, plan: AppendPlan) -> DatasetInfo:
     """
     if plan.unchanged:
         return plan.dataset
-    workspace.commit(write(plan, workspace.actor.name), ("upload",), [("append", audit_detail(plan))],
-                     plan.dataset.name)
-    return workspace.get(plan.dataset.name)
+    def write(raw: Any, con: Any) -> list[tuple[str, str]]:
+        store_version(raw, con, plan, workspace.actor.name)
+        return [("append", audit_detail(plan))]
 
+    workspace.commit(write, ("upload",), plan.dataset.name)
+    return workspace.get(plan.dataset.name)

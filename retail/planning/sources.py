@@ -21,10 +21,9 @@ import pandas as pd
 
 from retail.data.raw import RawTable, require_rows
 from retail.data.readers import read_table
+from retail.planning.registry import DEFAULT_RECHECK_DAYS, DEFAULT_URL_ENV
 
 SOURCE_SCOPE = "sales source"  # preference scope: the dataset's kept query (never a connection string)
-DEFAULT_URL_ENV = "RETAIL_SALES_DATABASE_URL"
-DEFAULT_RECHECK_DAYS = 3
 CONNECT_SECONDS = 15
 
 

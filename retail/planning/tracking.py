@@ -88,10 +88,12 @@ def actuals(frame: pd.DataFrame, level: str, freq: str, target: str) -> pd.DataF
     return panel[[SERIES_ID, DATE, Y]]
 
 
-def scored(runs: Sequence[SavedForecast], frame: pd.DataFrame) -> pd.DataFrame:
+def scored(runs: Sequence[SavedForecast], frame: pd.DataFrame,
+           panels: dict[tuple[str, str, str], pd.DataFrame] | None = None) -> pd.DataFrame:
     """One row per run, model, series and forecast period whose actual has arrived (see
-    :data:`SCORED_COLUMNS`); ``best`` marks the model the run recommended."""
-    parts, panels = [], {}
+    :data:`SCORED_COLUMNS`); ``best`` marks the model the run recommended. ``panels`` caches the
+    actuals per (level, frequency, target) across calls (filled here when missing)."""
+    parts, panels = [], {} if panels is None else panels
     for run in runs:
         if run.key not in panels:
             panels[run.key] = actuals(frame, *run.key)
@@ -137,7 +139,7 @@ def accuracy(rows: pd.DataFrame, by: Sequence[str] = (RUN, MODEL, STEP)) -> pd.D
                                             bias=_ratio(sums["error"], sums["actual"]))
     for coverage in COVERAGES:
         column = f"inside_{round(coverage * 100)}"
-        out[f"coverage_{round(coverage * 100)}"] = sums[column] if column in sums else np.nan
+        out[f"coverage_{round(coverage * 100)}"] = sums.get(column, np.nan)
     return out
 
 
@@ -207,10 +209,12 @@ def _by_week(rows: pd.DataFrame, promises: pd.DataFrame) -> pd.DataFrame:
     return table.merge(promises, on=[RUN, MODEL, STEP], how="left").sort_values(DATE).reset_index(drop=True)
 
 
-def track(workspace: Any, dataset: str, frame: pd.DataFrame, runs: Sequence[SavedForecast] | None = None) -> Tracking:
-    """Score every saved forecast run of ``dataset`` against its rows ``frame`` (see the module docstring)."""
+def track(workspace: Any, dataset: str, frame: pd.DataFrame, runs: Sequence[SavedForecast] | None = None,
+          panels: dict[tuple[str, str, str], pd.DataFrame] | None = None) -> Tracking:
+    """Score every saved forecast run of ``dataset`` against its rows ``frame`` (see the module docstring;
+    ``runs`` when the caller loaded them already, ``panels`` as :func:`scored` takes it)."""
     runs = list(runs) if runs is not None else saved_forecasts(workspace, dataset)
-    rows = scored(runs, frame)
+    rows = scored(runs, frame, panels)
     promises = _promises(runs)
     by_step = accuracy(rows, by=[RUN, MADE, MODEL, BEST, STEP]).merge(promises, on=[RUN, MODEL, STEP], how="left")
     if rows.empty:
