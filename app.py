@@ -14,6 +14,7 @@ st.set_page_config(page_title="Retail analytics", page_icon=":material/storefron
 
 actor = sign_in_gate()  # with sign-in configured, nothing below runs until someone has signed in
 pages = [
+    st.Page("pages/this_week.py", title="This week", icon=":material/notifications_active:"),
     st.Page("pages/overview.py", title="Overview", icon=":material/insights:", default=True),
     st.Page("pages/forecast.py", title="Forecast", icon=":material/trending_up:"),
     st.Page("pages/recommendations.py", title="Recommendations", icon=":material/recommend:"),

@@ -20,3 +20,21 @@ def validate_upload(file_key: str, name: str, sheet: str | None, mapping: tuple[
                     dayfirst: bool | None, _raw: RawTable) -> ValidationResult:
     columns = schema.ColumnMapping(dict(mapping))
     return annotate(_raw, columns, validate(_raw, columns, ValidationSettings(dayfirst=dayfirst)))
+
+
+NOT_MAPPED = "(not in file)"
+
+
+def mapping_editor(columns: list[str], inferred: schema.ColumnMapping, file_key: str) -> dict[str, str]:
+    """One select box per field, starting from ``inferred``; returns field -> column for those mapped."""
+    options = [NOT_MAPPED, *columns]
+    mapping = {}
+    grid = st.columns(5)
+    for index, field in enumerate(schema.FIELDS):
+        guess = inferred.get(field)
+        chosen = grid[index % 5].selectbox(
+            schema.FIELD_LABELS[field], options, index=options.index(guess) if guess in options else 0,
+            key=f"map_{field}_{file_key}", help=schema.FIELD_DESCRIPTIONS[field])
+        if chosen != NOT_MAPPED:
+            mapping[field] = chosen
+    return mapping

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from retail import frequency
 from retail.analytics.aggregate import DATE, SERIES_ID, Y, build_panel
 from retail.forecast.intervals import bound_names
 from retail.forecast.metrics import MODEL, STEP, YHAT
@@ -49,6 +50,7 @@ class SavedForecast:
     best: str
     forecasts: pd.DataFrame  # model, series_id, date, step, yhat, lo_80, hi_80, lo_95, hi_95
     promise: pd.DataFrame  # model, step, promised_wape, promised_bias
+    names: dict[str, str]  # series_id -> the product's (or store's) name
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -75,9 +77,11 @@ def saved_forecasts(workspace: Any, dataset: str) -> list[SavedForecast]:
         backtest = workspace.load_run_table(info.id, "backtest") if "backtest" in info.tables else pd.DataFrame()
         forecasts = workspace.load_run_table(info.id, "forecasts")
         forecasts[DATE] = pd.to_datetime(forecasts[DATE])
+        series = workspace.load_run_table(info.id, "series_info") if "series_info" in info.tables else pd.DataFrame()
+        names = dict(zip(series[SERIES_ID], series["name"], strict=True)) if "name" in series else {}
         runs.append(SavedForecast(run_id=info.id, made_at=info.created_at, settings=info.settings,
                                   best=str(info.summary.get("best", "")), forecasts=forecasts,
-                                  promise=promise_of(backtest)))
+                                  promise=promise_of(backtest), names=names))
     return runs
 
 
@@ -152,10 +156,15 @@ class Tracking:
     by_step: pd.DataFrame  # per run, model and step, with the promise beside it
     by_run: pd.DataFrame  # per run (its recommended model, every step), with the promise
     by_week: pd.DataFrame  # per period forecast: the latest forecast made before it (one step ahead)
+    panels: dict[tuple[str, str, str], pd.DataFrame]  # the actuals, per (level, frequency, target)
 
     @property
     def empty(self) -> bool:
         return self.rows.empty
+
+    def names(self) -> dict[str, str]:
+        """Every scored series' name (the latest run's name wins)."""
+        return {k: v for run in self.runs for k, v in run.names.items()}
 
     def summary_dict(self) -> dict[str, Any]:
         """The headline (the command line's JSON): runs, periods scored, real vs promised errors."""
@@ -214,6 +223,7 @@ def track(workspace: Any, dataset: str, frame: pd.DataFrame, runs: Sequence[Save
     """Score every saved forecast run of ``dataset`` against its rows ``frame`` (see the module docstring;
     ``runs`` when the caller loaded them already, ``panels`` as :func:`scored` takes it)."""
     runs = list(runs) if runs is not None else saved_forecasts(workspace, dataset)
+    panels = {} if panels is None else panels
     rows = scored(runs, frame, panels)
     promises = _promises(runs)
     by_step = accuracy(rows, by=[RUN, MADE, MODEL, BEST, STEP]).merge(promises, on=[RUN, MODEL, STEP], how="left")
@@ -222,4 +232,21 @@ def track(workspace: Any, dataset: str, frame: pd.DataFrame, runs: Sequence[Save
                                        "promised_wape", "promised_bias", "steps_scored"])
     else:
         by_run = _by_run(rows, promises)
-    return Tracking(runs=runs, rows=rows, by_step=by_step, by_run=by_run, by_week=_by_week(rows, promises))
+    return Tracking(runs=runs, rows=rows, by_step=by_step, by_run=by_run, by_week=_by_week(rows, promises),
+                    panels=panels)
+
+
+def headline(tracked: Tracking) -> str:
+    """One sentence: how the forecasts did against what they promised (the page, the report, the CLI)."""
+    numbers = tracked.summary_dict()
+    if numbers["wape"] is None:
+        return ("No saved forecast has met its actual sales yet: they are checked as the weeks they forecast are "
+                "added to the dataset.")
+    period = frequency.get(tracked.runs[-1].settings["freq"]).period
+    promised = numbers["promised_wape"]
+    text = (f"Checked against {numbers['periods_scored']} {period}{'s' if numbers['periods_scored'] != 1 else ''} "
+            f"of sales, the forecasts of {numbers['runs_scored']} run{'s' if numbers['runs_scored'] != 1 else ''} "
+            f"were off by {numbers['wape']:.0%} of what sold")
+    text += f" (their backtests promised {promised:.0%})" if promised is not None else ""
+    return (text + f"; {numbers['coverage_80']:.0%} of the sales fell inside the 80% ranges and "
+            f"{numbers['coverage_95']:.0%} inside the 95% ranges (ideally 80% and 95%).")
