@@ -210,7 +210,7 @@ def movers(context: Context, periods: int = 4, min_change: float = 0.5, top: int
     found = found[older & (before > 0) & (np.abs(relative) >= min_change)]
     price = context.info.set_index(SERIES_ID)["unit_price"].reindex(found[SERIES_ID]).fillna(1.0).to_numpy()
     found = found.assign(impact=found["change"].abs(), order=found["change"].abs() * price)
-    found = found.sort_values("order", ascending=False).head(top)
+    found = found.sort_values("order", ascending=False, kind="stable").head(top)
     why = [f"{'Up' if r['change'] > 0 else 'Down'} {abs(r['relative']):.0%} over the last {periods} {context.period}s "
            f"against the {periods} before ({_n(r['actual'])} against {_n(r['expected'])} {context.unit} a "
            f"{context.period})." for r in found.to_dict("records")]
@@ -218,18 +218,22 @@ def movers(context: Context, periods: int = 4, min_change: float = 0.5, top: int
 
 
 def rank(found: pd.DataFrame, context: Context, labels: dict[str, str]) -> pd.DataFrame:
-    """All exceptions on one list, biggest first: ``at_stake`` is ``impact`` in sales value per period where
-    a price is known (units otherwise); ``what`` is the kind in words."""
+    """All exceptions on one list, biggest first, one line per series: ``at_stake`` is ``impact`` in sales
+    value per period where a price is known (units otherwise); ``what`` is the kind in words; a series
+    flagged by several kinds keeps its biggest, and ``also`` names the others (its ``why`` says so too)."""
     if found.empty:
-        return _empty().assign(rank=[], what=[], at_stake=[])
+        return _empty().assign(rank=[], what=[], at_stake=[], also=[])
     info = context.info.set_index(SERIES_ID)
     price = info["unit_price"].reindex(found[SERIES_ID]).to_numpy(dtype=float) if context.target == "units" else 1.0
     at_stake = found["impact"].to_numpy(dtype=float) * np.where(np.isfinite(price), price, 1.0)
     names = info["name"].reindex(found[SERIES_ID]).to_numpy(dtype=object)
     names = np.where(pd.isna(names), found["name"].fillna(found[SERIES_ID]).to_numpy(dtype=object), names)
-    out = found.assign(name=names,
-                       what=found["kind"].map(labels), at_stake=at_stake)
+    out = found.assign(name=names, what=found["kind"].map(labels), at_stake=at_stake)
     out = out.sort_values("at_stake", ascending=False, kind="stable").reset_index(drop=True)
+    others = out.groupby(SERIES_ID, sort=False)["what"].agg(lambda kinds: ", ".join(kinds.iloc[1:]))
+    out = out.drop_duplicates(SERIES_ID).reset_index(drop=True)
+    out["also"] = others.reindex(out[SERIES_ID]).to_numpy()
+    out["why"] = np.where(out["also"] != "", out["why"] + " Also: " + out["also"] + ".", out["why"])
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out
 
