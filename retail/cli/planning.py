@@ -46,19 +46,19 @@ def _records(frame) -> list[dict[str, Any]]:
 
 
 def _query(args: argparse.Namespace, workspace: Any, dataset: str):
-    """The sales query given with ``--query`` (kept with ``--keep-query``), else the dataset's kept one."""
+    """The sales query given with ``--query`` (kept with ``--keep-query``), else the dataset's kept one; the
+    variable's name and the days to re-check default to the kept query's."""
     from retail.planning import sources
 
+    kept = sources.kept_query(workspace, dataset)
     query = getattr(args, "param__query", None)
     if query:
-        spec = SOURCES.get("postgres-query")
-        given = {name: getattr(args, f"param__{name}") for name in spec.param_names()
+        given = {name: getattr(args, f"param__{name}") for name in SOURCES.get("postgres-query").param_names()
                  if getattr(args, f"param__{name}", None) is not None}
-        source = sources.QuerySource(**given)
+        source = sources.QuerySource(**((kept.to_dict() if kept else {}) | given))
         if args.keep_query:
             sources.keep_query(workspace, dataset, source)
         return source
-    kept = sources.kept_query(workspace, dataset)
     if kept is None:
         raise ValueError(f"Give the new sales: a FILE, or --query 'SELECT ...' (kept for {dataset!r} with "
                          "--keep-query, so that later refreshes need neither).")
