@@ -14,7 +14,7 @@ from retail.data.raw import RawTable
 from retail.data.readers import ReadError
 from retail.planning import sources
 from retail.planning.append import AppendPlan, apply_append, mapping_for, prepare_append, stored_day_order
-from retail.planning.registry import SOURCES
+from retail.planning.registry import FILE_SOURCE, QUERY_SOURCE, SOURCES
 from ui.data import current_dataset, select_dataset, workspace
 from ui.upload import mapping_editor, read_upload
 
@@ -46,7 +46,7 @@ def _from_file() -> tuple[str, RawTable] | None:
 
 def _from_query(info) -> tuple[str, RawTable] | None:
     kept = sources.kept_query(workspace(), info.name)
-    spec = SOURCES.get("postgres-query")
+    spec = SOURCES.get(QUERY_SOURCE)
     row = st.columns([3, 1, 1])
     query = st.text_area(spec.param("query").label, value=kept.query if kept else "", key="append_query",
                          help=spec.param("query").help, placeholder='SELECT * FROM sales')
@@ -89,7 +89,7 @@ def _outcome(plan: AppendPlan) -> None:
 
 def _add(plan: AppendPlan, info) -> None:
     keep = False
-    if st.session_state.get("append_source") == "postgres-query":
+    if st.session_state.get("append_source") == QUERY_SOURCE:
         keep = st.checkbox("Keep this query with the dataset, for the unattended refresh (never the address)",
                            key="append_keep_query")
     if st.button("Add to the dataset", type="primary", key="append_button"):
@@ -121,7 +121,7 @@ def add_to_dataset() -> None:
                "The days in the new sales replace those days in the dataset; the version before goes to the trash.")
     kind = st.radio("New sales from", list(SOURCES.names), format_func=SOURCES.label, horizontal=True,
                     key="append_source")
-    found = _from_file() if kind == "file" else _from_query(info)
+    found = _from_file() if kind == FILE_SOURCE else _from_query(info)
     if found is None:
         return
     key, raw = found

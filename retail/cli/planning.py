@@ -33,7 +33,7 @@ from retail.cli.common import (
     names,
     progress,
 )
-from retail.planning.registry import EXCEPTIONS, SOURCES
+from retail.planning.registry import EXCEPTIONS, QUERY_SOURCE, SOURCES
 
 
 def _records(frame) -> list[dict[str, Any]]:
@@ -53,7 +53,7 @@ def _query(args: argparse.Namespace, workspace: Any, dataset: str):
     kept = sources.kept_query(workspace, dataset)
     query = getattr(args, "param__query", None)
     if query:
-        given = {name: getattr(args, f"param__{name}") for name in SOURCES.get("postgres-query").param_names()
+        given = {name: getattr(args, f"param__{name}") for name in SOURCES.get(QUERY_SOURCE).param_names()
                  if getattr(args, f"param__{name}", None) is not None}
         source = sources.QuerySource(**((kept.to_dict() if kept else {}) | given))
         if args.keep_query:

@@ -16,6 +16,7 @@ from retail.registry import Param, Registry, Spec
 FORECAST_PAGE, PLAN_PAGE, OVERVIEW_PAGE = "forecast", "replenishment", "overview"
 DEFAULT_URL_ENV = "RETAIL_SALES_DATABASE_URL"  # where a sales query finds the database's address
 DEFAULT_RECHECK_DAYS = 3
+FILE_SOURCE, QUERY_SOURCE = "file", "postgres-query"
 
 EXCEPTIONS = Registry("kind of exception", [
     Spec("outside-range", "outside the forecast's range",
@@ -79,9 +80,9 @@ EXCEPTIONS = Registry("kind of exception", [
 ])
 
 SOURCES = Registry("sales source", [
-    Spec("file", "a file", "A CSV, Excel or Parquet file with new sales, read with the dataset's own columns.",
+    Spec(FILE_SOURCE, "a file", "A CSV, Excel or Parquet file with new sales, read with the dataset's own columns.",
          "retail.planning.sources:read_file"),
-    Spec("postgres-query", "a query on the shop's PostgreSQL database",
+    Spec(QUERY_SOURCE, "a query on the shop's PostgreSQL database",
          "A SELECT on the shop's own database; its address is read from an environment variable when the query "
          "runs, never saved.", "retail.planning.sources:QuerySource", params=(
              Param("query", "Query", "", "One SELECT statement whose columns are named like the dataset's file "
