@@ -36,7 +36,7 @@ def _panel(series: dict[str, list[float]]) -> pd.DataFrame:
 def _scored(rows: list[tuple[str, str, float, float, float, int]]) -> pd.DataFrame:
     """(series, week, actual, forecast, half-width of the 95% range, run) as scored rows of best models."""
     frame = pd.DataFrame(rows, columns=["series_id", "date", "y", "yhat", "half", "run_id"])
-    return frame.assign(date=pd.to_datetime(frame["date"]), best=True, model="ma", step=1,
+    return frame.assign(date=pd.to_datetime(frame["date"]), best=True, model="ma", step=1, scale=5.0,
                         lo_95=frame["yhat"] - frame["half"], hi_95=frame["yhat"] + frame["half"],
                         lo_80=frame["yhat"] - frame["half"] / 2, hi_80=frame["yhat"] + frame["half"] / 2)
 
@@ -63,8 +63,10 @@ def test_outside_the_range_and_a_bias_that_persists():
     assert "Sold 80 units in the week of 13 May 2024 against a forecast of 20 (its 95% range: 10 to 30, run 2): " \
            "above the range" in found["why"].iat[0]
     assert outside_range(context, coverage=95, min_miss=0.5, min_units=0)["series_id"].tolist() == ["jump", "tiny"]
-    bias = persistent_bias(context, periods=2, min_share=0.3, min_units=5)
+    bias = persistent_bias(context, periods=2, min_z=2.0, min_share=0.3, min_units=5)
     assert bias["series_id"].tolist() == ["drift"] and "above the sales in each of the last 2 weeks" in bias["why"].iat[0]
+    assert "2.1 times its usual miss" in bias["why"].iat[0]  # 15 against 5 x sqrt(2)
+    assert persistent_bias(context, periods=2, min_z=2.5, min_share=0.3, min_units=5).empty
 
 
 def test_stock_that_runs_out_before_the_delivery():

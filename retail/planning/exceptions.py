@@ -21,7 +21,7 @@ from retail.forecast.intervals import bound_names
 from retail.forecast.metrics import YHAT
 from retail.inventory.plan import stock_known
 from retail.planning.registry import FORECAST_PAGE, OVERVIEW_PAGE, PLAN_PAGE
-from retail.planning.tracking import BEST, RUN
+from retail.planning.tracking import BEST, RUN, SCALE
 
 COLUMNS = ["kind", SERIES_ID, "name", "period", "actual", "expected", "impact", "why", "page", "run_id"]
 
@@ -114,23 +114,31 @@ def outside_range(context: Context, coverage: int = 95, min_miss: float = 0.5, m
     return _rows("outside-range", found, why, FORECAST_PAGE, None)
 
 
-def persistent_bias(context: Context, periods: int = 2, min_share: float = 0.5, min_units: float = 5.0) -> pd.DataFrame:
-    """Series whose last ``periods`` forecast errors (each period's latest forecast) all have one sign."""
+def persistent_bias(context: Context, periods: int = 2, min_z: float = 2.0, min_share: float = 0.25,
+                    min_units: float = 5.0) -> pd.DataFrame:
+    """Series whose last ``periods`` forecast errors (each period's latest forecast) all have one sign and
+    add up to at least ``min_z`` times the series' usual miss (its backtest's, over as many periods) and
+    ``min_share`` of its sales: a level that moved, not the everyday ups and downs."""
     latest = _latest_forecasts(context)
     if latest.empty:
         return _empty()
     recent = latest[latest[DATE] > context.last - periods * frequency.get(context.freq).offset]
     error = recent[YHAT] - recent[Y]
-    sums = recent.assign(error=error, over=error > 0, under=error < 0).groupby(SERIES_ID).agg(
-        n=(Y, "size"), actual=(Y, "sum"), expected=(YHAT, "sum"), error=("error", "sum"), over=("over", "all"),
-        under=("under", "all"), run=(RUN, "max"))
+    square = recent[SCALE] ** 2 if SCALE in recent else np.nan  # runs saved without a backtest have no scale
+    sums = recent.assign(error=error, over=error > 0, under=error < 0, square=square).groupby(
+        SERIES_ID).agg(n=(Y, "size"), actual=(Y, "sum"), expected=(YHAT, "sum"), error=("error", "sum"),
+                       over=("over", "all"), under=("under", "all"), square=("square", "sum"), run=(RUN, "max"))
     base = np.maximum(sums["actual"], sums["expected"])
-    share = sums["error"].abs() / base.where(base > 0)
-    keep = (sums["n"] == periods) & (sums["over"] | sums["under"]) & (share >= min_share) & (base / periods >= min_units)
-    found = sums[keep].reset_index().assign(period=context.last, impact=lambda f: f["error"].abs() / periods)
+    usual = np.sqrt(sums["square"])
+    z = sums["error"].abs() / usual.where(usual > 0)
+    keep = ((sums["n"] == periods) & (sums["over"] | sums["under"]) & (sums["error"].abs() >= min_share * base)
+            & ~(z < min_z) & (base / periods >= min_units))
+    found = sums[keep].reset_index().assign(period=context.last, impact=lambda f: f["error"].abs() / periods,
+                                           z=z[keep].to_numpy())
     found[RUN] = found["run"]
     why = [f"The forecast was {'above' if r['error'] > 0 else 'below'} the sales in each of the last {periods} "
-           f"{context.period}s (forecast {_n(r['expected'])}, sold {_n(r['actual'])} {context.unit}): the level has "
+           f"{context.period}s (forecast {_n(r['expected'])}, sold {_n(r['actual'])} {context.unit}"
+           + (f", {r['z']:.1f} times its usual miss" if np.isfinite(r["z"]) else "") + "): the level has "
            f"{'dropped' if r['error'] > 0 else 'risen'} and the forecast has not caught up."
            for r in found.to_dict("records")]
     return _rows("bias", found, why, FORECAST_PAGE, None)

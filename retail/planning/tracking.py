@@ -37,7 +37,8 @@ from retail.forecast.result import RUN_KIND
 RUN, MADE, BEST = "run_id", "made_at", "best"
 COVERAGES = (0.8, 0.95)
 BOUNDS = tuple(name for c in COVERAGES for name in bound_names(c))
-SCORED_COLUMNS = [RUN, MADE, MODEL, BEST, SERIES_ID, DATE, STEP, YHAT, *BOUNDS, Y]
+SCALE = "scale"  # a series' usual miss: the root mean squared error of its backtest forecasts
+SCORED_COLUMNS = [RUN, MADE, MODEL, BEST, SERIES_ID, DATE, STEP, YHAT, *BOUNDS, SCALE, Y]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class SavedForecast:
     forecasts: pd.DataFrame  # model, series_id, date, step, yhat, lo_80, hi_80, lo_95, hi_95
     promise: pd.DataFrame  # model, step, promised_wape, promised_bias
     names: dict[str, str]  # series_id -> the product's (or store's) name
+    scales: pd.DataFrame  # model, series_id, scale (its usual miss in the backtest)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -68,6 +70,15 @@ def promise_of(backtest: pd.DataFrame) -> pd.DataFrame:
                          "promised_bias": _ratio(sums["error"], sums["actual"])})
 
 
+def scales_of(backtest: pd.DataFrame) -> pd.DataFrame:
+    """Each model's usual miss per series in the backtest: the root mean squared error (model, series_id, scale)."""
+    if backtest.empty:
+        return pd.DataFrame(columns=[MODEL, SERIES_ID, SCALE])
+    squared = backtest[[MODEL, SERIES_ID]].assign(**{SCALE: (backtest[Y] - backtest[YHAT]) ** 2})
+    out = squared.groupby([MODEL, SERIES_ID], sort=False)[SCALE].mean().reset_index()
+    return out.assign(**{SCALE: np.sqrt(out[SCALE])})
+
+
 def saved_forecasts(workspace: Any, dataset: str) -> list[SavedForecast]:
     """Every saved forecast run of ``dataset``, oldest first."""
     runs = []
@@ -81,7 +92,7 @@ def saved_forecasts(workspace: Any, dataset: str) -> list[SavedForecast]:
         names = dict(zip(series[SERIES_ID], series["name"], strict=True)) if "name" in series else {}
         runs.append(SavedForecast(run_id=info.id, made_at=info.created_at, settings=info.settings,
                                   best=str(info.summary.get("best", "")), forecasts=forecasts,
-                                  promise=promise_of(backtest), names=names))
+                                  promise=promise_of(backtest), names=names, scales=scales_of(backtest)))
     return runs
 
 
@@ -105,7 +116,8 @@ def scored(runs: Sequence[SavedForecast], frame: pd.DataFrame,
         arrived = run.forecasts[run.forecasts[DATE] <= truth[DATE].max()]
         if arrived.empty:
             continue
-        rows = arrived.merge(truth, on=[SERIES_ID, DATE], how="left")
+        rows = arrived.merge(truth, on=[SERIES_ID, DATE], how="left").merge(run.scales, on=[MODEL, SERIES_ID],
+                                                                             how="left")
         rows[Y] = rows[Y].fillna(0.0)  # a series without a sale since its forecast sold nothing
         rows[RUN], rows[MADE], rows[BEST] = run.run_id, run.made_at, rows[MODEL] == run.best
         parts.append(rows[[c for c in SCORED_COLUMNS if c in rows.columns]])
