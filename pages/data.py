@@ -13,12 +13,14 @@ from retail.data.parsing import DATE_ORDERS, describe_format
 from retail.data.readers import ReadError
 from retail.data.trash import trash_days
 from retail.data.validation import ValidationError
-from ui.append import add_to_dataset
+from ui.append import APPEND_TAB, add_to_dataset
 from ui.data import select_dataset, workspace
+from ui.planning import VIEW_KEY
 from ui.upload import mapping_editor, read_upload, validate_upload
 
 st.title("Data")
-upload_tab, append_tab, datasets_tab = st.tabs(["Add a dataset", "Add to this dataset", "Datasets"])
+upload_tab, append_tab, datasets_tab = st.tabs(["Add a dataset", APPEND_TAB, "Datasets"], key=VIEW_KEY,
+                                               bind="query-params")
 
 
 def _remember_upload(data: bytes, name: str) -> None:
@@ -157,7 +159,8 @@ with upload_tab:
         st.info("Your role lets you open the pages and download exports; adding data needs the analyst role.")
 
 with append_tab:
-    add_to_dataset()
+    if append_tab.open:  # one file uploader on the page at a time
+        add_to_dataset()
 
 with datasets_tab:
     datasets = workspace().list_datasets()

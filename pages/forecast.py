@@ -18,7 +18,7 @@ from ui import state
 from ui.access import record_download
 from ui.data import current_frame, workspace
 from ui.forecast import export_bytes, load_run, run_and_save
-from ui.planning import TRACKING_TAB, tracking_section
+from ui.planning import TRACKING_TAB, VIEW_KEY, tracking_section
 from ui.reports import report_button
 from ui.widgets import glossary_columns, param_widgets, registry_multiselect, saved_runs
 
@@ -122,8 +122,7 @@ info, frame = loaded
 home = workspace_location()
 if RUN_KEY not in st.session_state:
     st.session_state[RUN_KEY] = state.from_url("run", int)
-new_tab, runs_tab, tracked_tab = st.tabs(["Forecast", "Saved runs", TRACKING_TAB],
-                                         default=TRACKING_TAB if state.from_url("tracked") else None)
+new_tab, runs_tab, tracked_tab = st.tabs(["Forecast", "Saved runs", TRACKING_TAB], key=VIEW_KEY, bind="query-params")
 
 with new_tab:
     levels = available_levels(info.has)
@@ -176,4 +175,5 @@ with runs_tab:
     saved_runs(runs, table, RUN_KEY, "", "No saved forecast for this dataset yet.")
 
 with tracked_tab:
-    tracking_section(info)
+    if tracked_tab.open:  # the checks run only when their tab is chosen
+        tracking_section(info)

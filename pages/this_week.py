@@ -13,7 +13,9 @@ from retail.planning.refresh import REFRESH_KIND
 from retail.planning.registry import EXCEPTIONS
 from retail.planning.tracking import headline as tracking_headline
 from ui import planning as cached
+from ui.append import APPEND_TAB
 from ui.data import current_frame, workspace
+from ui.planning import VIEW_KEY
 from ui.widgets import download_csv, param_widgets
 
 SHOWN = 25
@@ -72,6 +74,9 @@ if loaded is None:
 info, frame = loaded
 code = workspace().currency_of(info)
 last_changes(info)
+if workspace().may("upload"):
+    st.page_link("pages/data.py", label="Add this week's sales", icon=":material/upload_file:",
+                 query_params={"dataset": info.name, VIEW_KEY: APPEND_TAB})
 chosen = settings_editor(info, kept_settings(workspace(), info.name))
 week = cached.this_week(*cached.attention_key(info), json.dumps(chosen.to_dict(), sort_keys=True))
 if not workspace().list_runs(FORECAST_KIND, info.name):

@@ -21,6 +21,8 @@ from retail.planning.attention import SCOPE, this_week
 from retail.planning.registry import EXCEPTIONS, QUERY_SOURCE
 from retail.planning.sources import read_file
 from tests.conftest import ROOT
+from ui.append import APPEND_TAB
+from ui.planning import TRACKING_TAB
 
 CUT = pd.Timestamp("2011-11-07")  # a Monday: two weeks are added after the saved forecast
 
@@ -76,7 +78,7 @@ def test_this_week_ranks_exceptions_and_keeps_thresholds(tracked_app):
 
 
 def test_the_forecast_page_shows_how_the_forecasts_did(tracked_app):
-    app = open_page("pages/forecast.py")
+    app = open_page("pages/forecast.py", view=TRACKING_TAB)
     assert any(m.value.startswith("Checked against 2 weeks") for m in app.markdown)
     runs = next(d.value for d in app.dataframe if "Error promised (backtest)" in d.value.columns)
     assert len(runs) == 1 and {"Error (WAPE)", "Error promised (backtest)", "Inside 95% range"} <= set(runs.columns)
@@ -93,7 +95,7 @@ def test_a_link_opens_the_series_it_names(tracked_app):
 
     workspace = Workspace(tracked_app)
     linked = track(workspace, "shop", workspace.load("shop")).rows["series_id"].iloc[-1]
-    app = open_page("pages/forecast.py", tracked=linked)
+    app = open_page("pages/forecast.py", view=TRACKING_TAB, tracked=linked)
     assert app.selectbox(key="tr_series").value == linked
 
 
@@ -101,7 +103,7 @@ def test_a_viewer_sees_the_list_but_adds_nothing(tracked_app, monkeypatch):
     monkeypatch.setenv("RETAIL_LOCAL_ROLE", "viewer")
     app = open_page("pages/this_week.py")
     assert not [b for b in app.button if b.key == "tw_keep"]
-    app = open_page("pages/data.py")
+    app = open_page("pages/data.py", view=APPEND_TAB)
     assert any("adding sales needs the analyst role" in i.value for i in app.info)
 
 
@@ -122,7 +124,7 @@ def test_adding_sales_from_the_shops_database(app_env, small_sample_file, postgr
                              "CustomerID", "Country"]].astype(object).itertuples(index=False):
                 copy.write_row([None if pd.isna(v) else v for v in row])
     monkeypatch.setenv("SHOP_DB", postgres_url)
-    app = open_page("pages/data.py")
+    app = open_page("pages/data.py", view=APPEND_TAB)
     app.radio(key="append_source").set_value(QUERY_SOURCE).run()
     app.text_area(key="append_query").set_value("SELECT * FROM till").run()
     app.text_input(key="append_url_env").set_value("SHOP_DB").run()

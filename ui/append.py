@@ -18,6 +18,7 @@ from retail.planning.registry import FILE_SOURCE, QUERY_SOURCE, SOURCES
 from ui.data import current_dataset, select_dataset, workspace
 from ui.upload import mapping_editor, read_upload
 
+APPEND_TAB = "Add to this dataset"  # the Data page's tab
 RAW_KEY = "append_raw"  # (key, RawTable) of the new sales read last
 
 

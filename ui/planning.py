@@ -20,6 +20,7 @@ from ui.data import dataset_frame, workspace
 from ui.widgets import download_csv, glossary_columns
 
 TRACKING_TAB = "How did our forecasts do"
+VIEW_KEY = "view"  # the URL parameter naming a page's open tab (a link can open the forecast checks)
 PAGES = {FORECAST_PAGE: "pages/forecast.py", PLAN_PAGE: "pages/replenishment.py", OVERVIEW_PAGE: "pages/overview.py"}
 
 
@@ -47,7 +48,7 @@ def link(row: dict, info: DatasetInfo, level: str) -> tuple[str, dict[str, str]]
     """The page that explains an exception, and what it should open (dataset, series, run)."""
     params = {"dataset": info.name}
     if row["page"] == FORECAST_PAGE:
-        params["tracked"] = str(row[SERIES_ID])
+        params |= {VIEW_KEY: TRACKING_TAB, "tracked": str(row[SERIES_ID])}
     elif row["page"] == PLAN_PAGE and pd.notna(row.get("run_id")):
         params["plan"] = str(int(row["run_id"]))
     elif row["page"] == OVERVIEW_PAGE and level == "product":
