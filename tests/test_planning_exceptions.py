@@ -124,6 +124,14 @@ def test_thresholds_are_checked_and_kept_with_the_dataset(tmp_path):
         keep_settings(viewer, "my shop", AttentionSettings())
 
 
+def test_every_detector_defaults_to_its_registry_thresholds():
+    import inspect
+
+    for spec in EXCEPTIONS:
+        signature = inspect.signature(spec.resolve())
+        assert {name: p.default for name, p in list(signature.parameters.items())[1:]} == spec.defaults(), spec.name
+
+
 def test_every_detector_takes_exactly_its_registry_thresholds():
     context = _context(_panel({"steady": STEADY}))
     for spec in EXCEPTIONS:

@@ -114,7 +114,7 @@ def outside_range(context: Context, coverage: int = 95, min_miss: float = 0.5, m
     return _rows("outside-range", found, why, FORECAST_PAGE, None)
 
 
-def persistent_bias(context: Context, periods: int = 2, min_z: float = 2.0, min_share: float = 0.25,
+def persistent_bias(context: Context, periods: int = 3, min_z: float = 1.0, min_share: float = 0.5,
                     min_units: float = 5.0) -> pd.DataFrame:
     """Series whose last ``periods`` forecast errors (each period's latest forecast) all have one sign and
     add up to at least ``min_z`` times the series' usual miss (its backtest's, over as many periods) and

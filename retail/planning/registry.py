@@ -34,12 +34,12 @@ EXCEPTIONS = Registry("kind of exception", [
     Spec("bias", "forecast keeps missing one way",
          "The forecast was above (or below) the sales in each of the last weeks: the level has moved and the "
          "model has not caught up yet.", "retail.planning.exceptions:persistent_bias", params=(
-             Param("periods", "Weeks in a row", 2, "How many of the latest forecast errors must have the same "
+             Param("periods", "Weeks in a row", 3, "How many of the latest forecast errors must have the same "
                    "sign.", kind=int, minimum=2, maximum=12),
-             Param("min_z", "Smallest total miss (times the usual miss)", 2.0, "The misses together must be at "
-                   "least this many times the series' usual miss in its backtest (over as many weeks): 2 leaves "
-                   "out the everyday ups and downs.", minimum=0.0, maximum=20.0, ui_range=(0.0, 6.0), step=0.25),
-             Param("min_share", "Smallest total miss (share of sales)", 0.25, "The misses together must also be at "
+             Param("min_z", "Smallest total miss (times the usual miss)", 1.0, "The misses together must be at "
+                   "least this many times the series' usual miss in its backtest (over as many weeks): higher "
+                   "values leave out more of the everyday ups and downs.", minimum=0.0, maximum=20.0, ui_range=(0.0, 6.0), step=0.25),
+             Param("min_share", "Smallest total miss (share of sales)", 0.5, "The misses together must also be at "
                    "least this share of the sales (or of the forecast, when sales stopped).", minimum=0.0,
                    maximum=10.0, ui_range=(0.0, 3.0), step=0.05),
              Param("min_units", "Smallest sales (units or value a week)", 5.0, "Series whose forecast and sales are "
