@@ -18,6 +18,10 @@ DEFAULT_URL_ENV = "RETAIL_SALES_DATABASE_URL"  # where a sales query finds the d
 DEFAULT_RECHECK_DAYS = 3
 FILE_SOURCE, QUERY_SOURCE = "file", "postgres-query"
 
+# Both forecast-miss kinds leave out the smallest series, whose everyday noise is all misses.
+SMALLEST_SERIES = Param("min_units", "Smallest sales (units or value a week)", 5.0, "Series whose forecast and sales "
+                        "are both below this (on average) are left out.", minimum=0.0, ui_range=(0.0, 100.0), step=1.0)
+
 EXCEPTIONS = Registry("kind of exception", [
     Spec("outside-range", "outside the forecast's range",
          "The latest week's sales fell outside the range the last forecast gave for it: a level shift, a "
@@ -28,8 +32,7 @@ EXCEPTIONS = Registry("kind of exception", [
              Param("min_miss", "Smallest miss (share of the forecast)", 0.5, "Only misses at least this share of "
                    "the forecast (0.5: half of it) count, so small products' everyday noise stays off the list.",
                    minimum=0.0, maximum=10.0, ui_range=(0.0, 3.0), step=0.05),
-             Param("min_units", "Smallest sales (units or value a week)", 5.0, "Series whose forecast and sales are "
-                   "both below this are left out.", minimum=0.0, ui_range=(0.0, 100.0), step=1.0),
+             SMALLEST_SERIES,
          )),
     Spec("bias", "forecast keeps missing one way",
          "The forecast was above (or below) the sales in each of the last weeks: the level has moved and the "
@@ -38,12 +41,12 @@ EXCEPTIONS = Registry("kind of exception", [
                    "sign.", kind=int, minimum=2, maximum=12),
              Param("min_z", "Smallest total miss (times the usual miss)", 1.0, "The misses together must be at "
                    "least this many times the series' usual miss in its backtest (over as many weeks): higher "
-                   "values leave out more of the everyday ups and downs.", minimum=0.0, maximum=20.0, ui_range=(0.0, 6.0), step=0.25),
+                   "values leave out more of the everyday ups and downs.", minimum=0.0, maximum=20.0,
+                   ui_range=(0.0, 6.0), step=0.25),
              Param("min_share", "Smallest total miss (share of sales)", 0.5, "The misses together must also be at "
                    "least this share of the sales (or of the forecast, when sales stopped).", minimum=0.0,
                    maximum=10.0, ui_range=(0.0, 3.0), step=0.05),
-             Param("min_units", "Smallest sales (units or value a week)", 5.0, "Series whose forecast and sales are "
-                   "both below this on average are left out.", minimum=0.0, ui_range=(0.0, 100.0), step=1.0),
+             SMALLEST_SERIES,
          )),
     Spec("stock-out", "runs out before the next delivery",
          "The stock on hand (latest order plan and stock file) covers less demand than there is until an order "
