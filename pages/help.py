@@ -6,6 +6,7 @@ from retail.customers.registry import PROPENSITY_MODELS, VALUE_MODELS, segment_m
 from retail.experiments.registry import POLICIES, UPLIFT_MODELS
 from retail.forecast.registry import FORECASTERS
 from retail.glossary import GLOSSARY
+from retail.planning.registry import EXCEPTIONS
 from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.registry import RECOMMENDERS
 
@@ -16,7 +17,8 @@ st.subheader("Accuracy and ranges")
 for label, text in GLOSSARY.values():
     st.markdown(f"**{label}**: {text}")
 
-for registry in (FORECASTERS, RECOMMENDERS, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS, UPLIFT_MODELS, POLICIES):
+for registry in (FORECASTERS, RECOMMENDERS, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS, UPLIFT_MODELS, POLICIES,
+                 EXCEPTIONS):
     st.subheader(f"The {registry.noun}s")
     for spec in registry:
         st.markdown(f"**{spec.label}**: {spec.description}")

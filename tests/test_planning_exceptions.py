@@ -107,7 +107,7 @@ def test_kinds_switched_off_and_the_ranking_by_what_is_at_stake():
 def test_thresholds_are_checked_and_kept_with_the_dataset(tmp_path):
     with pytest.raises(ValueError, match=r"Weeks in a row \(periods\) must be >= 2"):
         AttentionSettings(thresholds={"bias": {"periods": 1}})
-    with pytest.raises(ValueError, match="Unknown kind of exception"):
+    with pytest.raises(ValueError, match="Unknown exception"):
         AttentionSettings(off=("hunches",))
     workspace = GuardedWorkspace(Workspace(home=tmp_path), local_actor())
     import_file(workspace.workspace, transactions_csv(["01/02/2024,A,Mug,2,1.50,c1,London,1"]), "shop",

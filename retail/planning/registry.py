@@ -22,7 +22,7 @@ FILE_SOURCE, QUERY_SOURCE = "file", "postgres-query"
 SMALLEST_SERIES = Param("min_units", "Smallest sales (units or value a week)", 5.0, "Series whose forecast and sales "
                         "are both below this (on average) are left out.", minimum=0.0, ui_range=(0.0, 100.0), step=1.0)
 
-EXCEPTIONS = Registry("kind of exception", [
+EXCEPTIONS = Registry("exception", [
     Spec("outside-range", "outside the forecast's range",
          "The latest week's sales fell outside the range the last forecast gave for it: a level shift, a "
          "promotion, a stock-out or a data error.", "retail.planning.exceptions:outside_range", params=(
