@@ -1,7 +1,5 @@
 """This week: what needs attention, ranked, each with why, the numbers and the page that explains it."""
 
-import json
-
 import pandas as pd
 import streamlit as st
 
@@ -78,7 +76,7 @@ if workspace().may("upload"):
     st.page_link("pages/data.py", label="Add this week's sales", icon=":material/upload_file:",
                  query_params={"dataset": info.name, VIEW_KEY: APPEND_TAB})
 chosen = settings_editor(info, kept_settings(workspace(), info.name))
-week = cached.this_week(*cached.attention_key(info), json.dumps(chosen.to_dict(), sort_keys=True))
+week = cached.this_week(cached.attention_key(info), chosen)
 if not workspace().list_runs(FORECAST_KIND, info.name):
     st.info("No saved forecast yet: the forecast checks start once a forecast is saved (Forecast page) and the "
             "weeks it forecast are added (Data page, 'Add to this dataset', or `python -m retail refresh`).")

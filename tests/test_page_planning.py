@@ -17,7 +17,7 @@ from retail.forecast.pipeline import run_forecast
 from retail.forecast.result import save_run
 from retail.forecast.settings import ForecastSettings
 from retail.planning.append import apply_append, prepare_append
-from retail.planning.attention import SCOPE, this_week
+from retail.planning.attention import SCOPE, AttentionSettings, this_week
 from retail.planning.registry import EXCEPTIONS, QUERY_SOURCE
 from retail.planning.sources import read_file
 from tests.conftest import ROOT
@@ -68,13 +68,15 @@ def test_this_week_ranks_exceptions_and_keeps_thresholds(tracked_app):
     app = open_page("pages/this_week.py")
     assert app.title[0].value == "This week" and app.subheader[0].value == expected.headline
     assert any(m.value.startswith("Checked against 2 weeks of sales, the forecasts of 1 run") for m in app.markdown)
-    assert _lines(app, EXCEPTIONS.get(kind).label)
+    assert len(_lines(app, EXCEPTIONS.get(kind).label)) == min((expected.ranked["kind"] == kind).sum(), 25)
+    table = next(d.value for d in app.dataframe if "Why" in d.value.columns)
+    assert {"What", "Why", "At stake", "product"} <= set(table.columns) and len(table) == len(expected.ranked)
     app.toggle(key=f"tw_on_{kind}").set_value(False).run()
+    without = this_week(workspace, "shop", workspace.load("shop"), AttentionSettings(off=(kind,)))
     assert not app.exception and not _lines(app, EXCEPTIONS.get(kind).label)
+    assert app.subheader[0].value == without.headline
     app.button(key="tw_keep").click().run()
     assert workspace.preferences("shop", SCOPE)["off"] == [kind]
-    table = next(d.value for d in app.dataframe if "Why" in d.value.columns)
-    assert {"What", "Why", "At stake", "product"} <= set(table.columns) and kind not in set(table["What"])
 
 
 def test_the_forecast_page_shows_how_the_forecasts_did(tracked_app):

@@ -13,9 +13,10 @@ from retail.forecast.result import RUN_KIND as FORECAST_KIND
 from retail.planning import attention
 from retail.planning.attention import PLAN_KIND, AttentionSettings
 from retail.planning.charts import runs_figure, tracked_error_figure
+from retail.planning.exceptions import Context
 from retail.planning.pack import accuracy_table
 from retail.planning.registry import FORECAST_PAGE, OVERVIEW_PAGE, PLAN_PAGE
-from retail.planning.tracking import BEST, Tracking, headline, track
+from retail.planning.tracking import BEST, Tracking, headline
 from ui.data import dataset_frame, workspace
 from ui.widgets import download_csv, glossary_columns
 
@@ -30,18 +31,17 @@ def run_ids(dataset: str, *kinds: str) -> tuple[int, ...]:
 
 
 @st.cache_resource(max_entries=4, show_spinner="Checking the saved forecasts against the sales...")
-def tracking(location: str, dataset: str, version: str, runs: tuple[int, ...]) -> Tracking:
-    """Every saved forecast run scored against the dataset's rows (shared read-only by the sessions)."""
-    return track(workspace(), dataset, dataset_frame(location, dataset, version))
+def week_context(location: str, dataset: str, version: str, runs: tuple[int, ...]) -> tuple[Context, Tracking]:
+    """What the exceptions are found in, and every saved forecast scored (shared read-only by the sessions;
+    ``runs``, the saved runs, key the cache with the dataset's version)."""
+    return attention.context(workspace(), dataset, dataset_frame(location, dataset, version))
 
 
-@st.cache_resource(max_entries=8, show_spinner="Looking for what needs attention...")
-def this_week(location: str, dataset: str, version: str, runs: tuple[int, ...], settings: str) -> attention.ThisWeek:
-    """The ranked exceptions with the thresholds ``settings`` (their JSON, the cache key)."""
-    import json
-
-    chosen = AttentionSettings.from_dict(json.loads(settings))
-    return attention.this_week(workspace(), dataset, dataset_frame(location, dataset, version), chosen)
+def this_week(key: tuple[str, str, str, tuple[int, ...]], settings: AttentionSettings) -> attention.ThisWeek:
+    """The ranked exceptions with ``settings`` (only the detectors rerun when a threshold moves)."""
+    found_in, tracked = week_context(*key)
+    return attention.ThisWeek(ranked=attention.exceptions(found_in, settings), context=found_in, tracking=tracked,
+                              settings=settings)
 
 
 def link(row: dict, info: DatasetInfo, level: str) -> tuple[str, dict[str, str]]:
@@ -71,12 +71,10 @@ def _series_choice(tracked: Tracking, key: str) -> str | None:
 
 def tracking_section(info: DatasetInfo) -> None:
     """Forecast vs actual over successive runs for any series, and the table of every run's real error."""
-    location = workspace_location()
-    runs = run_ids(info.name, FORECAST_KIND)
-    if not runs:
+    if not run_ids(info.name, FORECAST_KIND):
         st.info("No saved forecast yet: run one, then add the weeks that follow (Data page, 'Add to this dataset').")
         return
-    tracked = tracking(location, info.name, info.version, runs)
+    tracked = week_context(*attention_key(info))[1]
     st.markdown(headline(tracked))
     if tracked.empty:
         return
