@@ -10,7 +10,7 @@ from retail import frequency
 from retail.analytics.aggregate import DATE, SERIES_ID, Y
 from retail.analytics.charts import titled_layout
 from retail.forecast.metrics import YHAT
-from retail.planning.tracking import BEST, MADE, RUN
+from retail.planning.tracking import BEST, RUN
 
 ACTUAL, LATEST, PROMISE = "#334155", "#2563eb", "#f59e0b"
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0}
@@ -38,7 +38,7 @@ def runs_figure(actuals: pd.DataFrame, forecasts: pd.DataFrame, series_id: str, 
         newest = k == len(ids) - 1
         shade = 0.25 + 0.75 * (k + 1) / len(ids)
         fig.add_trace(go.Scatter(x=part[DATE], y=part[YHAT], mode="lines", opacity=1.0 if newest else shade,
-                                 name=f"forecast of run {run_id} ({pd.Timestamp(part[MADE].iat[0]):%d %b})",
+                                 name=f"forecast of run {run_id} (from {pd.Timestamp(part[DATE].min()):%d %b %Y})",
                                  line={"color": LATEST if newest else "#64748b", "width": 2.5 if newest else 1.2,
                                        "dash": "solid" if newest else "dot"}))
     return titled_layout(fig, title, frequency.get(freq).axis_title, unit, height=420, legend=LEGEND,
@@ -48,10 +48,13 @@ def runs_figure(actuals: pd.DataFrame, forecasts: pd.DataFrame, series_id: str, 
 def tracked_error_figure(by_week: pd.DataFrame, freq: str) -> go.Figure:
     """Per period: the error of the latest forecast made before it, against what its backtest promised."""
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=by_week[DATE], y=by_week["wape"], name="error measured (WAPE)", marker_color=LATEST))
+    days = {"D": 1, "W": 7}.get(freq, 30)
+    fig.add_trace(go.Bar(x=by_week[DATE], y=by_week["wape"], name="error measured (WAPE)", marker_color=LATEST,
+                         width=0.8 * days * 86_400_000))  # a date axis measures bars in milliseconds
     fig.add_trace(go.Scatter(x=by_week[DATE], y=by_week["promised_wape"], mode="lines+markers",
                              name="error promised by the backtest", line={"color": PROMISE, "width": 2}))
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(tickformat="%d %b %Y", dtick=days * 86_400_000 if len(by_week) < 8 else None)
     period = frequency.get(freq).period
     return titled_layout(fig, f"Forecast error per {period}: measured against promised (latest forecast before "
                          f"each {period})", frequency.get(freq).axis_title, "error (share of actual sales)",
