@@ -140,7 +140,7 @@ def prepare_append(workspace: Any, dataset: str, raw: RawTable, overrides: dict[
     mapping, differences = mapping_for(raw.frame, info.mapping, overrides)
     order = dayfirst if dayfirst is not None else stored_day_order(info.report)
     validation = annotate(raw, mapping, validate(raw, mapping, ValidationSettings(dayfirst=order)))
-    _check_kind(info, validation.report, mapping)
+    _check_kind(info, mapping)
     _check_currency(info, validation.report, workspace.currency_of(info))
     old = workspace.load(dataset)
     seam = combine(old, validation.frame)
@@ -162,7 +162,7 @@ def _notes(validation: ValidationResult, seam: Seam) -> list[str]:
     return notes
 
 
-def _check_kind(info: DatasetInfo, report: ValidationReport, mapping: schema.ColumnMapping) -> None:
+def _check_kind(info: DatasetInfo, mapping: schema.ColumnMapping) -> None:
     """Refuse rows of another kind (store totals into order lines, say): they would mean something else."""
     def has(name: str) -> bool:
         return schema.mapping_has(mapping.to_dict(), name)
