@@ -174,3 +174,30 @@ def test_refresh_on_postgresql_from_the_shops_postgresql_database(postgres_serve
     assert main(["refresh", "shop", "--query", "SELECT * FROM nowhere"]) == 2
     message = capsys.readouterr().err
     assert "Could not read the sales query on $SHOP_DB" in message and "s3cret-word" not in message
+
+
+def test_one_refresh_of_a_dataset_at_a_time_on_either_backend(workspace_location):
+    """The lock is held by a process (another dataset is free) and let go when that process dies."""
+    from retail.planning.lock import RefreshBusy, refresh_lock
+
+    workspace = Workspace(**workspace_location)
+    location = workspace_location.get("url") or str(workspace_location["home"])
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from retail.data.workspace import Workspace; "
+                               "from retail.planning.lock import refresh_lock\nwith refresh_lock(Workspace.at(sys.argv[1]), "
+                               "'shop'):\n    print('held', flush=True); time.sleep(60)", location], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    heard = []
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        busy = f"Another refresh of 'shop' is running \\(process {holder.pid} on "
+        with pytest.raises(RefreshBusy, match=busy), refresh_lock(workspace, "shop", wait=0.6, say=heard.append):
+            pass
+        assert heard and heard[0].startswith("waiting for the refresh of 'shop' held by process")
+        with refresh_lock(workspace, "other shop"):
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    with refresh_lock(workspace, "shop", wait=10):  # a killed holder leaves no stale lock
+        pass
