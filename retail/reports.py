@@ -109,7 +109,7 @@ def attention_section(ranked: pd.DataFrame, headline_text: str, code: str | None
 
 def accuracy_section(by_week: pd.DataFrame, freq: str, figures: _Figures) -> str:
     """How the forecasts did, period by period, against their backtests' promise."""
-    from retail.planning.charts import tracked_error_figure
+    from retail.planning.tracking_charts import tracked_error_figure
 
     if by_week.empty:
         return "<h2>How our forecasts did</h2><p class='muted'>No saved forecast has met its actual sales yet.</p>"

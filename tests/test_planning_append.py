@@ -17,7 +17,7 @@ from retail.planning.append import apply_append, mapping_for, prepare_append, st
 from retail.planning.seam import combine, same_rows
 from retail.planning.sources import read_file
 from tests.conftest import transactions_csv
-from tests.planning_data import csv_bytes, sales_lines, split_weeks
+from tests.weekly_data import csv_bytes, sales_lines, split_weeks
 
 BASE = transactions_csv(["01/02/2024,A,Mug,2,1.50,c1,London,1", "02/02/2024,B,Cup,1,2.00,c2,Leeds,2",
                          "03/02/2024,A,Mug,3,1.50,c3,London,3"])

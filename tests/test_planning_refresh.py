@@ -24,7 +24,7 @@ from retail.inventory.result import save_run as save_plan
 from retail.inventory.settings import ReplenishmentSettings
 from retail.planning.sources import SOURCE_SCOPE
 from tests.conftest import ROOT
-from tests.planning_data import HEADER, csv_bytes, sales_lines, split_weeks
+from tests.weekly_data import HEADER, csv_bytes, sales_lines, split_weeks
 
 FORECAST = ForecastSettings(level="product", freq="W", horizon=4, models=("snaive", "ma"), windows=2)
 PLAN = ReplenishmentSettings(top_n=3, simulate_weeks=4)

@@ -19,7 +19,7 @@ from retail.forecast.settings import ForecastSettings
 from retail.planning import tracking
 from retail.planning.append import apply_append, prepare_append
 from retail.planning.sources import read_file
-from tests.planning_data import csv_bytes, sales_lines, split_weeks
+from tests.weekly_data import csv_bytes, sales_lines, split_weeks
 
 SETTINGS = ForecastSettings(level="product", freq="W", horizon=4, models=("snaive", "ma"), windows=2)
 

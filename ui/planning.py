@@ -12,11 +12,11 @@ from retail.data.workspace import DatasetInfo, workspace_location
 from retail.forecast.result import RUN_KIND as FORECAST_KIND
 from retail.planning import attention
 from retail.planning.attention import PLAN_KIND, AttentionSettings
-from retail.planning.charts import runs_figure, tracked_error_figure
 from retail.planning.exceptions import Context
 from retail.planning.pack import accuracy_table
 from retail.planning.registry import FORECAST_PAGE, OVERVIEW_PAGE, PLAN_PAGE
 from retail.planning.tracking import BEST, Tracking, headline
+from retail.planning.tracking_charts import runs_figure, tracked_error_figure
 from ui.data import dataset_frame, workspace
 from ui.widgets import download_csv, glossary_columns
 

@@ -18,14 +18,14 @@ from retail.cli import (
     experiments,
     forecast,
     overview,
-    planning,
     pricing,
     recommend,
     replenish,
+    weekly,
 )
 from retail.cli.common import EXIT_UNUSABLE
 
-COMMAND_GROUPS = (data, overview, forecast, recommend, replenish, planning, pricing, customers, experiments, access,
+COMMAND_GROUPS = (data, overview, forecast, recommend, replenish, weekly, pricing, customers, experiments, access,
                   catalogue)
 
 
