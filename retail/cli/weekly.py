@@ -116,9 +116,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         overrides = mapping_overrides(args) or None
         refreshed = prepare_refresh(workspace, args.dataset, raw, stock=args.stock, overrides=overrides,
                                     dayfirst=date_order(args), progress=progress)
-        files = _pack_files(refreshed, workspace) if args.pack else {}
         commit_refresh(workspace, refreshed)
-        written = write_files(Path(args.pack), files) if files else []
+        # After the commit, so the pack names the runs saved; a pack that fails is written by the next refresh
+        # of the same file (it finds nothing else to do)
+        written = write_files(Path(args.pack), _pack_files(refreshed, workspace)) if args.pack else []
         for path in written:
             workspace.record_export(args.dataset, path.name)
     summary = refreshed.summary_dict() | {"pack": [str(path) for path in written]}
