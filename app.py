@@ -17,8 +17,11 @@ from ui.signin import admitted, gate_page, hide_error_details_when_served, refus
 
 st.set_page_config(page_title="Retail analytics", page_icon=":material/storefront:", layout="wide",
                    menu_items={"About": "Retail analytics: sales overview, demand forecasts and recommendations."})
-# (file in app_pages/, title, icon, what the role must be allowed to see it)
+# (file in app_pages/, title, icon, what the role must be allowed to see it); This week first in the menu for
+# a returning user, the Overview at the app's own address (the page a first visit and a demo open on)
+HOME = "overview"
 PAGES = (
+    ("this_week", "This week", ":material/notifications_active:", "view"),
     ("overview", "Overview", ":material/insights:", "view"),
     ("forecast", "Forecast", ":material/trending_up:", "view"),
     ("recommendations", "Recommendations", ":material/recommend:", "view"),
@@ -37,11 +40,11 @@ actor = admitted()  # None until someone has signed in (or nobody may, on a serv
 if actor is None:
     # Every page's address runs the gate (a bookmarked page opens on the sign-in form, and on that page
     # once signed in); no page file is in the navigation, so none can run.
-    st.navigation([st.Page(gate_page, title="Sign in", icon=":material/login:", url_path=name, default=not index)
-                   for index, (name, *_) in enumerate(PAGES)], position="hidden").run()
+    st.navigation([st.Page(gate_page, title="Sign in", icon=":material/login:", url_path=name, default=name == HOME)
+                   for name, *_ in PAGES], position="hidden").run()
     st.stop()
-navigation = st.navigation([st.Page(f"app_pages/{name}.py", title=title, icon=icon, default=not index)
-                            for index, (name, title, icon, action) in enumerate(PAGES) if actor.may(action)])
+navigation = st.navigation([st.Page(f"app_pages/{name}.py", title=title, icon=icon, default=name == HOME)
+                            for name, title, icon, action in PAGES if actor.may(action)])
 st.sidebar.title("Retail analytics")
 with refusals_shown():  # a role's limit is a message, not a traceback
     dataset_picker()

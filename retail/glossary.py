@@ -249,3 +249,22 @@ GLOSSARY |= {
     "message": ("Past message", "A past message like the new one."),
     "message_similarity": ("Similarity", "How alike the two messages' words are (1 = the same words, 0 = none shared)."),
 }
+
+GLOSSARY |= {
+    # the weekly cycle: forecasts checked against what happened, exceptions
+    "promised_wape": ("Error promised (backtest)", "The error the run's backtest measured before the forecast was "
+                      "used: what it promised. Compare it with the error measured on the weeks that followed."),
+    "promised_bias": ("Bias promised (backtest)", "The bias the run's backtest measured: how high or low it ran then."),
+    "made_at": ("Made", "When the forecast run was made (UTC)."),
+    "run_id": ("Run", "The saved forecast run (open it on the Forecast page)."),
+    "steps_scored": ("Periods ahead scored", "How far ahead the run's forecasts have been checked so far: 1 = only "
+                     "its first period has happened yet."),
+    "ahead": ("Periods ahead", "How far ahead of the run the forecast period was: 1 = the first period forecast."),
+    "checked": ("Forecasts checked", "Forecasts (series x period) whose actual sales are known now."),
+    "sold": ("Sold", "What actually sold (units or sales value)."),
+    "expected": ("Expected", "What was expected: the forecast, or the sales of the period before."),
+    "at_stake": ("At stake", "What the exception is worth per period in sales value (in units where no price is "
+                 "known): the size of the miss, the sales lost or gained. The list is ranked by it."),
+    "what": ("What", "The kind of exception."),
+    "why": ("Why", "Why it is on the list, with the numbers."),
+}

@@ -20,6 +20,7 @@ from retail.experiments.registry import POLICIES, UPLIFT_MODELS
 from retail.feedback.registry import TOPIC_MODELS, UNHAPPY_MODELS
 from retail.forecast.models import ForecastModel
 from retail.forecast.registry import FORECASTERS
+from retail.planning.registry import EXCEPTIONS, SOURCES
 from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.popular import Popularity
 from retail.recommend.registry import RECOMMENDERS
@@ -106,6 +107,11 @@ def test_no_import_cycle_inside_retail():
                                                       "retail.recommend", "retail.inventory", "retail.pricing",
                                                       "retail.customers")),
     ("retail.experiments", ("retail.cli",)),
+    *((lower, ("retail.planning",)) for lower in ("retail.data", "retail.analytics", "retail.forecast", "retail.recommend",
+                                                   "retail.inventory", "retail.pricing", "retail.customers",
+                                                   "retail.experiments", "retail.access")),
+    ("retail.planning", ("retail.cli", "retail.reports", "retail.recommend", "retail.customers", "retail.pricing",
+                         "retail.experiments")),
 ])
 def test_arrows_only_go_down(importer, forbidden):
     graph = import_graph()
@@ -231,6 +237,7 @@ def test_registry_tables_are_in_the_readme():
     assert GOALS.markdown_table() in readme
     assert UPLIFT_MODELS.markdown_table() in readme and POLICIES.markdown_table() in readme
     assert UNHAPPY_MODELS.markdown_table() in readme and TOPIC_MODELS.markdown_table() in readme
+    assert EXCEPTIONS.markdown_table() in readme and SOURCES.markdown_table() in readme
 
 
 def test_forecast_settings_reject_what_the_registry_does_not_declare():

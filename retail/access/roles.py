@@ -52,6 +52,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
 AUDIT_ACTIONS: dict[str, str] = {
     "upload": "added a dataset",
     "replace": "replaced a dataset (the old one went to the trash)",
+    "append": "added new sales to a dataset (the version before went to the trash)",
+    "refresh": "refreshed a dataset: new sales, forecast, order plan and exceptions in one go",
     "rename": "renamed a dataset",
     "delete": "deleted a dataset (to the trash)",
     "restore": "restored a dataset from the trash",

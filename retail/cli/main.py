@@ -24,10 +24,11 @@ from retail.cli import (
     pricing,
     recommend,
     replenish,
+    weekly,
 )
 from retail.cli.common import EXIT_UNUSABLE
 
-COMMAND_GROUPS = (data, overview, forecast, recommend, replenish, pricing, customers, experiments, feedback, access,
+COMMAND_GROUPS = (data, overview, forecast, recommend, replenish, weekly, pricing, customers, experiments, feedback, access,
                   catalogue)
 
 

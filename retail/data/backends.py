@@ -114,7 +114,7 @@ def _to_arrow(frame: pd.DataFrame) -> pa.Table:
     fields = []
     for field in table.schema:
         kind = field.type
-        if pa.types.is_large_string(kind):
+        if pa.types.is_large_string(kind) or pa.types.is_null(kind):  # a column of only missing text stays text
             kind = pa.string()
         elif pa.types.is_timestamp(kind):
             kind = pa.timestamp("us")
