@@ -16,8 +16,10 @@ from tests.customers_data import shop_lines, write_csv
 from tests.experiments_data import CONTROL, campaign
 from tests.feedback_data import messages
 from tests.pricing_data import shop_rows
+from tests.weekly_data import sales_lines, split_weeks
 
 SAMPLE = "sample"  # the small slice of the bundled sample (line items, customers, stores)
+STORED = "stored"  # "stored:<input>": that input stored as the dataset named "stored" first (commands on a dataset)
 FAST_FORECAST = ["--top", "5", "--horizon", "2", "--windows", "1", "--models", "snaive,lightgbm"]
 
 # command -> (input file, further arguments); every command with a --json flag must be listed here
@@ -35,6 +37,9 @@ JSON_COMMANDS: dict[str, tuple[str, list[str]]] = {
     "uplift": ("campaign", ["--arm-col", "offer", "--control", CONTROL, "--outcome", "visit", "--splits", "2",
                             "--models", "random,two-model-logistic"]),
     "feedback": ("messages", []),
+    "forecast-accuracy": (f"{STORED}:{SAMPLE}", []),
+    "this-week": (f"{STORED}:{SAMPLE}", []),
+    "refresh": (f"{STORED}:weeks", ["last_week"]),  # 40 weeks of a till, then its last week again
     "bandit-replay": ("campaign", ["--arm-col", "offer", "--outcome", "visit", "--orders", "1",
                                    "--policies", "uniform,thompson"]),
 }
@@ -54,8 +59,12 @@ def inputs(tmp_path_factory, small_sample_file) -> dict[str, str]:
     shop_rows().to_csv(folder / "till.csv", index=False)
     campaign(7, customers=2000, effect_scale=2.5)[0].to_csv(folder / "campaign.csv", index=False)
     messages(400, 0).to_csv(folder / "messages.csv", index=False)
+    weeks = sales_lines(weeks=40, products=4)
+    weeks.to_csv(folder / "weeks.csv", index=False)
+    split_weeks(weeks, "2024-09-30")[1][-1].to_csv(folder / "last_week.csv", index=False)
     return {SAMPLE: str(small_sample_file), **{name: str(folder / f"{name}.csv") for name in ("shop", "till",
-                                                                                             "campaign", "messages")}}
+                                                                                             "campaign", "messages", "weeks",
+                                                                                             "last_week")}}
 
 
 def test_every_json_command_is_checked_here():
@@ -65,7 +74,12 @@ def test_every_json_command_is_checked_here():
 @pytest.mark.parametrize("command", sorted(JSON_COMMANDS))
 def test_stdout_is_one_json_document(command, inputs, workspace_home, capfd):
     source, extra = JSON_COMMANDS[command]
-    assert main([command, inputs[source], *extra, "--json"]) == 0
+    if source.startswith(STORED):
+        assert main(["import", inputs[source.split(":")[1]], "--name", STORED]) == 0
+        capfd.readouterr()
+        source = STORED
+    extra = [inputs.get(argument, argument) for argument in extra]
+    assert main([command, inputs.get(source, source), *extra, "--json"]) == 0
     out = capfd.readouterr().out
     json.loads(out)  # one document and nothing else: a second line or a log line fails here
 
