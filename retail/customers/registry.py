@@ -29,6 +29,9 @@ _TREES = (
     Param("num_leaves", "Leaves per tree", 4, "Larger trees find finer customer groups, and overfit sooner.",
           kind=int, minimum=2, maximum=255, ui_range=(2, 63)),
 )
+_PENALTY = Param("penalizer", "Penalty", 0.0, "Pulls BG/NBD's fitted parameters towards 1 when the data are thin "
+                 "(0: plain maximum likelihood, as in the paper).", minimum=0.0, maximum=10.0, ui_range=(0.0, 1.0),
+                 step=0.01)
 FEATURE_SETS: dict[str, str] = {
     "rfm": "recency, frequency, money and tenure",
     "activity": "recency, frequency, money and tenure, plus the last 30 / 90 / 180 days and regularity",
@@ -38,15 +41,15 @@ VALUE_MODELS = Registry("repeat-purchase model", [
     Spec("bgnbd", "BG/NBD + Gamma-Gamma",
          "The published probabilistic model of repeat buying (customers buy at their own pace until they "
          "silently leave) with the Gamma-Gamma model of spend per purchase.",
-         "retail.customers.value:BGNBDValue", params=(
-             Param("penalizer", "Penalty", 0.0, "Pulls the fitted parameters towards 1 when the data are thin "
-                   "(0: plain maximum likelihood, as in the paper).", minimum=0.0, maximum=10.0,
-                   ui_range=(0.0, 1.0), step=0.01),
-         ), tags=frozenset({DEFAULT})),
+         "retail.customers.value:BGNBDValue", params=(_PENALTY,), tags=frozenset({DEFAULT})),
     Spec("lightgbm-value", "LightGBM on customer features",
          "Gradient-boosted trees learn next-period purchases and spend from RFM-style facts, trained on the "
          "period before the as-of date.",
          "retail.customers.value:LightGBMValue", params=_TREES),
+    Spec("anchored", "LightGBM anchored on BG/NBD",
+         "Gradient-boosted trees rank customers from their facts and BG/NBD's own forecast of each of them; the "
+         "totals (purchases, spend) are set to BG/NBD + Gamma-Gamma's, the closest on earlier periods.",
+         "retail.customers.anchored:AnchoredValue", params=(*_TREES, _PENALTY)),
     Spec("last-period", "same as the last period",
          "Each customer buys as often and as much as in the period of the same length just before. The baseline.",
          "retail.customers.value:LastPeriod", tags=frozenset({BASELINE})),
@@ -64,6 +67,10 @@ PROPENSITY_MODELS = Registry("propensity model", [
     Spec("lightgbm-propensity", "LightGBM classifier",
          "Gradient-boosted trees on the same facts plus recent activity; finds interactions a straight line misses.",
          "retail.customers.propensity:LightGBMPropensity", params=_TREES),
+    Spec("purchase-count", "expected purchases (LightGBM)",
+         "The chance of at least one purchase from trees that learn how many purchases customers make (from "
+         "their facts and BG/NBD's forecast), calibrated on the period before the as-of date.",
+         "retail.customers.anchored:CountPropensity", params=_TREES),
     Spec("recency", "recency alone",
          "The more recent the last purchase, the likelier the next. The baseline every model must beat.",
          "retail.customers.propensity:RecencyPropensity", tags=frozenset({BASELINE})),
