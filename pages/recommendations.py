@@ -6,7 +6,7 @@ import streamlit as st
 from retail.data import schema
 from retail.data.workspace import workspace_location
 from retail.recommend.charts import metrics_figure, sweep_figure
-from retail.recommend.evaluation import with_popularity_ratio
+from retail.recommend.evaluation import takes_part, with_popularity_ratio
 from retail.recommend.interactions import WEIGHTINGS, baskets_only, why_not
 from retail.recommend.registry import (
     BASELINE,
@@ -142,7 +142,10 @@ with evaluation:
     k = cols[2].slider("K (list length)", 1, 50, 10, key="eval_k")
     metric = cols[3].selectbox("Chart metric", list(METRIC_LABELS), index=list(METRIC_LABELS).index("ndcg"),
                                format_func=METRIC_LABELS.get, key="eval_metric")
-    chosen = registry_multiselect(st, "Algorithms", RECOMMENDERS, "eval_algorithms")
+    eligible = [name for name in RECOMMENDERS.names if takes_part(name, protocol)]
+    chosen = registry_multiselect(st, "Algorithms", RECOMMENDERS, "eval_algorithms", names=eligible, help=(
+        "Buy again ranks only the customer's own products: it takes part when repeat purchases count."
+        if len(eligible) < len(RECOMMENDERS.names) else None))
     if st.button("Evaluate", type="primary", key="eval_run") or st.session_state.get("eval_done"):
         st.session_state["eval_done"] = True
         progress = st.progress(0.0, text="Evaluating...")

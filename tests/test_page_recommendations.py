@@ -32,8 +32,14 @@ def test_ranking_with_reasons_and_history(app_env):
     assert not bought & set(table["product_id"])  # purchased products hidden by default
 
 
+def test_the_page_opens_on_the_hybrid_the_evaluation_favours(app_env):
+    app = open_page()
+    assert app.selectbox(key="rec_algorithm").value == "hybrid"
+
+
 def test_changing_k_and_similarity_reranks(app_env):
     app = open_page()
+    app.selectbox(key="rec_algorithm").set_value("item-knn").run()
     before = ranking(app)
     app.slider(key="rec_item-knn_k").set_value(3).run()
     assert not app.exception
@@ -61,6 +67,7 @@ def test_bought_together_and_evaluation(app_env):
     app = open_page()
     similar = next(d.value for d in app.dataframe if "co_buyers" in d.value.columns)
     assert len(similar) == 10 and (similar["co_buyers"] > 0).all()
+    assert "buy again" not in app.multiselect(key="eval_algorithms").options  # discovery: it only repeats popularity
     app.multiselect(key="eval_algorithms").set_value(["popularity", "item-knn"])
     app.button(key="eval_run").click().run()
     assert not app.exception

@@ -64,6 +64,7 @@ class BuyAgain(Recommender):
 
     name = "buy-again"
     default_exclude_purchased = False
+    discovers = False
 
     def __init__(self, half_life_days: float = 60.0) -> None:
         self.half_life_days = half_life_days

@@ -86,7 +86,7 @@ RECOMMENDERS = Registry("algorithm", [
     Spec("item-knn", "item-based kNN",
          "Products bought together with the customer's products: best for discovering new products.",
          "retail.recommend.knn:ItemKNN", params=_neighbour_params(*ITEM_KNN_DEFAULTS, "products"),
-         tags=frozenset({NEIGHBOURHOOD, DEFAULT, SIMILAR_ITEMS})),
+         tags=frozenset({NEIGHBOURHOOD, SIMILAR_ITEMS})),
     Spec("user-knn", "customer-based kNN", "What the most similar customers bought.",
          "retail.recommend.knn:UserKNN", params=_neighbour_params("cosine", 0.0, "customers"),
          tags=frozenset({NEIGHBOURHOOD})),
@@ -127,7 +127,7 @@ RECOMMENDERS = Registry("algorithm", [
          "retail.recommend.hybrid:Hybrid", params=(
              Param("weights", "Weights", HYBRID_WEIGHTS, "How much each algorithm counts in the blend "
                    "(0 leaves it out).", kind=dict, minimum=0.0, ui_range=(0.0, 2.0), step=0.25),
-         )),
+         ), tags=frozenset({DEFAULT})),
 ])
 
 
