@@ -11,7 +11,6 @@ from retail.recommend.interactions import WEIGHTINGS, baskets_only, why_not
 from retail.recommend.registry import (
     BASELINE,
     BASKET_RULES,
-    DEFAULT,
     MEASURE_LABELS,
     METRIC_LABELS,
     NEIGHBOURHOOD,
@@ -91,7 +90,7 @@ with personal:
                                 index=choices.index(linked) if linked else 0,
                                 format_func=lambda c: f"{c} · {labels[c]} orders")
     algorithm = registry_select(top[1], "Algorithm", RECOMMENDERS, "rec_algorithm", state.from_url(
-        "algorithm", lambda a: a if a in RECOMMENDERS else None, RECOMMENDERS.first_tagged(DEFAULT)))
+        "algorithm", lambda a: a if a in RECOMMENDERS else None, cached.shown_first(info.name)))
     n = top[2].number_input("How many", 1, 50, 10, key="rec_n")
     spec = RECOMMENDERS.get(algorithm)
     state.publish("customer", customer)
@@ -166,6 +165,12 @@ with evaluation:
                      column_config=glossary_columns(shown, fit_seconds="%.2f", score_seconds="%.2f",
                                                     seconds="%.2f", customers="%d"))
         st.plotly_chart(metrics_figure(table, metric), key="eval_chart")
+        best = str(table.loc[table[metric].idxmax(), "algorithm"])
+        if best != cached.shown_first(info.name):
+            st.button(f"Open this page on {RECOMMENDERS.label(best)} for {info.name} (the best "
+                      f"{METRIC_LABELS[metric]} on these {test_days} days)", key="eval_keep_first",
+                      on_click=cached.keep_shown_first, args=(info.name, best),
+                      help="Kept with the dataset: the page opens on this list next time, for everyone.")
         st.subheader("Neighbours and similarity")
         sweep_cols = st.columns(3)
         sweep_algorithm = sweep_cols[0].radio("Algorithm", list(RECOMMENDERS.tagged(NEIGHBOURHOOD)),

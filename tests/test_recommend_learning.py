@@ -272,4 +272,8 @@ def test_the_command_line_takes_the_new_algorithms_and_their_settings(capsys) ->
         assert out["algorithm"] == argv[1] and len(out["recommendations"]) == 3
     args = build_parser().parse_args(["evaluate-recs", "x", "--test-days", "20", "--json"])
     assert args.handler(args, frame=random_frame(seed=10, n_lines=1500, n_customers=80)) == 0
-    assert set(json.loads(capsys.readouterr().out)["algorithms"]) == set(RECOMMENDERS.names)
+    out = json.loads(capsys.readouterr().out)  # discovery by default: buy again cannot take part
+    assert set(out["algorithms"]) == set(RECOMMENDERS.names) - {"buy-again"} and out["left_out"] == ["buy-again"]
+    args = build_parser().parse_args(["evaluate-recs", "x", "--test-days", "20", "--algorithms", "buy-again"])
+    with pytest.raises(ValueError, match="takes part only with --protocol all"):
+        args.handler(args, frame=random_frame(seed=10, n_lines=1500, n_customers=80))

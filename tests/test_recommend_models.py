@@ -225,6 +225,17 @@ def test_content_recommends_cold_items() -> None:
     assert "red garden gnome" in result["reasons"].iat[0]
 
 
+@pytest.mark.parametrize("names", [["A", "B", "C"], ["red mug", "blue jug", "green pot"]])
+@pytest.mark.parametrize("text_model", ["tfidf", "lda"])
+def test_content_without_usable_words_scores_nothing_instead_of_failing(names, text_model) -> None:
+    frame = canonical([("a", "1", "2024-01-01", "o1"), ("b", "2", "2024-01-01", "o2"), ("b", "3", "2024-01-02", "o3")])
+    frame[schema.PRODUCT_NAME] = frame[schema.PRODUCT_ID].map(dict(zip("123", names, strict=True)))
+    model = Content(text_model=text_model, n_topics=2).fit(build_interactions(frame))
+    if text_model == "lda" or names[0] == "A":  # no word shared by two products / no word at all
+        assert not model.scores(np.array([0, 1])).any()
+    assert len(model.recommend("a", n=2)) == 2  # popularity order fills the list
+
+
 def test_hybrid_weights_change_ranking_without_refit() -> None:
     data = build_interactions(random_frame(seed=6))
     model = Hybrid(weights={"item-knn": 1.0, "trending": 0.0}).fit(data)
