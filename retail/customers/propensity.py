@@ -103,7 +103,7 @@ class LogisticPropensity(PropensityModel):
 
     name = "logistic"
 
-    def __init__(self, features: str = "activity", C: float = 10.0) -> None:
+    def __init__(self, features: str = "activity", C: float = 0.1) -> None:
         self.features = features
         self.C = C
 

@@ -61,6 +61,7 @@ ITEM_KNN_DEFAULTS: tuple[str, float] = ("jaccard", 50.0)
 
 # Chosen on Online Retail's validation windows by benchmarks/bench_recommend.py (see the README).
 EASE_DEFAULTS: tuple[str, float] = ("binary", 300.0)
+EASE_HALF_LIFE = 0.0
 NEXT_BASKET_DEFAULTS: tuple[int, float] = (5, 1.0)  # best of 9 on both protocols (the older 3, 0.5: last)
 RULES_MIN_SUPPORT = 20
 
@@ -109,6 +110,9 @@ RECOMMENDERS = Registry("algorithm", [
              Param("l2", "Regularisation", EASE_DEFAULTS[1], "Larger values trust only pairs of products that many "
                    "customers share (steadier); smaller values follow rarer pairs.", minimum=0.1,
                    ui_range=(1.0, 2000.0), step=1.0),
+             Param("half_life_days", "Recency half-life (days)", EASE_HALF_LIFE, "A product the customer last bought "
+                   "this many days ago counts half as much as one bought just now (0: all alike).", minimum=0.0,
+                   ui_range=(0.0, 365.0), step=1.0),
          )),
     Spec("next-basket", "next order",
          "What customers bought in the order after one holding the customer's latest products "
