@@ -59,8 +59,7 @@ def hybrid_rerank(frame: pd.DataFrame) -> None:
         start = time.perf_counter()
         model.recommend(customer, n=10, weights=weights | change)
         timings[label] = time.perf_counter() - start
-    print(f"
-hybrid (the list the page opens on): fit {fit:.2f} s; re-rank the heaviest customer: "
+    print(f"\nhybrid (the list the page opens on): fit {fit:.2f} s; re-rank the heaviest customer: "
           + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items()))
 
 
