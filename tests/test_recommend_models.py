@@ -359,3 +359,22 @@ def test_large_catalogue_path_keeps_candidates_and_agrees_with_the_exact_path(mo
     bounded = ItemKNN(k=10).fit(data)
     assert bounded.raw_similarity().sim.getnnz(axis=1).max() <= 5  # memory: products x candidates
     assert len(bounded.recommend("c1", n=8)) == 8
+
+
+def test_buy_again_weighs_products_by_their_repeat_rate() -> None:
+    # "tea" is re-bought by both its buyers, "tree" by none: with the repeat rate, c0's tea (bought once)
+    # overtakes the tree (bought twice); without it the order is by orders and recency only
+    rows = [("c0", "tree", "2024-01-01", "o1"), ("c0", "tree", "2024-01-02", "o2"), ("c0", "tea", "2024-01-02", "o2")]
+    for n, customer in enumerate(("c1", "c2", "c4", "c5")):  # every other tea buyer comes back for it
+        rows += [(customer, "tea", "2024-01-01", f"t{n}a"), (customer, "tea", "2024-01-05", f"t{n}b")]
+    rows += [(customer, "tree", "2024-01-03", f"x{customer}") for customer in ("c3", "c6", "c7")]  # once each
+    data = build_interactions(canonical(rows))
+    model = BuyAgain(half_life_days=1000.0).fit(data)
+    assert model.recommend("c0", n=2)["product_id"].tolist() == ["tree", "tea"]
+    assert model.recommend("c0", n=2, repeat_weight=1.0)["product_id"].tolist() == ["tea", "tree"]
+    tea, tree = data.product_position("tea"), data.product_position("tree")
+    assert model.repeat_rate_[tea] == pytest.approx((4 + 0.3) / (5 + 1))  # 4 of its 5 buyers re-bought it
+    assert model.repeat_rate_[tree] == pytest.approx((1 + 0.3) / (4 + 1))  # only c0, in two orders
+    scores = model.scores(np.array([data.customer_position("c0")]), repeat_weight=2.0)[0]
+    plain = model.scores(np.array([data.customer_position("c0")]))[0]
+    assert scores[tea] == pytest.approx(plain[tea] * model.repeat_rate_[tea] ** 2)

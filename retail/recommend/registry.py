@@ -62,6 +62,7 @@ ITEM_KNN_DEFAULTS: tuple[str, float] = ("jaccard", 50.0)
 # Chosen on Online Retail's validation windows by benchmarks/bench_recommend.py (see the README).
 EASE_DEFAULTS: tuple[str, float] = ("binary", 300.0)
 EASE_HALF_LIFE = 0.0
+BUY_AGAIN_DEFAULTS: tuple[float, float] = (60.0, 0.0)  # recency half-life (days), weight of the repeat rate
 NEXT_BASKET_DEFAULTS: tuple[int, float] = (5, 1.0)  # best of 9 on both protocols (the older 3, 0.5: last)
 RULES_MIN_SUPPORT = 20
 
@@ -81,8 +82,11 @@ RECOMMENDERS = Registry("algorithm", [
     Spec("buy-again", "buy again",
          "The customer's own products by frequency and recency: best when repeat purchases count.",
          "retail.recommend.popular:BuyAgain", params=(
-             Param("half_life_days", "Recency half-life (days)", 60.0, "After this many days a purchase counts "
-                   "half as much.", minimum=1.0, ui_range=(7.0, 365.0), step=1.0),
+             Param("half_life_days", "Recency half-life (days)", BUY_AGAIN_DEFAULTS[0], "After this many days a "
+                   "purchase counts half as much.", minimum=1.0, ui_range=(7.0, 365.0), step=1.0),
+             Param("repeat_weight", "Weight of the repeat rate", BUY_AGAIN_DEFAULTS[1], "How much a product's "
+                   "repeat rate (share of its buyers who bought it again) counts: 0 treats every product alike.",
+                   minimum=0.0, maximum=4.0, ui_range=(0.0, 2.0), step=0.25),
          )),
     Spec("item-knn", "item-based kNN",
          "Products bought together with the customer's products: best for discovering new products.",
