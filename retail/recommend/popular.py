@@ -74,7 +74,7 @@ class BuyAgain(Recommender):
     default_exclude_purchased = False
     discovers = False
 
-    def __init__(self, half_life_days: float = 60.0, repeat_weight: float = 0.0) -> None:
+    def __init__(self, half_life_days: float = 240.0, repeat_weight: float = 1.0) -> None:
         self.half_life_days = half_life_days
         self.repeat_weight = repeat_weight
 

@@ -62,7 +62,9 @@ ITEM_KNN_DEFAULTS: tuple[str, float] = ("jaccard", 50.0)
 # Chosen on Online Retail's validation windows by benchmarks/bench_recommend.py (see the README).
 EASE_DEFAULTS: tuple[str, float] = ("binary", 300.0)
 EASE_HALF_LIFE = 0.0
-BUY_AGAIN_DEFAULTS: tuple[float, float] = (60.0, 0.0)  # recency half-life (days), weight of the repeat rate
+# Chosen by benchmarks/bench_recommend_blend.py on five 30-day windows before the test window (issue 26):
+# recency half-life (days) and weight of the products' repeat rate (60 days and 0 before).
+BUY_AGAIN_DEFAULTS: tuple[float, float] = (240.0, 1.0)
 NEXT_BASKET_DEFAULTS: tuple[int, float] = (5, 1.0)  # best of 9 on both protocols (the older 3, 0.5: last)
 RULES_MIN_SUPPORT = 20
 
