@@ -58,7 +58,7 @@ def test_ease_matches_the_closed_form(data, kind: str, l2: float) -> None:
     X = (data.binary if kind == "binary" else data.counts).toarray()
     np.testing.assert_allclose(model.weights(), brute_force_ease(X, l2), atol=1e-6)
     users = np.arange(5)
-    np.testing.assert_allclose(model.scores(users)[:, :], X[users] @ brute_force_ease(X, l2), atol=1e-6)
+    np.testing.assert_allclose(model.scores(users, half_life_days=0.0)[:, :], X[users] @ brute_force_ease(X, l2), atol=1e-6)
 
 
 def test_ease_weights_solve_the_constrained_least_squares() -> None:

@@ -72,7 +72,7 @@ class EASE(Recommender):
 
     name = "ease"
 
-    def __init__(self, input: str = "binary", l2: float = 300.0, half_life_days: float = 0.0) -> None:
+    def __init__(self, input: str = "binary", l2: float = 300.0, half_life_days: float = 120.0) -> None:
         self.input = input
         self.l2 = l2
         self.half_life_days = half_life_days
