@@ -70,10 +70,11 @@ BUY_AGAIN_DEFAULTS: tuple[float, float] = (240.0, 1.0)
 NEXT_BASKET_DEFAULTS: tuple[int, float] = (5, 1.0)  # best of 9 on both protocols (the older 3, 0.5: last)
 RULES_MIN_SUPPORT = 20
 
-# One blend for both protocols, tuned on Online Retail's two validation windows of both protocols by
-# benchmarks/bench_recommend.py; buy-again only acts when purchases are shown.
-HYBRID_WEIGHTS: dict[str, float] = {"item-knn": 0.0, "user-knn": 0.0, "trending": 0.25, "content": 0.25,
-                                    "buy-again": 1.0, "ease": 0.25, "next-basket": 0.0, "rules": 0.0}
+# One blend for both protocols, chosen on Online Retail's five 30-day windows before the test window, both
+# protocols, by benchmarks/bench_recommend_blend.py (issue 26; coordinate ascent from issue 15's blend, which
+# had buy again 1, EASE 0.25, customer kNN 0); buy-again only acts when purchases are shown.
+HYBRID_WEIGHTS: dict[str, float] = {"item-knn": 0.0, "user-knn": 0.1, "trending": 0.25, "content": 0.25,
+                                    "buy-again": 2.0, "ease": 0.5, "next-basket": 0.0, "rules": 0.0}
 
 RECOMMENDERS = Registry("algorithm", [
     Spec("popularity", "popularity", "Best sellers (distinct buyers). The baseline every algorithm must beat.",
