@@ -53,8 +53,8 @@ def hybrid_rerank(frame: pd.DataFrame) -> None:
     customer = data.customer_ids[np.argmax(np.diff(data.matrix.indptr))]
     weights = model.get_params()["weights"]
     timings = {}
-    for label, change in (("default weights", {}), ("trending 0.25->1", {"trending": 1.0}),
-                          ("ease 0.25->1", {"ease": 1.0}), ("item-kNN 0->0.5 (fitted on first use)", {"item-knn": 0.5}),
+    for label, change in (("default weights", {}), ("trending to 1", {"trending": 1.0}),
+                          ("EASE to 1", {"ease": 1.0}), ("item-kNN 0->0.5 (fitted on first use)", {"item-knn": 0.5}),
                           ("item-kNN 0.5->1", {"item-knn": 1.0})):
         start = time.perf_counter()
         model.recommend(customer, n=10, weights=weights | change)
