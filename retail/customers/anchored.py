@@ -20,14 +20,14 @@ at the date the facts describe.
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Self
 
 import numpy as np
 import pandas as pd
 
 from retail.customers import bgnbd
 from retail.customers.history import History, features, summary
-from retail.customers.propensity import CALIBRATION_FOLDS, PropensityModel
+from retail.customers.propensity import CALIBRATION_FOLDS, LightGBMPropensity
 from retail.customers.value import BGNBDValue, LightGBMValue, training_window
 from retail.errors import NotFittedError
 
@@ -113,20 +113,15 @@ def _log_counts(counts: np.ndarray) -> np.ndarray:
     return np.log(np.clip(np.asarray(counts, dtype=np.float64), 1e-6, None))[:, None]
 
 
-class CountPropensity(PropensityModel):
+class CountPropensity(LightGBMPropensity):
     """P(at least one purchase) from Poisson trees' expected purchases (facts plus BG/NBD's outputs).
 
     Parameters
     ----------
-    n_estimators, learning_rate, num_leaves : the trees' settings.
+    n_estimators, learning_rate, num_leaves : the trees' settings (as :class:`LightGBMPropensity`).
     """
 
     name = "purchase-count"
-
-    def __init__(self, n_estimators: int = 300, learning_rate: float = 0.03, num_leaves: int = 4) -> None:
-        self.n_estimators = n_estimators
-        self.learning_rate = learning_rate
-        self.num_leaves = num_leaves
 
     def _inputs(self, facts: pd.DataFrame, has_money: bool) -> pd.DataFrame:
         return facts[self.columns_] if hasattr(self, "columns_") else facts
@@ -157,6 +152,3 @@ class CountPropensity(PropensityModel):
         if not hasattr(self, "horizon_"):
             raise NotFittedError(f"This {self.name} model is not fitted yet: call fit(history, as_of, horizon) first.")
         return facts_with_bgnbd(history, as_of, self.horizon_)
-
-    def get_params(self) -> dict[str, Any]:
-        return {"n_estimators": self.n_estimators, "learning_rate": self.learning_rate, "num_leaves": self.num_leaves}
