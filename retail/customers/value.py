@@ -170,7 +170,7 @@ class LightGBMValue(ValueModel):
 
     def _facts(self, history: History, as_of: pd.Timestamp, horizon: int) -> pd.DataFrame:
         """The trees' inputs per customer at ``as_of`` (subclasses add their own)."""
-        return features(history, as_of)
+        return activity_facts(history, as_of, horizon)
 
     def _fit(self, history: History, as_of: pd.Timestamp, horizon: int) -> None:
         facts, happened = training_window(history, as_of, horizon, self._facts)
