@@ -132,7 +132,7 @@ def main() -> None:
     seconds = time.perf_counter() - start
     history = build_history(frame)
     print(f"Online Retail ({DATA.name}), as of {AS_OF:%Y-%m-%d}, next {HORIZON} days; "
-          f"{len(result.customers):,} customers; {seconds:.1f} s for RFM, segments, k-means, 6 models and the "
+          f"{len(result.customers):,} customers; {seconds:.1f} s for RFM, segments, k-means, {len(VALUE_MODELS) + len(PROPENSITY_MODELS)} models and the "
           "evaluation\n")
     print(markdown(propensity_rows(result)), end="\n\n")
     print(markdown(value_rows(result, frequency_baseline(history, AS_OF))), end="\n\n")
