@@ -164,7 +164,7 @@ def test_basket_list_without_prices_or_quantities(app_env, tmp_path):
     assert not app.exception
     if "bought every product" not in " ".join(i.value for i in app.info):
         assert len(next(d.value for d in app.dataframe if "reasons" in d.value.columns)) > 0
-    app.toggle(key="rec_exclude_item-knn").set_value(False).run()  # with bought products, never empty
+    app.toggle(key="rec_exclude_hybrid").set_value(False).run()  # with bought products, never empty
     assert not app.exception
     assert len(next(d.value for d in app.dataframe if "reasons" in d.value.columns)) == 9
 
