@@ -8,7 +8,7 @@ import streamlit as st
 
 from retail.customers import export
 from retail.customers.analysis import CustomerSettings
-from retail.customers.campaign import RUN_KIND, CampaignSettings, audience, headline, load_campaign
+from retail.customers.campaign import RUN_KIND, CampaignSettings, audience, headline
 from retail.customers.charts import (
     calibration_figure,
     lift_figure,
@@ -25,13 +25,11 @@ from retail.customers.registry import (
     segment_markdown,
 )
 from retail.data import currency, schema
-from retail.data.workspace import workspace_location
-from retail.experiments.targeting import saved_targeting, targeted_customers
 from retail.recommend.registry import DEFAULT as DEFAULT_RECOMMENDER
 from retail.recommend.registry import RECOMMENDERS
 from ui import customers as cached
-from ui.access import record_download
-from ui.data import current_dataset, current_frame, workspace
+from ui.data import current_dataset, current_frame, workspace, workspace_location
+from ui.exports import record_download
 from ui.widgets import glossary_columns, param_widgets, registry_select
 
 CAMPAIGN_KEY = "campaign_run_id"
@@ -229,13 +227,13 @@ def campaign_settings(result, code: str | None) -> CampaignSettings:
 def targeting_filter() -> tuple[tuple[str, ...], str]:
     """Only the customers of a targeting list saved on the Experiments page (shown when there is one)."""
     info = current_dataset()
-    lists = {run.id: run.settings.get("name", f"list {run.id}") for run in saved_targeting(workspace(), info.name)}
+    lists = cached.targeting_lists(info.name)
     if not lists:
         return (), ""
     chosen = st.selectbox("Only customers of a targeting list", [None, *lists], key="camp_targeting",
                           format_func=lambda run: "(no list: every customer)" if run is None else lists[run],
                           help="Lists saved on the Experiments page: the customers a test campaign moved most.")
-    return ((), "") if chosen is None else (targeted_customers(workspace(), chosen), lists[chosen])
+    return ((), "") if chosen is None else (cached.targeted(chosen), lists[chosen])
 
 
 def show_campaign(result, key: tuple, code: str | None) -> None:
@@ -263,7 +261,7 @@ def show_campaign(result, key: tuple, code: str | None) -> None:
 
 
 def show_saved(run_id: int, code: str | None, prefix: str) -> None:
-    info, table = load_campaign(workspace(), run_id)
+    info, table = cached.saved_campaign(run_id)
     revenue = info.summary.get("expected_revenue")
     st.success(f"Campaign '{info.summary.get('name')}' (saved as run {run_id}): {len(table):,} customers"
                + (f", expected revenue {currency.money(revenue, code, 0)}" if revenue is not None else "") + ".")

@@ -6,16 +6,15 @@ import json
 import streamlit as st
 
 from retail.data import currency
-from retail.data.workspace import workspace_location
 from retail.experiments import charts
 from retail.experiments.evaluation import MAX_SPLITS, TOP_SHARE
 from retail.experiments.registry import POLICIES, UPLIFT_MODELS
 from retail.experiments.results import CampaignColumns, guess_columns, yes_no_columns
-from retail.experiments.store import demo_file, save_results, stored_results
-from retail.experiments.targeting import readable, save_targeting, to_csv, to_excel
+from retail.experiments.store import demo_file
+from retail.experiments.targeting import readable, to_csv, to_excel
 from ui import experiments as cached
-from ui.access import record_download
-from ui.data import current_dataset, workspace
+from ui.data import current_dataset, workspace, workspace_location
+from ui.exports import record_download
 from ui.widgets import glossary_columns, param_widgets, registry_multiselect
 
 NONE = "(none)"
@@ -26,7 +25,7 @@ SOURCES = {"demo": "the demo campaign", "file": "a file", "kept": "kept in the w
 
 def choose_source() -> tuple[str, str, bytes | None] | None:
     """Where the campaign results come from: (cache key, name, bytes; None for kept results)."""
-    kept = stored_results(workspace())
+    kept = cached.kept_campaigns()
     choices = list(SOURCES) if kept else ["demo", "file"]
     where = st.radio("Campaign results from", choices, format_func=SOURCES.get, horizontal=True, key="exp_from",
                      index=choices.index("kept") if kept else 0)
@@ -109,7 +108,7 @@ def keep_results(data, dataset: str) -> None:
                              key="exp_keep_name")
     if row[1].button("Keep in the workspace", key="exp_keep"):
         try:
-            run = save_results(workspace(), name, data, dataset)
+            run = cached.keep_campaign(name, data, dataset)
         except ValueError as exc:
             st.error(str(exc))
             return
@@ -233,7 +232,7 @@ def show_targets(key: str, data, result, code: str | None, dataset: str | None) 
     if dataset is None:
         files[2].caption("Add customer facts from a sales dataset to use the list in the Customers page's campaigns.")
     elif files[2].button("Save for the Customers page", key="exp_targets_save"):
-        run = save_targeting(workspace(), dataset, f"{data.source} · {UPLIFT_MODELS.label(model)} · top {share:.0%}",
+        run = cached.keep_targeting(dataset, f"{data.source} · {UPLIFT_MODELS.label(model)} · top {share:.0%}",
                              table, headline)
         st.success(f"Saved as run {run.id}: the Customers page's campaign builder can keep only these customers.")
 

@@ -7,7 +7,6 @@ from retail import frequency
 from retail.analytics import aggregate, overview
 from retail.analytics.aggregate import LEVELS, TARGETS, available_levels, default_target, exogenous_candidates
 from retail.data import currency
-from retail.data.workspace import workspace_location
 from retail.forecast.charts import importance_figure, leaderboard_figure, series_figure
 from retail.forecast.explain import feature_label, headline, outlook, series_by_volume
 from retail.forecast.registry import DEFAULT, FORECASTERS
@@ -15,8 +14,8 @@ from retail.forecast.result import RUN_KIND
 from retail.forecast.settings import ForecastSettings
 from retail.glossary import explain
 from ui import state
-from ui.access import record_download
-from ui.data import current_frame, workspace
+from ui.data import current_frame, workspace, workspace_location
+from ui.exports import record_download
 from ui.forecast import export_bytes, load_run, run_and_save
 from ui.planning import TRACKING_TAB, VIEW_KEY, tracking_section
 from ui.reports import report_button

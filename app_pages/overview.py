@@ -7,10 +7,9 @@ import streamlit as st
 from retail import frequency
 from retail.analytics import charts, overview
 from retail.data import currency, schema
-from retail.data.workspace import workspace_location
 from ui import overview as cached
 from ui import state
-from ui.data import current_frame, workspace
+from ui.data import current_frame, workspace, workspace_location
 from ui.reports import report_button
 from ui.widgets import download_csv, glossary_columns
 

@@ -5,7 +5,6 @@ import streamlit as st
 
 from retail.analytics.aggregate import exogenous_candidates
 from retail.analytics.overview import promo_column
-from retail.data.workspace import workspace_location
 from retail.glossary import explain
 from retail.pricing.charts import elasticity_figure, product_figure, response_figure, scenario_figure
 from retail.pricing.costs import cost_columns
@@ -16,8 +15,8 @@ from retail.pricing.settings import PricingSettings
 from retail.pricing.tables import verdict_sentence
 from ui import pricing as cached
 from ui import state
-from ui.access import record_download
-from ui.data import current_frame, workspace
+from ui.data import current_frame, workspace, workspace_location
+from ui.exports import record_download
 from ui.widgets import download_csv, glossary_columns, param_widgets, registry_select, saved_runs
 
 RUN_KEY = "pricing_run_id"

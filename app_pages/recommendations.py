@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from retail.data import schema
-from retail.data.workspace import workspace_location
 from retail.recommend.charts import metrics_figure, sweep_figure
 from retail.recommend.evaluation import takes_part, with_popularity_ratio
 from retail.recommend.interactions import WEIGHTINGS, baskets_only, why_not
@@ -20,7 +19,7 @@ from retail.recommend.registry import (
 )
 from ui import recommend as cached
 from ui import state
-from ui.data import current_frame
+from ui.data import current_frame, workspace_location
 from ui.widgets import glossary_columns, param_widgets, registry_multiselect, registry_select
 
 st.title("Recommendations")

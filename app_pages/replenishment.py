@@ -5,7 +5,6 @@ import streamlit as st
 
 from retail.analytics.aggregate import LEVELS, available_levels
 from retail.data import currency, schema
-from retail.data.workspace import workspace_location
 from retail.glossary import explain
 from retail.inventory.charts import item_figure, tradeoff_figure
 from retail.inventory.demand import INVENTORY_LEVELS, why_not
@@ -16,8 +15,8 @@ from retail.inventory.settings import ReplenishmentSettings
 from retail.inventory.stock import FIELD_LABELS, editable_table, table_from_editor
 from ui import inventory as cached
 from ui import state
-from ui.access import record_download
-from ui.data import current_frame, workspace
+from ui.data import current_frame, workspace, workspace_location
+from ui.exports import record_download
 from ui.widgets import param_widgets, saved_runs
 
 RUN_KEY = "replenishment_run_id"

@@ -5,7 +5,7 @@ import streamlit as st
 
 from retail.data import currency
 from retail.forecast.result import RUN_KIND as FORECAST_KIND
-from retail.planning.attention import AttentionSettings, keep_settings, kept_settings
+from retail.planning.attention import AttentionSettings
 from retail.planning.pack import exceptions_table
 from retail.planning.refresh import REFRESH_KIND
 from retail.planning.registry import EXCEPTIONS
@@ -47,7 +47,7 @@ def settings_editor(info, kept: AttentionSettings) -> AttentionSettings:
                                                                    if v != EXCEPTIONS.get(k).param(p).default}
                                                                for k, values in thresholds.items()})
         if workspace().may("settings") and st.button("Keep these thresholds with the dataset", key="tw_keep"):
-            keep_settings(workspace(), info.name, chosen)
+            cached.keep_attention_settings(info.name, chosen)
             st.success("Kept: everyone opening this dataset, and the unattended refresh, now use them.")
     return chosen
 
@@ -75,7 +75,7 @@ last_changes(info)
 if workspace().may("upload"):
     st.page_link("app_pages/data.py", label="Add this week's sales", icon=":material/upload_file:",
                  query_params={"dataset": info.name, VIEW_KEY: APPEND_TAB})
-chosen = settings_editor(info, kept_settings(workspace(), info.name))
+chosen = settings_editor(info, cached.attention_settings(info.name))
 week = cached.this_week(cached.attention_key(info), chosen)
 if not workspace().list_runs(FORECAST_KIND, info.name):
     st.info("No saved forecast yet: the forecast checks start once a forecast is saved (Forecast page) and the "

@@ -6,14 +6,13 @@ import json
 import streamlit as st
 
 from retail.data import schema
-from retail.data.workspace import workspace_location
 from retail.feedback import charts
 from retail.feedback.export import scores_table, to_csv_bytes
 from retail.feedback.registry import TOPIC_MODELS, UNHAPPY_MODELS
 from retail.feedback.settings import FeedbackSettings
 from ui import feedback as cached
-from ui.access import record_download
-from ui.data import current_dataset, dataset_frame, workspace
+from ui.data import current_dataset, dataset_frame, workspace, workspace_location
+from ui.exports import record_download
 from ui.widgets import glossary_columns, param_widgets, registry_select
 
 AUTO = "auto"

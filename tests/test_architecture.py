@@ -29,6 +29,8 @@ from tests.conftest import ROOT
 from tests.forecast_data import canonical_lines
 
 MAX_FUNCTION_LINES = 60
+DOMAINS = ("retail.forecast", "retail.recommend", "retail.inventory", "retail.pricing", "retail.customers",
+           "retail.experiments", "retail.feedback", "retail.planning")
 PAGES = "app_pages"  # not pages/: Streamlit would serve each file there by its address (issue 22)
 FACES = (PAGES, "ui", "retail/cli")
 
@@ -55,14 +57,14 @@ def imports_of(path: Path, modules: set[str]) -> set[str]:
     return {name for name in found if name in modules}
 
 
-def import_graph() -> dict[str, set[str]]:
-    files = python_files("retail")
+def import_graph(*folders: str) -> dict[str, set[str]]:
+    files = python_files(*(folders or ("retail",)))
     modules = {module_name(path) for path in files}
     return {module_name(path): imports_of(path, modules) for path in files}
 
 
-def test_no_import_cycle_inside_retail():
-    graph = import_graph()
+def test_no_import_cycle_in_the_library_or_the_faces():
+    graph = import_graph("retail", "ui", PAGES)
     state: dict[str, str] = {}
 
     def visit(node: str, trail: list[str]) -> None:
@@ -112,6 +114,12 @@ def test_no_import_cycle_inside_retail():
                                                    "retail.experiments", "retail.access")),
     ("retail.planning", ("retail.cli", "retail.reports", "retail.recommend", "retail.customers", "retail.pricing",
                          "retail.experiments")),
+    # access guards the workspace (below it: data only); only the faces hold a guarded workspace
+    ("retail.access", ("retail.analytics", *DOMAINS, "retail.reports", "retail.cli")),
+    *((lower, ("retail.access",)) for lower in ("retail.data", "retail.analytics", *DOMAINS, "retail.reports")),
+    # the stakeholder report is a face of its own (HTML), drawn by the pages and the command line
+    ("retail.reports", ("retail.cli",)),
+    *((lower, ("retail.reports",)) for lower in ("retail.data", "retail.analytics", *DOMAINS, "retail.access")),
 ])
 def test_arrows_only_go_down(importer, forbidden):
     graph = import_graph()
@@ -136,6 +144,62 @@ def test_no_page_file_can_be_opened_around_the_gate():
     declared = next(ast.literal_eval(node.value) for node in ast.parse((ROOT / "app.py").read_text()).body
                     if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES")
     assert sorted(name for name, *_ in declared) == sorted(p.stem for p in (ROOT / PAGES).glob("*.py"))
+
+
+def retail_names(tree: ast.Module) -> set[str]:
+    """Names a module binds from ``retail`` (functions, classes and the modules themselves)."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "retail":
+            found |= {alias.asname or alias.name for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.asname or alias.name for alias in node.names if alias.name.split(".")[0] == "retail"}
+    return found
+
+
+def hands_the_workspace_to_retail(path: Path) -> list[str]:
+    """Calls in ``path`` that pass ``workspace()`` to a function imported from ``retail``."""
+    tree = ast.parse(path.read_text())
+    imported = retail_names(tree)
+
+    def called_name(func: ast.expr) -> str:
+        while isinstance(func, ast.Attribute):
+            func = func.value
+        return func.id if isinstance(func, ast.Name) else ""
+
+    def is_workspace(arg: ast.expr) -> bool:
+        return isinstance(arg, ast.Call) and called_name(arg.func) in ("workspace", "raw_workspace")
+
+    return [f"{path.name}:{node.lineno}" for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and called_name(node.func) in imported
+            and any(is_workspace(arg) for arg in [*node.args, *(k.value for k in node.keywords)])]
+
+
+def test_pages_reach_the_workspace_through_ui_and_retail_only_for_pure_work():
+    """The door a page uses: ``ui`` for anything that touches the session, the signed-in person or the
+    workspace (``ui.data.workspace()`` and the wrappers beside each page's cache); ``retail`` only for
+    pure work (registries, glossary, formatting, models on frames). So a page never hands the guarded
+    workspace to the library, and never imports the workspace or the access layer's internals."""
+    crossings = [hit for path in python_files(PAGES) for hit in hands_the_workspace_to_retail(path)]
+    assert not crossings, f"wrap these in ui/: {crossings}"
+    for path in python_files(PAGES):
+        imported = {node.module for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.ImportFrom)}
+        assert "retail.data.workspace" not in imported and "retail.access.guard" not in imported, path
+
+
+def test_the_door_rule_catches_a_page_that_hands_over_the_workspace(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text("from retail.planning.attention import kept_settings\nfrom ui.data import workspace\n"
+                    "kept_settings(workspace(), 'sales')\n")
+    assert hands_the_workspace_to_retail(page) == ["page.py:3"]
+
+
+def test_no_private_name_is_imported_from_another_module():
+    """A leading underscore means 'this module only': what another module needs gets a public name."""
+    crossings = [f"{path}: {alias.name}" for path in python_files("retail", "ui", PAGES)
+                 for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.ImportFrom)
+                 for alias in node.names if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert not crossings
 
 
 def test_pages_do_not_import_the_command_line():

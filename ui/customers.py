@@ -11,10 +11,11 @@ import streamlit as st
 from retail.analytics import overview
 from retail.cache import SettingsCache
 from retail.customers.analysis import CustomerResult, CustomerSettings, analyse
-from retail.customers.campaign import CampaignSettings, build_campaign, fit_recommender, save_campaign
+from retail.customers.campaign import CampaignSettings, build_campaign, fit_recommender, load_campaign, save_campaign
 from retail.customers.clusters import cluster
 from retail.customers.history import History, build_history
 from retail.data.workspace import RunInfo
+from retail.experiments.targeting import saved_targeting, targeted_customers
 from ui.data import dataset_frame, workspace
 from ui.widgets import on_bar
 
@@ -81,3 +82,16 @@ def build_and_save(home: str, dataset: str, version: str, result: CustomerResult
         return save_campaign(workspace(), dataset, settings, table, summary, result.settings.to_dict())
     finally:
         slot.empty()
+
+
+def targeting_lists(dataset: str) -> dict[int, str]:
+    """The targeting lists saved on the Experiments page for this dataset, by run: their names."""
+    return {run.id: run.settings.get("name", f"list {run.id}") for run in saved_targeting(workspace(), dataset)}
+
+
+def targeted(run_id: int) -> tuple[str, ...]:
+    return targeted_customers(workspace(), run_id)
+
+
+def saved_campaign(run_id: int) -> tuple[RunInfo, pd.DataFrame]:
+    return load_campaign(workspace(), run_id)

@@ -13,13 +13,14 @@ import streamlit as st
 
 from retail.cache import SettingsCache
 from retail.data.readers import read_table
+from retail.data.workspace import RunInfo
 from retail.experiments.evaluation import UpliftComparison, compare_uplift
 from retail.experiments.features import add_customer_facts
 from retail.experiments.readout import ReadOut, read_out
 from retail.experiments.replay import ReplayComparison, allocation, compare_policies
 from retail.experiments.results import CampaignColumns, CampaignData, campaign_from_frame
-from retail.experiments.store import load_results
-from retail.experiments.targeting import targeting_list
+from retail.experiments.store import load_results, save_results, stored_results
+from retail.experiments.targeting import save_targeting, targeting_list
 from ui.data import dataset_frame, workspace
 from ui.widgets import on_bar
 
@@ -98,3 +99,15 @@ def next_wave(campaign_key: str, outcome: str, _data: CampaignData) -> pd.DataFr
 def targets(comparison_key: str, model: str, share: float, _data: CampaignData,
             _comparison: UpliftComparison) -> tuple[pd.DataFrame, dict]:
     return targeting_list(_data, _comparison, model, share)
+
+
+def kept_campaigns() -> list[RunInfo]:
+    return stored_results(workspace())
+
+
+def keep_campaign(name: str, data: CampaignData, dataset: str) -> RunInfo:
+    return save_results(workspace(), name, data, dataset)
+
+
+def keep_targeting(dataset: str, name: str, table: pd.DataFrame, headline: dict[str, Any]) -> RunInfo:
+    return save_targeting(workspace(), dataset, name, table, headline)

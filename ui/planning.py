@@ -11,7 +11,7 @@ from retail.analytics.aggregate import SERIES_ID, TARGETS
 from retail.data.workspace import DatasetInfo, workspace_location
 from retail.forecast.result import RUN_KIND as FORECAST_KIND
 from retail.planning import attention
-from retail.planning.attention import PLAN_KIND, AttentionSettings
+from retail.planning.attention import PLAN_KIND, AttentionSettings, keep_settings, kept_settings
 from retail.planning.exceptions import Context
 from retail.planning.pack import accuracy_table
 from retail.planning.registry import FORECAST_PAGE, OVERVIEW_PAGE, PLAN_PAGE
@@ -99,3 +99,12 @@ def tracking_section(info: DatasetInfo) -> None:
 def attention_key(info: DatasetInfo) -> tuple[str, str, str, tuple[int, ...]]:
     """What the page's exceptions depend on: the workspace, the dataset's version and its saved runs."""
     return workspace_location(), info.name, info.version, run_ids(info.name, FORECAST_KIND, PLAN_KIND)
+
+
+def attention_settings(dataset: str) -> AttentionSettings:
+    """The thresholds kept with the dataset (the unattended refresh uses them too)."""
+    return kept_settings(workspace(), dataset)
+
+
+def keep_attention_settings(dataset: str, settings: AttentionSettings) -> None:
+    keep_settings(workspace(), dataset, settings)

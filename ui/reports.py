@@ -9,8 +9,8 @@ from retail.access.guard import GuardedWorkspace
 from retail.analytics import overview
 from retail.forecast.result import RUN_KIND
 from retail.forecast.result import load_run as load_stored_run
-from ui.access import deferred_export
 from ui.data import dataset_frame
+from ui.exports import deferred_export
 
 
 def report_button(key: tuple, info, selection: overview.Selection, freq: str, measure: str, code: str | None,

@@ -7,9 +7,12 @@ from typing import Any
 
 import streamlit as st
 
+from retail.data.safety import neutralise_frame
 from retail.data.schema import FIELD_LABELS
 from retail.glossary import GLOSSARY
 from retail.registry import Param, Registry, Spec
+from ui.data import workspace
+from ui.exports import record_download
 
 
 def registry_select(where: Any, label: str, registry: Registry, key: str, default: str | None = None,
@@ -111,10 +114,6 @@ def _whole_numbers(values: Any) -> bool:
 def download_csv(frame: Any, file_name: str, key: str, label: str = "Download CSV") -> None:
     """A CSV download of ``frame``, safe to open in a spreadsheet (no formula runs), customers by
     pseudonym when the workspace says so; the download is written to the audit log."""
-    from retail.data.safety import neutralise_frame
-    from ui.access import record_download
-    from ui.data import workspace
-
     data = neutralise_frame(workspace().export(frame)).to_csv(index=False).encode("utf-8")
     st.download_button(label, data, file_name=file_name, mime="text/csv", key=key, on_click=record_download(file_name))
 
@@ -123,7 +122,6 @@ def saved_runs(runs: list, table: Any, run_key: str, prefix: str, empty: str) ->
     """A page's saved runs: their ``table`` (one row per run), a choice, and buttons to open the
     chosen run (kept in ``st.session_state[run_key]``) or delete it (an admin's action; the
     workspace refuses it for other roles)."""
-    from ui.data import workspace
 
     if not runs:
         st.info(empty)
@@ -149,7 +147,6 @@ def run_and_store(dataset: str, start_text: str, work: Callable[[Callable[[float
                   save_run: Callable[[Any, str, Any], Any]) -> Any:
     """A long analysis with a progress bar, stored in the workspace (``save_run(workspace, dataset,
     result)``); refused before the work for a role that may not run analyses."""
-    from ui.data import workspace
 
     workspace().require("analyse")
     bar = st.progress(0.0, text=start_text)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from retail.access import store
 from retail.data import schema
-from retail.data.workspace import RunInfo, Workspace, _write_lock
+from retail.data.workspace import RunInfo, Workspace, write_lock
 
 PSEUDONYM_KEY = "pseudonym_key"
 PSEUDONYMISE_EXPORTS = "pseudonymise_exports"
@@ -119,7 +119,7 @@ def forget_customer(workspace: Workspace, customer_id: Any) -> Erasure:
     its files keep no trace; returns what was removed (see :class:`Erasure`)."""
     customer, erasure = _customer(customer_id), Erasure()
     runs = workspace.list_runs()
-    with _write_lock, store.cursor(workspace) as con:
+    with write_lock, store.cursor(workspace) as con:
         con.begin()
         try:
             touched = _erase_datasets(con, customer, erasure) + _erase_runs(con, runs, customer, erasure)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from retail.data import schema
 from retail.data.trash import now
-from retail.data.workspace import Workspace, _write_lock
+from retail.data.workspace import Workspace, write_lock
 
 DETAIL = (schema.CUSTOMER_ID, schema.ORDER_ID)
 KEYS = [schema.DATE, schema.PRODUCT_ID, schema.STORE_ID, schema.LINE_TYPE]
@@ -86,7 +86,7 @@ def apply_retention(workspace: Workspace, months: int, as_of: pd.Timestamp | Non
 def _replace_old_rows(workspace: Workspace, table: str, dataset_id: int, first_kept: pd.Timestamp,
                       rolled: pd.DataFrame) -> None:
     """Swap the rows before ``first_kept`` for ``rolled`` and update the dataset's counts, in one transaction."""
-    with _write_lock, workspace.connection() as con:
+    with write_lock, workspace.connection() as con:
         con.begin()
         try:
             con.execute(f"DELETE FROM {table} WHERE date < ?", [first_kept])

@@ -30,7 +30,7 @@ from retail.data.readers import RawTable
 from retail.data.report import ValidationReport
 from retail.data.rules import Rules, ValidationError, keep_rows
 from retail.data.settings import ValidationSettings
-from retail.data.validation import ValidationResult, _note_read_problems
+from retail.data.validation import ValidationResult, note_read_problems
 
 MESSAGE = "message"  # the line_type of every row of a customer messages dataset
 RATING_SCALES = (5.0, 10.0, 100.0)
@@ -152,7 +152,7 @@ def validate_messages(raw: RawTable, mapping: schema.ColumnMapping,
                               f"and mapped columns must exist (missing: {absent or 'none'}). "
                               f"Available columns: {list(source.columns)[:30]}.")
     rules = Rules(np.arange(1, len(source) + 1))
-    _note_read_problems(raw, rules)
+    note_read_problems(raw, rules)
     frame = pd.DataFrame(index=source.index)
     date_format = _type_dates(frame, source, mapping, settings, rules)
     columns.type_text(frame, source, mapping, settings, rules)

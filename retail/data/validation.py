@@ -62,7 +62,7 @@ def validate(raw: RawTable, mapping: schema.ColumnMapping,
     source = raw.frame
     _check_mapping(mapping, source)
     rules = Rules(np.arange(1, len(source) + 1))
-    _note_read_problems(raw, rules)
+    note_read_problems(raw, rules)
     frame = pd.DataFrame(index=source.index)
     date_parse = columns.type_dates(frame, source, mapping, settings, rules)
     columns.type_text(frame, source, mapping, settings, rules)
@@ -88,7 +88,7 @@ def validate(raw: RawTable, mapping: schema.ColumnMapping,
     return ValidationResult(clean.reset_index(drop=True), report)
 
 
-def _note_read_problems(raw: RawTable, rules: Rules) -> None:
+def note_read_problems(raw: RawTable, rules: Rules) -> None:
     """Put what reading decided (and the rows it could not read) at the top of the report."""
     rules.results.extend(raw.notes)
     unclosed = [b for b in raw.broken_rows if b.reason == "unclosed_quote"]

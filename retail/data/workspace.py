@@ -30,7 +30,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_HOME = Path.home() / ".retail"
 DB_FILE = "workspace.duckdb"
 DISPLAY = "display"  # preference scope: how a dataset is shown (its currency)
-_write_lock = threading.Lock()
+# One writer at a time in this process (DuckDB takes one writing connection); the access layer's
+# erasure and retention hold it too, around their own transactions.
+write_lock = threading.Lock()
 
 _SCHEMA_SQL = """
 CREATE SEQUENCE IF NOT EXISTS dataset_ids START 1;
@@ -208,7 +210,7 @@ class Workspace:
     @contextmanager
     def transaction(self) -> Iterator[Any]:
         """A cursor whose writes (:meth:`write_dataset`, :meth:`write_run`) land together or not at all."""
-        with _write_lock, self._connect() as con:
+        with write_lock, self._connect() as con:
             con.begin()
             try:
                 yield con
@@ -265,7 +267,7 @@ class Workspace:
 
     def rename(self, old: str, new: str) -> DatasetInfo:
         new = _check_name(new)
-        with _write_lock, self._connect() as con:
+        with write_lock, self._connect() as con:
             if con.execute("SELECT 1 FROM datasets WHERE name = ?", [new]).fetchone():
                 raise ValueError(f"A dataset named {new!r} exists already.")
             con.begin()
@@ -280,7 +282,7 @@ class Workspace:
     def delete(self, name: str, by: str = "") -> None:
         """Move dataset ``name`` (and its preferences) to the trash; ``by`` names who deleted it."""
         info = self.get(name)
-        with _write_lock, self._connect() as con:
+        with write_lock, self._connect() as con:
             con.begin()
             try:
                 trash.move_to_trash(con, info.id, by, "deleted", keep_preferences=True)
@@ -304,20 +306,20 @@ class Workspace:
         """Put the latest trashed dataset ``name`` (or entry ``trash_id``) back, as ``new_name`` if given."""
         item = trash.find(self.list_trash(), name, trash_id)
         target = _check_name(new_name or item.name)
-        with _write_lock, self._connect() as con:
+        with write_lock, self._connect() as con:
             trash.restore(con, item.id, target)
         return self.get(target)
 
     def empty_trash(self, older_than_days: float | None = None) -> list[str]:
         """Drop trashed datasets for good (all, or those older than ``older_than_days``); their names."""
-        with _write_lock, self._connect() as con:
+        with write_lock, self._connect() as con:
             return trash.empty(con, older_than_days)
 
     # -- preferences: settings a user chose for one dataset (e.g. the best recommender setting) --
     def save_preferences(self, dataset: str, scope: str, settings: dict[str, Any]) -> None:
         """Keep ``settings`` for ``dataset`` under ``scope`` (replacing what was there)."""
         self.get(dataset)
-        with _write_lock, self._connect() as con:
+        with write_lock, self._connect() as con:
             con.execute("INSERT INTO preferences (dataset, scope, settings) VALUES (?, ?, ?) ON CONFLICT "
                         "(dataset, scope) DO UPDATE SET settings = excluded.settings",
                         [dataset, scope, json.dumps(settings, default=str)])
@@ -383,7 +385,7 @@ class Workspace:
 
     def delete_run(self, run_id: int) -> None:
         info = self.get_run(run_id)
-        with _write_lock, self._connect() as con:
+        with write_lock, self._connect() as con:
             con.begin()
             for name in info.tables:
                 con.execute(f"DROP TABLE IF EXISTS run_{info.id}_{name}")
