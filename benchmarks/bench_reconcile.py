@@ -70,9 +70,9 @@ def split(name: str) -> tuple[pd.DataFrame, pd.DataFrame, ForecastSettings]:
 
 
 def test_window(frame: pd.DataFrame, result, settings: ForecastSettings, start: pd.Timestamp) -> pd.DataFrame:
-    """Per level: base and reconciled WAPE on the test weeks, and the reconciled ranges' coverage."""
+    """Per level: base and reconciled WAPE on the forecast's weeks, and the reconciled ranges' coverage."""
     truth = build_hierarchy(frame, "W", settings.target, settings.top_n, rank_until=start)
-    positions = np.flatnonzero(truth.dates >= start)[:HORIZON]
+    positions = truth.dates.get_indexer(pd.DatetimeIndex(np.sort(result.forecasts[DATE].unique())))
     actual = pd.DataFrame({"level": np.repeat(truth.nodes["level"].to_numpy(), len(positions)),
                            SERIES_ID: np.repeat(truth.nodes[SERIES_ID].to_numpy(), len(positions)),
                            DATE: np.tile(truth.dates[positions].to_numpy(), len(truth.nodes)),
@@ -108,8 +108,8 @@ def evaluate(name: str) -> None:
     print(f"backtest WAPE per level and method (3 windows of {HORIZON} weeks before {start:%Y-%m-%d}); "
           f"chosen: {RECONCILERS.label(result.method)}")
     print(markdown(backtest_table(result)))
-    print(f"\ntest window: {HORIZON} weeks from {start:%Y-%m-%d}, {RECONCILERS.label(result.method)} against the base "
-          "forecasts")
+    print(f"\ntest window: the {HORIZON} weeks from {result.forecasts[DATE].min():%Y-%m-%d} (after the last complete week "
+          f"before {start:%Y-%m-%d}), {RECONCILERS.label(result.method)} against the base forecasts")
     print(markdown(test_window(frame, result, settings, start).set_index("level")))
 
 
