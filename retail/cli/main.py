@@ -18,13 +18,15 @@ from retail.cli import (
     experiments,
     forecast,
     overview,
+    planning,
     pricing,
     recommend,
     replenish,
 )
 from retail.cli.common import EXIT_UNUSABLE
 
-COMMAND_GROUPS = (data, overview, forecast, recommend, replenish, pricing, customers, experiments, access, catalogue)
+COMMAND_GROUPS = (data, overview, forecast, planning, recommend, replenish, pricing, customers, experiments, access,
+                  catalogue)
 
 
 def build_parser() -> argparse.ArgumentParser:

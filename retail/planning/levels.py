@@ -10,9 +10,9 @@
    :data:`~retail.planning.registry.RECONCILERS`, fitted only on what that window may know
    (top-down: the sales before its cut-off; MinT: the errors of the *other* windows), and
    scores every level before and after;
-4. chooses the method: among those never more than ``tolerance`` (1%) worse than the base
-   forecasts at the bottom level in the backtest, the one with the lowest error relative to
-   the base forecasts, averaged over the levels;
+4. chooses the method: among those that meet the bar in the backtest (never more than
+   ``tolerance``, 1%, worse than the base forecasts at the bottom level, and better at the total),
+   the one with the lowest error relative to the base forecasts, averaged over the levels;
 5. reconciles the future with it (rounded to the cent and added up, so every level adds up
    exactly), with 80% / 95% ranges from the reconciled backtest's own misses per level and
    horizon step (conformal, as for a single level) and their coverage measured leaving each
@@ -140,15 +140,22 @@ def level_accuracy(hierarchy: Hierarchy, actual: list[np.ndarray], forecasts: li
 
 
 def choose_method(accuracy: pd.DataFrame, bottom: str, tolerance: float = TOLERANCE) -> str:
-    """The method with the lowest error relative to the base forecasts, averaged over the levels, among
-    those at most ``tolerance`` worse than the base forecasts at the bottom level (else bottom-up,
-    which is the base forecasts there)."""
+    """The method with the lowest backtest error relative to the base forecasts, averaged over the levels,
+    among those that meet the bar: at most ``tolerance`` worse than the base forecasts at the bottom level
+    and better at the total. Without one, the best average among those fine at the bottom (bottom-up,
+    the bottom's own forecasts, always is)."""
     candidates = accuracy[accuracy["method"] != BASE]
-    ratio = candidates["vs_base"] + 1.0
-    score = ratio.groupby(candidates["method"], sort=False).mean()
-    at_bottom = ratio[candidates["level"] == bottom].groupby(candidates["method"], sort=False).first()
-    eligible = score[at_bottom.reindex(score.index).fillna(np.inf) <= 1.0 + tolerance].dropna()
-    return str(eligible.idxmin()) if len(eligible) else RECONCILERS.names[0]
+    ratio = (candidates["vs_base"] + 1.0).to_numpy()
+    by_method = pd.DataFrame({"method": candidates["method"].to_numpy(), "level": candidates["level"].to_numpy(),
+                              "ratio": ratio})
+    score = by_method.groupby("method", sort=False)["ratio"].mean()
+    at = by_method.pivot(index="method", columns="level", values="ratio").reindex(score.index)
+    fine_at_bottom = at[bottom].fillna(np.inf) <= 1.0 + tolerance
+    better_total = at["total"].fillna(np.inf) < 1.0 if "total" in at else fine_at_bottom
+    for eligible in (fine_at_bottom & better_total, fine_at_bottom):
+        if eligible.any():
+            return str(score[eligible].idxmin())
+    return RECONCILERS.names[0]
 
 
 def _scales(hierarchy: Hierarchy, end: int, freq: str, horizon: int) -> np.ndarray:
@@ -189,13 +196,21 @@ def _coverage(frame: pd.DataFrame, settings: ForecastSettings, name: str) -> pd.
     return covered.assign(forecast=name)
 
 
-def _future(hierarchy: Hierarchy, bases: dict[str, BaseForecasts], horizon: int) -> tuple[np.ndarray, pd.DatetimeIndex]:
+def future_base(hierarchy: Hierarchy, bases: dict[str, BaseForecasts], horizon: int) -> tuple[np.ndarray, pd.DatetimeIndex]:
     """Every series' base forecast of the future (series x horizon) and the forecast periods."""
     frames = pd.concat([b.future.assign(level=name) for name, b in bases.items()], ignore_index=True)
     rows = hierarchy.position().reindex(pd.MultiIndex.from_arrays([frames["level"], frames[SERIES_ID]])).to_numpy()
     base = np.zeros((len(hierarchy.nodes), horizon))
     base[rows.astype(int), frames[STEP].to_numpy(dtype=int) - 1] = frames[YHAT].to_numpy()
     return base, pd.DatetimeIndex(np.sort(frames[DATE].unique()))
+
+
+def reconcile_future(hierarchy: Hierarchy, windows: Windows, base: np.ndarray, method: str,
+                     params: Mapping[str, Any] | None = None) -> np.ndarray:
+    """The future base forecasts of every series reconciled by ``method`` (fitted on all the history and
+    every window's errors), negatives set to zero, to the cent."""
+    fitted = _reconciler(method, params).fit(hierarchy.summing, hierarchy.history, windows.residuals())
+    return to_cents(hierarchy.summing, np.maximum(fitted.bottom(base), 0.0))
 
 
 def _methods(hierarchy: Hierarchy, methods: tuple[str, ...] | None) -> tuple[tuple[str, ...], list[str]]:
@@ -219,6 +234,15 @@ def _forecast_frame(hierarchy: Hierarchy, coherent: np.ndarray, base: np.ndarray
     frame["name"] = np.repeat(hierarchy.nodes["name"].to_numpy(), settings.horizon)
     frame = frame.drop(columns=["level"]).rename(columns={MODEL: "level", YHAT: "forecast"})
     return frame[["level", SERIES_ID, "name", DATE, STEP, "forecast", "base", *bounds]]
+
+
+def history_table(hierarchy: Hierarchy) -> pd.DataFrame:
+    """Every series' sales per period (from its first sale on), for charts: level, series_id, date, y."""
+    started = np.maximum.accumulate(hierarchy.history > 0, axis=1)
+    series, periods = np.nonzero(started)
+    return pd.DataFrame({"level": hierarchy.nodes["level"].to_numpy()[series],
+                         SERIES_ID: hierarchy.nodes[SERIES_ID].to_numpy()[series],
+                         DATE: hierarchy.dates[periods], Y: hierarchy.history[series, periods]})
 
 
 def parents_table(hierarchy: Hierarchy) -> pd.DataFrame:
@@ -254,6 +278,55 @@ def score_methods(hierarchy: Hierarchy, windows: Windows, methods: tuple[str, ..
     return backtests, accuracy
 
 
+@dataclass
+class Levels:
+    """Every level forecast on its own: the hierarchy, each level's base forecasts, the backtest windows as
+    matrices and the future base forecasts (series x horizon) with their periods."""
+
+    hierarchy: Hierarchy
+    bases: dict[str, BaseForecasts]
+    windows: Windows
+    base: np.ndarray
+    dates: pd.DatetimeIndex
+
+
+def forecast_levels(frame: pd.DataFrame, settings: ForecastSettings, progress: Progress = quiet,
+                    rank_until: pd.Timestamp | None = None) -> Levels:
+    """Build the hierarchy of ``frame`` and forecast each level on its own (backtest and future)."""
+    progress(0.0, "adding up the levels")
+    hierarchy = build_hierarchy(frame, settings.freq, settings.target, settings.top_n, exog=exogenous_candidates(frame),
+                                absence_periods=settings.absence_periods, rank_until=rank_until)
+    with one_blas_thread():
+        bases = base_forecasts(hierarchy, settings, scaled(progress, 0.02, 1.0))
+    base, dates = future_base(hierarchy, bases, settings.horizon)
+    return Levels(hierarchy, bases, backtest_windows(hierarchy, bases, settings.horizon), base, dates)
+
+
+def reconcile_levels(levels: Levels, settings: ForecastSettings, methods: tuple[str, ...] | None = None,
+                     tolerance: float = TOLERANCE, params: Mapping[str, Mapping[str, Any]] | None = None
+                     ) -> ReconciledResult:
+    """Score every method on the backtest windows, choose one, reconcile the future with it."""
+    params, hierarchy, windows = params or {}, levels.hierarchy, levels.windows
+    methods, notes = _methods(hierarchy, methods)
+    with one_blas_thread():
+        backtests, accuracy = score_methods(hierarchy, windows, methods, params)
+        method = choose_method(accuracy, hierarchy.bottom_level, tolerance)
+        coherent = reconcile_future(hierarchy, windows, levels.base, method, params.get(method))
+        ranged, quantiles = _ranged(hierarchy, windows, backtests[method], settings)
+        base_ranged, _ = _ranged(hierarchy, windows, windows.base, settings)
+    coverage = pd.concat([_coverage(ranged, settings, "reconciled"), _coverage(base_ranged, settings, BASE)],
+                         ignore_index=True)
+    models = pd.DataFrame([{"level": name, "model": b.best, "wape": float(b.board.loc[b.board[MODEL] == b.best,
+                                                                                     "wape"].iat[0])}
+                           for name, b in levels.bases.items()])
+    forecasts = _forecast_frame(hierarchy, coherent, levels.base, levels.dates, quantiles, settings)
+    return ReconciledResult(settings=settings, method=method, levels=hierarchy.levels, forecasts=forecasts,
+                            accuracy=accuracy, coverage=coverage, models=models, parents=parents_table(hierarchy),
+                            history=history_table(hierarchy),
+                            summary=hierarchy.report.summary() if hierarchy.report else "",
+                            notes=hierarchy.notes + notes)
+
+
 def run_reconciled(frame: pd.DataFrame, settings: ForecastSettings, methods: tuple[str, ...] | None = None,
                    progress: Progress | None = None, tolerance: float = TOLERANCE,
                    params: Mapping[str, Mapping[str, Any]] | None = None,
@@ -266,31 +339,9 @@ def run_reconciled(frame: pd.DataFrame, settings: ForecastSettings, methods: tup
     :data:`~retail.planning.registry.RECONCILERS`); ``params``: per method, settings that differ
     from its defaults.
     """
-    params, progress = params or {}, progress or quiet
-    progress(0.0, "adding up the levels")
-    hierarchy = build_hierarchy(frame, settings.freq, settings.target, settings.top_n, exog=exogenous_candidates(frame),
-                                absence_periods=settings.absence_periods, rank_until=rank_until)
-    methods, notes = _methods(hierarchy, methods)
-    with one_blas_thread():
-        bases = base_forecasts(hierarchy, settings, scaled(progress, 0.02, 0.88))
-        progress(0.88, "reconciling the backtest windows")
-        windows = backtest_windows(hierarchy, bases, settings.horizon)
-        backtests, accuracy = score_methods(hierarchy, windows, methods, params)
-        method = choose_method(accuracy, hierarchy.bottom_level, tolerance)
-        progress(0.94, f"reconciling the forecast by {RECONCILERS.label(method)}")
-        base, dates = _future(hierarchy, bases, settings.horizon)
-        fitted = _reconciler(method, params.get(method)).fit(hierarchy.summing, hierarchy.history, windows.residuals())
-        coherent = to_cents(hierarchy.summing, np.maximum(fitted.bottom(base), 0.0))
-        ranged, quantiles = _ranged(hierarchy, windows, backtests[method], settings)
-        base_ranged, _ = _ranged(hierarchy, windows, windows.base, settings)
-    coverage = pd.concat([_coverage(ranged, settings, "reconciled"), _coverage(base_ranged, settings, BASE)],
-                         ignore_index=True)
-    models = pd.DataFrame([{"level": name, "model": b.best, "wape": float(b.board.loc[b.board[MODEL] == b.best,
-                                                                                     "wape"].iat[0])}
-                           for name, b in bases.items()])
+    progress = progress or quiet
+    levels = forecast_levels(frame, settings, scaled(progress, 0.0, 0.9), rank_until)
+    progress(0.9, "reconciling the levels")
+    result = reconcile_levels(levels, settings, methods, tolerance, params)
     progress(1.0, "done")
-    return ReconciledResult(settings=settings, method=method, levels=hierarchy.levels,
-                            forecasts=_forecast_frame(hierarchy, coherent, base, dates, quantiles, settings),
-                            accuracy=accuracy, coverage=coverage, models=models, parents=parents_table(hierarchy),
-                            summary=hierarchy.report.summary() if hierarchy.report else "",
-                            notes=hierarchy.notes + notes)
+    return result

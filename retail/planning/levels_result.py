@@ -39,6 +39,7 @@ class ReconciledResult:
     coverage: pd.DataFrame
     models: pd.DataFrame
     parents: pd.DataFrame
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)  # level, series_id, date, y
     summary: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -54,6 +55,22 @@ class ReconciledResult:
         size = rows.groupby(SERIES_ID)["forecast"].transform("sum")
         return rows.assign(_size=size).sort_values(["_size", SERIES_ID, DATE], ascending=[False, True, True],
                                                    kind="stable").drop(columns=["_size"]).reset_index(drop=True)
+
+    def adds_up(self) -> str:
+        """Checks, in whole cents, that every level's forecast is the sum of the bottom series below it in
+        every period; one sentence saying so (a ``ValueError`` naming the first level that does not)."""
+        bottom = self.forecasts[self.forecasts["level"] == self.bottom_level]
+        cents = bottom.assign(c=np.rint(bottom["forecast"].to_numpy() * 100).astype(np.int64))
+        for level in self.levels[:-1]:
+            parent = cents[SERIES_ID].map(self.parents.set_index(self.bottom_level)[level])
+            sums = cents.groupby([parent.rename(SERIES_ID), DATE])["c"].sum()
+            rows = self.forecasts[self.forecasts["level"] == level].set_index([SERIES_ID, DATE])["forecast"]
+            shown = np.rint(rows.to_numpy() * 100).astype(np.int64)
+            if not np.array_equal(sums.reindex(rows.index).fillna(0).to_numpy(dtype=np.int64), shown):
+                raise ValueError(f"the {LEVELS[level].label} forecasts do not add up to their parts.")
+        periods = self.forecasts[DATE].nunique()
+        return (f"Every level adds up to the cent: {len(self.levels) - 1} levels x {periods} periods checked against "
+                f"the sum of the {len(bottom) // max(periods, 1):,} {LEVELS[self.bottom_level].label} series below.")
 
     def gain(self, level: str) -> float:
         """The chosen method's backtest WAPE at ``level`` relative to the base forecasts' (-0.05: 5% lower)."""
@@ -78,7 +95,8 @@ class ReconciledResult:
         meta = {"settings": self.settings.to_json(), "method": self.method, "levels": json.dumps(list(self.levels)),
                 "summary": self.summary, "notes": json.dumps(self.notes)}
         return {"meta": pd.DataFrame({"key": list(meta), "value": list(meta.values())}), "forecasts": self.forecasts,
-                "accuracy": self.accuracy, "coverage": self.coverage, "models": self.models, "parents": self.parents}
+                "accuracy": self.accuracy, "coverage": self.coverage, "models": self.models, "parents": self.parents,
+                "history": self.history}
 
     @classmethod
     def from_frames(cls, frames: dict[str, pd.DataFrame]) -> ReconciledResult:
@@ -87,7 +105,8 @@ class ReconciledResult:
         return cls(settings=ForecastSettings.from_dict(json.loads(meta["settings"])), method=meta["method"],
                    levels=tuple(json.loads(meta["levels"])), forecasts=forecasts, accuracy=frames["accuracy"],
                    coverage=frames["coverage"], models=frames["models"], parents=frames["parents"],
-                   summary=meta.get("summary", ""), notes=json.loads(meta.get("notes", "[]")))
+                   history=frames.get("history", pd.DataFrame()), summary=meta.get("summary", ""),
+                   notes=json.loads(meta.get("notes", "[]")))
 
     def summary_dict(self) -> dict[str, Any]:
         """The headline numbers (the command line's JSON, the stored run's summary)."""

@@ -155,3 +155,20 @@ def planner_changes(result: ForecastResult, run_id: int) -> PlannerChanges:
             f"{result.based_on}): {table['units'].sum():+,.0f} units over {len(table):,} forecasts; the statistical "
             "forecast is beside it.")
     return PlannerChanges(table, note)
+
+
+def changes_to_follow(workspace: Workspace, dataset: str, level: str, run_id: int | None = None
+                      ) -> PlannerChanges | None:
+    """The planner changes an order plan of ``dataset`` at ``level`` follows: those of run ``run_id``, or of the
+    newest adjusted forecast run in units at that level (None when there is none)."""
+    from retail.forecast.result import load_run
+
+    if run_id is None:
+        runs = adjusted_runs(workspace, dataset, level)
+        if not runs:
+            return None
+        run_id = runs[0].id
+    info = workspace.get_run(run_id)
+    if info.settings.get("level") != level:
+        raise ValueError(f"run {run_id} forecasts per {info.settings.get('level')}; the plan is per {level}.")
+    return planner_changes(load_run(workspace, run_id), run_id)
