@@ -99,6 +99,8 @@ def adjust_run(workspace: Workspace, run_id: int, adjustments: list[Adjustment],
     ValueError : the run is not a forecast run, a change is unreadable or selects nothing (nothing is stored).
     PermissionError : through the access check, for a viewer.
     """
+    if hasattr(workspace, "require"):  # the access check refuses a viewer before any work
+        workspace.require("adjust")
     if not adjustments:
         raise ValueError("no adjustment to apply: choose the forecasts and the change first.")
     info = workspace.get_run(run_id)
