@@ -25,6 +25,8 @@ from ui.value_added import value_added_tab
 from ui.widgets import glossary_columns, param_widgets, registry_multiselect, saved_runs
 
 RUN_KEY = "forecast_run_id"
+TABS = ["Forecast", "All levels, adding up", "Value added", "Saved runs"]
+TAB_KEY, SHOWN_KEY = "fc_tab", "fc_shown_run"
 
 
 def show_headline(result, run_id: int) -> None:
@@ -130,8 +132,10 @@ info, frame = loaded
 home = workspace_location()
 if RUN_KEY not in st.session_state:
     st.session_state[RUN_KEY] = state.from_url("run", int)
-new_tab, levels_tab_, value_tab, runs_tab = st.tabs(["Forecast", "All levels, adding up", "Value added",
-                                                       "Saved runs"])
+if st.session_state.get(RUN_KEY) != st.session_state.get(SHOWN_KEY):  # a run was opened or adjusted: show it
+    st.session_state[TAB_KEY] = TABS[0]
+    st.session_state[SHOWN_KEY] = st.session_state.get(RUN_KEY)
+new_tab, levels_tab_, value_tab, runs_tab = st.tabs(TABS, key=TAB_KEY, on_change="rerun")
 
 with new_tab:
     levels = available_levels(info.has)
@@ -172,6 +176,7 @@ with new_tab:
     run_id = st.session_state.get(RUN_KEY)
     if run_id in {r.id for r in runs}:
         state.publish("run", run_id)
+        st.session_state[SHOWN_KEY] = run_id
         show_run(home, run_id, info, frame)
     else:
         st.info("Choose the settings and run a forecast, or open a saved run.")
@@ -184,7 +189,9 @@ with runs_tab:
     saved_runs(runs, table, RUN_KEY, "", "No saved forecast for this dataset yet.")
 
 with levels_tab_:
-    levels_tab(home, info)
+    if levels_tab_.open:  # the other levels' work runs only when its tab is open
+        levels_tab(home, info)
 
 with value_tab:
-    value_added_tab(home, info, runs)
+    if value_tab.open:
+        value_added_tab(home, info, runs)

@@ -61,6 +61,9 @@ def test_a_viewer_sees_the_forecast_but_cannot_adjust_it(app_env, monkeypatch):
 
 def test_every_level_adds_up_on_the_all_levels_tab(app_env):
     app = open_page()
+    assert not [w for w in app.number_input if w.key == "lv_horizon"]  # a closed tab's work does not run
+    app.session_state["fc_tab"] = "All levels, adding up"
+    app.run()
     app.number_input(key="lv_horizon").set_value(4)
     app.slider(key="lv_windows").set_value(2)
     app.multiselect(key="lv_models").set_value(["snaive", "ma"])
@@ -77,4 +80,6 @@ def test_every_level_adds_up_on_the_all_levels_tab(app_env):
 def test_value_added_waits_for_the_sales_to_arrive(app_env):
     app = open_page()
     run_small_forecast(app, models=("snaive", "ma"))
+    app.session_state["fc_tab"] = "Value added"
+    app.run()
     assert any("No forecast has its actual sales yet" in i.value for i in app.info)

@@ -53,6 +53,8 @@ def edit_grid(result, run_id: int, open_run: Callable[[int], None]) -> None:
     search = st.text_input("Find a series (name or code)", key=f"fc_adjust_find_{run_id}")
     series = list(result.find_series(search, limit=GRID_ROWS)["series_id"]) if search else None
     before = grid(result, series).head(GRID_ROWS)
+    periods = [c for c in before.columns if c != NAME]
+    before[periods] = before[periods].round(0 if result.settings.target == "units" else 2)  # as a planner reads them
     with st.form(f"fc_adjust_grid_{run_id}"):
         edited = st.data_editor(before, key=f"fc_adjust_editor_{run_id}", width="stretch", disabled=[NAME],
                                 column_config={NAME: st.column_config.TextColumn("series"), **{
@@ -109,7 +111,8 @@ def show_adjustments(result, run_id: int, frame: pd.DataFrame, open_run: Callabl
     if not workspace().may("adjust"):
         st.caption("Your role may read forecasts but not adjust them: an analyst or an admin can.")
         return
-    table_tab, selection_tab = st.tabs(["Type over the numbers", "Change a selection"])
+    table_tab, selection_tab = st.tabs(["Type over the numbers", "Change a selection"], key="fc_adjust_tabs",
+                                       on_change="rerun")
     with table_tab:
         edit_grid(result, run_id, open_run)
     with selection_tab:

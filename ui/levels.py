@@ -37,13 +37,13 @@ def settings_form(info) -> ForecastSettings | None:
     """The run's settings (frequency, target, horizon, models, windows, products kept by name)."""
     with st.form("levels_settings"):
         row = st.columns(4)
-        freq = row[0].selectbox("Frequency", list(frequency.CODES), index=1, key="lv_freq",
+        freq = row[0].selectbox("Every level's frequency", list(frequency.CODES), index=1, key="lv_freq",
                                 format_func=lambda code: frequency.get(code).label)
         target_default, reason = default_target(info.has)
-        target = row[1].selectbox("Target", list(TARGETS), index=list(TARGETS).index(target_default), key="lv_target",
+        target = row[1].selectbox("Forecast of", list(TARGETS), index=list(TARGETS).index(target_default), key="lv_target",
                                   format_func=lambda name: TARGETS[name].label, help=f"Default: {reason}.")
-        horizon = row[2].number_input("Horizon (periods)", 1, 52, 8, key="lv_horizon")
-        windows = row[3].slider("Backtest windows", 2, 6, 3, key="lv_windows",
+        horizon = row[2].number_input("Periods ahead", 1, 52, 8, key="lv_horizon")
+        windows = row[3].slider("Windows the method is chosen on", 2, 6, 3, key="lv_windows",
                                 help="The method is chosen on these windows; ranges are measured leaving each out.")
         row = st.columns([3, 1])
         models = registry_multiselect(row[0], "Models (the best per level)", FORECASTERS, "lv_models",
