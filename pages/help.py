@@ -6,6 +6,7 @@ from retail.customers.registry import PROPENSITY_MODELS, VALUE_MODELS, segment_m
 from retail.experiments.registry import POLICIES, UPLIFT_MODELS
 from retail.forecast.registry import FORECASTERS
 from retail.glossary import GLOSSARY
+from retail.planning.registry import REASONS, RECONCILERS
 from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.registry import RECOMMENDERS
 
@@ -16,12 +17,16 @@ st.subheader("Accuracy and ranges")
 for label, text in GLOSSARY.values():
     st.markdown(f"**{label}**: {text}")
 
-for registry in (FORECASTERS, RECOMMENDERS, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS, UPLIFT_MODELS, POLICIES):
+for registry in (FORECASTERS, RECONCILERS, RECOMMENDERS, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS, UPLIFT_MODELS, POLICIES):
     st.subheader(f"The {registry.noun}s")
     for spec in registry:
         st.markdown(f"**{spec.label}**: {spec.description}")
         for param in spec.params:
             st.caption(f"{param.label}: {param.help}")
+
+st.subheader("Reasons for adjusting a forecast")
+st.markdown(", ".join(REASONS.values()) + ": each adjustment names one, with free text; the Value added tab measures "
+            "what each reason's changes did to the error once the sales arrived.")
 
 st.subheader("Customer segments")
 st.markdown("Recency and frequency scores run from 1 (lowest fifth of customers) to 5 (highest fifth); the first "

@@ -80,7 +80,7 @@ def level_view(result: ReconciledResult, run_id: int) -> None:
     st.plotly_chart(level_series_figure(result, level, series, unit), key="lv_chart")
 
 
-def show(home: str, result: ReconciledResult, run_id: int, dataset: str) -> None:
+def show(home: str, result: ReconciledResult, run_id: int) -> None:
     st.success(result.headline())
     for note in [result.summary, *result.notes]:
         st.caption(note)
@@ -113,4 +113,4 @@ def levels_tab(home: str, info) -> None:
     ids = [r.id for r in runs]
     chosen = st.session_state.get(RUN_KEY) if st.session_state.get(RUN_KEY) in ids else ids[0]
     run_id = st.selectbox("Run", ids, index=ids.index(chosen), key="lv_run", format_func=lambda i: f"run {i}")
-    show(home, load(home, run_id), run_id, info.name)
+    show(home, load(home, run_id), run_id)

@@ -40,11 +40,14 @@ def select_series(attributes: pd.DataFrame, products: Sequence[str] = (), stores
     """The series in every chosen product, store and category (an empty choice means all), and the choice in words."""
     keep = np.ones(len(attributes), dtype=bool)
     words = []
+    named = attributes.drop_duplicates("product").set_index("product")[NAME] if "product" in attributes and \
+        attributes["product"].is_unique else pd.Series(dtype=object)  # a product's name, at the product level
     for column, chosen, noun in (("product", products, "products"), ("store", stores, "stores"),
                                  ("category", categories, "categories")):
         if chosen and column in attributes:
             keep &= attributes[column].isin([str(c) for c in chosen]).to_numpy()
-            words.append(f"{noun}: {', '.join(map(str, list(chosen)[:3]))}{' ...' if len(chosen) > 3 else ''}")
+            shown = [str(named.get(str(c), c)) if column == "product" else str(c) for c in list(chosen)[:3]]
+            words.append(f"{noun}: {', '.join(shown)}{' ...' if len(chosen) > 3 else ''}")
     return list(attributes.loc[keep, SERIES_ID]), "; ".join(words) or "every series"
 
 
