@@ -1,168 +1,98 @@
-"""In a real browser: an analyst adjusts a forecast (a selection, then a number typed over in the table), the
-order plan follows the adjusted forecast, and a viewer sees the adjustments but cannot make one."""
+"""End to end in a real browser: add a week's sales to a dataset, read what needs attention this week,
+follow a line to the page that explains it, and see how the saved forecast did."""
 
 from __future__ import annotations
 
-import csv
 import os
-import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from retail.access import users
+from retail.access.guard import GuardedWorkspace
+from retail.access.roles import local_actor
+from retail.data.ingest import import_file
 from retail.data.workspace import Workspace
-from retail.forecast.explain import outlook
-from retail.forecast.result import load_run
+from retail.forecast.pipeline import run_forecast
+from retail.forecast.result import save_run
+from retail.forecast.settings import ForecastSettings
 from tests.browser import chromium_tab, streamlit_server, wait_idle
 from tests.conftest import ROOT
-from tests.test_browser_access import go, sign_in
+from ui.append import APPEND_TAB
+from ui.planning import TRACKING_TAB
 
 ARTIFACTS = Path(os.environ.get("RETAIL_ARTIFACTS", "/tmp/retail-artifacts"))
 TIMEOUT_MS = 120_000
-PASSWORD = "correct horse battery"
+CUT = pd.Timestamp("2011-11-07")
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def team(tmp_path_factory, small_sample_file):
-    folder = tmp_path_factory.mktemp("planners")
-    env = {"RETAIL_HOME": str(folder / "home"), "RETAIL_SAMPLE_FILE": str(small_sample_file),
-           "RETAIL_ACCESS_FILE": str(folder / "access.toml")}
-    users.add_user("ana", "analyst", PASSWORD, Path(env["RETAIL_ACCESS_FILE"]))
-    users.add_user("vic", "viewer", PASSWORD, Path(env["RETAIL_ACCESS_FILE"]))
-    with streamlit_server(ROOT, env) as url:
-        yield url, Path(env["RETAIL_HOME"])
+def shop(tmp_path_factory, small_sample_file):
+    """A workspace whose 'shop' ends on CUT with a saved forecast, and the next week as a till's CSV."""
+    folder = tmp_path_factory.mktemp("browser_planning")
+    lines = pd.read_parquet(small_sample_file)
+    lines[lines["InvoiceDate"] < CUT].to_parquet(folder / "base.parquet", index=False)
+    week = lines[(lines["InvoiceDate"] >= CUT) & (lines["InvoiceDate"] < CUT + pd.Timedelta(weeks=1))]
+    week.to_csv(folder / "week 45.csv", index=False)
+    home = folder / "home"
+    workspace = GuardedWorkspace(Workspace(home=home), local_actor())
+    import_file(workspace.workspace, folder / "base.parquet", "shop")
+    settings = ForecastSettings(level="product", freq="W", horizon=2, models=("snaive", "ma"), windows=2, top_n=20)
+    save_run(workspace, "shop", run_forecast(workspace.load("shop"), settings))
+    env = {"RETAIL_HOME": str(home), "RETAIL_SAMPLE_FILE": str(small_sample_file)}
+    with streamlit_server(ROOT, env) as url, chromium_tab(TIMEOUT_MS) as tab:
+        yield tab, url, folder / "week 45.csv"
 
 
-def finished(page) -> None:
-    """Wait until the page's script has run to its end (a table edited while it still runs is drawn anew)."""
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(state="attached")
+def choose_shop(page) -> None:
+    """The sidebar's dataset: 'shop' (the bundled sample is listed first)."""
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_role("combobox").first.wait_for()
+    wait_idle(page)
+    if sidebar.get_by_role("combobox").first.input_value() != "shop":
+        sidebar.get_by_role("combobox").first.click()
+        page.get_by_role("option", name="shop", exact=True).click()
+        wait_idle(page)
+
+
+def test_add_a_week_then_read_this_week_and_follow_a_line(shop):
+    page, url, week = shop
+    page.goto(url)  # a first visit starts the session with its navigation, as a user arrives
+    page.get_by_text("Sales overview").wait_for()
+    choose_shop(page)
+    page.get_by_role("link", name="Data").click()
+    page.get_by_role("tab", name=APPEND_TAB).click()
+    uploader = page.locator("[data-testid='stFileUploader']", has_text="New sales")
+    uploader.locator("input[type='file']").set_input_files(str(week))
+    added = page.locator("[data-testid='stMetric']", has_text="Rows added")
+    added.wait_for()
+    assert f"{len(pd.read_csv(week)):,}".split(",")[0] in added.inner_text()
+    page.get_by_text("New sales for shop").first.wait_for()
+    page.get_by_role("button", name="Add to the dataset").click()
+    page.get_by_text("now has").first.wait_for()
     wait_idle(page)
 
-
-def rerun_by(page, action) -> None:
-    """Do ``action`` (a click that reruns the page) and wait until that rerun has finished."""
-    page.evaluate("""() => { window.__reran = false; const app = document.querySelector("[data-testid='stApp']");
-        new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window.__reran = true; })
-            .observe(app, {attributes: true}); }""")
-    action()
-    page.wait_for_function("""() => window.__reran
-        && document.querySelector("[data-testid='stApp']").dataset.testScriptState === 'notRunning'""")
+    page.get_by_role("link", name="This week").click()
+    page.get_by_text("need attention").first.wait_for()
     wait_idle(page)
-
-
-def run_forecast(page) -> None:
-    page.get_by_text("Run forecast").wait_for()
-    wait_idle(page)
-    page.get_by_label("Horizon (periods)").fill("4")
-    page.get_by_label("Largest N series (0 = all)").fill("8")
-    windows = page.locator("[data-testid='stSlider']", has_text="Backtest windows").first.get_by_role("slider")
-    windows.focus()
-    windows.press("ArrowLeft")  # 3 -> 2 windows: the sample slice holds 14 weeks
-    page.get_by_role("button", name="Run forecast").click()
-    page.get_by_text("was best: in the backtest").wait_for(timeout=240_000)
-    wait_idle(page)
-
-
-def biggest_product(home: Path) -> tuple[str, str]:
-    """The code and name of the run's biggest product (what the test adjusts)."""
-    workspace = Workspace(home=home)
-    result = load_run(workspace, workspace.list_runs("forecast")[0].id)
-    first = outlook(result).iloc[0]
-    return str(first["series_id"]), str(first["name"])
-
-
-def adjust_a_selection(page, product: str) -> None:
-    """+500% on one product (chosen by its name in the list), reason promotion."""
-    rerun_by(page, page.get_by_role("tab", name="Change a selection").click)  # switching tabs reruns the page
-    products = page.locator("[data-testid='stMultiSelect']", has_text="Products (empty: all)")
-    products.get_by_role("combobox").click()
-    rerun_by(page, page.get_by_role("option", name=product, exact=True).click)
-    page.keyboard.press("Escape")  # the list closes
-    assert page.get_by_role("radio", name="by a percentage").is_checked()  # the first way to change, by default
-    amount = page.get_by_role("spinbutton", name="Amount (%)")
-    amount.fill("500")
-    rerun_by(page, lambda: amount.press("Enter"))
-    note = page.get_by_label("Note (what you know)").last
-    note.fill("TV promotion")
-    rerun_by(page, lambda: note.press("Enter"))
-    page.get_by_role("button", name="Save this change as a new version").click()
-    page.get_by_text("Adjusted forecast (version 2 of run").wait_for()
-    finished(page)
-
-
-def type_over_a_number(page) -> None:
-    """Set the smallest series' last week to 999 in the table, as a planner types it."""
-    rerun_by(page, page.get_by_role("tab", name="Type over the numbers").click)
-    grid = page.locator("[data-testid='stForm']").filter(has_text="Save the changed numbers").locator(
-        "[data-testid='stDataFrame']")
-    grid.evaluate("element => element.scrollIntoView({block: 'center'})")  # the whole table on screen
-    box = grid.bounding_box()  # in the window: the mouse clicks where the table is on screen
-    # the last row's last period: rows are 35 px high and the table's toolbar sits above its top edge
-    page.mouse.click(box["x"] + box["width"] - 40, box["y"] + box["height"] - 17)
-    page.keyboard.type("9")  # typing on a chosen cell opens its editor with what was typed
-    editor = page.locator("#portal input").first
-    editor.wait_for()
-    editor.fill("999")
-    editor.press("Enter")
-    # the table takes the number when its (hidden) accessible copy of the cell shows it: then the form may be sent
-    grid.locator("[role='gridcell']").filter(has_text=re.compile(r"^999$")).first.wait_for(state="attached")
-    rerun_by(page, page.get_by_role("button", name="Save the changed numbers as a new version").click)
-    page.get_by_text("Adjusted forecast (version 3 of run").wait_for()
-    wait_idle(page)
-
-
-def plan_follows(page, tmp_path) -> list[dict]:
-    go(page, "Replenishment")
-    page.get_by_text("Planners' adjustments the orders follow").wait_for()
-    finished(page)
-    top = page.get_by_role("spinbutton", name="Largest N items (0 = all)")
-    top.fill("8")
-    rerun_by(page, lambda: top.press("Enter"))
-    weeks = page.get_by_role("spinbutton", name="Weeks replayed")
-    weeks.fill("4")
-    rerun_by(page, lambda: weeks.press("Enter"))
-    page.get_by_role("button", name="Plan orders and replay both policies").click()
-    page.get_by_text("The orders follow the planners' adjusted forecast of run").wait_for(timeout=240_000)
-    wait_idle(page)
-    page.screenshot(path=str(ARTIFACTS / "replenishment-follows.png"), full_page=True)
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download CSV (orders)").click()
-    path = tmp_path / "orders.csv"
-    download.value.save_as(path)
-    return list(csv.DictReader(path.open()))
-
-
-def test_an_analyst_adjusts_the_order_plan_follows_and_a_viewer_cannot(team, tmp_path):
-    url, home = team
+    assert "Checked against 1 week of sales, the forecasts of 1 run" in page.inner_text("body")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with chromium_tab(TIMEOUT_MS) as page:
-        sign_in(page, url, "ana", PASSWORD)
-        go(page, "Forecast")
-        run_forecast(page)
-        code, name = biggest_product(home)
-        adjust_a_selection(page, name)
-        type_over_a_number(page)
-        page.screenshot(path=str(ARTIFACTS / "forecast-adjusted.png"), full_page=True)
-        orders = plan_follows(page, tmp_path)
-    changed = {row["product code"]: row for row in orders if float(row["planners' change (units)"] or 0) > 0}
-    assert code in changed and "planners' adjusted forecast adds" in changed[code]["why"]
-    assert float(changed[code]["forecast demand over those days (units)"]) > float(
-        changed[code]["statistical forecast over those days (units)"])
-    runs = Workspace(home=home).list_runs("forecast")
-    assert [r.settings.get("version") for r in runs] == [3, 2, None]
-    assert runs[0].summary["adjusted_by"] == "ana"
-    latest = load_run(Workspace(home=home), runs[0].id)
-    assert list(latest.adjustments["change"].str.split(" ").str[0]) == ["+500%", "999"]
-    with chromium_tab(TIMEOUT_MS) as page:
-        sign_in(page, url, "vic", PASSWORD)
-        go(page, "Forecast")
-        rerun_by(page, page.get_by_role("tab", name="Saved runs").click)
-        page.get_by_role("button", name="Open this run").click()  # the newest run: version 3
-        page.get_by_text("Adjusted forecast (version 3 of run").wait_for()
-        page.get_by_text("may read forecasts but not adjust them").wait_for()
-        assert page.get_by_role("button", name="Save this change as a new version").count() == 0
-        assert page.get_by_role("button", name="Save the changed numbers as a new version").count() == 0
-        page.screenshot(path=str(ARTIFACTS / "forecast-viewer.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "this-week.png"), full_page=True)
+    page.get_by_role("link", name="Explain").first.click()
+    wait_idle(page)
+    title = page.locator("[data-testid='stMain'] h1").first.inner_text()
+    assert title in ("Demand forecast", "Replenishment", "Sales overview") and "dataset=shop" in page.url
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_how_did_our_forecasts_do(shop):
+    page, _, _ = shop
+    page.get_by_role("link", name="Forecast").click()
+    page.get_by_role("tab", name=TRACKING_TAB).click()
+    page.get_by_text("Every run: real error against its promise").wait_for()
+    wait_idle(page)
+    assert page.locator(".js-plotly-plot").count() >= 2  # error per week; one series and its forecasts
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "forecast-checks.png"), full_page=True)

@@ -20,13 +20,14 @@ from ui.adjust import show_adjustments
 from ui.data import current_frame, workspace
 from ui.forecast import export_bytes, load_run, run_and_save, version_label
 from ui.levels import levels_tab
+from ui.planning import TRACKING_TAB, VIEW_KEY, tracking_section
 from ui.reports import report_button
 from ui.value_added import value_added_tab
 from ui.widgets import glossary_columns, param_widgets, registry_multiselect, saved_runs
 
 RUN_KEY = "forecast_run_id"
-TABS = ["Forecast", "All levels, adding up", "Value added", "Saved runs"]
-TAB_KEY, SHOWN_KEY = "fc_tab", "fc_shown_run"
+TABS = ["Forecast", "All levels, adding up", "Value added", "Saved runs", TRACKING_TAB]
+SHOWN_KEY = "fc_shown_run"
 
 
 def show_headline(result, run_id: int) -> None:
@@ -132,10 +133,10 @@ info, frame = loaded
 home = workspace_location()
 if RUN_KEY not in st.session_state:
     st.session_state[RUN_KEY] = state.from_url("run", int)
-if st.session_state.get(RUN_KEY) != st.session_state.get(SHOWN_KEY):  # a run was opened or adjusted: show it
-    st.session_state[TAB_KEY] = TABS[0]
-    st.session_state[SHOWN_KEY] = st.session_state.get(RUN_KEY)
-new_tab, levels_tab_, value_tab, runs_tab = st.tabs(TABS, key=TAB_KEY, on_change="rerun")
+if st.session_state.setdefault(SHOWN_KEY, st.session_state[RUN_KEY]) != st.session_state[RUN_KEY]:
+    st.session_state[VIEW_KEY] = TABS[0]  # a run was opened or adjusted: show it (a link's tab holds on arrival)
+    st.session_state[SHOWN_KEY] = st.session_state[RUN_KEY]
+new_tab, levels_tab_, value_tab, runs_tab, tracked_tab = st.tabs(TABS, key=VIEW_KEY, bind="query-params")
 
 with new_tab:
     levels = available_levels(info.has)
@@ -195,3 +196,7 @@ with levels_tab_:
 with value_tab:
     if value_tab.open:
         value_added_tab(home, info, runs)
+
+with tracked_tab:
+    if tracked_tab.open:  # the checks run only when their tab is chosen
+        tracking_section(info)
