@@ -76,13 +76,15 @@ def cmd_fva(args: argparse.Namespace) -> int:
 
 def cmd_reconcile(args: argparse.Namespace, frame, settings, out: Path | None) -> int:
     """``forecast ... --reconcile``: every level forecast, reconciled; ``--out`` one sheet per level."""
+    from retail.cli.access import write_export
     from retail.planning.levels import run_reconciled
     from retail.planning.levels_export import to_csv_bytes, to_excel_bytes
 
     methods = tuple(m.strip() for m in args.reconcile_methods.split(",") if m.strip()) or None
     result = run_reconciled(frame, settings, methods=methods, progress=progress)
-    if out is not None:
-        out.write_bytes(to_excel_bytes(result) if out.suffix.lower() == ".xlsx" else to_csv_bytes(result))
+    if out is not None:  # logged once written, as a page's download
+        write_export(out, args.source, lambda _: to_excel_bytes(result) if out.suffix.lower() == ".xlsx"
+                     else to_csv_bytes(result))
     info = result.summary_dict() | {"out": str(out) if out else None}
     if args.json:
         print(json.dumps(info))
