@@ -15,7 +15,7 @@ from retail.data import schema
 from retail.data.workspace import Workspace
 from retail.forecast.settings import ForecastSettings
 from retail.planning.levels import TOLERANCE, choose_method, run_reconciled
-from retail.planning.levels_export import LEVEL_COLUMNS, to_csv_bytes, to_excel_bytes
+from retail.planning.levels_export import LEVEL_COLUMNS, accuracy_table, method_errors, to_csv_bytes, to_excel_bytes
 from retail.planning.levels_result import BASE, load_run, save_run
 from retail.planning.registry import RECONCILERS
 from tests.forecast_data import canonical_lines
@@ -58,6 +58,14 @@ def test_the_backtest_scores_every_level_before_and_after(result):
     chosen = table[(table["method"] == result.method) & (table["level"] == result.bottom_level)]
     assert chosen["vs_base"].iat[0] <= TOLERANCE
     assert "finest level" in result.headline() and RECONCILERS.label(result.method) in result.headline()
+
+
+def test_the_tables_a_user_reads_name_methods_and_models_by_their_labels(result):
+    errors = method_errors(result)
+    assert set(errors.columns) == {"level", "on its own", *map(RECONCILERS.label, RECONCILERS.names)}
+    assert len(errors) == len(result.levels) and errors[errors.columns[1:]].notna().all().all()
+    models = set(accuracy_table(result)["model of the level's own forecast"])
+    assert models <= {"seasonal naive", "moving average"}
 
 
 def test_ranges_are_measured_after_reconciliation(result):

@@ -14,9 +14,9 @@ from retail.forecast.settings import ForecastSettings
 from retail.glossary import explain
 from retail.planning.charts import level_series_figure
 from retail.planning.levels import run_reconciled
-from retail.planning.levels_export import accuracy_table, to_excel_bytes
+from retail.planning.levels_export import accuracy_table, method_errors, to_excel_bytes
 from retail.planning.levels_result import RUN_KIND, ReconciledResult, load_run, save_run
-from ui.access import record_download
+from ui.access import deferred_export
 from ui.data import dataset_frame, workspace
 from ui.widgets import registry_multiselect, run_and_store
 
@@ -26,11 +26,6 @@ RUN_KEY = "levels_run_id"
 @st.cache_resource(max_entries=4, show_spinner="Opening the forecast of every level...")
 def load(home: str, run_id: int) -> ReconciledResult:
     return load_run(workspace(), run_id)
-
-
-@st.cache_data(max_entries=8, show_spinner="Preparing the workbook...")
-def excel(home: str, run_id: int) -> bytes:
-    return to_excel_bytes(load(home, run_id))
 
 
 def settings_form(info) -> ForecastSettings | None:
@@ -80,20 +75,23 @@ def level_view(result: ReconciledResult, run_id: int) -> None:
     st.plotly_chart(level_series_figure(result, level, series, unit), key="lv_chart")
 
 
-def show(home: str, result: ReconciledResult, run_id: int) -> None:
+def show(result: ReconciledResult, run_id: int, dataset: str) -> None:
     st.success(result.headline())
     for note in [result.summary, *result.notes]:
         st.caption(note)
     st.markdown("**Backtest error per level: each level on its own, and adding up**", help=explain("reconciled"))
-    accuracy = result.accuracy.pivot(index="level", columns="method", values="wape").reindex(list(result.levels))
-    st.dataframe(accuracy_table(result), hide_index=True, width="stretch", key="lv_accuracy", column_config={
-        c: st.column_config.NumberColumn(c, format="%.3f") for c in accuracy_table(result).columns[3:]})
+    table = accuracy_table(result)
+    st.dataframe(table, hide_index=True, width="stretch", key="lv_accuracy", column_config={
+        c: st.column_config.NumberColumn(c, format="%.3f") for c in table.columns[3:]})
     with st.expander("Every method's backtest error (WAPE) per level"):
-        st.dataframe(accuracy.rename(index=lambda n: LEVELS[n].label), width="stretch", key="lv_methods")
+        errors = method_errors(result)
+        st.dataframe(errors, hide_index=True, width="stretch", key="lv_methods", column_config={
+            c: st.column_config.NumberColumn(c, format="%.3f") for c in errors.columns[1:]})
     level_view(result, run_id)
-    name = f"forecast_levels_{run_id}.xlsx"
-    st.download_button("Download Excel (one sheet per level)", lambda: excel(home, run_id), file_name=name,
-                       on_click=record_download(name), key="lv_download", icon=":material/download:",
+    name = f"forecast_levels_{run_id}.xlsx"  # built when clicked, in a server thread: bound to this session now
+    st.download_button("Download Excel (one sheet per level)",
+                       deferred_export(lambda bound: to_excel_bytes(load_run(bound, run_id)), name, dataset),
+                       file_name=name, key="lv_download", icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -113,4 +111,4 @@ def levels_tab(home: str, info) -> None:
     ids = [r.id for r in runs]
     chosen = st.session_state.get(RUN_KEY) if st.session_state.get(RUN_KEY) in ids else ids[0]
     run_id = st.selectbox("Run", ids, index=ids.index(chosen), key="lv_run", format_func=lambda i: f"run {i}")
-    show(home, load(home, run_id), run_id)
+    show(load(home, run_id), run_id, info.name)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from retail.analytics.aggregate import DATE, LEVELS, SERIES_ID
 from retail.data.safety import neutralise_frame
+from retail.forecast.registry import FORECASTERS
 from retail.planning.levels_result import BASE, ReconciledResult
 from retail.planning.registry import RECONCILERS
 
@@ -37,13 +38,21 @@ def accuracy_table(result: ReconciledResult) -> pd.DataFrame:
     return pd.DataFrame({
         "level": [LEVELS[level].label for level in result.levels],
         "sheet": list(result.levels),
-        "model of the level's own forecast": [models.get(level, "") for level in result.levels],
+        "model of the level's own forecast": [FORECASTERS.label(models.get(level, "")) for level in result.levels],
         "backtest error on its own (WAPE)": [accuracy.get((level, BASE), np.nan) for level in result.levels],
         f"backtest error, {RECONCILERS.label(result.method)} (WAPE)": [accuracy.get((level, result.method), np.nan)
                                                                        for level in result.levels],
         "inside the 80% range": [coverage["coverage_80"].get(level, np.nan) for level in result.levels],
         "inside the 95% range": [coverage["coverage_95"].get(level, np.nan) for level in result.levels],
     })
+
+
+def method_errors(result: ReconciledResult) -> pd.DataFrame:
+    """Every method's backtest error (WAPE) per level: levels down, methods across, by their labels."""
+    table = result.accuracy.pivot(index="level", columns="method", values="wape").reindex(list(result.levels))
+    table = table.rename(index=lambda level: LEVELS[level].label,
+                         columns=lambda method: "on its own" if method == BASE else RECONCILERS.label(method))
+    return table.rename_axis(index="level", columns=None).reset_index()
 
 
 def to_excel_bytes(result: ReconciledResult) -> bytes:
