@@ -239,6 +239,7 @@ def test_registry_tables_are_in_the_readme():
     assert UPLIFT_MODELS.markdown_table() in readme and POLICIES.markdown_table() in readme
     assert UNHAPPY_MODELS.markdown_table() in readme and TOPIC_MODELS.markdown_table() in readme
     assert EXCEPTIONS.markdown_table() in readme and SOURCES.markdown_table() in readme
+    assert RECONCILERS.markdown_table() in readme
 
 
 def test_forecast_settings_reject_what_the_registry_does_not_declare():

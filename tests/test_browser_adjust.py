@@ -16,6 +16,7 @@ from retail.forecast.explain import outlook
 from retail.forecast.result import load_run
 from tests.browser import chromium_tab, streamlit_server, wait_idle
 from tests.conftest import ROOT
+from tests.test_browser import run_small_forecast
 from tests.test_browser_access import go, sign_in
 
 ARTIFACTS = Path(os.environ.get("RETAIL_ARTIFACTS", "/tmp/retail-artifacts"))
@@ -50,19 +51,6 @@ def rerun_by(page, action) -> None:
     action()
     page.wait_for_function("""() => window.__reran
         && document.querySelector("[data-testid='stApp']").dataset.testScriptState === 'notRunning'""")
-    wait_idle(page)
-
-
-def run_forecast(page) -> None:
-    page.get_by_text("Run forecast").wait_for()
-    wait_idle(page)
-    page.get_by_label("Horizon (periods)").fill("4")
-    page.get_by_label("Largest N series (0 = all)").fill("8")
-    windows = page.locator("[data-testid='stSlider']", has_text="Backtest windows").first.get_by_role("slider")
-    windows.focus()
-    windows.press("ArrowLeft")  # 3 -> 2 windows: the sample slice holds 14 weeks
-    page.get_by_role("button", name="Run forecast").click()
-    page.get_by_text("was best: in the backtest").wait_for(timeout=240_000)
     wait_idle(page)
 
 
@@ -141,7 +129,7 @@ def test_an_analyst_adjusts_the_order_plan_follows_and_a_viewer_cannot(team, tmp
     with chromium_tab(TIMEOUT_MS) as page:
         sign_in(page, url, "ana", PASSWORD)
         go(page, "Forecast")
-        run_forecast(page)
+        run_small_forecast(page, 240_000)
         code, name = biggest_product(home)
         adjust_a_selection(page, name)
         type_over_a_number(page)

@@ -3,21 +3,11 @@ statistical forecast beside it), a viewer cannot adjust, every level adds up, an
 
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
-
 from retail.access import audit
 from retail.data.workspace import Workspace
 from retail.forecast.result import load_run
-from tests.conftest import ROOT
-from tests.test_page_forecast import run_small_forecast
-
-
-def open_page() -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    app.run()
-    app.switch_page("app_pages/forecast.py").run()
-    assert not app.exception
-    return app
+from tests.test_page_forecast import open_page, run_small_forecast
+from ui.planning import VIEW_KEY
 
 
 def test_an_analyst_adjusts_a_selection_and_the_new_version_opens(app_env):
@@ -62,7 +52,7 @@ def test_a_viewer_sees_the_forecast_but_cannot_adjust_it(app_env, monkeypatch):
 def test_every_level_adds_up_on_the_all_levels_tab(app_env):
     app = open_page()
     assert not [w for w in app.number_input if w.key == "lv_horizon"]  # a closed tab's work does not run
-    app.session_state["fc_tab"] = "All levels, adding up"
+    app.session_state[VIEW_KEY] = "All levels, adding up"
     app.run()
     app.number_input(key="lv_horizon").set_value(4)
     app.slider(key="lv_windows").set_value(2)
@@ -80,6 +70,6 @@ def test_every_level_adds_up_on_the_all_levels_tab(app_env):
 def test_value_added_waits_for_the_sales_to_arrive(app_env):
     app = open_page()
     run_small_forecast(app, models=("snaive", "ma"))
-    app.session_state["fc_tab"] = "Value added"
+    app.session_state[VIEW_KEY] = "Value added"
     app.run()
     assert any("No forecast has its actual sales yet" in i.value for i in app.info)
