@@ -200,3 +200,18 @@ def test_the_grid_edits_and_selections_become_adjustments(stored, frame):
     attributes = series_attributes(result, frame)
     series, label = select_series(attributes, categories=["cups"])
     assert sorted(series) == ["A", "B"] and label == "categories: cups"
+
+
+def test_the_forecast_checks_score_an_adjusted_version_as_the_forecast_it_is(tmp_path, frame):
+    """The weekly cycle's tracking reads an adjusted version like any run: its ``yhat`` is the adjusted forecast."""
+    from retail.planning import tracking
+
+    workspace = Workspace(home=tmp_path)
+    cut = frame[pd.to_datetime(frame["date"]) < pd.to_datetime(frame["date"]).max() - pd.Timedelta(days=35)]
+    run = save_run(workspace, "shop", run_forecast(cut, SETTINGS))
+    adjusted = adjust_run(workspace, run.id, [Adjustment(("*",), ("*",), Change.parse("+50%"), "promotion")], "ana")
+    rows = tracking.track(workspace, "shop", frame).rows
+    best = rows[rows[tracking.BEST]].set_index([tracking.RUN, SERIES_ID, DATE])[YHAT]
+    assert not best.empty and set(best.index.get_level_values(0)) == {run.id, adjusted.id}
+    statistical, changed = best.xs(run.id).sort_index(), best.xs(adjusted.id).sort_index()
+    np.testing.assert_allclose(changed.to_numpy(), 1.5 * statistical.to_numpy())
