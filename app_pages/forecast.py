@@ -14,14 +14,19 @@ from retail.forecast.result import RUN_KIND
 from retail.forecast.settings import ForecastSettings
 from retail.glossary import explain
 from ui import state
+from ui.adjust import show_adjustments
 from ui.data import current_frame, workspace, workspace_location
 from ui.exports import record_download
-from ui.forecast import export_bytes, load_run, run_and_save
+from ui.forecast import export_bytes, load_run, run_and_save, version_label
+from ui.levels import levels_tab
 from ui.planning import TRACKING_TAB, VIEW_KEY, tracking_section
 from ui.reports import report_button
+from ui.value_added import value_added_tab
 from ui.widgets import glossary_columns, param_widgets, registry_multiselect, saved_runs
 
 RUN_KEY = "forecast_run_id"
+TABS = ["Forecast", "All levels, adding up", "Value added", "Saved runs", TRACKING_TAB]
+SHOWN_KEY = "fc_shown_run"
 
 
 def show_headline(result, run_id: int) -> None:
@@ -102,12 +107,18 @@ def show_downloads(home: str, result, run_id: int, info) -> None:
                   run_id, button_key="fc_report")
 
 
-def show_run(home: str, run_id: int, info) -> None:
+def open_run(run_id: int) -> None:
+    st.session_state[RUN_KEY] = run_id
+    st.rerun()
+
+
+def show_run(home: str, run_id: int, info, frame) -> None:
     result = load_run(home, run_id)
     unit = f"{TARGETS[result.settings.target].unit} per {frequency.get(result.settings.freq).period}"
     show_headline(result, run_id)
     show_leaderboard(result)
     show_outlook(result, TARGETS[result.settings.target].unit, workspace().currency_of(info))
+    show_adjustments(result, run_id, frame, open_run)
     model = show_series(result, run_id, unit)
     show_accuracy(result, model)
     show_downloads(home, result, run_id, info)
@@ -121,7 +132,10 @@ info, frame = loaded
 home = workspace_location()
 if RUN_KEY not in st.session_state:
     st.session_state[RUN_KEY] = state.from_url("run", int)
-new_tab, runs_tab, tracked_tab = st.tabs(["Forecast", "Saved runs", TRACKING_TAB], key=VIEW_KEY, bind="query-params")
+if st.session_state.setdefault(SHOWN_KEY, st.session_state[RUN_KEY]) != st.session_state[RUN_KEY]:
+    st.session_state[VIEW_KEY] = TABS[0]  # a run was opened or adjusted: show it (a link's tab holds on arrival)
+    st.session_state[SHOWN_KEY] = st.session_state[RUN_KEY]
+new_tab, levels_tab_, value_tab, runs_tab, tracked_tab = st.tabs(TABS, key=VIEW_KEY, bind="query-params")
 
 with new_tab:
     levels = available_levels(info.has)
@@ -162,7 +176,8 @@ with new_tab:
     run_id = st.session_state.get(RUN_KEY)
     if run_id in {r.id for r in runs}:
         state.publish("run", run_id)
-        show_run(home, run_id, info)
+        st.session_state[SHOWN_KEY] = run_id
+        show_run(home, run_id, info, frame)
     else:
         st.info("Choose the settings and run a forecast, or open a saved run.")
 
@@ -170,8 +185,16 @@ with runs_tab:
     table = pd.DataFrame([{"run": r.id, "saved": r.created_at, "level": LEVELS[r.settings["level"]].label,
                            "frequency": frequency.get(r.settings["freq"]).label, "horizon": r.settings.get("horizon"),
                            "series": r.summary.get("series"), "best model": FORECASTERS.label(r.summary.get("best", "")),
-                           "WAPE": r.summary.get("wape")} for r in runs])
+                           "WAPE": r.summary.get("wape"), "version": version_label(r)} for r in runs])
     saved_runs(runs, table, RUN_KEY, "", "No saved forecast for this dataset yet.")
+
+with levels_tab_:
+    if levels_tab_.open:  # the other levels' work runs only when its tab is open
+        levels_tab(home, info)
+
+with value_tab:
+    if value_tab.open:
+        value_added_tab(home, info, runs)
 
 with tracked_tab:
     if tracked_tab.open:  # the checks run only when their tab is chosen

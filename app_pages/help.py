@@ -7,7 +7,7 @@ from retail.experiments.registry import POLICIES, UPLIFT_MODELS
 from retail.feedback.registry import TOPIC_MODELS, UNHAPPY_MODELS
 from retail.forecast.registry import FORECASTERS
 from retail.glossary import GLOSSARY
-from retail.planning.registry import EXCEPTIONS
+from retail.planning.registry import EXCEPTIONS, REASONS, RECONCILERS
 from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.registry import RECOMMENDERS
 
@@ -18,13 +18,17 @@ st.subheader("Accuracy and ranges")
 for label, text in GLOSSARY.values():
     st.markdown(f"**{label}**: {text}")
 
-for registry in (FORECASTERS, RECOMMENDERS, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS, UPLIFT_MODELS, POLICIES,
-                 UNHAPPY_MODELS, TOPIC_MODELS, EXCEPTIONS):
+for registry in (FORECASTERS, RECONCILERS, RECOMMENDERS, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS,
+                 UPLIFT_MODELS, POLICIES, UNHAPPY_MODELS, TOPIC_MODELS, EXCEPTIONS):
     st.subheader(f"The {registry.noun}s")
     for spec in registry:
         st.markdown(f"**{spec.label}**: {spec.description}")
         for param in spec.params:
             st.caption(f"{param.label}: {param.help}")
+
+st.subheader("Reasons for adjusting a forecast")
+st.markdown(", ".join(REASONS.values()) + ": each adjustment names one, with free text; the Value added tab measures "
+            "what each reason's changes did to the error once the sales arrived.")
 
 st.subheader("Customer segments")
 st.markdown("Recency and frequency scores run from 1 (lowest fifth of customers) to 5 (highest fifth); the first "

@@ -174,12 +174,13 @@ with new_tab:
     table = stock_inputs(key, scope)
     own = policy_inputs()
     money = money_inputs()
+    follow = cached.follow_choice(info.name, scope["level"])
     if st.button("Plan orders and replay both policies", type="primary", key="rp_run"):
         try:
             settings = ReplenishmentSettings(level=scope["level"], top_n=scope["top_n"], terms=terms,
                                              policy_params=own, simulate_from=f"{scope['start']:%Y-%m-%d}",
                                              simulate_weeks=scope["simulate_weeks"], **money)
-            st.session_state[RUN_KEY] = cached.run_and_save(*key, settings, table, code).id
+            st.session_state[RUN_KEY] = cached.run_and_save(*key, settings, table, code, follow).id
         except ValueError as exc:
             st.error(str(exc))
 

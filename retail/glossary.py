@@ -205,6 +205,30 @@ GLOSSARY |= {
     "next_wave_share": ("Share of the next wave", "The share of the segment's next customers to send this offer."),
     "segment_expected_rate": ("Expected response rate", "The segment's expected response rate with this allocation."),
 }
+GLOSSARY |= {
+    # planners in the loop: adjustments, forecast value added, forecasts that add up
+    "adjustment": ("Planner adjustment", "A planner's change to a forecast (a promotion, an event, a listing...) with "
+                   "its reason: it makes a new version of the run; the adjusted forecast is what exports, the "
+                   "stakeholder report and the order plan use, the statistical one stays beside it."),
+    "statistical": ("Statistical forecast", "The model's own forecast, before any planner changed it."),
+    "naive_error": ("Naive error", "Error (WAPE) of the naive forecast: the same period last season, or the last "
+                    "period, as the seasonal-naive model does."),
+    "statistical_error": ("Statistical error", "Error (WAPE) of the model's own forecast."),
+    "adjusted_error": ("Adjusted error", "Error (WAPE) of the forecast after the planners' changes."),
+    "statistical_value_added": ("Model's value added (points)", "How many points of error the model took away "
+                                "against the naive forecast: +12 means 12 points less error; negative means worse."),
+    "adjustment_value_added": ("Planners' value added (points)", "How many points of error the planners' changes took "
+                               "away from the model's forecast: positive means they helped, negative that they hurt."),
+    "forecasts": ("Forecasts", "Forecasts (series x period) scored: their actual sales have arrived."),
+    "fva": ("Forecast value added", "Whether each step of forecasting made the forecast better: the model against the "
+            "naive forecast, the planners' changes against the model (Gilliland's forecast value added)."),
+    "reconciled": ("Adding up", "Forecasts of every level (product x store, product, category, store, total) made to "
+                   "add up exactly, by the method that did best on the backtest."),
+    "base": ("On its own", "The forecast each level gets from its own best model, before the levels are made to add "
+             "up: the products' forecasts need not add up to the total's."),
+    "vs_base": ("vs on its own", "The error after reconciliation against the level's own forecast: -0.05 means 5% "
+                "smaller misses."),
+}
 
 GLOSSARY |= {
     # customer voice (reviews and service messages)

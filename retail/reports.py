@@ -74,13 +74,17 @@ def overview_section(summary: overview.Summary, selection: overview.Selection, f
 def forecast_section(result: ForecastResult, figures: _Figures, code: str | None = None, top: int = 15) -> str:
     board = result.metrics[["model", "wape", "bias"]].assign(model=result.metrics["model"].map(FORECASTERS.label))
     board = board.rename(columns={"model": "model", "wape": "error (WAPE)", "bias": "bias"})
-    table = outlook(result).head(top)[["name", "forecast", "low", "high", "value"]]
+    table = outlook(result).head(top)
+    table = table[["name", "forecast", *(["statistical"] if "statistical" in table else []), "low", "high", "value"]]
+    table = table.rename(columns={"forecast": "adjusted forecast" if result.is_adjusted else "forecast",
+                                  "statistical": "statistical forecast"})
     series = series_by_volume(result)[0]
     names = dict(zip(result.series_info["series_id"], result.series_info["name"], strict=True))
     unit = f"{TARGETS[result.settings.target].unit} per {frequency.get(result.settings.freq).period}"
     chart = forecast_charts.series_figure(result.series_view(series), f"{names[series]}: "
                                           f"{FORECASTERS.label(result.best)}", unit, result.settings.freq)
     return (f"<h2>Forecast, next {result.settings.horizon} {frequency.get(result.settings.freq).period}s</h2><p>{html.escape(headline(result))}</p>"
+            f"<p><b>{html.escape(result.planner_note())}</b></p>"
             + _table(board) + f"<h3>Outlook, the {top} biggest</h3>" + _table(table, {"value"}, code)
             + figures(chart))
 

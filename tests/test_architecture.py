@@ -20,7 +20,7 @@ from retail.experiments.registry import POLICIES, UPLIFT_MODELS
 from retail.feedback.registry import TOPIC_MODELS, UNHAPPY_MODELS
 from retail.forecast.models import ForecastModel
 from retail.forecast.registry import FORECASTERS
-from retail.planning.registry import EXCEPTIONS, SOURCES
+from retail.planning.registry import EXCEPTIONS, RECONCILERS, SOURCES
 from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.popular import Popularity
 from retail.recommend.registry import RECOMMENDERS
@@ -222,6 +222,7 @@ def test_no_model_or_algorithm_name_is_spelled_out_in_the_faces():
     names = set(FORECASTERS.names) | set(RECOMMENDERS.names) | set(ESTIMATORS.names) | set(GOALS.names)
     names |= set(VALUE_MODELS.names) | set(PROPENSITY_MODELS.names) | set(SEGMENT_LABELS)
     names |= set(UPLIFT_MODELS.names) | set(POLICIES.names) | set(UNHAPPY_MODELS.names) | set(TOPIC_MODELS.names)
+    names |= set(RECONCILERS.names)
     spelled = []
     for path in python_files(*FACES):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -302,6 +303,7 @@ def test_registry_tables_are_in_the_readme():
     assert UPLIFT_MODELS.markdown_table() in readme and POLICIES.markdown_table() in readme
     assert UNHAPPY_MODELS.markdown_table() in readme and TOPIC_MODELS.markdown_table() in readme
     assert EXCEPTIONS.markdown_table() in readme and SOURCES.markdown_table() in readme
+    assert RECONCILERS.markdown_table() in readme
 
 
 def test_forecast_settings_reject_what_the_registry_does_not_declare():

@@ -98,10 +98,8 @@ def test_recommendations_follow_the_k_slider(page, app_url):
     page.screenshot(path=str(ARTIFACTS / "recommendations.png"), full_page=True)
 
 
-def test_forecast_run_and_excel_download(page, app_url, tmp_path):
-    import openpyxl
-
-    page.goto(f"{app_url}/forecast")
+def run_small_forecast(page, timeout_ms: int = 180_000) -> None:
+    """On the Forecast page: 8 series, 4 periods ahead, 2 backtest windows; wait for the run's headline."""
     page.get_by_text("Run forecast").wait_for()
     wait_idle(page)
     page.get_by_label("Horizon (periods)").fill("4")
@@ -110,8 +108,15 @@ def test_forecast_run_and_excel_download(page, app_url, tmp_path):
     windows.focus()
     windows.press("ArrowLeft")  # 3 -> 2 windows: the sample slice holds 14 weeks
     page.get_by_role("button", name="Run forecast").click()
-    page.get_by_text("was best: in the backtest").wait_for(timeout=180_000)
+    page.get_by_text("was best: in the backtest").wait_for(timeout=timeout_ms)
     wait_idle(page)
+
+
+def test_forecast_run_and_excel_download(page, app_url, tmp_path):
+    import openpyxl
+
+    page.goto(f"{app_url}/forecast")
+    run_small_forecast(page)
     page.screenshot(path=str(ARTIFACTS / "forecast.png"), full_page=True)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download Excel").click()

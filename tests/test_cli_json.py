@@ -20,6 +20,7 @@ from tests.weekly_data import sales_lines, split_weeks
 
 SAMPLE = "sample"  # the small slice of the bundled sample (line items, customers, stores)
 STORED = "stored"  # "stored:<input>": that input stored as the dataset named "stored" first (commands on a dataset)
+RUN = "run"  # "run:<input>": stored, then refreshed with last_week; the command gets the run the refresh made
 FAST_FORECAST = ["--top", "5", "--horizon", "2", "--windows", "1", "--models", "snaive,lightgbm"]
 
 # command -> (input file, further arguments); every command with a --json flag must be listed here
@@ -40,6 +41,8 @@ JSON_COMMANDS: dict[str, tuple[str, list[str]]] = {
     "forecast-accuracy": (f"{STORED}:{SAMPLE}", []),
     "this-week": (f"{STORED}:{SAMPLE}", []),
     "refresh": (f"{STORED}:weeks", ["last_week"]),  # 40 weeks of a till, then its last week again
+    "fva": (f"{STORED}:{SAMPLE}", []),
+    "override": (f"{RUN}:weeks", ["--file", "adjustments"]),
     "bandit-replay": ("campaign", ["--arm-col", "offer", "--outcome", "visit", "--orders", "1",
                                    "--policies", "uniform,thompson"]),
 }
@@ -62,9 +65,10 @@ def inputs(tmp_path_factory, small_sample_file) -> dict[str, str]:
     weeks = sales_lines(weeks=40, products=4)
     weeks.to_csv(folder / "weeks.csv", index=False)
     split_weeks(weeks, "2024-09-30")[1][-1].to_csv(folder / "last_week.csv", index=False)
+    (folder / "adjustments.csv").write_text("series,period,change,reason\n*,*,+10%,promotion\n")
     return {SAMPLE: str(small_sample_file), **{name: str(folder / f"{name}.csv") for name in ("shop", "till",
                                                                                              "campaign", "messages", "weeks",
-                                                                                             "last_week")}}
+                                                                                             "last_week", "adjustments")}}
 
 
 def test_every_json_command_is_checked_here():
@@ -74,10 +78,14 @@ def test_every_json_command_is_checked_here():
 @pytest.mark.parametrize("command", sorted(JSON_COMMANDS))
 def test_stdout_is_one_json_document(command, inputs, workspace_home, capfd):
     source, extra = JSON_COMMANDS[command]
-    if source.startswith(STORED):
-        assert main(["import", inputs[source.split(":")[1]], "--name", STORED]) == 0
+    kind, _, stored = source.partition(":")
+    if kind in (STORED, RUN):
+        assert main(["import", inputs[stored], "--name", STORED]) == 0
         capfd.readouterr()
         source = STORED
+        if kind == RUN:
+            assert main(["refresh", STORED, inputs["last_week"], "--json"]) == 0
+            source = str(json.loads(capfd.readouterr().out)["run_id"])
     extra = [inputs.get(argument, argument) for argument in extra]
     assert main([command, inputs.get(source, source), *extra, "--json"]) == 0
     out = capfd.readouterr().out

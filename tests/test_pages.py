@@ -193,6 +193,7 @@ def test_help_page_explains_the_words(app_env):
     text = " ".join(m.value for m in app.markdown)
     assert "Weighted absolute percentage error" in text and "item-based kNN" in text
     assert "NDCG@K" in text and "seasonal naive" in text
+    assert "MinT (shrinkage)" in text and "listing / delisting" in text  # reconciliation methods, reasons to adjust
 
 
 def test_excel_opens_on_the_table_and_rematches_columns_per_sheet(app_env, tmp_path):

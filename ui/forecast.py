@@ -29,3 +29,10 @@ def load_run(home: str, run_id: int) -> ForecastResult:
 def export_bytes(home: str, run_id: int, model: str, file_format: str) -> bytes:
     result = load_run(home, run_id)
     return to_excel_bytes(result, model) if file_format == "xlsx" else to_csv_bytes(result, model)
+
+
+def version_label(run: RunInfo) -> str:
+    """``statistical`` or ``2 of run 12 (alice)``: which version of a forecast a saved run is."""
+    if not run.settings.get("based_on"):
+        return "statistical"
+    return f"{run.settings['version']} of run {run.settings['based_on']} ({run.summary.get('adjusted_by', '')})"

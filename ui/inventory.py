@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from retail.data.workspace import RunInfo
+from retail.inventory.adjusted import PlannerChanges
 from retail.inventory.demand import DemandHistory, load_history
 from retail.inventory.export import to_csv_bytes, to_excel_bytes
 from retail.inventory.pipeline import run_replenishment, simulation_window
@@ -40,13 +41,14 @@ def stock_file(data: bytes, name: str, home: str, dataset: str, version: str, le
 
 
 def run_and_save(home: str, dataset: str, version: str, settings: ReplenishmentSettings, stock: StockTable | None,
-                 currency: str | None) -> RunInfo:
-    """Replay both policies and plan the orders with a progress bar; store the run."""
+                 currency: str | None, planner_changes: PlannerChanges | None = None) -> RunInfo:
+    """Replay both policies and plan the orders (following ``planner_changes``) with a progress bar; store the run."""
     def work(progress: Callable[[float, str], None]) -> ReplenishmentResult:
         frame = dataset_frame(home, dataset, version)
         demand = history(home, dataset, version, settings.level, settings.top_n,
                          f"{simulation_window(frame, settings)[0]:%Y-%m-%d}")
-        return run_replenishment(frame, settings, stock, currency, history=demand, progress=progress)
+        return run_replenishment(frame, settings, stock, currency, history=demand, progress=progress,
+                                 planner_changes=planner_changes)
 
     return run_and_store(dataset, "Starting the replay...", work, save_run)
 
@@ -60,3 +62,20 @@ def load_run(home: str, run_id: int) -> ReplenishmentResult:
 def export_bytes(home: str, run_id: int, file_format: str) -> bytes:
     result = load_run(home, run_id)
     return to_excel_bytes(result) if file_format == "xlsx" else to_csv_bytes(result)
+
+
+def follow_choice(dataset: str, level: str) -> PlannerChanges | None:
+    """Which planner adjustments the orders follow: the newest adjusted forecast at the plan's level by default."""
+    from retail.planning.versions import adjusted_runs, changes_to_follow
+
+    runs = adjusted_runs(workspace(), dataset, level)
+    if not runs:
+        st.caption("No adjusted forecast at this level: the orders follow the statistical forecast.")
+        return None
+    labels = {run.id: f"adjusted forecast, run {run.id} (version {run.settings['version']} of run "
+                      f"{run.settings['based_on']}, {run.summary.get('adjusted_by', '')})" for run in runs}
+    chosen = st.selectbox("Planners' adjustments the orders follow", [*labels, None], key="rp_follow",
+                          format_func=lambda i: labels.get(i, "none: the statistical forecast only"),
+                          help="The units planners added to or removed from a forecast are added to the demand the "
+                               "next review's orders cover (the replay of past weeks is not changed).")
+    return None if chosen is None else changes_to_follow(workspace(), dataset, level, chosen)

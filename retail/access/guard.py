@@ -104,9 +104,13 @@ class GuardedWorkspace:
 
     def save_run(self, kind: str, dataset: str, settings: dict[str, Any], summary: dict[str, Any],
                  tables: dict[str, pd.DataFrame]) -> RunInfo:
-        self.require("analyse")
+        adjusting = bool(settings.get("based_on"))  # a planner's new version of a run (retail.planning.versions)
+        self.require("adjust" if adjusting else "analyse")
         run = self.workspace.save_run(kind, dataset, settings, summary, tables)
-        self.log(RUN_ACTIONS.get(kind, "analysis run"), dataset, f"{kind} run {run.id}")
+        if adjusting:
+            self.log("forecast adjusted", dataset, f"run {run.id}: {summary.get('adjusted', '')}")
+        else:
+            self.log(RUN_ACTIONS.get(kind, "analysis run"), dataset, f"{kind} run {run.id}")
         return run
 
     def delete_run(self, run_id: int) -> None:

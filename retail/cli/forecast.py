@@ -34,6 +34,7 @@ from retail.cli.common import (
     table_out_path,
 )
 from retail.forecast.registry import DEFAULT, FORECASTERS
+from retail.planning.registry import RECONCILERS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -67,6 +68,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
                    help="with --engine dask: the cluster's scheduler (default: start a local cluster)")
     p.add_argument("--workers", type=int, default=2, help="with --engine dask and no --scheduler: local workers")
+    p.add_argument("--reconcile", action="store_true",
+                   help="forecast every level the data has (total, store, category, product, product x store) so "
+                   "they add up to the cent; --out F.xlsx writes one sheet per level (series, period, forecast); "
+                   "--top N keeps N products by name, the rest as other products")
+    p.add_argument("--reconcile-methods", default="", metavar="M,M",
+                   help="with --reconcile: the methods to choose from on the backtest (default all: "
+                   + ", ".join(f"{s.name} ({s.label})" for s in RECONCILERS) + ")")
     add_param_flags(p, FORECASTERS, per_entry=True)
     p.set_defaults(handler=cmd_forecast)
 
@@ -98,6 +106,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     progress(0.01, f"target: {reason}")
     level = args.level or default_level(loaded.kind, available_levels(loaded.has))
     settings = settings_from(args, target, level)
+    if args.reconcile:
+        from retail.cli.planning import cmd_reconcile
+
+        return cmd_reconcile(args, loaded.frame, settings, out)
     if args.engine == "dask":
         from retail.forecast.cluster import dask_client, on_cluster
         from retail.forecast.models import build_models

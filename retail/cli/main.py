@@ -21,6 +21,7 @@ from retail.cli import (
     feedback,
     forecast,
     overview,
+    planning,
     pricing,
     recommend,
     replenish,
@@ -28,8 +29,8 @@ from retail.cli import (
 )
 from retail.cli.common import EXIT_UNUSABLE
 
-COMMAND_GROUPS = (data, overview, forecast, recommend, replenish, weekly, pricing, customers, experiments, feedback, access,
-                  catalogue)
+COMMAND_GROUPS = (data, overview, forecast, planning, recommend, replenish, weekly, pricing, customers, experiments,
+                  feedback, access, catalogue)
 
 
 def build_parser() -> argparse.ArgumentParser:

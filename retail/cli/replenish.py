@@ -50,6 +50,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", default=[],
                    help="map a canonical field of the sales file to a source column (repeatable)")
     p.add_argument("--json", action="store_true", help="print one JSON summary object on stdout")
+    p.add_argument("--follow", type=int, default=None, metavar="RUN",
+                   help="the adjusted forecast run whose planner changes the orders follow (default for a stored "
+                        "dataset: its newest adjusted forecast run at the plan's level)")
+    p.add_argument("--statistical", action="store_true", help="ignore the planners' adjustments")
     add_param_flags(p, POLICIES, per_entry=False)
     p.set_defaults(handler=cmd_replenish)
 
@@ -86,8 +90,26 @@ def cmd_replenish(args: argparse.Namespace) -> int:
     if args.stock:
         stock = read_stock(args.stock, history.ids, settings.level, overrides=parse_stock_map(args.stock_map))
         progress(0.02, f"stock file: {stock.summary()}")
-    result = run_replenishment(loaded.frame, settings, stock, loaded.currency, progress, history=history)
+    result = run_replenishment(loaded.frame, settings, stock, loaded.currency, progress, history=history,
+                               planner_changes=None if args.statistical else followed(args, settings.level))
     return write_outputs(result, out, args.json, args.source)
+
+
+def followed(args: argparse.Namespace, level: str):
+    """The planners' changes the plan follows (a stored dataset's newest adjusted forecast, or --follow RUN)."""
+    from pathlib import Path
+
+    from retail.data.workspace import Workspace
+    from retail.planning.versions import changes_to_follow
+
+    if Path(args.source).is_file():
+        if args.follow is not None:
+            raise ValueError("--follow needs a stored dataset (its forecast runs live in the workspace), not a file.")
+        return None
+    changes = changes_to_follow(Workspace(), args.source, level, args.follow)
+    if changes is not None:
+        progress(0.03, changes.note)
+    return changes
 
 
 def parse_stock_map(pairs: list[str]) -> dict[str, str | None]:

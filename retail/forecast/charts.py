@@ -36,7 +36,12 @@ def series_figure(view: dict[str, pd.DataFrame], title: str, unit: str, freq: st
         fig.add_trace(go.Scatter(x=part[DATE], y=part[YHAT], mode="lines", name="backtest forecast",
                                  legendgroup="backtest", showlegend=bool(window == backtest["window"].min()),
                                  line={"color": BACKTEST, "width": 2, "dash": "dot"}))
-    fig.add_trace(go.Scatter(x=forecast[DATE], y=forecast[YHAT], mode="lines+markers", name="forecast",
+    adjusted = "statistical" in forecast.columns and (forecast["statistical"] != forecast[YHAT]).any()
+    if adjusted:  # planners changed it: their forecast counts, the model's stays visible
+        fig.add_trace(go.Scatter(x=forecast[DATE], y=forecast["statistical"], mode="lines", name="statistical forecast",
+                                 line={"color": FUTURE, "width": 1.5, "dash": "dash"}))
+    fig.add_trace(go.Scatter(x=forecast[DATE], y=forecast[YHAT], mode="lines+markers",
+                             name="adjusted forecast" if adjusted else "forecast",
                              line={"color": FUTURE, "width": 2.5}, marker={"size": 4}))
     fig.update_layout(title={"text": plot_text(title), "x": 0}, template="plotly_white", height=420,
                       xaxis_title=frequency.get(freq).axis_title, yaxis_title=unit, hovermode="x unified",

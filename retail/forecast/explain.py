@@ -19,7 +19,7 @@ from retail.analytics.aggregate import SERIES_ID, Y
 from retail.forecast.backtest import series_scales
 from retail.forecast.metrics import MODEL, VS_BASELINE, WINDOW, YHAT
 from retail.forecast.registry import BASELINE, FORECASTERS
-from retail.forecast.result import ForecastResult
+from retail.forecast.result import STATISTICAL, ForecastResult
 
 OUTLOOK_COLUMNS = [SERIES_ID, "name", "forecast", "low", "high", "unit_price", "value"]
 
@@ -87,6 +87,9 @@ def outlook(result: ForecastResult, model: str | None = None, coverage: float = 
     model = model or result.best
     future = result.forecasts[result.forecasts[MODEL] == model]
     totals = future.groupby(SERIES_ID).agg(forecast=(YHAT, "sum"), periods=(YHAT, "size"))
+    adjusted = result.is_adjusted and model == result.best
+    if adjusted:  # planners changed it: the statistical total stays beside the adjusted one
+        totals["statistical"] = future.groupby(SERIES_ID)[STATISTICAL].sum()
     low, high = _total_quantiles(result.backtest, model, coverage)
     level = series_scales(result.history, result.settings.freq, result.settings.horizon).set_index(SERIES_ID)["level"]
     spread = level.reindex(totals.index).fillna(0.0) * totals["periods"]
@@ -99,7 +102,8 @@ def outlook(result: ForecastResult, model: str | None = None, coverage: float = 
     table["unit_price"] = info["unit_price"].reindex(table.index) if "unit_price" in info else np.nan
     in_money = result.settings.target == "revenue"
     table["value"] = table["forecast"] if in_money else table["forecast"] * table["unit_price"]
-    return table.reset_index().sort_values("forecast", ascending=False, kind="stable")[OUTLOOK_COLUMNS]
+    columns = [*OUTLOOK_COLUMNS[:3], "statistical", *OUTLOOK_COLUMNS[3:]] if adjusted else OUTLOOK_COLUMNS
+    return table.reset_index().sort_values("forecast", ascending=False, kind="stable")[columns]
 
 
 def series_by_volume(result: ForecastResult) -> list[str]:

@@ -22,7 +22,7 @@ from retail.data.safety import neutralise, neutralise_frame
 from retail.forecast.explain import headline, outlook
 from retail.forecast.metrics import MODEL, STEP, YHAT
 from retail.forecast.registry import FORECASTERS
-from retail.forecast.result import ForecastResult
+from retail.forecast.result import STATISTICAL, ForecastResult
 
 __all__ = ["forecast_table", "metrics_table", "neutralise", "neutralise_frame", "settings_table", "to_csv_bytes",
            "to_excel_bytes"]
@@ -43,8 +43,12 @@ def forecast_table(result: ForecastResult, model: str | None = None) -> pd.DataF
         frame = frame.merge(names, on=SERIES_ID, how="left")
     lows = sorted((c for c in frame.columns if c.startswith("lo_")), key=lambda c: -int(c[3:]))
     highs = sorted((c for c in frame.columns if c.startswith("hi_")), key=lambda c: int(c[3:]))
-    cols = [SERIES_ID, *(["name"] if "name" in frame else []), MODEL, DATE, STEP, *lows, YHAT, *highs]
-    table = frame[cols].rename(columns={YHAT: "forecast"}).sort_values([SERIES_ID, MODEL, DATE])
+    adjusted = [STATISTICAL, "planner_change"] if result.is_adjusted else []
+    if adjusted:  # the adjusted forecast is the one that counts; the statistical one stays beside it
+        frame = frame.assign(planner_change=frame[YHAT] - frame[STATISTICAL])
+    cols = [SERIES_ID, *(["name"] if "name" in frame else []), MODEL, DATE, STEP, *lows, YHAT, *highs, *adjusted]
+    table = frame[cols].rename(columns={YHAT: "forecast", STATISTICAL: "statistical_forecast"})
+    table = table.sort_values([SERIES_ID, MODEL, DATE])
     table[DATE] = pd.to_datetime(table[DATE])
     return table.reset_index(drop=True)
 
@@ -66,7 +70,8 @@ def settings_table(result: ForecastResult) -> pd.DataFrame:
         (k, json.dumps(v) if isinstance(v, list | tuple | dict) else v)
         for k, v in result.settings.to_dict().items()
     ]
-    rows += [("best_model", result.best), ("headline", headline(result)), ("summary", result.summary)]
+    rows += [("best_model", result.best), ("headline", headline(result)), ("forecast", result.planner_note()),
+             ("summary", result.summary)]
     rows += [(f"warning_{i + 1}", w) for i, w in enumerate(result.warnings)]
     return pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
 
@@ -83,11 +88,14 @@ def summary_table(result: ForecastResult) -> pd.DataFrame:
     unit = TARGETS[result.settings.target].unit
     ahead = f"next {result.settings.horizon} {period.period}s"
     table = outlook(result)
-    return pd.DataFrame({
+    summary = pd.DataFrame({
         LEVELS[result.settings.level].label: table[SERIES_ID], "name": table["name"],
         f"forecast, {ahead} ({unit})": table["forecast"], "low (80% range)": table["low"],
         "high (80% range)": table["high"], "average price": table["unit_price"], "value": table["value"],
     })
+    if "statistical" in table:
+        summary.insert(3, f"statistical forecast, {ahead} ({unit})", table["statistical"])
+    return summary
 
 
 def _write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str) -> None:

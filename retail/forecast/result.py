@@ -20,6 +20,7 @@ from retail.forecast.metrics import METRICS, MODEL, VS_BASELINE
 from retail.forecast.settings import ForecastSettings
 
 RUN_KIND = "forecast"
+STATISTICAL = "statistical"  # the model's own forecast, beside a planner-adjusted ``yhat``
 # seconds = backtest_seconds + final_fit_seconds: what each model cost the run
 SECONDS = ("seconds", "backtest_seconds", "final_fit_seconds")
 
@@ -38,6 +39,27 @@ class ForecastResult:
     best: str
     summary: str = ""
     warnings: list[str] = field(default_factory=list)
+    # Planner adjustments (a version > 1 of a run, made by retail.planning): the forecasts' ``yhat`` is then
+    # the adjusted forecast and ``statistical`` the model's own; ``adjustments`` logs who changed what, when, why.
+    adjustments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    version: int = 1
+    based_on: int | None = None
+
+    @property
+    def is_adjusted(self) -> bool:
+        """Whether planners changed this run's forecast (the statistical one is then kept beside it)."""
+        return STATISTICAL in self.forecasts.columns and not self.adjustments.empty
+
+    def planner_note(self) -> str:
+        """One sentence for every place the forecast is shown or exported: adjusted or not, by whom."""
+        if not self.is_adjusted:
+            return "Statistical forecast: no planner has adjusted it."
+        log = self.adjustments
+        people = ", ".join(dict.fromkeys(log["by"].astype(str)))
+        last = pd.Timestamp(log["at"].max())
+        return (f"Adjusted forecast (version {self.version} of run {self.based_on}): {len(log)} planner "
+                f"change{'s' * (len(log) != 1)} by {people}, the last on {last:%d %b %Y %H:%M} UTC. "
+                "The statistical forecast is shown beside it.")
 
     def series_view(self, series_id: str, model: str | None = None) -> dict[str, pd.DataFrame]:
         """History, backtest and future forecast (with bounds) of one series for a chart."""
@@ -62,11 +84,13 @@ class ForecastResult:
         """Plain frames (one per table) for storage; ``meta`` holds settings and scalars as JSON."""
         meta = pd.DataFrame(
             {
-                "key": ["settings", "best", "summary", "warnings"],
-                "value": [self.settings.to_json(), self.best, self.summary, json.dumps(self.warnings)],
+                "key": ["settings", "best", "summary", "warnings", "version", "based_on"],
+                "value": [self.settings.to_json(), self.best, self.summary, json.dumps(self.warnings),
+                          str(self.version), str(self.based_on or "")],
             }
         )
-        return {
+        adjusted = {"adjustments": self.adjustments} if not self.adjustments.empty else {}
+        return adjusted | {
             "meta": meta,
             "history": self.history,
             "forecasts": self.forecasts,
@@ -97,6 +121,9 @@ class ForecastResult:
             best=meta["best"],
             summary=meta.get("summary", ""),
             warnings=json.loads(meta.get("warnings", "[]")),
+            adjustments=frames.get("adjustments", empty),
+            version=int(meta.get("version") or 1),
+            based_on=int(meta["based_on"]) if meta.get("based_on") else None,
         )
 
 

@@ -27,6 +27,8 @@ PLAN_HEADERS: dict[str, str] = {
     schema.PRODUCT_ID: "product code", schema.STORE_ID: "store / country", "name": "product",
     "review_date": "review date", "cover_days": "days to cover (review + lead)",
     "forecast": "forecast demand over those days (units)", "low": "low (80% range)", "high": "high (80% range)",
+    "statistical_forecast": "statistical forecast over those days (units)",
+    "planner_change": "planners' change (units)",
     "order_up_to": "order-up-to level (units)", "on_hand": "on hand", "on_order": "on order",
     "order_quantity": "order quantity (units)", "unit_cost": "unit cost", "order_value": "order value",
     "reason": "why",
@@ -49,7 +51,8 @@ def plan_table(result: ReplenishmentResult) -> pd.DataFrame:
         plan = plan.drop(columns=[schema.STORE_ID], errors="ignore")
     if plan["unit_cost"].isna().all():
         plan = plan.drop(columns=["unit_cost", "order_value"])
-    plan = plan.assign(**{column: plan[column].round(1) for column in ("forecast", "low", "high")})
+    plan = plan.assign(**{column: plan[column].round(1) for column in ("forecast", "low", "high", "statistical_forecast",
+                                                                       "planner_change") if column in plan})
     table = plan.rename(columns=PLAN_HEADERS)
     table["review date"] = pd.to_datetime(table["review date"])
     # what to order comes right after what the item is: the rest explains it

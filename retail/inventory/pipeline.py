@@ -14,6 +14,7 @@ import pandas as pd
 
 from retail.analytics.aggregate import SERIES_ID
 from retail.data import schema
+from retail.inventory.adjusted import PlannerChanges, follow
 from retail.inventory.demand import DemandHistory, load_history
 from retail.inventory.plan import order_plan
 from retail.inventory.policies import Levels, Reviews
@@ -80,7 +81,8 @@ def _replay(history: DemandHistory, settings: ReplenishmentSettings, terms: Term
 
 def run_replenishment(frame: pd.DataFrame, settings: ReplenishmentSettings, stock: StockTable | None = None,
                       currency: str | None = None, progress: Progress | None = None,
-                      history: DemandHistory | None = None) -> ReplenishmentResult:
+                      history: DemandHistory | None = None,
+                      planner_changes: PlannerChanges | None = None) -> ReplenishmentResult:
     """Replay the simulated weeks for both policies and plan the next review's orders.
 
     Parameters
@@ -91,6 +93,8 @@ def run_replenishment(frame: pd.DataFrame, settings: ReplenishmentSettings, stoc
     currency : the dataset's currency code, kept with the run for its money figures.
     progress : ``progress(fraction, message)``.
     history : the demand history when the caller built it already (same level, top-N and window).
+    planner_changes : the units planners added to a forecast of these items (:mod:`retail.inventory.adjusted`):
+        the next review's orders follow them (the replay, which is about the past, does not).
     """
     progress = progress or quiet
     progress(0.0, "building daily demand")
@@ -107,8 +111,10 @@ def run_replenishment(frame: pd.DataFrame, settings: ReplenishmentSettings, stoc
     progress(0.82, "planning the next review's orders")
     plan = order_plan(history, settings.policy(ours()), terms, settings.policy(ours()).history_days,
                       scaled(progress, 0.82, 0.98))
+    if planner_changes is not None:
+        plan = follow(plan, planner_changes, terms, history.ids, settings.policy(ours()).history_days)
     result = _result(history, settings, terms, replays, plan, start, (start_date, end_date), currency)
-    result.warnings = _warnings(history, stock, terms)
+    result.warnings = _warnings(history, stock, terms) + ([planner_changes.note] if planner_changes else [])
     progress(1.0, "done")
     return result
 

@@ -1,5 +1,6 @@
-"""The weekly cycle: new sales in, last week's forecasts checked against what happened, exceptions out,
-unattended.
+"""Planning: the weekly cycle (new sales in, last week's forecasts checked against what happened,
+exceptions out, unattended) and the planners' work around a forecast run (adjustments with reasons,
+the value they added, forecasts that add up across levels).
 
 Modules (each usable on its own; nothing here imports Streamlit):
 
@@ -23,4 +24,14 @@ Modules (each usable on its own; nothing here imports Streamlit):
   with the dataset, ranked by what is at stake.
 * :mod:`~retail.planning.refresh`, :mod:`~retail.planning.lock`, :mod:`~retail.planning.pack`: the
   unattended refresh (all in one transaction, one refresh of a dataset at a time) and its weekly pack.
+* :mod:`~retail.planning.overrides` and :mod:`~retail.planning.versions`: planners' adjustments with
+  reasons (a set, a number of units or a percentage on series and periods, ``*`` for all), each saved as
+  a new version of the run with who and when; :mod:`~retail.planning.editing` turns the page's edits and
+  selections into those changes.
+* :mod:`~retail.planning.fva`: forecast value added (naive, statistical, adjusted; per planner, reason,
+  category and horizon) scored on the actuals as they arrive.
+* :mod:`~retail.planning.hierarchy`, :mod:`~retail.planning.reconcile`, :mod:`~retail.planning.levels`:
+  forecasts that add up across the levels a dataset has (bottom-up, top-down, MinT with shrinkage,
+  checked against Nixtla's hierarchicalforecast), the method chosen per dataset on the backtest;
+  :mod:`~retail.planning.levels_export` writes one sheet per level.
 """
