@@ -1,8 +1,5 @@
-"""Errors shared by every domain."""
-
-
-class NotFittedError(ValueError, AttributeError):
-    """A model was asked to predict or recommend before ``fit`` (as scikit-learn's own)."""
+"""Errors shared by every domain (a model used before ``fit`` raises scikit-learn's own
+:class:`sklearn.exceptions.NotFittedError`)."""
 
 
 class MissingExtraError(ValueError):

@@ -8,13 +8,13 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from retail.customers.anchored import BGNBD_COLUMNS, AnchoredValue, CountPropensity, facts_with_bgnbd
 from retail.customers.evaluation import roc_auc
 from retail.customers.history import build_history, outcome
 from retail.customers.value import BGNBDValue, training_window
 from retail.data import schema
-from retail.errors import NotFittedError
 from tests.customers_data import shop_lines
 
 AS_OF = pd.Timestamp("2023-11-01")

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 
 from retail.cli import main
@@ -23,7 +24,7 @@ from retail.feedback.answers import AnswerHelper, evaluate_answers
 from retail.feedback.registry import TOPIC_MODELS, UNHAPPY_MODELS
 from retail.feedback.settings import FeedbackSettings
 from retail.feedback.topics import NO_TOPIC, TopicModel, matched_overlap
-from retail.feedback.unhappy import LexiconModel, NotFittedError, RatingsModel, TaughtLexiconModel, held_out_auc
+from retail.feedback.unhappy import LexiconModel, RatingsModel, TaughtLexiconModel, held_out_auc
 from tests.feedback_data import messages, sales_for
 
 HAPPY = ["love this dress fits perfectly", "great quality and soft fabric", "beautiful colour very happy",

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF, LatentDirichletAllocation
+from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from retail.feedback.text import TOKENS
-from retail.feedback.unhappy import NotFittedError
 
 NO_TOPIC = -1
 STABILITY_WORDS = 10  # top words compared between runs

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
@@ -22,10 +23,6 @@ from retail.feedback.text import lexicon_scores, word_and_char_vectoriser, word_
 
 MIN_PER_CLASS = 5  # rated messages of each kind (unhappy, not unhappy) a trained model needs
 C_GRID = (0.25, 1.0, 4.0, 16.0)
-
-
-class NotFittedError(RuntimeError):
-    """A model was asked to score before it learned anything."""
 
 
 def _texts(texts: Sequence[str] | np.ndarray) -> np.ndarray:
