@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from threadpoolctl import threadpool_limits
 
 from retail.pricing.design import LOG_PRICE, NO_CONTROLS, DesignOptions, Layout, batches
@@ -72,7 +73,7 @@ class Estimates:
         return coef, self.cov + outer * variance[:, None, None]
 
 
-class ElasticityModel:
+class ElasticityModel(BaseEstimator):
     """Base class: a design, a per-chunk fit, and what is reported per product."""
 
     counts = True
