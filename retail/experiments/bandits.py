@@ -14,27 +14,22 @@ from typing import Self
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
 
+from retail.errors import LearnedState
 from retail.experiments.log import ReplayLog
 
 
-class Policy(BaseEstimator):
+class Policy(LearnedState, BaseEstimator):
     """The shared interface (see the module). Settings are stored by ``__init__``; all learned
     state is set in :meth:`start` (the policy's ``fit``: it returns the policy), so one policy object
     can be replayed many times."""
+
+    learned_by = "start(log, rng)"
 
     def start(self, log: ReplayLog, rng: np.random.Generator) -> Self:
         self.arms_ = len(log.arm_names)
         self.rng_ = rng
         return self
-
-    def __getattr__(self, name: str):
-        """Learned state read before :meth:`start` (only reached when the attribute is missing: no cost
-        per choice) is scikit-learn's not-fitted error."""
-        if name.endswith("_") and not name.startswith("_"):
-            raise NotFittedError(f"The {type(self).__name__} policy has not started: call start(log, rng) first.")
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def choose(self, i: int) -> int:
         raise NotImplementedError

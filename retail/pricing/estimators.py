@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from threadpoolctl import threadpool_limits
 
+from retail.errors import LearnedState
 from retail.pricing.design import LOG_PRICE, NO_CONTROLS, DesignOptions, Layout, batches
 from retail.pricing.glm import fit_counts
 from retail.pricing.ols import fit_logs
@@ -73,11 +74,12 @@ class Estimates:
         return coef, self.cov + outer * variance[:, None, None]
 
 
-class ElasticityModel(BaseEstimator):
+class ElasticityModel(LearnedState, BaseEstimator):
     """Base class: a design, a per-chunk fit, and what is reported per product."""
 
     counts = True
     shrink = False
+    learned_by = "fit(panel)"
 
     def design(self) -> DesignOptions:
         raise NotImplementedError
