@@ -170,6 +170,9 @@ class LightGBMValue(ValueModel):
 
     def _fit(self, history: History, as_of: pd.Timestamp, horizon: int) -> None:
         facts, happened = training_window(history, as_of, horizon, self._facts)
+        if not happened["purchases"].any():
+            raise ValueError(f"No customer bought in the {horizon} days before {as_of:%d %b %Y}: nothing to learn "
+                             "how often customers buy. Choose another date or horizon.")
         self.columns_ = list(facts.columns)
         self.purchases_ = self._model("poisson").fit(facts, happened["purchases"])
         self.spend_ = (self._model("tweedie").fit(facts, happened["spend"].clip(lower=0))
