@@ -29,6 +29,9 @@ class UpliftModel(BaseEstimator):
         treatment, y = np.asarray(treatment).astype(int), np.asarray(y).astype(int)
         if len(X) != len(treatment) or len(X) != len(y):
             raise ValueError(f"Facts, treatment and outcome differ in length: {len(X)}, {len(treatment)}, {len(y)}.")
+        if len(y) == 0:
+            raise ValueError("There are no customers to learn from: a targeting model needs the contacted and the "
+                             "control customers of a test.")
         for group, name in ((1, "contacted"), (0, "control")):
             outcomes = y[treatment == group]
             if len(np.unique(outcomes)) < 2:
