@@ -156,12 +156,13 @@ class TaughtLexiconModel(_Fitted):
         lexicon = (1.0 - lexicon_scores(texts)) / 2.0
         order = np.argsort(np.argsort(-lexicon, kind="stable"), kind="stable") / max(len(texts), 1)
         pseudo = np.where(order < self.unhappy_share, 1, np.where(order >= 1 - self.happy_share, 0, -1))
-        self.vectoriser_ = word_vectoriser()
-        features = self.vectoriser_.fit_transform(texts)
         labelled = np.flatnonzero(pseudo >= 0)
+        self.vectoriser_, self.classifier_, self.training_scores_ = word_vectoriser(), None, lexicon
         if len(np.unique(pseudo[labelled])) < 2 or len(labelled) < 4 * self.folds:
-            self.classifier_ = None  # too few messages to learn from: the word list alone
-            self.training_scores_ = lexicon
+            return self  # too few messages to learn from: the word list alone
+        try:
+            features = self.vectoriser_.fit_transform(texts)
+        except ValueError:  # no word is shared by enough messages: the word list alone
             return self
         taught = np.zeros(len(texts))
         parts = np.array_split(np.random.default_rng(self.seed).permutation(len(texts)), self.folds)
