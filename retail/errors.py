@@ -1,7 +1,6 @@
 """Errors shared by every domain (a model used before ``fit`` raises scikit-learn's own
 :class:`sklearn.exceptions.NotFittedError`)."""
 
-
 from typing import ClassVar
 
 

@@ -15,8 +15,8 @@ checked without a new test:
 * a pickled and unpickled model predicts the same;
 * an empty or one-row input gets a clear error raised by this project (a ``ValueError`` in words, not a
   library's traceback) or an answer without infinities;
-* the registry's settings are the constructor's, at the registry's defaults, and a model's ``name``
-  is its entry's.
+* the registry's settings are the constructor's, whose own defaults are the registry's, and a model's
+  ``name`` is its entry's.
 """
 
 from __future__ import annotations
@@ -96,9 +96,13 @@ class EstimatorContract:
             metafunc.parametrize("spec", list(self.registry), ids=lambda spec: spec.name)
 
     # --- hooks --------------------------------------------------------------------------------------
-    def build(self, spec: Spec) -> Any:
-        """An unfitted model of ``spec`` with the quick settings."""
-        return spec.build(**self.quick.get(spec.name, {}))
+    def build(self, spec: Spec, **params: Any) -> Any:
+        """An unfitted model of ``spec`` from its factory: the constructor's own defaults, then ``params``."""
+        return spec.resolve()(**params)
+
+    def quick_model(self, spec: Spec) -> Any:
+        """An unfitted model of ``spec`` with the quick settings (checked by the registry)."""
+        return self.build(spec, **spec.check(self.quick.get(spec.name, {})))
 
     def fit(self, model: Any, data: Any) -> Any:
         """Fit ``model`` on ``data``; return what ``fit`` returned."""
@@ -118,30 +122,30 @@ class EstimatorContract:
 
     # --- the contract -------------------------------------------------------------------------------
     def test_fit_returns_the_model(self, spec: Spec, data: Any) -> None:
-        model = self.build(spec)
+        model = self.quick_model(spec)
         assert self.fit(model, data) is model
 
     def test_predicting_before_fit_is_scikit_learns_not_fitted_error(self, spec: Spec, data: Any) -> None:
         with pytest.raises(NotFittedError, match=r"fit|start") as raised:
-            self.predict(self.build(spec), data)
+            self.predict(self.quick_model(spec), data)
         assert len(str(raised.value).split()) >= 5, "the message is a sentence"
 
     def test_the_same_settings_give_the_same_answer(self, spec: Spec, data: Any) -> None:
-        first = self.build(spec)
+        first = self.quick_model(spec)
         self.fit(first, data)
-        second = self.build(spec)
+        second = self.quick_model(spec)
         self.fit(second, data)
         assert_same(self.predict(first, data), self.predict(second, data), spec.name)
 
     def test_inputs_are_left_unchanged(self, spec: Spec, data: Any) -> None:
         before = copy.deepcopy(self.inputs(data))
-        model = self.build(spec)
+        model = self.quick_model(spec)
         self.fit(model, data)
         self.predict(model, data)
         assert_same(before, self.inputs(data), "input")
 
     def test_clone_is_unfitted_with_the_same_settings(self, spec: Spec, data: Any) -> None:
-        model = self.build(spec)
+        model = self.quick_model(spec)
         self.fit(model, data)
         twin = clone(model)
         assert type(twin) is type(model)
@@ -152,7 +156,7 @@ class EstimatorContract:
         assert_same(self.predict(twin, data), self.predict(model, data), spec.name)
 
     def test_pickle_round_trip_predicts_the_same(self, spec: Spec, data: Any) -> None:
-        model = self.build(spec)
+        model = self.quick_model(spec)
         self.fit(model, data)
         answer = self.predict(model, data)
         assert_same(self.predict(pickle.loads(pickle.dumps(model)), data), answer, spec.name)
@@ -161,7 +165,7 @@ class EstimatorContract:
     def test_empty_and_one_row_inputs_get_a_clear_error_or_an_answer(self, spec: Spec, data: Any, rows: int) -> None:
         try:
             small = self.cut(data, rows)
-            model = self.build(spec)
+            model = self.quick_model(spec)
             self.fit(model, small)
             answer = self.predict(model, small)
         except ValueError as error:
@@ -171,11 +175,11 @@ class EstimatorContract:
         _no_infinities(answer)
 
     def test_registry_settings_are_the_constructors_at_their_defaults(self, spec: Spec) -> None:
+        """Code that builds a model without the registry gets the app's defaults."""
         model = self.build(spec)
         params = model.get_params(deep=False)
-        quick = self.quick.get(spec.name, {})
         for param in spec.params:
             assert param.name in params, f"{spec.name}: {param.name} is not a constructor setting"
-            assert_same(params[param.name], quick.get(param.name, param.default), f"{spec.name}.{param.name}")
+            assert_same(params[param.name], param.default, f"{spec.name}.{param.name}")
         if hasattr(model, "name"):
             assert model.name == spec.name

@@ -22,8 +22,8 @@ class TestForecastModels(EstimatorContract):
     def data(cls) -> pd.DataFrame:
         return sine_panel(n_series=3, periods=70, noise=0.3)
 
-    def build(self, spec):
-        return spec.build(ModelContext(max_horizon=HORIZON, n_jobs=1), **self.quick.get(spec.name, {}))
+    def build(self, spec, **params):
+        return spec.resolve()(ModelContext(max_horizon=HORIZON, n_jobs=1), **params)
 
     def fit(self, model, data):
         return model.fit(data)

@@ -34,7 +34,7 @@ class Hybrid(Recommender):
     """
 
     def __init__(self, components: Mapping[str, Recommender] | None = None,
-                 weights: Mapping[str, float] | None = None) -> None:
+                 weights: Mapping[str, float] = HYBRID_WEIGHTS) -> None:
         self.components = components  # kept as given (scikit-learn's clone rebuilds from them)
         self.weights = weights
 
@@ -45,9 +45,10 @@ class Hybrid(Recommender):
 
     def call_defaults(self) -> dict[str, Any]:
         """Only the weights: the components' own settings are reached as ``<component>__<setting>``."""
-        weights = self.weights if self.weights is not None else {
-            name: weight for name, weight in HYBRID_WEIGHTS.items() if name in self.members}
-        return {"weights": dict(weights)}
+        weights = dict(self.weights)
+        if weights == HYBRID_WEIGHTS:  # the registry's blend: the weights of the components present
+            weights = {name: weight for name, weight in weights.items() if name in self.members}
+        return {"weights": weights}
 
     def _check(self, settings: dict[str, Any]) -> dict[str, Any]:
         """Own weights (checked against the components) plus ``<component>__<setting>`` keys."""
