@@ -77,9 +77,9 @@ class Estimates:
 class ElasticityModel(LearnedState, BaseEstimator):
     """Base class: a design, a per-chunk fit, and what is reported per product."""
 
+    learned_by = "fit(panel)"
     counts = True
     shrink = False
-    learned_by = "fit(panel)"
 
     def design(self) -> DesignOptions:
         raise NotImplementedError
