@@ -28,6 +28,14 @@ class SettingsCache(Generic[T]):
         self._pending: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict:
+        """A pickled cache is empty (its values are derived, and locks cannot be pickled): a fitted model
+        saved to disk or sent to a worker process recomputes what a call needs."""
+        return {"maxsize": self.maxsize}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["maxsize"])
+
     def __len__(self) -> int:
         return len(self._values)
 

@@ -268,6 +268,16 @@ class Registry:
                 shared[param.name] = (first, (*owners, spec.name))
         return shared
 
+    def name_of(self, cls: type) -> str | None:
+        """The name of the entry that ``cls`` builds (its factory is the class or one of its class methods)."""
+        path = f"{cls.__module__}:{cls.__qualname__}"
+        for spec in self._specs.values():
+            factory = spec.factory
+            if factory is cls or getattr(factory, "__self__", None) is cls or factory == path or (
+                    isinstance(factory, str) and factory.startswith(path + ".")):
+                return spec.name
+        return None
+
     def markdown_table(self) -> str:
         """A Markdown table of the entries and their parameters (the README's model tables)."""
         lines = [f"| {self.noun} | name | what it does | settings (default) |", "|---|---|---|---|"]
@@ -275,6 +285,18 @@ class Registry:
             settings = "; ".join(f"{p.label} ({_default_text(p)})" for p in spec.params) or "none"
             lines.append(f"| {spec.label} | `{spec.name}` | {spec.description} | {settings} |")
         return "\n".join(lines)
+
+
+class SpecName:
+    """A class attribute ``name`` read from the registry entry the class is built by, so the name a model
+    reports (messages, settings checks, saved runs) is written once, in its spec. A class no entry builds
+    (a base class, a test's own model) is named by its class name."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def __get__(self, instance: object, owner: type) -> str:
+        return self.registry.name_of(owner) or owner.__name__
 
 
 def _default_text(param: Param) -> str:

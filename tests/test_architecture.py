@@ -324,3 +324,19 @@ def test_constructor_defaults_match_the_registry(spec):
     model = getattr(factory, "__self__", factory)()  # ForecastModel.from_context is bound to its class
     for param in spec.params:
         assert getattr(model, param.name) == param.default, param.name
+
+
+def test_a_models_name_is_read_from_the_entry_that_builds_it():
+    """One string per name: the spec's. A class method factory names its class; an unregistered class is
+    named by its class name; registering an entry names the class at once."""
+    from retail.customers.propensity import PropensityModel, RecencyPropensity
+    from retail.pricing.estimators import LogLogRegression
+
+    class Unlisted(Popularity):
+        pass
+
+    assert RecencyPropensity().name == "recency" and PropensityModel.name == "PropensityModel"
+    assert ESTIMATORS.name_of(LogLogRegression) == "naive"  # the first of its two entries
+    assert Unlisted().name == "Unlisted"
+    with RECOMMENDERS.registered(Spec("unlisted", "unlisted", "A test algorithm.", Unlisted)):
+        assert Unlisted().name == "unlisted"

@@ -1,11 +1,8 @@
-"""Trees anchored on BG/NBD and the propensity from expected purchases (issue 26): the estimator contract,
-totals equal to BG/NBD's, no look-ahead, calibration."""
+"""Trees anchored on BG/NBD and the propensity from expected purchases (issue 26): totals equal to BG/NBD's,
+no look-ahead, calibration (the estimator contract: tests/test_customers_contract.py)."""
 
 from __future__ import annotations
 
-import pickle
-
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -14,7 +11,6 @@ from retail.customers.evaluation import roc_auc
 from retail.customers.history import build_history, outcome
 from retail.customers.value import BGNBDValue, training_window
 from retail.data import schema
-from retail.errors import NotFittedError
 from tests.customers_data import shop_lines
 
 AS_OF = pd.Timestamp("2023-11-01")
@@ -24,24 +20,6 @@ HORIZON = 60
 @pytest.fixture(scope="module")
 def history():
     return build_history(shop_lines(customers=400, days=400, seed=3))
-
-
-@pytest.mark.parametrize("model_class", [AnchoredValue, CountPropensity])
-def test_contract_fit_returns_self_not_fitted_error_and_pickle(history, model_class):
-    model = model_class(n_estimators=50)
-    score = (lambda m: m.predict(history, AS_OF, HORIZON)) if model_class is AnchoredValue else \
-        (lambda m: m.predict_proba(history, AS_OF))
-    with pytest.raises(NotFittedError, match="not fitted yet"):
-        score(model)
-    days = history.days.copy()
-    assert model.fit(history, AS_OF, HORIZON) is model
-    pd.testing.assert_frame_equal(history.days, days)  # the input is not changed
-    first = score(model)
-    again = score(model_class(n_estimators=50).fit(history, AS_OF, HORIZON))
-    assert np.allclose(np.asarray(first, dtype=float), np.asarray(again, dtype=float), equal_nan=True)  # determinism
-    restored = pickle.loads(pickle.dumps(model))
-    assert np.allclose(np.asarray(score(restored), dtype=float), np.asarray(first, dtype=float), equal_nan=True)
-    assert model.get_params()["n_estimators"] == 50
 
 
 def test_anchored_totals_are_bgnbds_and_the_ranking_is_the_trees(history):

@@ -9,6 +9,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from retail.customers import evaluation
 from retail.customers.analysis import CustomerSettings, analyse
@@ -27,7 +28,6 @@ from retail.customers.registry import BASELINE, PROPENSITY_MODELS, VALUE_MODELS
 from retail.customers.value import LastPeriod
 from retail.data import schema
 from retail.data.workspace import Workspace
-from retail.errors import NotFittedError
 from tests.customers_data import shop_lines
 
 AS_OF = pd.Timestamp("2023-11-01")

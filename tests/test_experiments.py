@@ -158,10 +158,6 @@ def test_constructor_defaults_match_the_registry(spec):
         assert getattr(model, param.name) == param.default, param.name
 
 
-def test_predicting_before_fitting_is_refused():
-    with pytest.raises(ValueError, match="must be fitted"):
-        UPLIFT_MODELS.get("two-model-logistic").build().predict(np.zeros((2, 1)))
-
 
 # -- replay (Li et al. 2011) ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")

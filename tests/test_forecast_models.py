@@ -5,8 +5,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 
-from retail.errors import NotFittedError
 from retail.forecast.features import build_features, default_spec, to_matrix
 from retail.forecast.ml import LightGBMForecaster, LinearForecaster
 from retail.forecast.models import ExponentialSmoothing, MovingAverage, SeasonalNaive

@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from retail.data import schema
-from retail.errors import NotFittedError
 from retail.recommend import (
     BuyAgain,
     Content,
@@ -246,7 +246,7 @@ def test_hybrid_weights_change_ranking_without_refit() -> None:
     assert list(trend["product_id"]) == list(Trending().fit(data).recommend("c4", n=5)["product_id"])
     narrow = model.recommend("c4", n=5, **{"item-knn__k": 2})
     assert list(narrow["product_id"]) == list(ItemKNN(k=2).fit(data).recommend("c4", n=5)["product_id"])
-    assert model.components["item-knn"].k == 50  # a call's setting never sticks
+    assert model.members["item-knn"].k == 50  # a call's setting never sticks
     with pytest.raises(ValueError, match="All hybrid weights are 0"):
         model.recommend("c4", weights={"item-knn": 0.0})
     with pytest.raises(ValueError, match="not hybrid components"):

@@ -24,12 +24,12 @@ from typing import Self
 
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import NotFittedError
 
 from retail.customers import bgnbd
 from retail.customers.history import History, features, summary
 from retail.customers.propensity import CALIBRATION_FOLDS, LightGBMPropensity
 from retail.customers.value import BGNBDValue, LightGBMValue, training_window
-from retail.errors import NotFittedError
 
 BGNBD_COLUMNS = ("bgnbd_probability_active", "bgnbd_expected_purchases")
 
@@ -64,8 +64,6 @@ class AnchoredValue(LightGBMValue):
     n_estimators, learning_rate, num_leaves : the trees' settings (as :class:`LightGBMValue`).
     penalizer : the anchoring BG/NBD's penalty (as :class:`~retail.customers.value.BGNBDValue`).
     """
-
-    name = "anchored"
 
     def __init__(self, n_estimators: int = 300, learning_rate: float = 0.03, num_leaves: int = 4,
                  penalizer: float = 0.0) -> None:
@@ -120,8 +118,6 @@ class CountPropensity(LightGBMPropensity):
     ----------
     n_estimators, learning_rate, num_leaves : the trees' settings (as :class:`LightGBMPropensity`).
     """
-
-    name = "purchase-count"
 
     def _inputs(self, facts: pd.DataFrame, has_money: bool) -> pd.DataFrame:
         return facts[self.columns_] if hasattr(self, "columns_") else facts

@@ -10,14 +10,17 @@ bought last time. Nothing on or after ``as_of`` is read.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Self
+from typing import Self
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
 
 from retail.customers.history import History, features
+from retail.customers.registry import PROPENSITY_MODELS
 from retail.customers.value import training_window
-from retail.errors import NotFittedError
+from retail.registry import SpecName
 
 RFM_COLUMNS = ("recency_days", "purchase_days", "log_monetary", "tenure_days")
 ACTIVITY_COLUMNS = (*RFM_COLUMNS, "purchase_days_30", "purchase_days_90", "purchase_days_180", "log_sales_90",
@@ -38,13 +41,10 @@ def model_inputs(facts: pd.DataFrame, columns: tuple[str, ...], has_money: bool 
     return table
 
 
-class PropensityModel(ABC):
+class PropensityModel(BaseEstimator, ABC):
     """Base class: settings in ``__init__``, ``fit(history, as_of, horizon)``, ``predict_proba(history, as_of)``."""
 
-    name: ClassVar[str] = "base"
-
-    def get_params(self) -> dict[str, Any]:
-        return {key: value for key, value in vars(self).items() if not key.endswith("_")}
+    name = SpecName(PROPENSITY_MODELS)
 
     @abstractmethod
     def _inputs(self, facts: pd.DataFrame, has_money: bool) -> pd.DataFrame:
@@ -101,8 +101,6 @@ class LogisticPropensity(PropensityModel):
     C : inverse regularisation strength.
     """
 
-    name = "logistic"
-
     def __init__(self, features: str = "activity", C: float = 0.1) -> None:
         self.features = features
         self.C = C
@@ -120,8 +118,6 @@ class LogisticPropensity(PropensityModel):
 
 class LightGBMPropensity(PropensityModel):
     """Gradient-boosted trees on the activity facts."""
-
-    name = "lightgbm-propensity"
 
     def __init__(self, n_estimators: int = 300, learning_rate: float = 0.03, num_leaves: int = 4) -> None:
         self.n_estimators = n_estimators
@@ -142,13 +138,8 @@ class LightGBMPropensity(PropensityModel):
 class RecencyPropensity(LogisticPropensity):
     """The baseline: a logistic curve on the days since the last purchase, nothing else."""
 
-    name = "recency"
-
     def __init__(self) -> None:
         super().__init__(features="rfm", C=1.0)
-
-    def get_params(self) -> dict[str, Any]:
-        return {}
 
     def _inputs(self, facts: pd.DataFrame, has_money: bool) -> pd.DataFrame:
         return model_inputs(facts, ("recency_days",), has_money)

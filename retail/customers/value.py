@@ -15,25 +15,25 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any, ClassVar, Self
+from typing import Self
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
 
 from retail.customers import bgnbd
 from retail.customers.history import CUSTOMER, DAY, History, features, outcome, summary
-from retail.errors import NotFittedError
+from retail.customers.registry import VALUE_MODELS
+from retail.registry import SpecName
 
 PREDICTION_COLUMNS = ["expected_purchases", "expected_spend"]
 
 
-class ValueModel(ABC):
+class ValueModel(BaseEstimator, ABC):
     """Base class: settings in ``__init__``, ``fit(history, as_of, horizon)``, ``predict(...)``."""
 
-    name: ClassVar[str] = "base"
-
-    def get_params(self) -> dict[str, Any]:
-        return {key: value for key, value in vars(self).items() if not key.endswith("_")}
+    name = SpecName(VALUE_MODELS)
 
     def fit(self, history: History, as_of: pd.Timestamp, horizon: int) -> Self:
         """Learn from the history known at ``as_of`` (later days are ignored); returns ``self``."""
@@ -81,8 +81,6 @@ class BGNBDValue(ValueModel):
     ----------
     penalizer : L2 penalty on the log-parameters of both fits (0: plain maximum likelihood).
     """
-
-    name = "bgnbd"
 
     def __init__(self, penalizer: float = 0.0) -> None:
         self.penalizer = penalizer
@@ -154,8 +152,6 @@ def training_window(history: History, as_of: pd.Timestamp, horizon: int,
 class LightGBMValue(ValueModel):
     """Poisson trees for purchases and Tweedie trees for spend, learned on the previous period."""
 
-    name = "lightgbm-value"
-
     def __init__(self, n_estimators: int = 300, learning_rate: float = 0.03, num_leaves: int = 4) -> None:
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
@@ -174,6 +170,9 @@ class LightGBMValue(ValueModel):
 
     def _fit(self, history: History, as_of: pd.Timestamp, horizon: int) -> None:
         facts, happened = training_window(history, as_of, horizon, self._facts)
+        if not happened["purchases"].any():
+            raise ValueError(f"No customer bought in the {horizon} days before {as_of:%d %b %Y}: nothing to learn "
+                             "how often customers buy. Choose another date or horizon.")
         self.columns_ = list(facts.columns)
         self.purchases_ = self._model("poisson").fit(facts, happened["purchases"])
         self.spend_ = (self._model("tweedie").fit(facts, happened["spend"].clip(lower=0))
@@ -188,8 +187,6 @@ class LightGBMValue(ValueModel):
 
 class LastPeriod(ValueModel):
     """The baseline: purchases and spend of the last ``horizon`` days, again."""
-
-    name = "last-period"
 
     def _fit(self, history: History, as_of: pd.Timestamp, horizon: int) -> None:
         return None

@@ -10,18 +10,26 @@ ignore who customer ``i`` is; contextual ones read the log's segment codes or fa
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Self
 
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from retail.errors import LearnedState
 from retail.experiments.log import ReplayLog
 
 
-class Policy:
+class Policy(LearnedState, BaseEstimator):
     """The shared interface (see the module). Settings are stored by ``__init__``; all learned
-    state is set in :meth:`start`, so one policy object can be replayed many times."""
+    state is set in :meth:`start` (the policy's ``fit``: it returns the policy), so one policy object
+    can be replayed many times."""
 
-    def start(self, log: ReplayLog, rng: np.random.Generator) -> None:
+    learned_by = "start(log, rng)"
+
+    def start(self, log: ReplayLog, rng: np.random.Generator) -> Self:
         self.arms_ = len(log.arm_names)
         self.rng_ = rng
+        return self
 
     def choose(self, i: int) -> int:
         raise NotImplementedError
@@ -43,9 +51,10 @@ class FixedArm(Policy):
 class Uniform(Policy):
     """Every offer equally often, at random (as in the test)."""
 
-    def start(self, log: ReplayLog, rng: np.random.Generator) -> None:
+    def start(self, log: ReplayLog, rng: np.random.Generator) -> Self:
         super().start(log, rng)
         self.draws_ = rng.integers(0, self.arms_, size=len(log.rewards))
+        return self
 
     def choose(self, i: int) -> int:
         return int(self.draws_[i])
@@ -56,12 +65,13 @@ class _Counts(Policy):
 
     segments = False
 
-    def start(self, log: ReplayLog, rng: np.random.Generator) -> None:
+    def start(self, log: ReplayLog, rng: np.random.Generator) -> Self:
         super().start(log, rng)
         self.segment_of_ = log.segments if self.segments else np.zeros(len(log.rewards), dtype=np.intp)
         groups = len(log.segment_names) if self.segments else 1
         self.wins_ = np.zeros((groups, self.arms_))
         self.tries_ = np.zeros((groups, self.arms_))
+        return self
 
     def learn(self, i: int, arm: int, reward: float) -> None:
         group = self.segment_of_[i]
@@ -76,11 +86,12 @@ class EpsilonGreedy(_Counts):
     def __init__(self, epsilon: float = 0.1) -> None:
         self.epsilon = epsilon
 
-    def start(self, log: ReplayLog, rng: np.random.Generator) -> None:
+    def start(self, log: ReplayLog, rng: np.random.Generator) -> Self:
         super().start(log, rng)
         n = len(log.rewards)
         self.explore_ = rng.random(n) < self.epsilon
         self.random_arm_ = rng.integers(0, self.arms_, size=n)
+        return self
 
     def choose(self, i: int) -> int:
         if self.explore_[i]:
@@ -114,13 +125,14 @@ class LinUCB(Policy):
     def __init__(self, alpha: float = 0.5) -> None:
         self.alpha = alpha
 
-    def start(self, log: ReplayLog, rng: np.random.Generator) -> None:
+    def start(self, log: ReplayLog, rng: np.random.Generator) -> Self:
         super().start(log, rng)
         self.contexts_ = log.contexts
         d = log.contexts.shape[1]
         self.inverse_ = np.repeat(np.eye(d)[None, :, :], self.arms_, axis=0)
         self.b_ = np.zeros((self.arms_, d))
         self.theta_ = np.zeros((self.arms_, d))
+        return self
 
     def choose(self, i: int) -> int:
         x = self.contexts_[i]

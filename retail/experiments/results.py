@@ -339,6 +339,9 @@ def campaign_from_frame(frame: pd.DataFrame, columns: CampaignColumns | None = N
         A named column is missing, no arm or outcome column can be found, the control value is not
         among the arms, an outcome is not yes / no, or fewer than two arms remain.
     """
+    if frame.empty:
+        raise ValueError(f"The campaign results{f' in {source}' if source else ''} have no rows: there is nothing to "
+                         "read out. Load the file with one row per customer of the test.")
     given = columns or CampaignColumns()
     roles, outcomes = _roles(frame, given, need_control)
     typed = _typed(frame, roles, outcomes, decimal_comma)

@@ -12,12 +12,14 @@ tell who would have responded anyway), and random order's is noise. The registry
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
 
 # LightGBM's console output would interleave with the command line's progress lines.
 _QUIET = {"verbose": -1, "n_jobs": 1}
 
 
-class UpliftModel:
+class UpliftModel(BaseEstimator):
     """The shared interface (see the module)."""
 
     #: True when ``predict`` returns an estimate of the extra chance (not just an order).
@@ -27,6 +29,9 @@ class UpliftModel:
         treatment, y = np.asarray(treatment).astype(int), np.asarray(y).astype(int)
         if len(X) != len(treatment) or len(X) != len(y):
             raise ValueError(f"Facts, treatment and outcome differ in length: {len(X)}, {len(treatment)}, {len(y)}.")
+        if len(y) == 0:
+            raise ValueError("There are no customers to learn from: a targeting model needs the contacted and the "
+                             "control customers of a test.")
         for group, name in ((1, "contacted"), (0, "control")):
             outcomes = y[treatment == group]
             if len(np.unique(outcomes)) < 2:
@@ -38,7 +43,7 @@ class UpliftModel:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         if not getattr(self, "fitted_", False):
-            raise ValueError(f"{type(self).__name__} must be fitted before it predicts.")
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit(X, treatment, y) first.")
         return self._predict(np.asarray(X, dtype=float))
 
     def _fit(self, X: np.ndarray, treatment: np.ndarray, y: np.ndarray) -> None:

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
 from retail.feedback.text import word_vectoriser
-from retail.feedback.unhappy import NotFittedError
 
 MIN_INTENT_EXAMPLES = 2  # an intent with fewer past messages cannot be learned
 

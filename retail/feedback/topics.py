@@ -18,11 +18,12 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
+from sklearn.base import BaseEstimator
 from sklearn.decomposition import NMF, LatentDirichletAllocation
+from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from retail.feedback.text import TOKENS
-from retail.feedback.unhappy import NotFittedError
 
 NO_TOPIC = -1
 STABILITY_WORDS = 10  # top words compared between runs
@@ -68,7 +69,7 @@ class Topic:
     words: tuple[str, ...]
 
 
-class TopicModel:
+class TopicModel(BaseEstimator):
     """Topics of a set of messages (scikit-learn style: ``fit(texts)``, ``transform``, ``predict``).
 
     Parameters

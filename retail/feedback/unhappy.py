@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
@@ -22,10 +23,6 @@ from retail.feedback.text import lexicon_scores, word_and_char_vectoriser, word_
 
 MIN_PER_CLASS = 5  # rated messages of each kind (unhappy, not unhappy) a trained model needs
 C_GRID = (0.25, 1.0, 4.0, 16.0)
-
-
-class NotFittedError(RuntimeError):
-    """A model was asked to score before it learned anything."""
 
 
 def _texts(texts: Sequence[str] | np.ndarray) -> np.ndarray:
@@ -159,12 +156,13 @@ class TaughtLexiconModel(_Fitted):
         lexicon = (1.0 - lexicon_scores(texts)) / 2.0
         order = np.argsort(np.argsort(-lexicon, kind="stable"), kind="stable") / max(len(texts), 1)
         pseudo = np.where(order < self.unhappy_share, 1, np.where(order >= 1 - self.happy_share, 0, -1))
-        self.vectoriser_ = word_vectoriser()
-        features = self.vectoriser_.fit_transform(texts)
         labelled = np.flatnonzero(pseudo >= 0)
+        self.vectoriser_, self.classifier_, self.training_scores_ = word_vectoriser(), None, lexicon
         if len(np.unique(pseudo[labelled])) < 2 or len(labelled) < 4 * self.folds:
-            self.classifier_ = None  # too few messages to learn from: the word list alone
-            self.training_scores_ = lexicon
+            return self  # too few messages to learn from: the word list alone
+        try:
+            features = self.vectoriser_.fit_transform(texts)
+        except ValueError:  # no word is shared by enough messages: the word list alone
             return self
         taught = np.zeros(len(texts))
         parts = np.array_split(np.random.default_rng(self.seed).permutation(len(texts)), self.folds)

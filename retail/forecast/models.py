@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
 
 from retail import frequency
 from retail.analytics.aggregate import DATE, SERIES_ID
-from retail.errors import NotFittedError
 from retail.forecast.ets import forecast_block, forecast_one
 from retail.forecast.features import PanelMatrix, to_matrix
 from retail.forecast.registry import FORECASTERS

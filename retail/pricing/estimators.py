@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from threadpoolctl import threadpool_limits
 
+from retail.errors import LearnedState
 from retail.pricing.design import LOG_PRICE, NO_CONTROLS, DesignOptions, Layout, batches
 from retail.pricing.glm import fit_counts
 from retail.pricing.ols import fit_logs
@@ -72,9 +74,10 @@ class Estimates:
         return coef, self.cov + outer * variance[:, None, None]
 
 
-class ElasticityModel:
+class ElasticityModel(LearnedState, BaseEstimator):
     """Base class: a design, a per-chunk fit, and what is reported per product."""
 
+    learned_by = "fit(panel)"
     counts = True
     shrink = False
 

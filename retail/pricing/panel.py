@@ -80,6 +80,8 @@ def line_prices(sales: pd.DataFrame) -> pd.Series:
 
 def check_prices(frame: pd.DataFrame) -> pd.DataFrame:
     """The net sale lines with a price; a ``ValueError`` in plain words when there are none."""
+    if frame.empty:
+        raise ValueError("This data has no sale lines, so no price effect can be measured.")
     if schema.PRODUCT_ID not in frame or frame[schema.PRODUCT_ID].isna().all():
         raise ValueError("Price elasticity needs a product column: this data has sales totals per store, "
                          "without products (and so without product prices).")

@@ -23,14 +23,16 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
 
 from retail.cache import SettingsCache
 from retail.data import schema
-from retail.errors import NotFittedError
 from retail.recommend.interactions import Interactions
 from retail.recommend.ranking import tie_order, top_n
 from retail.recommend.registry import RECOMMENDERS
 from retail.recommend.similarity import SimilarityIndex, SimilaritySettings, neighbours
+from retail.registry import SpecName
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ BATCH_SIZE = 1024
 Settings = Mapping[str, Any]
 
 
-class Recommender(ABC):
+class Recommender(BaseEstimator, ABC):
     """Base class: ``fit`` / ``recommend`` / ``recommend_indices`` / ``similar_items``.
 
     Subclasses implement :meth:`_scores` (dense scores for a batch of customers) and
@@ -50,7 +52,7 @@ class Recommender(ABC):
     call's checked settings. They may override :meth:`_fit` and :meth:`similar_items`.
     """
 
-    name: ClassVar[str] = "base"
+    name = SpecName(RECOMMENDERS)
     #: ``exclude_purchased`` when the caller passes ``None``.
     default_exclude_purchased: ClassVar[bool] = True
     #: False when the algorithm only ranks the customer's own products: with them hidden it can only
@@ -58,21 +60,22 @@ class Recommender(ABC):
     discovers: ClassVar[bool] = True
 
     # --- settings -------------------------------------------------------------------
-    def get_params(self) -> dict[str, Any]:
-        """The keyword settings given to ``__init__`` (the defaults of every call)."""
-        return {key: value for key, value in vars(self).items() if not key.startswith("_") and not key.endswith("_")}
+    def call_defaults(self) -> dict[str, Any]:
+        """The settings every call starts from: the keyword settings given to ``__init__``."""
+        return self.get_params(deep=False)
 
     def settings(self, **overrides: Any) -> dict[str, Any]:
         """The settings of one call: the constructor's, with ``overrides`` applied and checked."""
-        return self._check({**self.get_params(), **overrides})
+        return self._check({**self.call_defaults(), **overrides})
 
     def _check(self, settings: dict[str, Any]) -> dict[str, Any]:
         """Checked settings (``ValueError`` saying what to change); the registry entry checks them."""
         if self.name in RECOMMENDERS:
             return RECOMMENDERS.get(self.name).check(settings)
-        unknown = sorted(set(settings) - set(self.get_params()))
+        known = self.call_defaults()
+        unknown = sorted(set(settings) - set(known))
         if unknown:
-            raise ValueError(f"{self.name} has no setting(s) {unknown}; its settings are {sorted(self.get_params())}.")
+            raise ValueError(f"{self.name} has no setting(s) {unknown}; its settings are {sorted(known)}.")
         return settings
 
     # --- fitting --------------------------------------------------------------------

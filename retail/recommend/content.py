@@ -46,8 +46,6 @@ class Content(Recommender):
         Topics of the LDA variant.
     """
 
-    name = "content"
-
     def __init__(self, text_model: str = "tfidf", n_topics: int = 30) -> None:
         self.text_model = text_model
         self.n_topics = n_topics

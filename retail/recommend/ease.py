@@ -70,8 +70,6 @@ class EASE(Recommender):
         alike; only what the customer's list starts from leans towards their recent interests.
     """
 
-    name = "ease"
-
     def __init__(self, input: str = "binary", l2: float = 300.0, half_life_days: float = 120.0) -> None:
         self.input = input
         self.l2 = l2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,42 +33,48 @@ class Hybrid(Recommender):
         Name -> weight >= 0; components without a weight get 0.
     """
 
-    name = "hybrid"
-
     def __init__(self, components: Mapping[str, Recommender] | None = None,
-                 weights: Mapping[str, float] | None = None) -> None:
-        self.components = dict(components) if components is not None else default_components()
-        self.weights = dict(weights) if weights is not None else {
-            k: v for k, v in HYBRID_WEIGHTS.items() if k in self.components}
+                 weights: Mapping[str, float] = HYBRID_WEIGHTS) -> None:
+        self.components = components  # kept as given (scikit-learn's clone rebuilds from them)
+        self.weights = weights
 
-    def get_params(self) -> dict[str, Any]:
-        return {"weights": self.weights}
+    @functools.cached_property
+    def members(self) -> dict[str, Recommender]:
+        """The blended recommenders by name (the registry's defaults when none were given)."""
+        return dict(self.components) if self.components is not None else default_components()
+
+    def call_defaults(self) -> dict[str, Any]:
+        """Only the weights: the components' own settings are reached as ``<component>__<setting>``."""
+        weights = dict(self.weights)
+        if weights == HYBRID_WEIGHTS:  # the registry's blend: the weights of the components present
+            weights = {name: weight for name, weight in weights.items() if name in self.members}
+        return {"weights": weights}
 
     def _check(self, settings: dict[str, Any]) -> dict[str, Any]:
         """Own weights (checked against the components) plus ``<component>__<setting>`` keys."""
-        nested: dict[str, dict[str, Any]] = {name: {} for name in self.components}
+        nested: dict[str, dict[str, Any]] = {name: {} for name in self.members}
         own = {}
         for key, value in settings.items():
             component, separator, setting = key.partition("__")
             if not separator:
                 own[key] = value
-            elif component in self.components:
+            elif component in self.members:
                 nested[component][setting] = value
             else:
-                raise ValueError(f"No hybrid component {component!r}; the components are {sorted(self.components)}.")
+                raise ValueError(f"No hybrid component {component!r}; the components are {sorted(self.members)}.")
         unknown = sorted(set(own) - {"weights"})
         if unknown:
             raise ValueError(f"hybrid has no setting(s) {unknown}; its settings are ['weights'] and "
                              "'<component>__<setting>'.")
-        weights = self._check_weights(dict(own.get("weights", self.weights)))
+        weights = self._check_weights(dict(own["weights"]))
         return {"weights": weights, "components": {
-            name: self.components[name].settings(**values) for name, values in nested.items()}}
+            name: self.members[name].settings(**values) for name, values in nested.items()}}
 
     def _check_weights(self, weights: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(weights) - set(self.components))
+        unknown = sorted(set(weights) - set(self.members))
         if unknown:
             raise ValueError(f"Weights given for {unknown}, which are not hybrid components; "
-                             f"the components are {sorted(self.components)}.")
+                             f"the components are {sorted(self.members)}.")
         bad = {k: w for k, w in weights.items() if not np.isfinite(w) or w < 0}
         if bad:
             raise ValueError(f"Hybrid weights must be numbers >= 0; got {bad}.")
@@ -78,13 +85,13 @@ class Hybrid(Recommender):
     def _fit(self, interactions: Interactions, settings: Settings) -> None:
         """Fit the components the default weights use; the others are fitted when a call first weighs them
         (a page opens without paying for components that are left out)."""
-        for name, component in self.components.items():
-            if self.weights.get(name, 0.0) > 0:
+        for name, component in self.members.items():
+            if settings["weights"].get(name, 0.0) > 0:
                 component.fit(interactions)
 
     def _component(self, name: str) -> Recommender:
         """Component ``name``, fitted on the hybrid's interactions (on first use when its default weight is 0)."""
-        component = self.components[name]
+        component = self.members[name]
         if getattr(component, "interactions_", None) is not self._check_fitted():
             component.fit(self.interactions_)  # the same data: the same fitted state whenever it happens
         return component
@@ -92,7 +99,7 @@ class Hybrid(Recommender):
     def component_scores(self, users: np.ndarray, names: list[str] | None = None,
                          settings: Settings | None = None) -> dict[str, np.ndarray]:
         """Each component's per-customer normalised scores (unweighted), e.g. to tune weights."""
-        names = names if names is not None else list(self.components)
+        names = names if names is not None else list(self.members)
         per_component = (settings or self.settings())["components"]
         return {name: normalise_rows(self._component(name).scores(users, **per_component[name])) for name in names}
 

@@ -61,8 +61,6 @@ class ItemKNN(Recommender):
         Pairs with fewer common buyers are ignored.
     """
 
-    name = "item-knn"
-
     def __init__(self, similarity: str = "jaccard", k: int = 50, shrinkage: float = 50.0,
                  min_overlap: int = 1) -> None:
         self.similarity = similarity
@@ -151,8 +149,6 @@ class UserKNN(Recommender):
     similarity, k, shrinkage, min_overlap
         As for :class:`ItemKNN`, between customers (``n`` = products bought by both).
     """
-
-    name = "user-knn"
 
     def __init__(self, similarity: str = "cosine", k: int = 50, shrinkage: float = 0.0,
                  min_overlap: int = 1) -> None:

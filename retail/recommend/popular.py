@@ -11,8 +11,6 @@ from retail.recommend.interactions import Interactions
 class Popularity(Recommender):
     """Products with the most distinct buyers over the training period."""
 
-    name = "popularity"
-
     def _scores(self, users: np.ndarray, settings: Settings) -> np.ndarray:
         return np.tile(self.popularity_, (len(users), 1))
 
@@ -28,8 +26,6 @@ class Trending(Recommender):
     window_days
         Length of the recent window in days (default 30).
     """
-
-    name = "trending"
 
     def __init__(self, window_days: int = 30) -> None:
         self.window_days = window_days
@@ -70,7 +66,6 @@ class BuyAgain(Recommender):
         Exponent of the product's repeat rate (0: every product alike).
     """
 
-    name = "buy-again"
     default_exclude_purchased = False
     discovers = False
 

@@ -117,8 +117,6 @@ class BoughtTogether(Recommender):
         Minimum number of baskets a pair must share to make a rule.
     """
 
-    name = "rules"
-
     def __init__(self, min_support: int = 20) -> None:
         self.min_support = min_support
 

@@ -63,8 +63,6 @@ class NextBasket(Recommender):
         Weight of each older order relative to the next newer one (1: all equal).
     """
 
-    name = "next-basket"
-
     def __init__(self, last_baskets: int = 5, recency: float = 1.0) -> None:
         self.last_baskets = last_baskets
         self.recency = recency
