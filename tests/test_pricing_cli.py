@@ -76,7 +76,8 @@ def test_price_scenario_json(till, capsys):
     recommendation = out["recommendation"]
     assert abs(recommendation["change"]) <= 0.15 + 1e-9
     assert f"{recommendation['price']:.2f}".endswith("99") or recommendation["change"] == 0  # or keep today's price
-    assert "Recommended price" in recommendation["text"]
+    assert "Price with the most sales value" in recommendation["text"] and not recommendation["margin_known"]
+    assert "Margin cannot be judged without unit costs" in recommendation["text"]
 
 
 def test_price_scenario_margin_needs_costs_and_uses_them(till, capsys):

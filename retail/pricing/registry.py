@@ -17,6 +17,7 @@ NEEDS_COST = "needs-cost"  # tag: a goal that needs unit costs
 
 SEASON_LABELS = {"fourier": "smooth yearly curve", "months": "month by month", "none": "none"}
 ERROR_LABELS = {"robust": "robust (weeks as clusters)", "model": "from the model (Pearson-scaled)"}
+PROMOTION_LABELS = {"each": "each promotion its own lift", "shared": "one lift for all promotions"}
 
 
 def _count_params(family: str | None = None) -> tuple[Param, ...]:
@@ -33,6 +34,10 @@ def _count_params(family: str | None = None) -> tuple[Param, ...]:
         Param("errors", "Uncertainty", "model", "How the intervals are computed: from the model's own variance "
               "(chosen on the benchmark's development seeds), or robust to demand swings that last several days.",
               kind=str, choices=tuple(ERROR_LABELS), choice_labels=ERROR_LABELS),
+        Param("promotions", "Promotion lift", "each", "Whether each promotion may lift sales by its own amount "
+              "around the product's usual lift (a better display, a leaflet: measured from the data), so that a "
+              "deep promotion that was also well displayed is not read as price response.", kind=str,
+              choices=tuple(PROMOTION_LABELS), choice_labels=PROMOTION_LABELS),
     )
 
 
