@@ -56,8 +56,10 @@ ESTIMATORS = Registry("elasticity model", [
          "retail.pricing.estimators:CountRegression.negative_binomial", params=_count_params(),
          tags=frozenset({COUNTS})),
     Spec("shrunk", "count model shrunk to the category",
-         "A count model per product; products with little price history borrow strength from their category "
-         "(empirical Bayes).", "retail.pricing.estimators:ShrunkRegression", params=_count_params("negbin"),
+         "A count model per product; a product with little price history borrows strength from its category, as "
+         "much as the data says: how widely products differ within categories is measured (empirical Bayes), so "
+         "a precise estimate keeps its own value.", "retail.pricing.estimators:ShrunkRegression",
+         params=_count_params("negbin"),
          tags=frozenset({COUNTS, DEFAULT})),
 ])
 
