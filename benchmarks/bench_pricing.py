@@ -13,7 +13,10 @@ product x store x day with sales), written as a CSV and imported the way the app
 Every model of the registry measures the elasticities, and so does the issue's reference: a
 plain statsmodels Poisson GLM per product on the zero-filled product x store daily panel with
 price and promotion carried forward from the last sale in that store, log price, promotion,
-trend and store effects (written here, independently of the app's code).
+trend and store effects (written here, independently of the app's code). On the slow movers, the
+default model is also fitted on the app's panel with the *true* shelf price and promotion state of
+every day (the generator knows them; a till file shows them only on days with sales): what is left
+of its error then is the file's own limit, not how days without sales are filled.
 
 Scores, over products whose list price changed and that a model gives a number: mean absolute
 error (MAE), share within 0.25 of the truth, share of 95% intervals holding the truth; over
@@ -56,6 +59,7 @@ REPORT_SEEDS = (0, 1, 2, 3, 4)
 DEV_SEEDS = (100, 101, 102, 103, 104)
 BAR = {"mae": 0.22, "within": 0.70, "flagged": 0.90, "coverage": (0.90, 0.98), "seconds": 30.0}
 REFERENCE = "reference"  # the issue's plain statsmodels GLM
+KNOWN = "known prices"  # the default model with the true shelf price on every day: the information limit
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
@@ -124,6 +128,32 @@ def reference_glm(frame: pd.DataFrame) -> pd.DataFrame:
     return table.assign(ci_low=table["elasticity"] - 1.96 * table["se"], ci_high=table["elasticity"] + 1.96 * table["se"])
 
 
+def known_prices(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The information limit of a slow-movers file: the default model fitted on the app's panel with
+    the *true* shelf price and promotion state on every day (what the till file does not show on days
+    without sales), the reported (shrunk) elasticities as a product table."""
+    from dataclasses import replace
+
+    from pricing_sweep import _table
+
+    from retail.pricing.estimators import ShrunkRegression
+    from retail.pricing.panel import build_price_panel, promotion_events
+
+    panel = build_price_panel(frame)
+    _, info, full = pricing_slow_movers.simulate(seed)
+    rows = panel.rows.copy()
+    product = pd.Series(np.arange(len(info)), index=info["product"]).reindex(
+        panel.products["product_id"].to_numpy()[rows["product"].to_numpy()]).to_numpy()
+    store = rows["store_name"].str.replace("Shop ", "").astype(int).to_numpy() - 1
+    day = (rows[schema.DATE] - pricing_slow_movers.START).dt.days.to_numpy()
+    truth = full.set_index(["product", "store", "day"]).reindex(pd.MultiIndex.from_arrays([product, store, day]))
+    rows["price"], rows["promo"] = truth["price"].to_numpy(), truth["promo"].to_numpy()
+    rows["event"] = promotion_events(rows)
+    known = replace(panel, rows=rows)
+    estimates = ShrunkRegression().fit(known).estimates_
+    return _table(known.products, estimates.mean, estimates.sd)
+
+
 def measure(files: list[str], seeds: tuple[int, ...], models: list[str]) -> pd.DataFrame:
     rows = []
     for file in files:
@@ -136,6 +166,11 @@ def measure(files: list[str], seeds: tuple[int, ...], models: list[str]) -> pd.D
                 identifiable = result.products.set_index("product_id")["identifiable"]
                 rows.append({"file": file, "model": name, "seed": seed, "seconds": result.seconds}
                             | score(result.products, truth))
+            if file == "slow":
+                started = time.perf_counter()
+                known = score(known_prices(frame, seed), truth)
+                rows.append({"file": file, "model": KNOWN, "seed": seed, "seconds": time.perf_counter() - started}
+                            | known)
             started = time.perf_counter()
             reference = reference_glm(frame)
             reference["identifiable"] = reference["product_id"].map(identifiable).fillna(False).astype(bool)
@@ -151,6 +186,8 @@ def spread(values: pd.Series, fmt: str) -> str:
 def label(name: str) -> str:
     if name == REFERENCE:
         return "issue's reference: plain statsmodels Poisson GLM, carried forward per store"
+    if name == KNOWN:
+        return "default model told the true shelf price and promotion on every day (the file's limit)"
     text = ESTIMATORS.label(name) if name in ESTIMATORS else name
     return f"**{text} (default)**" if name == ESTIMATORS.first_tagged(DEFAULT) else text
 
