@@ -230,6 +230,7 @@ def main() -> None:
     parser.add_argument("--files", default=",".join(FILES), help="comma-separated: busy, slow")
     parser.add_argument("--dev", action="store_true", help="the development seeds 100-104 instead of 0-4")
     parser.add_argument("--sweep", action="store_true", help="settings of the default model (development seeds)")
+    parser.add_argument("--variants", default="", help="with --sweep: variant names separated by ';' (default: all)")
     parser.add_argument("--real", action="store_true", help="also run on the real files in ../shared/data")
     parser.add_argument("--models", default=",".join(ESTIMATORS.names), help="comma-separated registry names")
     args = parser.parse_args()
@@ -237,7 +238,7 @@ def main() -> None:
     if args.sweep:
         from pricing_sweep import sweep
 
-        print(sweep(files, DEV_SEEDS))
+        print(sweep(files, DEV_SEEDS, [v.strip() for v in args.variants.split(";") if v.strip()]))
         return
     seeds = DEV_SEEDS if args.dev else REPORT_SEEDS
     chosen = [name.strip() for name in args.models.split(",") if name.strip()]

@@ -33,6 +33,8 @@ class _Harmonics(ShrunkRegression):
 
 VARIANTS = {
     "default": lambda: ShrunkRegression(),
+    "trend and season each product's own (before issue 26.1's second round)": lambda: ShrunkRegression(
+        trend_season="own"),
     "one lift for all promotions": lambda: ShrunkRegression(promotions="shared"),
     "Poisson": lambda: ShrunkRegression(family="poisson"),
     "robust intervals (weeks as clusters)": lambda: ShrunkRegression(errors="robust"),
@@ -47,13 +49,14 @@ def _table(products: pd.DataFrame, mean: np.ndarray, sd: np.ndarray) -> pd.DataF
                          "ci_high": mean + Z95 * sd, "identifiable": products["identifiable"].to_numpy()})
 
 
-def sweep(files: list[str], seeds: tuple[int, ...]) -> str:
+def sweep(files: list[str], seeds: tuple[int, ...], names: list[str] | None = None) -> str:
+    variants = {name: VARIANTS[name] for name in names} if names else VARIANTS
     rows = []
     for file in files:
         for seed in seeds:
             frame, truth = seed_frame(file, seed)
             panel = build_price_panel(frame)
-            for name, make in VARIANTS.items():
+            for name, make in variants.items():
                 estimates = make().fit(panel).estimates_
                 rows.append({"file": file, "variant": name, "what": "reported (shrunk)"}
                             | score(_table(panel.products, estimates.mean, estimates.sd), truth))

@@ -19,7 +19,7 @@ from retail.pricing.design import LOG_PRICE, NO_CONTROLS, DesignOptions, Layout,
 from retail.pricing.glm import Events, event_spread, fit_counts
 from retail.pricing.ols import fit_logs
 from retail.pricing.panel import EVENT, PricePanel
-from retail.pricing.shrinkage import Pooled, pool
+from retail.pricing.shrinkage import Pooled, control_precision, pool
 from retail.progress import Progress, quiet, scaled
 
 # The spread of promotion-event effects (log sd) a fit starts from, and how far the spread measured
@@ -101,6 +101,7 @@ class ElasticityModel:
     counts = True
     shrink = False
     events = False  # a random effect per promotion event (count models with a promotion column)
+    trend_season = "own"  # "shrunk": trend and season coefficients get the shop's measured spread as prior
 
     def design(self) -> DesignOptions:
         raise NotImplementedError
@@ -112,8 +113,10 @@ class ElasticityModel:
         """Fit every product of ``panel``; returns self with ``estimates_``.
 
         With promotion events, a first pass starts from :data:`EVENT_SD` and measures how much the
-        shop's promotions differ (:func:`~retail.pricing.glm.event_spread`); when that is far from
-        the start, a second pass uses it.
+        shop's promotions differ (:func:`~retail.pricing.glm.event_spread`); with ``trend_season``
+        "shrunk" it also measures how far the products' trends and seasons stray
+        (:func:`~retail.pricing.shrinkage.control_precision`). A second pass uses what was measured
+        (always with "shrunk"; with events alone, when the spread is far from the start).
         """
         layout = Layout(panel, self.design())
         products = panel.products
@@ -121,25 +124,33 @@ class ElasticityModel:
         reference = products["current_price"].to_numpy(dtype=np.float64)
         uses_events = self.events and layout.promo is not None and bool((panel.rows[EVENT] >= 0).any())
         event_sd = EVENT_SD if uses_events else None
-        first = self._fit_all(panel, layout, identifiable, reference, event_sd, scaled(progress, 0, 0.6))
+        first = self._fit_all(panel, layout, identifiable, reference, event_sd, {}, scaled(progress, 0, 0.5))
+        refit = False
         if uses_events:
             measured = event_spread(np.concatenate(first.event_effect), np.concatenate(first.event_information),
                                     EVENT_SD)
-            if abs(np.log(measured / EVENT_SD)) > np.log(REFIT_RATIO):
-                first = self._fit_all(panel, layout, identifiable, reference, measured, scaled(progress, 0.6, 1))
+            refit = abs(np.log(measured / EVENT_SD)) > np.log(REFIT_RATIO)
             event_sd = measured
+        controls = {}
+        if self.trend_season == "shrunk":
+            controls = control_precision(layout.columns, first.coef, first.cov, np.diff(panel.offsets()) > 0)
+        if refit or controls:
+            first = self._fit_all(panel, layout, identifiable, reference, event_sd, controls, scaled(progress, 0.5, 1))
         progress(1.0, f"Fitted {int((np.diff(panel.offsets()) > 0).sum()):,} products")
         self.estimates_ = self._estimates(layout, products, identifiable, reference, first, event_sd)
         return self
 
     def _fit_all(self, panel: PricePanel, layout: Layout, identifiable: np.ndarray, reference: np.ndarray,
-                 event_sd: float | None, progress: Progress) -> _Fitted:
+                 event_sd: float | None, controls: dict[int, float], progress: Progress) -> _Fitted:
         P, K = panel.n_products, layout.k
         out = _Fitted(np.zeros((P, K)), np.zeros((P, K, K)), np.zeros((P, K)), np.zeros(P), [], [])
         done, fitted_total = 0, int((np.diff(panel.offsets()) > 0).sum())
         with threadpool_limits(1, user_api="blas"):  # many small products: threads only contend
             for batch in batches(panel, layout, reference):
-                fitted = self._fit_batch(batch, layout.prior_precision(identifiable[batch.products]), event_sd)
+                prior = layout.prior_precision(identifiable[batch.products])
+                for column, precision in controls.items():
+                    prior[:, column] = precision
+                fitted = self._fit_batch(batch, prior, event_sd)
                 chosen = batch.products
                 out.coef[chosen], out.cov[chosen], out.alpha[chosen] = fitted.coef, fitted.cov, fitted.alpha
                 out.slope[chosen] = _price_slope(fitted.hessian)
@@ -196,12 +207,13 @@ class CountRegression(ElasticityModel):
     """
 
     def __init__(self, family: str = "poisson", season: str = "fourier", trend: bool = True,
-                 errors: str = "model", promotions: str = "each") -> None:
+                 errors: str = "model", promotions: str = "each", trend_season: str = "shrunk") -> None:
         self.family = family
         self.season = season
         self.trend = trend
         self.errors = errors
         self.promotions = promotions
+        self.trend_season = trend_season
 
     @property
     def events(self) -> bool:
@@ -209,8 +221,8 @@ class CountRegression(ElasticityModel):
 
     @classmethod
     def negative_binomial(cls, season: str = "fourier", trend: bool = True, errors: str = "model",
-                          promotions: str = "each") -> CountRegression:
-        return cls("negbin", season, trend, errors, promotions)
+                          promotions: str = "each", trend_season: str = "shrunk") -> CountRegression:
+        return cls("negbin", season, trend, errors, promotions, trend_season)
 
     def design(self) -> DesignOptions:
         return DesignOptions(trend=self.trend, season=self.season)
@@ -226,5 +238,5 @@ class ShrunkRegression(CountRegression):
     shrink = True
 
     def __init__(self, family: str = "negbin", season: str = "fourier", trend: bool = True,
-                 errors: str = "model", promotions: str = "each") -> None:
-        super().__init__(family, season, trend, errors, promotions)
+                 errors: str = "model", promotions: str = "each", trend_season: str = "shrunk") -> None:
+        super().__init__(family, season, trend, errors, promotions, trend_season)

@@ -18,6 +18,7 @@ NEEDS_COST = "needs-cost"  # tag: a goal that needs unit costs
 SEASON_LABELS = {"fourier": "smooth yearly curve", "months": "month by month", "none": "none"}
 ERROR_LABELS = {"robust": "robust (weeks as clusters)", "model": "from the model (Pearson-scaled)"}
 PROMOTION_LABELS = {"each": "each promotion its own lift", "shared": "one lift for all promotions"}
+TREND_SEASON_LABELS = {"shrunk": "kept to the shop's measured spread", "own": "each product's own"}
 
 
 def _count_params(family: str | None = None) -> tuple[Param, ...]:
@@ -38,6 +39,10 @@ def _count_params(family: str | None = None) -> tuple[Param, ...]:
               "around the product's usual lift (a better display, a leaflet: measured from the data), so that a "
               "deep promotion that was also well displayed is not read as price response.", kind=str,
               choices=tuple(PROMOTION_LABELS), choice_labels=PROMOTION_LABELS),
+        Param("trend_season", "Trend and season per product", "shrunk", "A slow seller's own trend and season rest "
+              "on few sales, and a price step is easily read as a trend. Kept to the spread the shop's products "
+              "show (measured from the data), a product's noise is not taken for a trend; or each product's own.",
+              kind=str, choices=tuple(TREND_SEASON_LABELS), choice_labels=TREND_SEASON_LABELS),
     )
 
 
