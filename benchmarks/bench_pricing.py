@@ -154,7 +154,7 @@ def known_prices(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
     return _table(known.products, estimates.mean, estimates.sd)
 
 
-def measure(files: list[str], seeds: tuple[int, ...], models: list[str]) -> pd.DataFrame:
+def measure(files: list[str], seeds: tuple[int, ...], models: list[str], reference: bool = True) -> pd.DataFrame:
     rows = []
     for file in files:
         for seed in seeds:
@@ -171,11 +171,12 @@ def measure(files: list[str], seeds: tuple[int, ...], models: list[str]) -> pd.D
                 known = score(known_prices(frame, seed), truth)
                 rows.append({"file": file, "model": KNOWN, "seed": seed, "seconds": time.perf_counter() - started}
                             | known)
-            started = time.perf_counter()
-            reference = reference_glm(frame)
-            reference["identifiable"] = reference["product_id"].map(identifiable).fillna(False).astype(bool)
-            rows.append({"file": file, "model": REFERENCE, "seed": seed, "seconds": time.perf_counter() - started}
-                        | score(reference, truth))
+            if reference:
+                started = time.perf_counter()
+                plain = reference_glm(frame)
+                plain["identifiable"] = plain["product_id"].map(identifiable).fillna(False).astype(bool)
+                rows.append({"file": file, "model": REFERENCE, "seed": seed, "seconds": time.perf_counter() - started}
+                            | score(plain, truth))
     return pd.DataFrame(rows)
 
 
@@ -230,6 +231,8 @@ def main() -> None:
     parser.add_argument("--files", default=",".join(FILES), help="comma-separated: busy, slow")
     parser.add_argument("--dev", action="store_true", help="the development seeds 100-104 instead of 0-4")
     parser.add_argument("--sweep", action="store_true", help="settings of the default model (development seeds)")
+    parser.add_argument("--no-reference", action="store_true", help="leave out the issue's statsmodels reference")
+    parser.add_argument("--dev-seeds", default="", help="with --sweep: comma-separated seeds (default 100-104)")
     parser.add_argument("--variants", default="", help="with --sweep: variant names separated by ';' (default: all)")
     parser.add_argument("--real", action="store_true", help="also run on the real files in ../shared/data")
     parser.add_argument("--models", default=",".join(ESTIMATORS.names), help="comma-separated registry names")
@@ -238,11 +241,12 @@ def main() -> None:
     if args.sweep:
         from pricing_sweep import sweep
 
-        print(sweep(files, DEV_SEEDS, [v.strip() for v in args.variants.split(";") if v.strip()]))
+        dev = tuple(int(x) for x in args.dev_seeds.split(",")) if args.dev_seeds else DEV_SEEDS
+        print(sweep(files, dev, [v.strip() for v in args.variants.split(";") if v.strip()]))
         return
     seeds = DEV_SEEDS if args.dev else REPORT_SEEDS
     chosen = [name.strip() for name in args.models.split(",") if name.strip()]
-    scores = measure(files, seeds, chosen)
+    scores = measure(files, seeds, chosen, not args.no_reference)
     print(f"Seeds {seeds[0]}-{seeds[-1]}; mean [min-max] over the seeds.\n")
     print(table(scores))
     default = ESTIMATORS.first_tagged(DEFAULT)
