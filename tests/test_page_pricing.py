@@ -117,3 +117,14 @@ def test_dataset_without_prices_says_so(app_env, tmp_path):
     import_file(Workspace(app_env), path, "baskets")
     app = open_page("baskets")
     assert "Pricing needs prices" in app.info[0].value
+
+
+def test_trend_and_season_setting_reaches_the_run(shop):
+    app = open_page()
+    widget = app.selectbox(key="pr_shrunk_trend_season")
+    assert widget.value == "shrunk" and widget.label == "Trend and season per product"
+    widget.set_value("own").run()
+    run(app)
+    assert "6 of 8 products have a measurable price elasticity" in app.success[0].value
+    saved = Workspace(shop).list_runs("pricing")[0].settings
+    assert saved["model_params"]["trend_season"] == "own"
