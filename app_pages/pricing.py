@@ -165,7 +165,9 @@ def show_scenario_result(table: pd.DataFrame, recommendation, change: float, wit
     for tile, measure in zip(tiles, ["units", "revenue", "margin"], strict=False):
         value, low, high, delta = describe_outcome(chosen, measure, code)
         tile.metric(f"{MEASURES[measure]} in a typical week", value, delta, help=f"95% interval: {low} to {high}")
-    st.success(recommendation.describe(code))
+    # a clean answer is green; one on a guard rail, or a sales-value answer without costs, is only information
+    answer = st.success if recommendation.margin_known and not recommendation.rail else st.info
+    answer(recommendation.describe(code))
     for warning in recommendation.warnings:
         st.warning(warning)
     measure = st.radio("Chart", [m for m in MEASURES if with_margin or m != "margin"], horizontal=True,

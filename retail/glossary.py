@@ -114,7 +114,8 @@ GLOSSARY |= {
                    "units. Below -1 (elastic) a price cut raises sales value; between -1 and 0 (inelastic) it lowers it."),
     "ci_low": ("Low (95%)", "The lower end of the 95% interval: the elasticity is in the interval 19 times in 20."),
     "ci_high": ("High (95%)", "The upper end of the 95% interval."),
-    "verdict": ("Verdict", "Elastic (below -1), inelastic (between -1 and 0), or not identifiable: the price never "
+    "verdict": ("Verdict", "Elastic (the whole 95% interval below -1), inelastic (the whole interval above -1), not "
+                "sure (the interval includes -1: the data cannot tell which), or not identifiable: the price never "
                 "moved outside promotions, or the product sold too rarely, so the data cannot say."),
     "identifiable": ("Measurable", "Whether the price moved outside promotions, so that its effect can be measured."),
     "price_levels": ("Price levels", "Distinct prices seen on days with sales (promotion prices included)."),

@@ -72,7 +72,7 @@ def test_measure_elasticities_scenario_and_download(page, app_url, tmp_path):
     wait_idle(page)  # the download's click reruns the page (audit log): let it finish before changing tab
 
     page.get_by_role("tab", name="Scenarios").click()  # a tab: no rerun
-    page.get_by_text("Recommended price").first.wait_for()
+    page.get_by_text("Price with the most sales value").first.wait_for()
     before = metric_text(page)
     slider = page.locator("[data-testid='stSlider']", has_text="Price change (%)").first.get_by_role("slider")
     slider.focus()

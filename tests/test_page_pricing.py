@@ -70,7 +70,10 @@ def test_promotion_lifts_and_scenarios(shop):
     assert set(lifts["product_id"]) >= {"A", "B", "C"}
     assert (lifts["lift"] > lifts["promotion_lift"]).all()  # the discount explains part of the lift
     app.selectbox(key="pr_scenario_product").set_value("A").run()
-    assert "Recommended price" in app.success[-1].value
+    answer = next(i.value for i in app.info if "Price with the most sales value" in i.value)
+    assert "on the guard rail (the largest cut allowed" in answer  # A is elastic: sales value peaks at the cut
+    assert "Margin cannot be judged without unit costs" in answer
+    assert any("nobody can say whether it pays" in w.value for w in app.warning)
     before = [m.value for m in app.metric]
     app.slider(key="pr_change").set_value(10).run()
     after = [m.value for m in app.metric]
@@ -83,7 +86,8 @@ def test_margin_goal_needs_costs_then_uses_the_cost_column(shop):
     app.selectbox(key="pr_goal").set_value(margin).run()
     assert "Margins need unit costs" in app.info[-1].value
     app.selectbox(key="pr_cost_source").set_value("Cost").run()
-    assert "margin" in app.success[-1].value and not app.exception
+    answer = next(m.value for m in [*app.success, *app.info] if "Recommended price" in m.value)
+    assert "margin" in answer and "cannot be judged" not in answer and not app.exception
     assert len(app.metric) == 3
 
 
@@ -113,3 +117,14 @@ def test_dataset_without_prices_says_so(app_env, tmp_path):
     import_file(Workspace(app_env), path, "baskets")
     app = open_page("baskets")
     assert "Pricing needs prices" in app.info[0].value
+
+
+def test_trend_and_season_setting_reaches_the_run(shop):
+    app = open_page()
+    widget = app.selectbox(key="pr_shrunk_trend_season")
+    assert widget.value == "shrunk" and widget.label == "Trend and season per product"
+    widget.set_value("own").run()
+    run(app)
+    assert "6 of 8 products have a measurable price elasticity" in app.success[0].value
+    saved = Workspace(shop).list_runs("pricing")[0].settings
+    assert saved["model_params"]["trend_season"] == "own"

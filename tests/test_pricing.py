@@ -139,13 +139,18 @@ def test_guard_rails_bound_the_recommendation():
     elastic = Goal(max_change=0.15).recommend(_item(-2.0))
     assert elastic.price == pytest.approx(4.25) and elastic.change == pytest.approx(-0.15)
     assert any("outside the prices seen" in w for w in elastic.warnings)
-    assert any("edge of the allowed range" in w for w in elastic.warnings)
+    assert elastic.rail == "cut" and "on the guard rail (the largest cut allowed" in elastic.describe()
+    assert not elastic.margin_known and "Margin cannot be judged without unit costs" in elastic.describe()
+    assert any("without unit costs nobody can say whether it pays" in w for w in elastic.warnings)
     inelastic = Goal(max_change=0.10, ending="9").recommend(_item(-0.3))
     assert inelastic.price == pytest.approx(5.49) and inelastic.change <= 0.10
     assert list(Goal(max_change=0.10, ending="99").candidates(5.0)) == [4.99, 5.0]  # today's price stays an option
     assert Goal(max_change=0.15).candidates(5.0, cost=4.6).min() >= 4.6  # never below cost
     margin = Goal.margin(max_change=0.3).recommend(_item(-3.0, cost=3.0))
     assert margin.price == pytest.approx(4.5, abs=0.06)  # cost x e / (1 + e) = 4.5, inside the rails
+    assert margin.rail is None and margin.margin_known and "guard rail" not in margin.describe()
+    assert "cannot be judged" not in margin.describe() and not any("unit costs" in w for w in margin.warnings)
+    assert inelastic.rail == "rise" and "largest rise allowed" in inelastic.describe()
     with pytest.raises(ValueError, match="margin goal needs unit costs"):
         Goal.margin().recommend(_item(-2.0))
     assert set(GOALS.names) == {"max-revenue", "max-margin"}

@@ -46,6 +46,18 @@ def test_elasticity_per_category_and_files(till, tmp_path, capsys):
     assert openpyxl.load_workbook(book).sheetnames[0] == "elasticity"
 
 
+def test_trend_and_season_each_products_own_on_request(till, capsys):
+    runs = {}
+    for kind in ("own", "shrunk"):
+        assert main(["elasticity", str(till), "--trend-season", kind, "--json"]) == 0
+        runs[kind] = {item["product_id"]: item["elasticity"] for item in json.loads(capsys.readouterr().out)["items"]}
+    # eight products are too few to measure how far trends stray: both keep each product's own
+    assert runs["own"] == runs["shrunk"] and runs["own"]["A"] is not None
+    with pytest.raises(SystemExit, match="2"):
+        main(["elasticity", str(till), "--trend-season", "pooled"])
+    assert "invalid choice: 'pooled'" in capsys.readouterr().err
+
+
 def test_a_flag_the_model_does_not_take_is_refused(till, capsys):
     assert main(["elasticity", str(till), "--model", "naive", "--season", "months"]) == 2
     assert "does not apply to log-log regression (naive)" in capsys.readouterr().err
@@ -76,7 +88,8 @@ def test_price_scenario_json(till, capsys):
     recommendation = out["recommendation"]
     assert abs(recommendation["change"]) <= 0.15 + 1e-9
     assert f"{recommendation['price']:.2f}".endswith("99") or recommendation["change"] == 0  # or keep today's price
-    assert "Recommended price" in recommendation["text"]
+    assert "Price with the most sales value" in recommendation["text"] and not recommendation["margin_known"]
+    assert "Margin cannot be judged without unit costs" in recommendation["text"]
 
 
 def test_price_scenario_margin_needs_costs_and_uses_them(till, capsys):

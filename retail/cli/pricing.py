@@ -140,6 +140,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
                                "expected": recommendation.expected, "low": recommendation.low,
                                "high": recommendation.high, "today": recommendation.today,
                                "chance_better": recommendation.chance_better, "warnings": recommendation.warnings,
+                               "on_guard_rail": recommendation.rail, "margin_known": recommendation.margin_known,
                                "text": recommendation.describe(loaded.currency)}}
     if args.json:
         print(json.dumps(info))

@@ -20,6 +20,7 @@ from retail.data import schema
 from retail.experiments.results import CampaignData
 
 MAX_LEVELS = 20  # one-hot columns per text fact: the most frequent values, the rest together
+SKEWED = 1.0  # skewness above which a fact that is never negative is put on a log scale
 TOP_CATEGORIES = 5
 NO_HISTORY = "no purchase before"
 SEGMENT_FACT = "customer segment"
@@ -86,23 +87,35 @@ def add_customer_facts(data: CampaignData, sales: pd.DataFrame, dataset: str = "
 
 
 class FeatureEncoder:
-    """Customer facts as numbers: numeric facts as they are (missing: the median, plus a flag),
-    text facts one-hot over their most frequent values. Learned on one part, applied to any.
+    """Customer facts as numbers: numeric facts as they are (missing: the median, plus a flag), a
+    skewed fact that is never negative (money spent, orders) on a log scale, text facts one-hot over
+    their most frequent values. Learned on one part, applied to any.
+
+    Why the log: a customer's response moves with the *ratio* of what they spent, not the difference
+    (200 against 100 is a step like 2,000 against 1,000), and a straight-line model on raw money is
+    ruled by a few big spenders. On the development campaigns of both kinds
+    (``benchmarks/bench_experiments.py --sweep``) two-model logistic regression's held-out Qini rose
+    from 0.0500 to 0.0503 (segments) and from 0.0556 to 0.0582 (smooth effects); trees do not change.
 
     Parameters
     ----------
     features : the fact columns.
     max_levels : one-hot columns per text fact at most (the rarer values share none).
+    log_skewed : put a fact on a log scale when it is never negative and its skewness exceeds
+        :data:`SKEWED` on the part learned from; False: every numeric fact as it is.
     """
 
-    def __init__(self, features: list[str] | tuple[str, ...], max_levels: int = MAX_LEVELS) -> None:
+    def __init__(self, features: list[str] | tuple[str, ...], max_levels: int = MAX_LEVELS,
+                 log_skewed: bool = True) -> None:
         self.features = list(features)
         self.max_levels = max_levels
+        self.log_skewed = log_skewed
 
     def fit(self, frame: pd.DataFrame) -> FeatureEncoder:
         self.medians_: dict[str, float] = {}
         self.flags_: list[str] = []
         self.levels_: dict[str, list[str]] = {}
+        self.logged_: list[str] = []
         for column in self.features:
             values = frame[column]
             if values.dtype.kind in "fiub":
@@ -110,16 +123,19 @@ class FeatureEncoder:
                 self.medians_[column] = float(numbers.median()) if numbers.notna().any() else 0.0
                 if numbers.isna().any():
                     self.flags_.append(column)
+                if self.log_skewed and numbers.min() >= 0 and numbers.skew() > SKEWED:
+                    self.logged_.append(column)
             else:
                 self.levels_[column] = values.astype(str).value_counts().index[: self.max_levels].tolist()
-        self.names_ = [*self.medians_, *(f"{c} unknown" for c in self.flags_),
+        self.names_ = [*(f"{c} (log scale)" if c in self.logged_ else c for c in self.medians_),
+                       *(f"{c} unknown" for c in self.flags_),
                        *(f"{c} = {level}" for c, levels in self.levels_.items() for level in levels)]
         return self
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
         if not hasattr(self, "names_"):
             raise ValueError("Fit the encoder before transforming.")
-        parts = [frame[c].astype(float).fillna(median).to_numpy()[:, None] for c, median in self.medians_.items()]
+        parts = [self._number(frame[c], c, median)[:, None] for c, median in self.medians_.items()]
         parts += [frame[c].isna().to_numpy(dtype=float)[:, None] for c in self.flags_]
         for column, levels in self.levels_.items():
             values = frame[column].astype(str).to_numpy()
@@ -127,6 +143,11 @@ class FeatureEncoder:
         if not parts:
             return np.zeros((len(frame), 0))
         return np.hstack(parts)
+
+    def _number(self, values: pd.Series, column: str, median: float) -> np.ndarray:
+        numbers = values.astype(float).fillna(median).to_numpy()
+        # clipped: a value below zero in a later part (never seen when learning) stays on the scale
+        return np.log1p(np.maximum(numbers, 0.0)) if column in self.logged_ else numbers
 
 
 def segment_codes(data: CampaignData) -> tuple[np.ndarray, list[str]]:

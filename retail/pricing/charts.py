@@ -12,7 +12,7 @@ from retail.data import currency
 from retail.data.safety import plot_text
 
 TEMPLATE = "plotly_white"
-COLOURS = {"elastic": "#2563eb", "inelastic": "#f59e0b", "not identifiable": "#94a3b8"}
+COLOURS = {"elastic": "#2563eb", "inelastic": "#f59e0b", "not sure": "#64748b", "not identifiable": "#94a3b8"}
 ACTUAL, MODEL, PRICE, PROMO = "#334155", "#2563eb", "#dc2626", "rgba(245, 158, 11, 0.18)"
 
 

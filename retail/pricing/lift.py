@@ -31,15 +31,6 @@ EVENT_COLUMNS = ["product", "event", "start", "end", "days", "stores", "discount
                  "lift_high", "promotion_lift", "promotion_lift_low", "promotion_lift_high"]
 
 
-def _events(promo_rows: pd.DataFrame) -> np.ndarray:
-    """An event number per promotion row: a new event after a gap of more than one period."""
-    days = promo_rows[[PRODUCT, DAY]].drop_duplicates().sort_values([PRODUCT, DAY])
-    product, day = days[PRODUCT].to_numpy(), days[DAY].to_numpy()
-    new = np.r_[True, (product[1:] != product[:-1]) | (np.diff(day) > 1)]
-    number = pd.Series(np.cumsum(new) - 1, index=pd.MultiIndex.from_arrays([product, day]))
-    return number.reindex(pd.MultiIndex.from_arrays([promo_rows[PRODUCT], promo_rows[DAY]])).to_numpy()
-
-
 def _product_draws(estimates: Estimates, adjusted: tuple[np.ndarray, np.ndarray], part: pd.DataFrame,
                    product: int, rng: np.random.Generator):
     """(rows, draws) expected units at baseline and with the discount only, and their point values."""
@@ -57,7 +48,8 @@ def _summaries(actual: np.ndarray, base: np.ndarray, discount: np.ndarray, base_
                discount_point: np.ndarray) -> dict[str, np.ndarray]:
     """Totals and intervals per group: inputs (groups,) and (groups, draws)."""
     def band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return np.nanpercentile(values, 2.5, axis=1), np.nanpercentile(values, 97.5, axis=1)
+        low, high = np.percentile(values, [2.5, 97.5], axis=1)  # draws of exp(...) are never missing
+        return low, high
 
     lift_low, lift_high = band(actual[:, None] / base - 1)
     extra_low, extra_high = band(actual[:, None] / discount - 1)
@@ -74,7 +66,6 @@ def promotion_lifts(panel: PricePanel, estimates: Estimates, eta: np.ndarray,
     promo_rows = rows[(rows[PROMO].to_numpy() > 0) & np.isfinite(eta)]
     if not estimates.counts or promo_rows.empty or estimates.layout.promo is None:
         return pd.DataFrame(columns=EVENT_COLUMNS), pd.DataFrame(columns=["product", "events", *EVENT_COLUMNS[6:]])
-    promo_rows = promo_rows.assign(event=_events(promo_rows))
     facts = _event_facts(promo_rows)
     rng, adjusted = np.random.default_rng(seed), estimates.adjusted()
     events, products = [], []

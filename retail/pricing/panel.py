@@ -29,8 +29,8 @@ from retail.pricing.identify import identify
 
 logger = logging.getLogger(__name__)
 
-PRODUCT, STORE, DAY, UNITS, PRICE, PROMO, REGULAR, OBSERVED = (
-    "product", "store", "day", "units", "price", "promo", "regular_price", "observed")
+PRODUCT, STORE, DAY, UNITS, PRICE, PROMO, REGULAR, OBSERVED, EVENT = (
+    "product", "store", "day", "units", "price", "promo", "regular_price", "observed", "event")
 WEEKLY_SHARE = 0.95  # this share of sale days on one weekday: a weekly file (no day-of-week pattern to fit)
 
 
@@ -41,7 +41,9 @@ class PricePanel:
     ``rows``: ``product`` (position in ``products``), ``store`` (code within the product, 0..),
     ``day`` (periods since ``start``), ``date``, ``units``, ``price``, ``promo`` (0/1),
     ``regular_price`` (the last price outside a promotion), ``observed`` (a sale row existed),
-    ``absent`` (inside a long break: left out of the fit); sorted by product, store, day.
+    ``absent`` (inside a long break: left out of the fit), ``event`` (the promotion event: a run of
+    promotion days of the product in any store, numbered across the shop; -1 outside promotions);
+    sorted by product, store, day.
     """
 
     rows: pd.DataFrame
@@ -141,7 +143,7 @@ def build_price_panel(frame: pd.DataFrame, promo_column: str | None = None, min_
     rows = rows.merge(_day_prices(sales, keys, freq), on=[*keys, DATE], how="left")
     rows, chain_wide = _carry_forward(rows, promo, keys)
     products = _products(sales, rows)
-    rows = _encode(rows, products, keys)
+    rows = _encode(rows, products, keys, 7 if freq == "W" else 1)
     products = identify(rows, products, min_sale_days, price_step)
     start = rows[DATE].min()
     rows = rows[~np.isin(rows[PRODUCT].to_numpy(), np.flatnonzero(products["reason"] == "few_sales"))]
@@ -153,9 +155,8 @@ def build_price_panel(frame: pd.DataFrame, promo_column: str | None = None, min_
 
 
 def _carry_forward(rows: pd.DataFrame, promo: str | None, keys: list[str]) -> tuple[pd.DataFrame, int]:
-    """Price, promotion and regular price on days without sales: the price seen that day in the
-    product's other stores when its stores charge the same prices, else the last one seen in
-    that store. Returns the rows and the number of products priced chain-wide."""
+    """Price, promotion and regular price on days without sales (see :func:`_chain_fill`), else the
+    last ones seen in that store. Returns the rows and the number of products priced chain-wide."""
     rows = rows.sort_values([SERIES_ID, DATE], kind="stable").reset_index(drop=True)
     observed = rows[PRICE].notna().to_numpy() & (rows[Y].to_numpy() > 0)
     flag = (rows[promo].to_numpy() > 0) if promo else np.zeros(len(rows), dtype=bool)
@@ -163,12 +164,9 @@ def _carry_forward(rows: pd.DataFrame, promo: str | None, keys: list[str]) -> tu
     state = pd.Series(flag.astype(np.float64), index=rows.index).where(observed)
     chain_wide = 0
     if len(keys) > 1:
-        day = _chain_days(rows[observed], keys[0], flag[observed])
-        chain_wide = int(day[keys[0]].nunique()) if len(day) else 0
-        found = rows[[keys[0], DATE]].merge(day, on=[keys[0], DATE], how="left")
-        fill = ~observed & found["chain_price"].notna().to_numpy()
-        price[fill] = found["chain_price"].to_numpy()[fill]
-        state[fill] = found["chain_promo"].to_numpy()[fill]
+        chain_price, chain_state, chain_wide = _chain_fill(rows, observed, flag, keys)
+        fill = ~observed & np.isfinite(chain_price)
+        price[fill], state[fill] = chain_price[fill], chain_state[fill]
     groups = rows[SERIES_ID]
     state = state.groupby(groups).ffill().fillna(0.0)
     regular = price.where(state == 0).groupby(groups).ffill().groupby(groups).bfill()
@@ -177,17 +175,81 @@ def _carry_forward(rows: pd.DataFrame, promo: str | None, keys: list[str]) -> tu
     return rows, chain_wide
 
 
-def _chain_days(seen: pd.DataFrame, product: str, flag: np.ndarray, agree: float = 0.9) -> pd.DataFrame:
-    """Product-days with the price and promotion state seen in the stores that sold, for the
-    products whose stores charged the same price on at least ``agree`` of their shared days."""
-    day = seen[[product, DATE]].assign(price=seen[PRICE].to_numpy(), promo=flag.astype(np.float64))
-    stats = day.groupby([product, DATE]).agg(chain_price=("price", "median"), low=("price", "min"),
-                                             high=("price", "max"), chain_promo=("promo", "max"),
-                                             stores=("price", "size")).reset_index()
-    shared = stats[stats["stores"] > 1]
-    same = (shared["high"] - shared["low"] <= 0.005 * shared["chain_price"]).groupby(shared[product]).mean()
-    chain = set(same.index[same >= agree])
-    return stats.loc[stats[product].isin(chain), [product, DATE, "chain_price", "chain_promo"]]
+def _chain_fill(rows: pd.DataFrame, observed: np.ndarray, flag: np.ndarray,
+                keys: list[str]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Price and promotion state of every row from the whole chain, for the products whose stores
+    move their prices together (NaN for the others).
+
+    A slow mover sells in one store or another on a few days a week: the day a price changes,
+    the first store to sell shows the new price, and the others' days without sales have it
+    too. Each store's price is read as the chain's price times a fixed ratio (a price zone; 1
+    when the stores charge the same). The chain's price and promotion state on a day is the one
+    seen in the stores that sold, else the one of the nearest day on which any store sold: a
+    change between two sales is as likely in the first half of the gap as in the second, and
+    carrying the old price over the whole gap would date every change late.
+    """
+    product, store = keys
+    log_price = np.log(rows[PRICE].to_numpy(dtype=np.float64))
+    seen = pd.DataFrame({"product": rows[product].to_numpy(), "store": rows[store].to_numpy(),
+                         DATE: rows[DATE].to_numpy(), "log_price": log_price, "promo": flag.astype(np.float64)})[observed]
+    zone = _price_zones(seen)
+    if zone.empty:
+        return np.full(len(rows), np.nan), np.full(len(rows), np.nan), 0
+    seen = seen.join(zone, on=["product", "store"], how="inner")
+    day = seen.assign(log_price=seen["log_price"] - seen["zone"]).groupby(["product", DATE], sort=True).agg(
+        log_price=("log_price", "median"), promo=("promo", "max"))
+    every = rows[[product, DATE]].drop_duplicates().rename(columns={product: "product"})
+    every = every[every["product"].isin(zone.index.get_level_values("product"))].sort_values(["product", DATE])
+    chain = _nearest_seen(day.reindex(pd.MultiIndex.from_frame(every)))
+    at = pd.MultiIndex.from_arrays([rows[product].to_numpy(), rows[DATE].to_numpy()])
+    ratio = zone["zone"].reindex(pd.MultiIndex.from_arrays([rows[product].to_numpy(), rows[store].to_numpy()]))
+    chain = chain.reindex(at)
+    price = np.exp(chain["log_price"].to_numpy() + ratio.to_numpy())
+    return price, chain["promo"].to_numpy(), int(zone.index.get_level_values("product").nunique())
+
+
+def _nearest_seen(days: pd.DataFrame) -> pd.DataFrame:
+    """``days`` (indexed by product and date, sorted; NaN on days without a sale) with every day
+    filled from the nearest day of the same product that has values (ties: the earlier day)."""
+    seen = days["log_price"].notna().to_numpy()
+    product = days.index.get_level_values(0)
+    position = pd.Series(np.where(seen, np.arange(len(days)), np.nan))
+    before = position.groupby(product).ffill().to_numpy()
+    after = position.groupby(product).bfill().to_numpy()
+    date = days.index.get_level_values(1).to_numpy().astype("datetime64[D]").astype(np.int64)
+
+    def date_at(where: np.ndarray) -> np.ndarray:
+        return date[np.nan_to_num(where).astype(np.int64)]
+
+    use_after = np.isnan(before) | (~np.isnan(after) & (date_at(after) - date < date - date_at(before)))
+    chosen = np.where(use_after, after, before)
+    values = days.to_numpy()[np.nan_to_num(chosen).astype(np.int64)]
+    values[np.isnan(chosen)] = np.nan
+    return pd.DataFrame(values, index=days.index, columns=days.columns)
+
+
+def _price_zones(seen: pd.DataFrame, agree: float = 0.9, tolerance: float = 0.01) -> pd.DataFrame:
+    """Per (product, store) of the products priced chain-wide: the log ratio of the store's price to
+    the product's main store (its store with most sale days). A product is priced chain-wide when
+    on at least ``agree`` of the days both sold, each store's price is the main store's times its
+    usual ratio (within ``tolerance``, about a cent in a euro)."""
+    product, products = pd.factorize(seen["product"], sort=True)
+    store, stores = pd.factorize(seen["store"], sort=True)
+    day, _ = pd.factorize(seen[DATE])
+    pair = product * len(stores) + store
+    days = np.bincount(pair, minlength=len(products) * len(stores)).reshape(len(products), len(stores))
+    main = days.argmax(axis=1)  # ties: the first store by name
+    at_main = store == main[product]
+    main_price = pd.Series(seen["log_price"].to_numpy()[at_main], index=product[at_main] * (day.max() + 1) + day[at_main])
+    ratio = seen["log_price"].to_numpy() - main_price.reindex(product * (day.max() + 1) + day).to_numpy()
+    usual = pd.Series(ratio).groupby(pair).median()
+    shared = ~at_main & np.isfinite(ratio)
+    close = np.abs(ratio - usual.reindex(pair).to_numpy()) <= tolerance
+    same = pd.Series(close[shared]).groupby(product[shared]).mean()
+    chain = usual[np.isin(usual.index.to_numpy() // len(stores), same.index[same >= agree])].dropna()
+    index = pd.MultiIndex.from_arrays([products[chain.index.to_numpy() // len(stores)],
+                                       stores[chain.index.to_numpy() % len(stores)]], names=["product", "store"])
+    return pd.DataFrame({"zone": chain.to_numpy()}, index=index)
 
 
 def _drop_thin_stores(sales: pd.DataFrame, keys: list[str], min_store_days: int) -> tuple[pd.DataFrame, int]:
@@ -222,7 +284,7 @@ def _products(sales: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _encode(rows: pd.DataFrame, products: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def _encode(rows: pd.DataFrame, products: pd.DataFrame, keys: list[str], period_days: int) -> pd.DataFrame:
     position = pd.Series(np.arange(len(products)), index=products[schema.PRODUCT_ID])
     code = position.reindex(rows[schema.PRODUCT_ID]).to_numpy()
     store_name = rows[keys[1]] if len(keys) > 1 else pd.Series("(all)", index=rows.index)
@@ -232,10 +294,27 @@ def _encode(rows: pd.DataFrame, products: pd.DataFrame, keys: list[str]) -> pd.D
         UNITS: rows[Y].to_numpy(dtype=np.float64), PRICE: rows[PRICE].to_numpy(dtype=np.float64),
         PROMO: rows[PROMO].to_numpy(), REGULAR: rows[REGULAR].to_numpy(dtype=np.float64),
         OBSERVED: rows[OBSERVED].to_numpy(), ABSENT: rows[ABSENT].to_numpy(dtype=bool)})
-    out[DAY] = ((out[DATE] - start).dt.days).astype(np.int64)
+    out[DAY] = ((out[DATE] - start).dt.days // period_days).astype(np.int64)  # periods, not days, in weekly files
     out = out.sort_values([PRODUCT, "store_name", DAY], kind="stable").reset_index(drop=True)
+    out[EVENT] = promotion_events(out)
     pair = out.groupby([PRODUCT, "store_name"], sort=False).ngroup().to_numpy()
     out[STORE] = (pair - pd.Series(pair).groupby(out[PRODUCT].to_numpy()).transform("min").to_numpy()).astype(np.int64)
+    return out
+
+
+def promotion_events(rows: pd.DataFrame) -> np.ndarray:
+    """Each row's promotion event (-1 outside promotions): a run of promotion days of one product
+    in any of its stores, a new event after a gap of more than one period; numbered by product and day."""
+    promo = rows[PROMO].to_numpy() > 0
+    out = np.full(len(rows), -1, dtype=np.int64)
+    if not promo.any():
+        return out
+    days = rows.loc[promo, [PRODUCT, DAY]].drop_duplicates().sort_values([PRODUCT, DAY])
+    product, day = days[PRODUCT].to_numpy(), days[DAY].to_numpy()
+    new = np.r_[True, (product[1:] != product[:-1]) | (np.diff(day) > 1)]
+    number = pd.Series(np.cumsum(new) - 1, index=pd.MultiIndex.from_arrays([product, day]))
+    at = pd.MultiIndex.from_arrays([rows.loc[promo, PRODUCT].to_numpy(), rows.loc[promo, DAY].to_numpy()])
+    out[promo] = number.reindex(at).to_numpy()
     return out
 
 
@@ -243,11 +322,11 @@ def _notes(promo: str | None, freq: str, dropped: int, absences: dict[str, int],
     period = "week" if freq == "W" else "day"
     what = "price and promotion state" if promo else "price"
     notes = [f"A {period} without a sale row counts as a {period} with zero sales; its {what} is carried "
-             "forward from the last sale in that store."]
+             "forward from the last sale."]
     if chain_wide:
-        notes.append(f"{chain_wide:,} products cost the same in every store on the {period}s several stores sold "
-                     f"them: a store's {period} without a sale takes the {what} seen in the other stores that "
-                     f"{period}, when there is one.")
+        notes.append(f"{chain_wide:,} products change price together in every store (some stores may charge a "
+                     f"fixed percentage more): a store's {period} without a sale takes the {what} the other stores "
+                     f"showed that {period}, or the chain's last one.")
     notes.append(f"Promotions: the column {promo!r} (above 0 = on promotion)." if promo else
                  "No promotion column: a temporary discount cannot be told apart from a price change.")
     if freq == "W":

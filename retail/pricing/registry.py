@@ -17,6 +17,8 @@ NEEDS_COST = "needs-cost"  # tag: a goal that needs unit costs
 
 SEASON_LABELS = {"fourier": "smooth yearly curve", "months": "month by month", "none": "none"}
 ERROR_LABELS = {"robust": "robust (weeks as clusters)", "model": "from the model (Pearson-scaled)"}
+PROMOTION_LABELS = {"each": "each promotion its own lift", "shared": "one lift for all promotions"}
+TREND_SEASON_LABELS = {"shrunk": "kept to the shop's measured spread", "own": "each product's own"}
 
 
 def _count_params(family: str | None = None) -> tuple[Param, ...]:
@@ -33,6 +35,14 @@ def _count_params(family: str | None = None) -> tuple[Param, ...]:
         Param("errors", "Uncertainty", "model", "How the intervals are computed: from the model's own variance "
               "(chosen on the benchmark's development seeds), or robust to demand swings that last several days.",
               kind=str, choices=tuple(ERROR_LABELS), choice_labels=ERROR_LABELS),
+        Param("promotions", "Promotion lift", "each", "Whether each promotion may lift sales by its own amount "
+              "around the product's usual lift (a better display, a leaflet: measured from the data), so that a "
+              "deep promotion that was also well displayed is not read as price response.", kind=str,
+              choices=tuple(PROMOTION_LABELS), choice_labels=PROMOTION_LABELS),
+        Param("trend_season", "Trend and season per product", "shrunk", "A slow seller's own trend and season rest "
+              "on few sales, and a price step is easily read as a trend. Kept to the spread the shop's products "
+              "show (measured from the data), a product's noise is not taken for a trend; or each product's own.",
+              kind=str, choices=tuple(TREND_SEASON_LABELS), choice_labels=TREND_SEASON_LABELS),
     )
 
 
@@ -51,8 +61,10 @@ ESTIMATORS = Registry("elasticity model", [
          "retail.pricing.estimators:CountRegression.negative_binomial", params=_count_params(),
          tags=frozenset({COUNTS})),
     Spec("shrunk", "count model shrunk to the category",
-         "A count model per product; products with little price history borrow strength from their category "
-         "(empirical Bayes).", "retail.pricing.estimators:ShrunkRegression", params=_count_params("negbin"),
+         "A count model per product; a product with little price history borrows strength from its category, as "
+         "much as the data says: how widely products differ within categories is measured (empirical Bayes), so "
+         "a precise estimate keeps its own value.", "retail.pricing.estimators:ShrunkRegression",
+         params=_count_params("negbin"),
          tags=frozenset({COUNTS, DEFAULT})),
 ])
 

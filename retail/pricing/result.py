@@ -47,10 +47,12 @@ class PricingResult:
         if known.empty:
             return (f"None of the {len(table):,} products has a measurable price elasticity: "
                     "their prices never moved outside promotions, or they sold too rarely.")
-        elastic = int((known["verdict"] == "elastic").sum())
+        verdicts = known["verdict"].value_counts()
         missing = len(table) - len(known)
         text = (f"{len(known):,} of {len(table):,} products have a measurable price elasticity "
-                f"(median {known['elasticity'].median():.2f}; {elastic:,} elastic, {len(known) - elastic:,} inelastic)")
+                f"(median {known['elasticity'].median():.2f}; {verdicts.get('elastic', 0):,} elastic, "
+                f"{verdicts.get('inelastic', 0):,} inelastic, {verdicts.get('not sure', 0):,} not sure: their 95% "
+                "interval includes -1)")
         return text + (f"; {missing:,} are not identifiable." if missing else ".")
 
     def product(self, product_id: str) -> pd.Series:

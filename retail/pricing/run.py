@@ -34,6 +34,10 @@ def run_elasticity(frame: pd.DataFrame, settings: PricingSettings | None = None,
     estimates = model.estimates_
     notes = panel.notes + (["Less than 18 months of data: no yearly season is taken out (it could not be told "
                             "apart from the trend and the price changes)."] if estimates.layout.season_dropped else [])
+    if estimates.event_sd is not None:
+        notes.append(f"Promotions differ: one promotion's own lift varies by about {np.expm1(estimates.event_sd):.0%} "
+                     "around the product's usual (measured from the data), so each promotion gets its own and the "
+                     "price effect rests on price differences, not on how well a promotion was displayed.")
     progress(0.7, "Measuring promotion lifts")
     eta = linear_predictor(panel, estimates)
     events, lifts = promotion_lifts(panel, estimates, eta)

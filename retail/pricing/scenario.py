@@ -86,7 +86,11 @@ def simulate(items: pd.DataFrame, changes: np.ndarray | list[float], draws: Draw
 
 @dataclass
 class Recommendation:
-    """The chosen price (or change, for a category), its expected outcome and what to watch."""
+    """The chosen price (or change, for a category), its expected outcome and what to watch.
+
+    ``rail`` is "cut" or "rise" when the price sits on the guard rail (the best price may lie
+    beyond it), else None; ``margin_known`` says whether unit costs were given.
+    """
 
     goal: str
     change: float
@@ -97,17 +101,27 @@ class Recommendation:
     today: float
     chance_better: float
     warnings: list[str] = field(default_factory=list)
+    rail: str | None = None
+    margin_known: bool = True
 
     def describe(self, currency_code: str | None = None) -> str:
-        """One plain sentence with money in the dataset's currency."""
+        """Plain sentences with money in the dataset's currency: the price, where it sits, what it
+        is expected to bring, and (without costs) that margin cannot be judged."""
         what = "sales value" if self.goal == "revenue" else "margin"
-        where = (f"Recommended price {currency.money(self.price, currency_code)} ({self.change:+.0%})"
-                 if self.price is not None else f"Recommended change {self.change:+.0%} for the whole category")
         money = currency.money
-        return (f"{where}: expected {what} {money(self.expected, currency_code)} a week "
+        head = "Price with the most sales value" if self.goal == "revenue" else "Recommended price"
+        where = (f"{head}: {money(self.price, currency_code)} ({self.change:+.0%})" if self.price is not None
+                 else f"{head.replace('Price', 'Change').replace('price', 'change')} for the whole category: "
+                 f"{self.change:+.0%}")
+        if self.rail:
+            where += f", on the guard rail (the largest {self.rail} allowed; the best price may lie beyond it)"
+        text = (f"{where}. Expected {what} {money(self.expected, currency_code)} a week "
                 f"({money(self.low, currency_code)} to {money(self.high, currency_code)}), "
                 f"{self.expected / self.today - 1:+.1%} on today's price; a {self.chance_better:.0%} chance that it "
-                "beats today's price.")
+                f"beats today's {what}.")
+        if not self.margin_known:
+            text += " Margin cannot be judged without unit costs: this is not a margin answer."
+        return text
 
 
 ENDINGS = {"99": (1.0, 0.99), "95": (1.0, 0.95), "9": (0.1, 0.09)}
@@ -152,11 +166,19 @@ class Goal:
         today = _outcome(items, draws, np.ones(len(items)))[self.objective]
         chosen, values = factors[best], outcomes[best]
         change = float(chosen[0] - 1)
-        edge = len(factors) > 1 and best in (0, len(factors) - 1)
+        rail = self._rail(factors, best)
+        margin_known = bool(np.isfinite(items["cost"].to_numpy()).all())
         return Recommendation(self.objective, change, float(items["current_price"].iloc[0] * chosen[0]) if single
                               else None, float(values.mean()), float(np.percentile(values, 2.5)),
                               float(np.percentile(values, 97.5)), float(today.mean()),
-                              float((values > today).mean()), self._warnings(items, chosen, edge))
+                              float((values > today).mean()), self._warnings(items, chosen, change, margin_known),
+                              rail, margin_known)
+
+    def _rail(self, factors: list[np.ndarray], best: int) -> str | None:
+        """"cut" / "rise" when the best of several candidates is the lowest / highest price allowed."""
+        if len(factors) < 2 or best not in (0, len(factors) - 1):
+            return None
+        return "cut" if factors[best][0] < 1 else "rise" if factors[best][0] > 1 else None
 
     def _factors(self, items: pd.DataFrame, single: bool) -> list[np.ndarray]:
         price, cost = items["current_price"].to_numpy(), items["cost"].to_numpy()
@@ -166,7 +188,7 @@ class Goal:
         floor = np.where(np.isfinite(cost), cost / price, 0.0).max()
         return [np.full(len(items), 1 + c) for c in np.union1d(changes, [0.0]) if 1 + c >= floor - 1e-12]
 
-    def _warnings(self, items: pd.DataFrame, factor: np.ndarray, edge: bool) -> list[str]:
+    def _warnings(self, items: pd.DataFrame, factor: np.ndarray, change: float, margin_known: bool) -> list[str]:
         price = items["current_price"].to_numpy() * factor
         warnings = []
         outside = (price < items["lowest_price"].to_numpy() * 0.995) | (price > items["highest_price"].to_numpy() * 1.005)
@@ -182,9 +204,10 @@ class Goal:
                             "response: their own prices never moved outside promotions.")
         if len(items) > 1 and self.ending in ENDINGS:
             warnings.append("Price endings apply to one product at a time: the category's change is not rounded.")
-        if edge:
-            warnings.append("The best price is at the edge of the allowed range: a bigger change might pay more, "
-                            "but it is outside the guard rail.")
+        if self.objective == "revenue" and not margin_known and change < 0:
+            warnings.append("A cut raises sales value here because more units are sold, but each unit earns less: "
+                            "without unit costs nobody can say whether it pays. Add unit costs and choose the "
+                            "margin goal before cutting the price.")
         return warnings
 
 

@@ -23,7 +23,7 @@ from retail.pricing.result import category_names
 
 Z95 = float(stats.norm.ppf(0.975))
 RECENT_DAYS = 28  # a typical week is read from the last four weeks of each product
-ELASTIC, INELASTIC, NOT_IDENTIFIABLE = "elastic", "inelastic", "not identifiable"
+ELASTIC, INELASTIC, NOT_SURE, NOT_IDENTIFIABLE = "elastic", "inelastic", "not sure", "not identifiable"
 
 
 def _at_reference(panel: PricePanel, estimates: Estimates, eta: np.ndarray) -> np.ndarray:
@@ -103,8 +103,11 @@ def response_points(panel: PricePanel, estimates: Estimates, eta: np.ndarray, ba
     return weekly.assign(units=weekly["units"] / weekly["expected"] * scale)[[PRODUCT, "week", "price", "units"]]
 
 
-def verdicts(mean: np.ndarray, identifiable: np.ndarray) -> np.ndarray:
-    return np.where(identifiable & np.isfinite(mean), np.where(mean < -1, ELASTIC, INELASTIC), NOT_IDENTIFIABLE)
+def verdicts(mean: np.ndarray, sd: np.ndarray, identifiable: np.ndarray) -> np.ndarray:
+    """Elastic when the whole 95% interval is below -1, inelastic when it is above, else not sure."""
+    low, high = mean - Z95 * sd, mean + Z95 * sd
+    label = np.where(high < -1, ELASTIC, np.where(low > -1, INELASTIC, NOT_SURE))
+    return np.where(identifiable & np.isfinite(mean), label, NOT_IDENTIFIABLE)
 
 
 def product_table(panel: PricePanel, estimates: Estimates, baseline: pd.DataFrame) -> pd.DataFrame:
@@ -116,7 +119,7 @@ def product_table(panel: PricePanel, estimates: Estimates, baseline: pd.DataFram
     table = pd.DataFrame({
         schema.PRODUCT_ID: products[schema.PRODUCT_ID], schema.PRODUCT_NAME: products[schema.PRODUCT_NAME],
         schema.CATEGORY: products[schema.CATEGORY], "elasticity": mean, "ci_low": mean - Z95 * sd,
-        "ci_high": mean + Z95 * sd, "identifiable": identifiable, "verdict": verdicts(mean, identifiable),
+        "ci_high": mean + Z95 * sd, "identifiable": identifiable, "verdict": verdicts(mean, sd, identifiable),
         "reason": [reason_text(code) for code in products["reason"]],
         "p_elastic": np.where(identifiable, stats.norm.cdf((-1 - mean) / np.where(sd > 0, sd, np.nan)), np.nan),
         "own_estimate": estimates.own, "own_ci_low": estimates.own - Z95 * estimates.own_se,
@@ -140,7 +143,7 @@ def category_table(panel: PricePanel, estimates: Estimates) -> pd.DataFrame:
     table["identifiable"] = table["identifiable_products"] > 0
     table["ci_low"] = table["elasticity"] - Z95 * table["sd"]
     table["ci_high"] = table["elasticity"] + Z95 * table["sd"]
-    table["verdict"] = verdicts(table["elasticity"].to_numpy(), table["identifiable"].to_numpy())
+    table["verdict"] = verdicts(table["elasticity"].to_numpy(), table["sd"].to_numpy(), table["identifiable"].to_numpy())
     columns = ["category", "elasticity", "ci_low", "ci_high", "identifiable", "verdict", "products",
                "identifiable_products", "spread", "price_levels", "price_changes", "units", "revenue"]
     return table[columns].sort_values("units", ascending=False, kind="stable").reset_index(drop=True)
@@ -155,7 +158,10 @@ def verdict_sentence(row: pd.Series) -> str:
                     if borrowed is not None and np.isfinite(borrowed) else "")
         return f"Not identifiable{why}: the data cannot say how its sales respond to price.{fallback}"
     effect = [1 - 1.1 ** row[column] for column in ("elasticity", "ci_high", "ci_low")]
-    text = (f"{row['verdict'].capitalize()} ({row['elasticity']:.2f}): a 10% price rise costs about {effect[0]:.0%} "
+    verdict = (f"Not sure whether elastic or inelastic ({row['elasticity']:.2f}; its 95% interval, "
+               f"{row['ci_low']:.2f} to {row['ci_high']:.2f}, includes -1)" if row["verdict"] == NOT_SURE
+               else f"{row['verdict'].capitalize()} ({row['elasticity']:.2f})")
+    text = (f"{verdict}: a 10% price rise costs about {effect[0]:.0%} "
             f"of the units ({effect[1]:.0%} to {effect[2]:.0%}, 95% interval).")
     if "sale_days" in row:
         text += (f" It rests on {int(row['price_changes']):,} price changes outside promotions and "
