@@ -15,28 +15,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from online_retail import DATA  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall-clock seconds and processor seconds (user + system, every thread) of one process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"{' '.join(command)} failed")
-    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+from process_cost import run, user_environment  # noqa: E402
 
 
 def main() -> None:
@@ -46,7 +33,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         csv = Path(folder) / "online_retail.csv"
         pd.read_parquet(DATA).to_csv(csv, index=False)
-        env = os.environ | {"RETAIL_HOME": str(Path(folder) / "home")}
+        env = user_environment(Path(folder) / "home")
         python = sys.executable
         rows = {
             "pandas.read_csv (reference)": [python, "-c", f"import pandas; pandas.read_csv({str(csv)!r})"],
@@ -59,8 +46,8 @@ def main() -> None:
         best = {label: (float("inf"), float("inf")) for label in rows}
         for _ in range(runs):
             for label, command in rows.items():
-                wall, cpu = run(command, env)
-                best[label] = (min(best[label][0], wall), min(best[label][1], cpu))
+                cost = run(command, env)
+                best[label] = (min(best[label][0], cost.seconds), min(best[label][1], cost.cpu_seconds))
         size = csv.stat().st_size / 1e6
         print(f"{len(pd.read_parquet(DATA)):,} rows, {size:.1f} MB CSV; best of {runs} turns per command; "
               f"{os.cpu_count()} cores, load average {load:.1f} before and {os.getloadavg()[0]:.1f} after\n")

@@ -9,17 +9,15 @@ process's peak resident set (``wait4``), so whatever the command holds at once c
 Target (issue 28): peak under 3 GB.
 
 Run: ``.venv/bin/python benchmarks/bench_recommend_cli.py [--file /tmp/scale.csv] [--runs 1]``
-(``--file`` keeps the 270 MB CSV between runs; it is written when absent.)
+(``--file`` keeps the 180 MB CSV between runs; it is written when absent.)
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,8 +25,8 @@ import pyarrow.csv as pacsv
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_recommend_scale import synthetic  # noqa: E402
+from process_cost import run, user_environment  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 HEAVIEST = "c0"  # the most active customer of the Zipf-like activity
 TARGET_GB = 3.0
 
@@ -39,17 +37,6 @@ def write_file(path: Path, customers: int, products: int, lines: int) -> None:
     columns = {"date": frame["date"].dt.strftime("%Y-%m-%d"), "customer_id": frame["customer_id"],
                "product_id": frame["product_id"], "quantity": frame["quantity"], "unit_price": frame["unit_price"]}
     pacsv.write_csv(pa.table({name: pa.array(values.to_numpy()) for name, values in columns.items()}), str(path))
-
-
-def run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Seconds and peak resident memory (GB) of one process running ``command``."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
-        raise SystemExit(f"{' '.join(command)} failed ({process.returncode})")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024**2  # Linux reports KiB
 
 
 def main() -> None:
@@ -64,7 +51,7 @@ def main() -> None:
         path = args.file or Path(folder) / "scale.csv"
         if not path.exists():
             write_file(path, args.customers, args.products, args.lines)
-        env = os.environ | {"RETAIL_HOME": str(Path(folder) / "home")}
+        env = user_environment(Path(folder) / "home")
         python = sys.executable
         commands = [
             ("python -m retail validate (read, map, validate)", [python, "-m", "retail", "validate", str(path)]),
@@ -76,8 +63,8 @@ def main() -> None:
               f"{os.getloadavg()[0]:.1f} at the start\n")
         print("| command | seconds | peak memory, GB |\n|---|---:|---:|")
         for label, command in commands:
-            results = [run(command, env) for _ in range(args.runs)]
-            print(f"| {label} | {min(r[0] for r in results):.1f} | {max(r[1] for r in results):.2f} |")
+            costs = [run(command, env) for _ in range(args.runs)]
+            print(f"| {label} | {min(c.seconds for c in costs):.1f} | {max(c.peak_gb for c in costs):.2f} |")
         print(f"\ntarget: recommend peak < {TARGET_GB:.0f} GB")
 
 
