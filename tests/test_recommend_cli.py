@@ -77,3 +77,39 @@ def test_evaluate_on_a_file_equals_the_stored_dataset_path(small_sample_file, ca
                 metrics.pop(timing)
         outputs.append(out)
     assert outputs[0] == outputs[1] and outputs[0]["customers_evaluated"] > 0
+
+
+def test_recommend_holds_no_rows_and_no_python_strings_while_fitting(small_sample_file, monkeypatch, capsys) -> None:
+    """Issue 28 (5.4M lines: 4.4 GB): the file's ids stay Arrow-backed text, and the rows are gone
+    by the time the model is fitted (only the customer x product matrix is needed then)."""
+    import gc
+    import weakref
+
+    import pandas as pd
+
+    from retail.cli import recommend as command
+    from retail.data import schema
+    from retail.data.ingest import load_data
+    from retail.recommend.knn import ItemKNN
+
+    frames: list[weakref.ref] = []
+    alive_while_fitting: list[bool] = []
+    load, fit = command._load, ItemKNN.fit
+
+    def loading(source: str) -> pd.DataFrame:
+        frame = load(source)
+        assert all(isinstance(frame[c].dtype, pd.StringDtype) for c in (schema.CUSTOMER_ID, schema.PRODUCT_ID))
+        frames.append(weakref.ref(frame))
+        return frame
+
+    def fitting(model, data):
+        gc.collect()
+        alive_while_fitting.append(frames[0]() is not None)
+        return fit(model, data)
+
+    monkeypatch.setattr(command, "_load", loading)
+    monkeypatch.setattr(ItemKNN, "fit", fitting)
+    customer = _heaviest_customer(load_data(str(small_sample_file)).frame)
+    argv = ["recommend", str(small_sample_file), "--customer", customer, "--algorithm", "item-knn", "--json"]
+    assert cmd_recommend(parse(argv)) == 0
+    assert alive_while_fitting == [False] and json.loads(capsys.readouterr().out)["recommendations"]

@@ -153,7 +153,7 @@ def load_data(source: str, mapping_overrides: dict[str, str | None] | None = Non
 
     A file's text columns become Python objects (``plain_text``), as a stored dataset's are; a
     caller that only factorises them passes False and keeps them Arrow-backed: on 5.4M lines the
-    objects cost 1.2 GB and 12 s (issue 28)."""
+    objects cost 1.2 GB (issue 28)."""
     if Path(source).is_file():
         ingested = ingest(source, overrides=mapping_overrides)
         frame = as_plain_objects(ingested.result.frame) if plain_text else ingested.result.frame
