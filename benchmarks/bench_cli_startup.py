@@ -8,7 +8,9 @@ validate and import cost at most 2x a plain ``pandas.read_csv`` of the same file
 sniff, map, type and check every row, and ``import`` stores it), so no command pays for
 importing LightGBM or scikit-learn.
 
-Run: ``.venv/bin/python benchmarks/bench_cli_startup.py [--runs 7]``
+Run: ``.venv/bin/python benchmarks/bench_cli_startup.py [--runs 7] [--before CHECKOUT]``; ``--before`` adds
+the ``validate`` of another checkout of the project (an earlier commit) to the same turns, so a change
+is measured against its own past under the same load.
 """
 
 from __future__ import annotations
@@ -23,13 +25,15 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from online_retail import DATA  # noqa: E402
-from process_cost import run, user_environment  # noqa: E402
+from process_cost import ROOT, run, user_environment  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7, help="turns of every command (best of)")
-    runs = parser.parse_args().runs
+    parser.add_argument("--before", type=Path, help="another checkout of the project whose validate takes turns too")
+    args = parser.parse_args()
+    runs = args.runs
     with tempfile.TemporaryDirectory() as folder:
         csv = Path(folder) / "online_retail.csv"
         pd.read_parquet(DATA).to_csv(csv, index=False)
@@ -42,11 +46,15 @@ def main() -> None:
                                                   "--replace"],
             "python -m retail models (start-up only)": [python, "-m", "retail", "models"],
         }
+        folders = dict.fromkeys(rows, ROOT)
+        if args.before:
+            label = f"python -m retail validate, {args.before}"
+            rows[label], folders[label] = rows["python -m retail validate"], args.before
         load = os.getloadavg()[0]
         best = {label: (float("inf"), float("inf")) for label in rows}
         for _ in range(runs):
             for label, command in rows.items():
-                cost = run(command, env)
+                cost = run(command, env, folders[label])
                 best[label] = (min(best[label][0], cost.seconds), min(best[label][1], cost.cpu_seconds))
         size = csv.stat().st_size / 1e6
         print(f"{len(pd.read_parquet(DATA)):,} rows, {size:.1f} MB CSV; best of {runs} turns per command; "

@@ -25,10 +25,10 @@ def user_environment(home: Path) -> dict[str, str]:
     return env | {"RETAIL_HOME": str(home)}
 
 
-def run(command: list[str], env: dict[str, str]) -> Cost:
-    """Run ``command`` from the project folder (output discarded); exit with its name when it fails."""
+def run(command: list[str], env: dict[str, str], folder: Path = ROOT) -> Cost:
+    """Run ``command`` from ``folder`` (the project; output discarded); exit with its name when it fails."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status):
