@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from retail.cli.common import SOURCE_HELP, add_param_flags, add_registry_choice, chosen_params, names
 from retail.recommend.registry import DEFAULT, METRIC_LABELS, PROTOCOLS, RECOMMENDERS
+
+if TYPE_CHECKING:
+    from retail.recommend.interactions import Interactions
 
 METRIC_KEYS: tuple[str, ...] = tuple(METRIC_LABELS)
 
@@ -21,15 +25,20 @@ METRIC_KEYS: tuple[str, ...] = tuple(METRIC_LABELS)
 def _load(source: str) -> pd.DataFrame:
     from retail.data.ingest import load_data
 
-    return load_data(source).frame
+    return load_data(source, plain_text=False).frame  # ids are factorised: Arrow text, not 1 GB of objects
 
 
-def run_recommend(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
-    """Recommendations for one customer as a JSON-ready dict."""
+def _interactions(source: str, frame: pd.DataFrame | None) -> Interactions:
+    """The customer x product matrix of a file, dataset or frame. The frame lives only inside this
+    call: the model is fitted after it is gone (5.4M lines: 0.5 GB less at the peak)."""
     from retail.recommend.interactions import build_interactions
 
+    return build_interactions(_load(source) if frame is None else frame)
+
+
+def run_recommend(data: Interactions, args: argparse.Namespace) -> dict:
+    """Recommendations for one customer as a JSON-ready dict."""
     spec = RECOMMENDERS.get(args.algorithm)
-    data = build_interactions(frame)
     model = spec.build(**chosen_params(args, RECOMMENDERS, spec)).fit(data)
     result = model.recommend(args.customer, n=args.n)
     return {
@@ -40,7 +49,7 @@ def run_recommend(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
 
 
 def cmd_recommend(args: argparse.Namespace, frame: pd.DataFrame | None = None) -> int:
-    out = run_recommend(_load(args.source) if frame is None else frame, args)
+    out = run_recommend(_interactions(args.source, frame), args)
     if args.json:
         print(json.dumps(out, default=str))
         return 0

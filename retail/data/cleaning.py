@@ -64,7 +64,9 @@ def clean_text(values: pd.Series, missing_values: tuple[str, ...] = (), is_id: b
     integral = np.zeros(len(text), dtype=bool)
     if is_id:
         integral = text.str.match(_INTEGRAL_DECIMAL).fillna(False).to_numpy(dtype=bool)
-        text = text.str.replace(_INTEGRAL_DECIMAL, r"\1", regex=True)
+        # The decimal zeros go (12345.0 -> 12345) with Arrow's kernel: a replacement naming a group
+        # (r"\1") would send every distinct id through Python's re (26,000 invoice numbers: 0.1 s).
+        text = text.mask(integral, text.str.replace(r"\.0+$", "", regex=True))
     text = text.mask(placeholder | (text == "").to_numpy(dtype=bool))
     # Cleaning can merge values ("A\u200b" and "A"): factorise the few cleaned values again.
     merged, categories = pd.factorize(text, use_na_sentinel=True)
@@ -72,8 +74,8 @@ def clean_text(values: pd.Series, missing_values: tuple[str, ...] = (), is_id: b
     cleaned = pd.Series(pd.Categorical.from_codes(row_codes, categories=pd.Index(categories, dtype=TEXT)),
                         index=values.index)
 
-    def per_row(flags: np.ndarray) -> np.ndarray:
-        return np.where(codes >= 0, flags[np.maximum(codes, 0)], False) if len(flags) else np.zeros(len(codes), bool)
+    def per_row(flags: np.ndarray) -> np.ndarray:  # most repairs never happen: no pass over the rows then
+        return np.where(codes >= 0, flags[np.maximum(codes, 0)], False) if flags.any() else np.zeros(len(codes), bool)
 
     return CleanText(cleaned, per_row(placeholder), per_row(invisible), per_row(integral))
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from retail.data.csv_reader import MAX_BROKEN_EXAMPLES, read_text
 from retail.data.limits import MAX_EXCEL_CELLS, check_columns, check_workbook, inflate, max_file_bytes, too_big
@@ -143,6 +142,8 @@ def _unzip_single_csv(data: bytes, name: str) -> tuple[bytes, str]:
 def _read_parquet(data: bytes, name: str) -> RawTable:
     """Read the flat columns; lists, records and maps in a cell (common from Spark) are left out
     and reported, since a cell of a sales table holds one value."""
+    import pyarrow.parquet as pq  # here: it loads Arrow's file systems and SSL (0.2 s) that a CSV never needs
+
     try:
         parquet = pq.ParquetFile(io.BytesIO(data))
         check_columns(parquet.metadata.num_columns, name)
