@@ -14,6 +14,7 @@ import inspect
 import logging
 import time
 from dataclasses import dataclass, fields
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -46,9 +47,13 @@ class ModelContext:
 
 
 class ForecastModel(BaseEstimator):
-    """Base class: subclasses implement ``_fit(matrix)`` and ``_predict(horizon) -> (n, horizon) array``."""
+    """Base class: subclasses implement ``_fit(matrix)`` and ``_predict(horizon) -> (n, horizon) array``.
+
+    ``per_series``: each series is forecast from its own history alone (a cluster may split the series).
+    """
 
     matrix_: PanelMatrix
+    per_series: ClassVar[bool] = False
 
     @classmethod
     def from_context(cls, context: ModelContext, **params) -> ForecastModel:
@@ -93,7 +98,7 @@ class ForecastModel(BaseEstimator):
         raise NotImplementedError
 
 
-def _season(m: PanelMatrix, season_length: int | None) -> int:
+def season_of(m: PanelMatrix, season_length: int | None = None) -> int:
     """The given season, else the frequency's, falling back to 1 (naive) on less than two seasons."""
     if season_length is not None:
         return season_length
@@ -106,11 +111,13 @@ class SeasonalNaive(ForecastModel):
     Unobserved periods (absences, before the first sale) count as 0.
     """
 
+    per_series = True
+
     def __init__(self, season_length: int | None = None):
         self.season_length = season_length
 
     def _fit(self, m: PanelMatrix) -> None:
-        self.season_ = _season(m, self.season_length)
+        self.season_ = season_of(m, self.season_length)
         if self.season_ > m.Y.shape[1]:
             raise ValueError(
                 f"seasonal naive needs {self.season_} periods of history, the panel has "
@@ -124,6 +131,8 @@ class SeasonalNaive(ForecastModel):
 
 class MovingAverage(ForecastModel):
     """Mean of the last ``window`` observed periods (default: 28 days, 4 weeks, 3 months), flat ahead."""
+
+    per_series = True
 
     def __init__(self, window: int | None = None):
         self.window = window
@@ -159,6 +168,8 @@ class ExponentialSmoothing(ForecastModel):
     Forecasts do not depend on where a series was fitted.
     ``progress(fraction, message)`` is called as series finish.
     """
+
+    per_series = True
 
     def __init__(
         self,
@@ -211,7 +222,7 @@ class ExponentialSmoothing(ForecastModel):
         return results
 
     def _fit(self, m: PanelMatrix) -> None:
-        self.season_ = _season(m, self.season_length)
+        self.season_ = season_of(m, self.season_length)
         rows = [m.Y[i, m.first[i] :] for i in range(len(m.ids))]
         warm = self.n_jobs > 1 and time.monotonic() - _workers_used_at[0] < _WORKERS_KEPT_SECONDS
         results = [] if warm else self._fit_here(rows)
