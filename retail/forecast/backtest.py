@@ -89,9 +89,11 @@ def split_blends(models: Mapping[str, ForecastModel | Blend]) -> tuple[dict, dic
 
 
 def _with_blends(current: dict[str, pd.DataFrame], blends: dict[str, tuple[Blend, tuple[str, ...]]],
-                 earlier: list[pd.DataFrame]) -> list[pd.DataFrame]:
-    """One window's forecasts and its blends', each blend weighted by the ``earlier`` windows."""
+                 earlier: list[pd.DataFrame], cutoff: pd.Timestamp) -> list[pd.DataFrame]:
+    """One window's forecasts and its blends', each blend weighted by the ``earlier`` windows' periods
+    up to ``cutoff`` (windows closer than a horizon apart overlap the present)."""
     past = pd.concat(earlier, ignore_index=True) if earlier and blends else None
+    past = past[past[DATE] <= cutoff] if past is not None else None
     combined = [blend.combine(current, blend.weights(past, members), [SERIES_ID, DATE]).assign(**{MODEL: name})
                 for name, (blend, members) in blends.items()]
     return list(current.values()) + combined
@@ -144,7 +146,7 @@ def backtest(
             if progress is not None:
                 progress((window * len(fitted) + len(current)) / (len(cuts) * len(fitted)),
                          f"testing on past data, window {window + 1} of {len(cuts)}: {FORECASTERS.label(name)}")
-        parts += _with_blends(current, blends, parts)
+        parts += _with_blends(current, blends, parts, cutoff)
     for name, (_blend, members) in blends.items():
         seconds[name] = sum(seconds[member] for member in members)  # a blend costs its members' fits
     frame = pd.concat(parts, ignore_index=True)

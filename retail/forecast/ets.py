@@ -13,14 +13,19 @@ import warnings
 import numpy as np
 
 
+def recent_history(y: np.ndarray, season: int) -> np.ndarray:
+    """The observed values of a series, from after its last absence when that leaves two seasons (or 10 periods)."""
+    gaps = np.flatnonzero(np.isnan(y))
+    if len(gaps) and len(y) - gaps[-1] - 1 >= max(2 * season, 10):
+        y = y[gaps[-1] + 1 :]
+    return y[~np.isnan(y)]
+
+
 def forecast_one(y: np.ndarray, season: int, horizon: int) -> tuple[np.ndarray, bool]:
     """Damped Holt-Winters forecast of one series; falls back to the recent mean when it cannot fit."""
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-    gaps = np.flatnonzero(np.isnan(y))
-    if len(gaps) and len(y) - gaps[-1] - 1 >= max(2 * season, 10):
-        y = y[gaps[-1] + 1 :]  # history after the last absence
-    y = y[~np.isnan(y)]
+    y = recent_history(y, season)
     fallback = np.full(horizon, np.mean(y[-max(season, 4) :]) if len(y) else 0.0)
     if len(y) < 10 or np.allclose(y, y[0]):
         return fallback, True

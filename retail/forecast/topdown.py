@@ -43,7 +43,7 @@ class ShareOfTotal(ForecastModel):
         self.max_horizon = max_horizon
 
     def _fit(self, m: PanelMatrix) -> None:
-        periods = self.share_periods or SHARE_PERIODS[m.freq]
+        periods = SHARE_PERIODS[m.freq] if self.share_periods is None else self.share_periods
         if periods < 1:
             raise ValueError(f"share_periods must be >= 1, got {periods}.")
         total = np.nansum(m.Y, axis=0)
