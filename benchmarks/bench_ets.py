@@ -7,6 +7,7 @@ the app's default backtest (3 windows of 8 periods). Candidates, all fitted one 
 in this process (one core), each series cut after its last absence as the app does:
 
 * ``statsmodels`` (the app's): additive damped trend, additive season, initial states estimated;
+  the same with initial states read off the first seasons (``heuristic``, fewer parameters to fit);
 * ``AutoETS``: statsforecast's automatic choice of error, trend and season (AICc);
 * ``AutoETS, damped additive``: statsforecast with the app's model form (``AAA``, damped).
 
@@ -88,6 +89,8 @@ class AutoETSModel(ForecastModel):
 
 CANDIDATES = {
     "statsmodels Holt-Winters (app)": lambda: ExponentialSmoothing(max_horizon=HORIZON, n_jobs=1),
+    "statsmodels Holt-Winters, heuristic initial states": lambda: ExponentialSmoothing(
+        max_horizon=HORIZON, n_jobs=1, initialization="heuristic"),
     "statsforecast AutoETS": lambda: AutoETSModel("ZZZ"),
     "statsforecast AutoETS, damped additive": lambda: AutoETSModel("AAA", damped=True),
 }

@@ -21,8 +21,12 @@ def recent_history(y: np.ndarray, season: int) -> np.ndarray:
     return y[~np.isnan(y)]
 
 
-def forecast_one(y: np.ndarray, season: int, horizon: int) -> tuple[np.ndarray, bool]:
-    """Damped Holt-Winters forecast of one series; falls back to the recent mean when it cannot fit."""
+def forecast_one(y: np.ndarray, season: int, horizon: int, initialization: str = "estimated") -> tuple[np.ndarray, bool]:
+    """Damped Holt-Winters forecast of one series; falls back to the recent mean when it cannot fit.
+
+    ``initialization``: statsmodels' ``initialization_method`` (initial level, trend and season
+    ``"estimated"`` with the smoothing weights, or ``"heuristic"``, read off the first seasons).
+    """
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
     y = recent_history(y, season)
@@ -39,7 +43,7 @@ def forecast_one(y: np.ndarray, season: int, horizon: int) -> tuple[np.ndarray, 
                 damped_trend=True,
                 seasonal=seasonal,
                 seasonal_periods=season if seasonal else None,
-                initialization_method="estimated",
+                initialization_method=initialization,
             ).fit()
             out = np.asarray(fit.forecast(horizon), dtype=np.float64)
     except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
@@ -49,6 +53,7 @@ def forecast_one(y: np.ndarray, season: int, horizon: int) -> tuple[np.ndarray, 
     return out, False
 
 
-def forecast_block(block: list[np.ndarray], season: int, horizon: int) -> list[tuple[np.ndarray, bool]]:
+def forecast_block(block: list[np.ndarray], season: int, horizon: int,
+                   initialization: str = "estimated") -> list[tuple[np.ndarray, bool]]:
     """Forecasts of several series (one task of a worker process)."""
-    return [forecast_one(row, season, horizon) for row in block]
+    return [forecast_one(row, season, horizon, initialization) for row in block]

@@ -166,7 +166,8 @@ class ExponentialSmoothing(ForecastModel):
     statsmodels), more than a small panel takes on one core (the sample's 47 weekly series:
     0.4 s); once they are up (joblib keeps them a few minutes), fits go to them directly.
     Forecasts do not depend on where a series was fitted.
-    ``progress(fraction, message)`` is called as series finish.
+    ``progress(fraction, message)`` is called as series finish. ``initialization``: initial states
+    ``"estimated"`` (default: the more accurate on development data, benchmarks/bench_ets.py) or ``"heuristic"``.
     """
 
     per_series = True
@@ -179,6 +180,7 @@ class ExponentialSmoothing(ForecastModel):
         chunk_size: int = 25,
         serial_seconds: float = 0.5,
         progress: Progress | None = None,
+        initialization: str = "estimated",
     ):
         self.season_length = season_length
         self.max_horizon = max_horizon
@@ -186,6 +188,7 @@ class ExponentialSmoothing(ForecastModel):
         self.chunk_size = chunk_size
         self.serial_seconds = serial_seconds
         self.progress = progress
+        self.initialization = initialization
 
     def _report(self, done: int, total: int) -> None:
         if self.progress is not None and total:
@@ -204,7 +207,7 @@ class ExponentialSmoothing(ForecastModel):
                 not results or spent / len(results) * left > self.serial_seconds
             ):
                 break
-            results.append(forecast_one(rows[len(results)], self.season_, self.max_horizon))
+            results.append(forecast_one(rows[len(results)], self.season_, self.max_horizon, self.initialization))
             if len(results) % self.chunk_size == 0 or len(results) == len(rows):
                 self._report(len(results), len(rows))
         return results
@@ -213,7 +216,7 @@ class ExponentialSmoothing(ForecastModel):
         # at least four chunks per worker, so that one slow chunk does not leave a worker idle
         size = max(1, min(self.chunk_size, -(-len(rows) // (4 * max(self.n_jobs, 1)))))
         chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
-        jobs = (delayed(forecast_block)(chunk, self.season_, self.max_horizon) for chunk in chunks)
+        jobs = (delayed(forecast_block)(chunk, self.season_, self.max_horizon, self.initialization) for chunk in chunks)
         runner = Parallel(n_jobs=self.n_jobs if len(chunks) > 1 else 1, return_as="generator")
         results: list[tuple[np.ndarray, bool]] = []
         for chunk_result in runner(jobs):
