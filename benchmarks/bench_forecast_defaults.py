@@ -48,12 +48,13 @@ from retail.forecast.features import WINDOWS  # noqa: E402
 from retail.forecast.metrics import bias, wape  # noqa: E402
 from retail.forecast.ml import LightGBMForecaster, LinearForecaster  # noqa: E402
 from retail.forecast.models import ExponentialSmoothing, MovingAverage, SeasonalNaive  # noqa: E402
+from retail.forecast.registry import BLEND_MEMBERS  # noqa: E402
 from retail.forecast.topdown import ShareOfTotal  # noqa: E402
 from retail.threads import one_blas_thread  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 RETAIL_DAILY_TEST, RETAIL_WEEKLY_TEST = pd.Timestamp("2011-11-12"), pd.Timestamp("2011-10-10")
-MEMBERS = ("lightgbm", "topdown", "ets")
+MEMBERS = BLEND_MEMBERS
 
 
 def _retail(tmp: Path) -> dict[str, Callable[[], pd.DataFrame]]:

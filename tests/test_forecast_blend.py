@@ -13,7 +13,7 @@ from sklearn.base import clone
 
 from retail.errors import NotFittedError
 from retail.forecast.backtest import backtest
-from retail.forecast.combination import BLEND_MEMBER, Blend, simplex_grid
+from retail.forecast.combination import MEMBER_WEIGHT, Blend, simplex_grid
 from retail.forecast.metrics import wape
 from retail.forecast.models import MovingAverage, SeasonalNaive
 from retail.forecast.topdown import ShareOfTotal, recent_shares
@@ -108,6 +108,11 @@ def test_blend_needs_two_of_its_members_in_the_run():
     panel = sine_panel(n_series=2, periods=60)
     with pytest.raises(ValueError, match="blend of models combines"):
         backtest(panel, {"ma": MovingAverage(), "blend": Blend()}, horizon=7, windows=2)
+    from retail.forecast.settings import ForecastSettings
+
+    with pytest.raises(ValueError, match="LightGBM, share of total, exponential smoothing: choose at least two"):
+        ForecastSettings(models=("blend", "lightgbm", "ma"))  # said before anything runs (the page, the CLI)
+    assert ForecastSettings(models=("blend", "topdown", "ets")).models == ("blend", "topdown", "ets")
 
 
 def test_backtest_blend_weighs_each_window_by_the_earlier_ones():
@@ -152,17 +157,14 @@ def test_the_run_forecasts_with_the_weights_of_all_backtest_windows_and_shows_th
     from retail.forecast.pipeline import run_forecast
     from retail.forecast.settings import ForecastSettings
 
-    settings = ForecastSettings(freq="D", horizon=7, windows=3, models=("snaive", "ma", "blend"),
-                                model_params={"ma": {"window": 7}})
-    result = run_forecast(canonical_lines(days=120), settings,
-                          models={"snaive": SeasonalNaive(), "ma": MovingAverage(window=7),
-                                  "blend": Blend(members=("snaive", "ma"))})
+    settings = ForecastSettings(freq="D", horizon=7, windows=3, models=("snaive", "topdown", "ets", "blend"))
+    result = run_forecast(canonical_lines(days=120), settings)
     weights = result.importance[result.importance.model == "blend"].set_index("feature")["importance"]
-    assert set(weights.index) == {f"{BLEND_MEMBER}snaive", f"{BLEND_MEMBER}ma"} and weights.sum() == pytest.approx(1)
-    expected = Blend(members=("snaive", "ma")).weights(result.backtest, ("snaive", "ma"))
-    assert weights[f"{BLEND_MEMBER}snaive"] == expected["snaive"]
+    assert set(weights.index) == {f"{MEMBER_WEIGHT}topdown", f"{MEMBER_WEIGHT}ets"} and weights.sum() == pytest.approx(1)
+    expected = Blend().weights(result.backtest, ("topdown", "ets"))
+    assert weights[f"{MEMBER_WEIGHT}topdown"] == expected["topdown"]
     future = result.forecasts.pivot_table(index=["series_id", "date"], columns="model", values="yhat")
-    np.testing.assert_allclose(future["blend"], expected["snaive"] * future["snaive"] + expected["ma"] * future["ma"])
+    np.testing.assert_allclose(future["blend"], expected["topdown"] * future["topdown"] + expected["ets"] * future["ets"])
     assert "blend" in set(result.metrics.model) and wape(result.backtest.y, result.backtest.yhat) > 0
 
 
@@ -172,6 +174,6 @@ def test_the_default_models_include_the_share_of_total_and_the_blend():
     from retail.inventory.registry import QUANTILE_PARAMS
 
     assert {"lightgbm", "topdown", "ets", "blend"} <= set(default_models())
-    assert feature_label(f"{BLEND_MEMBER}topdown", "W") == "weight of share of total"
+    assert feature_label(f"{MEMBER_WEIGHT}topdown", "W") == "weight of share of total"
     forecast_models = next(p for p in QUANTILE_PARAMS if p.name == "forecast_model")
     assert "topdown" in forecast_models.choices and "blend" not in forecast_models.choices  # needs a run's backtest

@@ -26,9 +26,18 @@ from sklearn.base import BaseEstimator
 
 from retail.analytics.aggregate import DATE, SERIES_ID, Y
 from retail.forecast.metrics import MODEL, WINDOW, YHAT
+from retail.forecast.registry import BLEND_MEMBERS, FORECASTERS
 
-MEMBERS: tuple[str, ...] = ("lightgbm", "topdown", "ets")
-BLEND_MEMBER = "model:"  # a blend's "features" (retail.forecast.pipeline's importance) are its members
+MEMBER_WEIGHT = "model:"  # a blend's "features" (retail.forecast.pipeline's importance) are its members
+
+
+def members_in(names: Sequence[str], members: Sequence[str] = BLEND_MEMBERS) -> tuple[str, ...]:
+    """The ``members`` of a blend among a run's model ``names``; a ``ValueError`` when fewer than two are."""
+    present = tuple(name for name in members if name in names)
+    if len(present) < 2:
+        labels = ", ".join(FORECASTERS.label(name) for name in members)
+        raise ValueError(f"The blend of models combines {labels}: choose at least two of them too.")
+    return present
 
 
 def simplex_grid(k: int, step: float) -> np.ndarray:
@@ -48,7 +57,7 @@ class Blend(BaseEstimator):
     step : the weights' grid step.
     """
 
-    def __init__(self, members: tuple[str, ...] = MEMBERS, step: float = 0.25):
+    def __init__(self, members: tuple[str, ...] = BLEND_MEMBERS, step: float = 0.25):
         self.members = members
         self.step = step
 
@@ -59,13 +68,7 @@ class Blend(BaseEstimator):
 
     def members_in(self, names: Sequence[str]) -> tuple[str, ...]:
         """The members among a run's model ``names``; a ``ValueError`` when fewer than two are."""
-        present = tuple(name for name in self.members if name in names)
-        if len(present) < 2:
-            from retail.forecast.registry import FORECASTERS
-
-            labels = ", ".join(FORECASTERS.label(name) for name in self.members)
-            raise ValueError(f"The blend of models combines {labels}: choose at least two of them too.")
-        return present
+        return members_in(names, self.members)
 
     def weights(self, past: pd.DataFrame | None, members: tuple[str, ...]) -> pd.Series:
         """The grid point with the lowest total absolute error on ``past`` (a backtest frame: model,

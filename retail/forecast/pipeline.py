@@ -16,7 +16,7 @@ from sklearn.base import clone
 
 from retail.analytics.aggregate import ABSENT, DATE, SERIES_ID, PanelReport, Y, build_panel, exogenous_candidates
 from retail.forecast.backtest import backtest, series_scales, split_blends
-from retail.forecast.combination import BLEND_MEMBER, Blend
+from retail.forecast.combination import MEMBER_WEIGHT, Blend
 from retail.forecast.intervals import apply_intervals, empirical_coverage, residual_quantiles
 from retail.forecast.metrics import MODEL, STEP, best_model, leaderboard, per_series, pooled
 from retail.forecast.models import ForecastModel, build_models
@@ -36,7 +36,7 @@ def _importance(fitted: dict[str, ForecastModel], blend_weights: dict[str, pd.Se
             imp = model.feature_importance_
             parts.append(pd.DataFrame({MODEL: name, "feature": imp.index, "importance": imp.to_numpy()}))
     for name, weights in blend_weights.items():
-        parts.append(pd.DataFrame({MODEL: name, "feature": [f"{BLEND_MEMBER}{member}" for member in weights.index],
+        parts.append(pd.DataFrame({MODEL: name, "feature": [f"{MEMBER_WEIGHT}{member}" for member in weights.index],
                                    "importance": weights.to_numpy()}))
     return (
         pd.concat(parts, ignore_index=True)

@@ -16,6 +16,7 @@ BASELINE = "baseline"  # tag: the model every other model is compared with
 DEFAULT = "default"
 # tag: combines other models' forecasts instead of learning from sales (needs them in the same run)
 COMBINATION = "combination"
+BLEND_MEMBERS = ("lightgbm", "topdown", "ets")  # the models the blend weighs (retail.forecast.combination)
 
 FORECASTERS = Registry("forecast model", [
     Spec("snaive", "seasonal naive",
