@@ -102,6 +102,8 @@ def candidates(name: str, horizon: int) -> dict:
     longer = {"windows": WINDOWS["W"][:-1] + (39,)} if weekly else {"windows": WINDOWS["D"] + (112,)}
     models = {"snaive": SeasonalNaive(), "ma": MovingAverage(), "linear": LinearForecaster(),
               "ets": ExponentialSmoothing(max_horizon=horizon), "topdown": ShareOfTotal(max_horizon=horizon),
+              "ets, initial states estimated (before)": ExponentialSmoothing(max_horizon=horizon,
+                                                                             initialization="estimated"),
               "lightgbm": LightGBMForecaster(),
               f"lightgbm, {'39-week' if weekly else '112-day'} mean instead": LightGBMForecaster(**longer)}
     if weekly:  # before this change: (4, 8, 13, 26)

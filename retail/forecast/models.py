@@ -167,7 +167,7 @@ class ExponentialSmoothing(ForecastModel):
     0.4 s); once they are up (joblib keeps them a few minutes), fits go to them directly.
     Forecasts do not depend on where a series was fitted.
     ``progress(fraction, message)`` is called as series finish. ``initialization``: initial states
-    ``"estimated"`` (default: the more accurate on development data, benchmarks/bench_ets.py) or ``"heuristic"``.
+    read off the first seasons (``"heuristic"``, default) or ``"estimated"`` (see :func:`~retail.forecast.ets.forecast_one`).
     """
 
     per_series = True
@@ -180,7 +180,7 @@ class ExponentialSmoothing(ForecastModel):
         chunk_size: int = 25,
         serial_seconds: float = 0.5,
         progress: Progress | None = None,
-        initialization: str = "estimated",
+        initialization: str = "heuristic",
     ):
         self.season_length = season_length
         self.max_horizon = max_horizon
