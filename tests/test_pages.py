@@ -16,7 +16,7 @@ def start(page: str | None = None) -> AppTest:
     app.run()
     assert not app.exception
     if page:
-        app.switch_page(f"pages/{page}.py").run()
+        app.switch_page(f"app_pages/{page}.py").run()
         assert not app.exception
     return app
 
@@ -127,13 +127,13 @@ def test_store_level_dataset_on_every_page(app_env, tmp_path):
     for page in ("overview", "forecast", "recommendations", "data"):
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
         app.run()
-        app.session_state["active_dataset"] = "stores"
-        app.switch_page(f"pages/{page}.py").run()
+        app.selectbox(key="dataset_name").set_value("stores")  # the sidebar's choice, as a person makes it
+        app.switch_page(f"app_pages/{page}.py").run()
         assert not app.exception, page
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     app.run()
-    app.session_state["active_dataset"] = "stores"
-    app.switch_page("pages/forecast.py").run()
+    app.selectbox(key="dataset_name").set_value("stores")  # the sidebar's choice, as a person makes it
+    app.switch_page("app_pages/forecast.py").run()
     assert app.selectbox(key="fc_level").options == ["all sales", "store / country"]
     app.selectbox(key="fc_level").set_value("store")
     app.selectbox(key="fc_freq").set_value("D")
@@ -151,20 +151,20 @@ def test_basket_list_without_prices_or_quantities(app_env, tmp_path):
     import_file(Workspace(app_env), path, "groceries")
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     app.run()
-    app.session_state["active_dataset"] = "groceries"
-    app.switch_page("pages/overview.py").run()
+    app.selectbox(key="dataset_name").set_value("groceries")  # the sidebar's choice, as a person makes it
+    app.switch_page("app_pages/overview.py").run()
     assert not app.exception
     assert app.segmented_control(key="overview_measure_units").options == ["units"]
-    app.switch_page("pages/forecast.py").run()
+    app.switch_page("app_pages/forecast.py").run()
     assert app.selectbox(key="fc_target").value == "units"
     app.selectbox(key="fc_freq").set_value("W")
     next(b for b in app.button if b.form_id == "forecast_settings").click().run()
     assert not app.exception and not app.error
-    app.switch_page("pages/recommendations.py").run()
+    app.switch_page("app_pages/recommendations.py").run()
     assert not app.exception
     if "bought every product" not in " ".join(i.value for i in app.info):
         assert len(next(d.value for d in app.dataframe if "reasons" in d.value.columns)) > 0
-    app.toggle(key="rec_exclude_item-knn").set_value(False).run()  # with bought products, never empty
+    app.toggle(key="rec_exclude_hybrid").set_value(False).run()  # with bought products, never empty
     assert not app.exception
     assert len(next(d.value for d in app.dataframe if "reasons" in d.value.columns)) == 9
 

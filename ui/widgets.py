@@ -21,9 +21,10 @@ def registry_select(where: Any, label: str, registry: Registry, key: str, defaul
 
 
 def registry_multiselect(where: Any, label: str, registry: Registry, key: str,
-                         default: list[str] | None = None, help: str | None = None) -> list[str]:
-    """A multi-select over a registry's entries, shown by their labels."""
-    names = list(registry.names)
+                         default: list[str] | None = None, help: str | None = None,
+                         names: list[str] | None = None) -> list[str]:
+    """A multi-select over a registry's entries (or the ``names`` among them), shown by their labels."""
+    names = list(registry.names) if names is None else names
     return where.multiselect(label, names, default=names if default is None else default,
                              format_func=registry.label, key=key, help=help)
 

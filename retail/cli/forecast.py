@@ -108,16 +108,18 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     else:
         result = run_forecast(loaded.frame, settings, progress=progress)
     return write_outputs(result, out, args.metrics_out, args.json, "all" if args.all_models else None,
-                         {"target_reason": reason})
+                         {"target_reason": reason}, source=args.source)
 
 
 def write_outputs(result, out: Path | None, metrics_out: str | None, as_json: bool, model: str | None = None,
-                  extra: dict[str, Any] | None = None) -> int:
+                  extra: dict[str, Any] | None = None, source: str = "") -> int:
     """Write the forecast file (and metrics JSON) when asked; print the summary. Returns 0."""
+    from retail.cli.access import write_export
     from retail.forecast.export import to_csv_bytes, to_excel_bytes
 
-    if out is not None:
-        out.write_bytes(to_excel_bytes(result, model) if out.suffix.lower() == ".xlsx" else to_csv_bytes(result, model))
+    if out is not None:  # logged once written, as a page's download
+        write_export(out, source, lambda _: to_excel_bytes(result, model) if out.suffix.lower() == ".xlsx"
+                     else to_csv_bytes(result, model))
     info = result.summary_dict() | (extra or {}) | {"out": str(out) if out else None}
     if metrics_out:
         Path(metrics_out).write_text(json.dumps(info, indent=2))

@@ -81,15 +81,16 @@ def _run(args: argparse.Namespace):
 
 def cmd_elasticity(args: argparse.Namespace) -> int:
     """Run the elasticity command; returns the exit code (errors propagate as ValueError)."""
+    from retail.cli.access import write_export
     from retail.pricing.export import elasticity_table, to_csv_bytes, to_excel_bytes
     from retail.pricing.result import records
 
     out = table_out_path(args.out)
     loaded, result = _run(args)
     table = elasticity_table(result, args.level)
-    if out is not None:
-        out.write_bytes(to_excel_bytes(result, loaded.currency) if out.suffix.lower() == ".xlsx"
-                        else to_csv_bytes(result, args.level))
+    if out is not None:  # logged once written, as a page's download
+        write_export(out, args.source, lambda _: to_excel_bytes(result, loaded.currency)
+                     if out.suffix.lower() == ".xlsx" else to_csv_bytes(result, args.level))
     if args.json:
         print(json.dumps({"level": args.level, "model": result.settings.model, "headline": result.headline(),
                           "notes": result.notes, "seconds": round(result.seconds, 2), "items": records(table)}))
