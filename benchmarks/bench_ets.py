@@ -13,8 +13,9 @@ in this process (one core), each series cut after its last absence as the app do
 
 Reported: WAPE and bias pooled over the windows, CPU seconds of all fits, milliseconds per fit,
 and the import cost of each library (CPU seconds in a fresh process, NumPy, pandas and the app's
-other libraries already imported). statsforecast is a benchmark-only dependency
-(``requirements-bench.txt``) unless it wins.
+other libraries already imported). statsforecast is not one of the app's dependencies (it did not
+win: README, "Exponential smoothing: statsmodels or statsforecast"); install it to compare
+(``pip install statsforecast==2.1.1``), without it the script times statsmodels alone and says so.
 
 Run: .venv/bin/python benchmarks/bench_ets.py [--cases sample,walmart,stores_W,stores_D,bakery]
 """
@@ -118,6 +119,14 @@ def cases(names: list[str], tmp: Path) -> dict[str, pd.DataFrame]:
     return {name: build[name]() for name in names}
 
 
+def statsforecast_installed() -> bool:
+    try:
+        import statsforecast.models  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def import_seconds(module: str) -> float:
     """CPU seconds to import ``module`` in a fresh process that has the app's usual libraries loaded."""
     code = ("import time, numpy, pandas, sklearn, lightgbm; t = time.process_time(); "
@@ -140,21 +149,23 @@ def main() -> int:
     parser.add_argument("--tmp", type=Path, default=Path("/tmp"))
     args = parser.parse_args()
     panels = cases(args.cases.split(","), args.tmp)
-    import statsforecast.models  # noqa: F401 - imports are not fitting time (their cost is printed below)
-    import statsmodels.tsa.holtwinters  # noqa: F401
+    import statsmodels.tsa.holtwinters  # noqa: F401 - imports are not fitting time (their cost is printed below)
 
+    candidates = CANDIDATES if statsforecast_installed() else {
+        label: make for label, make in CANDIDATES.items() if not label.startswith("statsforecast")}
     rows = []
     with one_blas_thread():
         for case, panel in panels.items():
-            for label, make in CANDIDATES.items():
+            for label, make in candidates.items():
                 rows.append({"case": case, "series": panel["series_id"].nunique(), "model": label,
                              **measure(panel, make)})
                 print(pd.DataFrame(rows[-1:]).to_string(index=False, header=len(rows) == 1,
                                                         float_format="{:.3f}".format), flush=True)
     table = pd.DataFrame(rows)
     print("\n" + markdown(table))
-    print(f"\nimport, CPU s: statsmodels Holt-Winters {import_seconds('statsmodels.tsa.holtwinters'):.2f}, "
-          f"statsforecast {import_seconds('statsforecast.models'):.2f}")
+    imports = f"\nimport, CPU s: statsmodels Holt-Winters {import_seconds('statsmodels.tsa.holtwinters'):.2f}"
+    print(imports + (f", statsforecast {import_seconds('statsforecast.models'):.2f}" if len(candidates) > 2 else
+                     "; statsforecast is not installed (pip install statsforecast==2.1.1 to compare)"))
     return 0
 
 
