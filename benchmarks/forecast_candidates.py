@@ -4,7 +4,8 @@
   forecast multiplied back (a global model then pools the shapes of big and small series), or each
   series' spikes capped at the 99th percentile of its selling periods (large one-off orders);
 * intermittent-demand methods from statsforecast (TSB, ADIDA, IMAPA), one series at a time; they
-  need statsforecast (``requirements-bench.txt``) and are left out without it.
+  need statsforecast (not an app dependency: ``pip install statsforecast==2.1.1``) and are left out
+  without it.
 """
 
 from __future__ import annotations
