@@ -26,7 +26,8 @@ GLOSSARY: dict[str, tuple[str, str]] = {
                     "Close to 0.95 means the range can be trusted."),
     "in_sample": ("Range checked on its own data", "Ticked when there was a single backtest window, so the "
                   "ranges were measured on the same errors they were built from (optimistic)."),
-    "seconds": ("Seconds", "Time spent fitting and forecasting in the backtest."),
+    "seconds": ("Seconds", "Time spent fitting and forecasting in the backtest and on all the history (a blend: "
+                           "the time of the models it weighs)."),
     "backtest_seconds": ("Backtest seconds", "Time spent fitting and forecasting the test periods."),
     "final_fit_seconds": ("Final fit seconds", "Time spent fitting on all the history for the forecast ahead."),
     "series_id": ("Series", "The product, store or product x store a forecast is for."),

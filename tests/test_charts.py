@@ -18,7 +18,8 @@ def figures():
     forecast = pd.DataFrame({"date": DATES + pd.Timedelta(weeks=4), "yhat": [4.0] * 4, "lo_80": [3.0] * 4,
                              "hi_80": [5.0] * 4, "lo_95": [2.0] * 4, "hi_95": [6.0] * 4})
     metrics = pd.DataFrame({"model": ["snaive", "lightgbm"], "wape": [1.1, 0.8]})
-    importance = pd.DataFrame({"model": ["lightgbm"] * 2, "feature": ["lag_7", "dayofweek"], "importance": [0.7, 0.3]})
+    importance = pd.DataFrame({"model": ["lightgbm"] * 2 + ["blend"] * 2, "importance": [0.7, 0.3, 0.75, 0.25],
+                               "feature": ["lag_7", "dayofweek", "weight of LightGBM", "weight of share of total"]})
     sweep = pd.DataFrame({"similarity": ["cosine", "cosine"], "k": [10, 50], "ndcg": [0.08, 0.09]})
     evaluation = pd.DataFrame({"algorithm": ["popularity", "item-knn"], "ndcg": [0.03, 0.09]})
     return {
@@ -28,6 +29,7 @@ def figures():
                                                 "A: LightGBM", "units per week", "W"),
         "leaderboard": forecast_charts.leaderboard_figure(metrics),
         "importance": forecast_charts.importance_figure(importance, "lightgbm"),
+        "blend weights": forecast_charts.importance_figure(importance, "blend"),
         "sweep": recommend_charts.sweep_figure(sweep),
         "algorithms": recommend_charts.metrics_figure(evaluation),
     }

@@ -98,3 +98,19 @@ def test_excel_export_of_a_run(app_env):
     result = ForecastResult.from_frames({t: workspace.load_run_table(run.id, t) for t in run.tables})
     book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(result)))
     assert book.sheetnames == ["summary", "forecast", "metrics", "settings"]
+
+
+def test_the_blend_shows_its_weights_and_needs_two_of_its_models(app_env):
+    app = open_page()
+    app.multiselect(key="fc_models").set_value(["blend", "ma"])
+    next(b for b in app.button if b.form_id == "forecast_settings").click().run()
+    assert "choose at least two of them" in app.error[0].value
+    assert not Workspace(app_env).list_runs("forecast")  # nothing ran, nothing was saved
+    run_small_forecast(app, models=("snaive", "topdown", "lightgbm", "blend"))
+    assert {"share of total", "blend of models"} <= set(leaderboard(app)["model"])
+    model_picker(app).set_value("blend").run()
+    titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in app.get("plotly_chart")]
+    assert "How the blend of models weighs its models (chosen on the backtest)" in titles
+    weights = next(json.loads(chart.proto.spec) for chart in app.get("plotly_chart")
+                   if "weighs its models" in json.loads(chart.proto.spec)["layout"]["title"]["text"])
+    assert sorted(weights["data"][0]["y"]) == ["weight of LightGBM", "weight of share of total"]

@@ -19,6 +19,7 @@ from sklearn.base import clone
 
 from retail import frequency
 from retail.analytics.aggregate import ABSENT, DATE, SERIES_ID, Y, absence_mask
+from retail.forecast.combination import Blend
 from retail.forecast.metrics import MODEL, STEP, WINDOW, YHAT, mase_scale
 from retail.forecast.models import ForecastModel
 from retail.forecast.registry import FORECASTERS
@@ -80,9 +81,27 @@ def series_scales(train: pd.DataFrame, freq: str, horizon: int) -> pd.DataFrame:
     return pd.DataFrame({SERIES_ID: wide.index, "scale": mase_scale(wide.to_numpy(), season), "level": level})
 
 
+def split_blends(models: Mapping[str, ForecastModel | Blend]) -> tuple[dict, dict[str, tuple[Blend, tuple[str, ...]]]]:
+    """The models fitted on sales, and each blend with its members in the run (checked: at least two)."""
+    blends = {name: model for name, model in models.items() if isinstance(model, Blend)}
+    fitted = {name: model for name, model in models.items() if name not in blends}
+    return fitted, {name: (blend, blend.members_in(list(fitted))) for name, blend in blends.items()}
+
+
+def _with_blends(current: dict[str, pd.DataFrame], blends: dict[str, tuple[Blend, tuple[str, ...]]],
+                 earlier: list[pd.DataFrame], cutoff: pd.Timestamp) -> list[pd.DataFrame]:
+    """One window's forecasts and its blends', each blend weighted by the ``earlier`` windows' periods
+    up to ``cutoff`` (windows closer than a horizon apart overlap the present)."""
+    past = pd.concat(earlier, ignore_index=True) if earlier and blends else None
+    past = past[past[DATE] <= cutoff] if past is not None else None
+    combined = [blend.combine(current, blend.weights(past, members), [SERIES_ID, DATE]).assign(**{MODEL: name})
+                for name, (blend, members) in blends.items()]
+    return list(current.values()) + combined
+
+
 def backtest(
     panel: pd.DataFrame,
-    models: Mapping[str, ForecastModel],
+    models: Mapping[str, ForecastModel | Blend],
     horizon: int,
     windows: int = 3,
     step: int | None = None,
@@ -96,34 +115,40 @@ def backtest(
     Parameters
     ----------
     panel : long panel from :func:`retail.analytics.aggregate.build_panel`.
-    models : mapping name -> unfitted model (see :mod:`retail.forecast.models`).
+    models : mapping name -> unfitted model (see :mod:`retail.forecast.models`) or blend of other
+        models of the mapping (:class:`~retail.forecast.combination.Blend`: its window ``k`` is
+        weighted by windows ``0..k-1``).
     horizon, windows, step : ``windows`` forecasts of ``horizon`` periods, cutoffs ``step`` apart.
     min_train : series with fewer training periods before a cutoff sit that window out.
     progress : ``progress(fraction, message)`` after each model fit.
     """
     if not models:
         raise ValueError("no models to backtest: pass a mapping such as {'snaive': SeasonalNaive()}.")
+    fitted, blends = split_blends(models)
     freq = frequency.infer(panel[DATE].to_numpy())
     dates = pd.DatetimeIndex(np.sort(panel[DATE].unique()))
     cuts = cutoffs_for(dates, horizon, windows, step or horizon)
     absence = frequency.get(freq).absence if absence_periods is None else absence_periods
     seconds = dict.fromkeys(models, 0.0)
     parts, skipped = [], {}
-    total = len(cuts) * len(models)
     for window, cutoff in enumerate(cuts):
         train, skipped[str(cutoff.date())] = _train_slice(panel, cutoff, min_train or max(horizon, 2), absence)
         end = dates[dates.get_loc(cutoff) + horizon]
         test = panel[(panel[DATE] > cutoff) & (panel[DATE] <= end) & panel[SERIES_ID].isin(train[SERIES_ID])]
         truth = test[[SERIES_ID, DATE, Y]].merge(series_scales(train, freq, horizon), on=SERIES_ID, how="left")
-        for name, model in models.items():
+        current = {}
+        for name, model in fitted.items():
             started = time.perf_counter()
             forecast = clone(model).fit(train).predict(horizon, future=test.drop(columns=[Y]))
             seconds[name] += time.perf_counter() - started
             forecast[MODEL], forecast[WINDOW], forecast[CUTOFF] = name, window, cutoff
-            parts.append(forecast.merge(truth, on=[SERIES_ID, DATE], how="inner"))
+            current[name] = forecast.merge(truth, on=[SERIES_ID, DATE], how="inner")
             if progress is not None:
-                progress(len(parts) / total, f"testing on past data, window {window + 1} of {len(cuts)}: "
-                         f"{FORECASTERS.label(name)}")
+                progress((window * len(fitted) + len(current)) / (len(cuts) * len(fitted)),
+                         f"testing on past data, window {window + 1} of {len(cuts)}: {FORECASTERS.label(name)}")
+        parts += _with_blends(current, blends, parts, cutoff)
+    for name, (_blend, members) in blends.items():
+        seconds[name] = sum(seconds[member] for member in members)  # a blend costs its members' fits
     frame = pd.concat(parts, ignore_index=True)
     frame[STEP] = dates.get_indexer(pd.DatetimeIndex(frame[DATE])) - dates.get_indexer(
         pd.DatetimeIndex(frame[CUTOFF])

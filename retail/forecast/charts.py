@@ -9,7 +9,7 @@ from retail import frequency
 from retail.analytics.aggregate import DATE, Y
 from retail.data.safety import plot_text
 from retail.forecast.metrics import YHAT
-from retail.forecast.registry import BASELINE, FORECASTERS
+from retail.forecast.registry import BASELINE, COMBINATION, FORECASTERS
 
 ACTUAL, BACKTEST, FUTURE = "#334155", "#f59e0b", "#2563eb"
 
@@ -68,8 +68,11 @@ def importance_figure(importance: pd.DataFrame, model: str, top: int = 15) -> go
     """The ``top`` features of a model by importance (share of total gain or coefficient weight)."""
     rows = importance[importance["model"] == model].nlargest(top, "importance").iloc[::-1]
     fig = go.Figure(go.Bar(x=rows["importance"], y=rows["feature"], orientation="h", marker_color=FUTURE))
-    fig.update_layout(title={"text": f"What drives the {FORECASTERS.label(model)} forecast (top {len(rows)} features)", "x": 0},
-                      template="plotly_white", height=max(300, 24 * len(rows) + 90),
-                      xaxis_title="importance (total gain)", yaxis_title="feature",
-                      margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    label = FORECASTERS.label(model)
+    if COMBINATION in FORECASTERS.get(model).tags:  # a blend's "features" are the models it weighs
+        title, x_title, y_title = f"How the {label} weighs its models (chosen on the backtest)", "weight", "model"
+    else:
+        title, x_title, y_title = f"What drives the {label} forecast (top {len(rows)} features)", "importance (total gain)", "feature"
+    fig.update_layout(title={"text": title, "x": 0}, template="plotly_white", height=max(300, 24 * len(rows) + 90),
+                      xaxis_title=x_title, yaxis_title=y_title, margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return fig

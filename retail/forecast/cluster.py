@@ -9,7 +9,8 @@ runs the ordinary forecast pipeline with its models replaced by cluster versions
   all of them; the trained model comes back and forecasts recursively here, as usual;
 * seasonal naive, moving average, exponential smoothing: each worker fits its share of the
   series;
-* linear regression stays in this process (its fit takes a second).
+* linear regression, the share of the total (it needs every series at once) and blends stay in
+  this process (a second or less).
 
 Without ``--scheduler`` a ``LocalCluster`` with ``--workers`` processes is started and closed.
 The default engine is this process; nothing here is imported unless a cluster is asked for.
@@ -30,7 +31,7 @@ from sklearn.base import clone
 from retail.analytics.aggregate import SERIES_ID
 from retail.errors import import_extra
 from retail.forecast.features import PanelMatrix, build_features
-from retail.forecast.ml import GlobalForecaster, LightGBMForecaster
+from retail.forecast.ml import LightGBMForecaster
 from retail.forecast.models import ForecastModel
 
 ENGINES: tuple[str, ...] = ("local", "dask")
@@ -126,9 +127,9 @@ def on_cluster(models: dict[str, ForecastModel]) -> dict[str, ForecastModel]:
     for name, model in models.items():
         if type(model) is LightGBMForecaster:
             placed[name] = ClusterLightGBM(**model.get_params())
-        elif isinstance(model, GlobalForecaster):
-            placed[name] = model
-        else:  # progress reports and process pools stay in this process
+        elif getattr(model, "per_series", False):  # progress reports and process pools stay in this process
             local = {k: v for k, v in (("progress", None), ("n_jobs", 1)) if k in model.get_params()}
             placed[name] = PerSeriesOnCluster(clone(model).set_params(**local))
+        else:  # the other global models, the share of the total (it needs every series) and blends
+            placed[name] = model
     return placed

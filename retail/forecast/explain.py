@@ -17,6 +17,7 @@ import pandas as pd
 from retail import frequency
 from retail.analytics.aggregate import SERIES_ID, Y
 from retail.forecast.backtest import series_scales
+from retail.forecast.combination import MEMBER_WEIGHT
 from retail.forecast.metrics import MODEL, VS_BASELINE, WINDOW, YHAT
 from retail.forecast.registry import BASELINE, FORECASTERS
 from retail.forecast.result import STATISTICAL, ForecastResult
@@ -58,6 +59,8 @@ _FEATURES: list[tuple[str, str]] = [
 def feature_label(name: str, freq: str) -> str:
     """``lag_7`` -> ``sales 7 days before``; an extra column (a promo calendar) keeps its name."""
     period = frequency.get(freq).period
+    if name.startswith(MEMBER_WEIGHT):
+        return f"weight of {FORECASTERS.label(name.removeprefix(MEMBER_WEIGHT))}"
     for pattern, words in _FEATURES:
         match = re.fullmatch(pattern, name)
         if match:

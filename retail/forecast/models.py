@@ -14,6 +14,7 @@ import inspect
 import logging
 import time
 from dataclasses import dataclass, fields
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -46,9 +47,13 @@ class ModelContext:
 
 
 class ForecastModel(BaseEstimator):
-    """Base class: subclasses implement ``_fit(matrix)`` and ``_predict(horizon) -> (n, horizon) array``."""
+    """Base class: subclasses implement ``_fit(matrix)`` and ``_predict(horizon) -> (n, horizon) array``.
+
+    ``per_series``: each series is forecast from its own history alone (a cluster may split the series).
+    """
 
     matrix_: PanelMatrix
+    per_series: ClassVar[bool] = False
 
     @classmethod
     def from_context(cls, context: ModelContext, **params) -> ForecastModel:
@@ -93,7 +98,7 @@ class ForecastModel(BaseEstimator):
         raise NotImplementedError
 
 
-def _season(m: PanelMatrix, season_length: int | None) -> int:
+def season_of(m: PanelMatrix, season_length: int | None = None) -> int:
     """The given season, else the frequency's, falling back to 1 (naive) on less than two seasons."""
     if season_length is not None:
         return season_length
@@ -106,11 +111,13 @@ class SeasonalNaive(ForecastModel):
     Unobserved periods (absences, before the first sale) count as 0.
     """
 
+    per_series = True
+
     def __init__(self, season_length: int | None = None):
         self.season_length = season_length
 
     def _fit(self, m: PanelMatrix) -> None:
-        self.season_ = _season(m, self.season_length)
+        self.season_ = season_of(m, self.season_length)
         if self.season_ > m.Y.shape[1]:
             raise ValueError(
                 f"seasonal naive needs {self.season_} periods of history, the panel has "
@@ -124,6 +131,8 @@ class SeasonalNaive(ForecastModel):
 
 class MovingAverage(ForecastModel):
     """Mean of the last ``window`` observed periods (default: 28 days, 4 weeks, 3 months), flat ahead."""
+
+    per_series = True
 
     def __init__(self, window: int | None = None):
         self.window = window
@@ -157,8 +166,11 @@ class ExponentialSmoothing(ForecastModel):
     statsmodels), more than a small panel takes on one core (the sample's 47 weekly series:
     0.4 s); once they are up (joblib keeps them a few minutes), fits go to them directly.
     Forecasts do not depend on where a series was fitted.
-    ``progress(fraction, message)`` is called as series finish.
+    ``progress(fraction, message)`` is called as series finish. ``initialization``: initial states
+    read off the first seasons (``"heuristic"``, default) or ``"estimated"`` (see :func:`~retail.forecast.ets.forecast_one`).
     """
+
+    per_series = True
 
     def __init__(
         self,
@@ -168,6 +180,7 @@ class ExponentialSmoothing(ForecastModel):
         chunk_size: int = 25,
         serial_seconds: float = 0.5,
         progress: Progress | None = None,
+        initialization: str = "heuristic",
     ):
         self.season_length = season_length
         self.max_horizon = max_horizon
@@ -175,6 +188,7 @@ class ExponentialSmoothing(ForecastModel):
         self.chunk_size = chunk_size
         self.serial_seconds = serial_seconds
         self.progress = progress
+        self.initialization = initialization
 
     def _report(self, done: int, total: int) -> None:
         if self.progress is not None and total:
@@ -193,7 +207,7 @@ class ExponentialSmoothing(ForecastModel):
                 not results or spent / len(results) * left > self.serial_seconds
             ):
                 break
-            results.append(forecast_one(rows[len(results)], self.season_, self.max_horizon))
+            results.append(forecast_one(rows[len(results)], self.season_, self.max_horizon, self.initialization))
             if len(results) % self.chunk_size == 0 or len(results) == len(rows):
                 self._report(len(results), len(rows))
         return results
@@ -202,7 +216,7 @@ class ExponentialSmoothing(ForecastModel):
         # at least four chunks per worker, so that one slow chunk does not leave a worker idle
         size = max(1, min(self.chunk_size, -(-len(rows) // (4 * max(self.n_jobs, 1)))))
         chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
-        jobs = (delayed(forecast_block)(chunk, self.season_, self.max_horizon) for chunk in chunks)
+        jobs = (delayed(forecast_block)(chunk, self.season_, self.max_horizon, self.initialization) for chunk in chunks)
         runner = Parallel(n_jobs=self.n_jobs if len(chunks) > 1 else 1, return_as="generator")
         results: list[tuple[np.ndarray, bool]] = []
         for chunk_result in runner(jobs):
@@ -211,7 +225,7 @@ class ExponentialSmoothing(ForecastModel):
         return results
 
     def _fit(self, m: PanelMatrix) -> None:
-        self.season_ = _season(m, self.season_length)
+        self.season_ = season_of(m, self.season_length)
         rows = [m.Y[i, m.first[i] :] for i in range(len(m.ids))]
         warm = self.n_jobs > 1 and time.monotonic() - _workers_used_at[0] < _WORKERS_KEPT_SECONDS
         results = [] if warm else self._fit_here(rows)

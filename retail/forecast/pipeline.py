@@ -15,7 +15,8 @@ import pandas as pd
 from sklearn.base import clone
 
 from retail.analytics.aggregate import ABSENT, DATE, SERIES_ID, PanelReport, Y, build_panel, exogenous_candidates
-from retail.forecast.backtest import backtest, series_scales
+from retail.forecast.backtest import backtest, series_scales, split_blends
+from retail.forecast.combination import MEMBER_WEIGHT, Blend
 from retail.forecast.intervals import apply_intervals, empirical_coverage, residual_quantiles
 from retail.forecast.metrics import MODEL, STEP, best_model, leaderboard, per_series, pooled
 from retail.forecast.models import ForecastModel, build_models
@@ -27,12 +28,16 @@ from retail.threads import one_blas_thread
 
 logger = logging.getLogger(__name__)
 
-def _importance(fitted: dict[str, ForecastModel]) -> pd.DataFrame:
+def _importance(fitted: dict[str, ForecastModel], blend_weights: dict[str, pd.Series]) -> pd.DataFrame:
+    """What drives each model: LightGBM's and ridge's features, a blend's weights (feature ``model:<name>``)."""
     parts = []
     for name, model in fitted.items():
         if hasattr(model, "feature_importance_"):
             imp = model.feature_importance_
             parts.append(pd.DataFrame({MODEL: name, "feature": imp.index, "importance": imp.to_numpy()}))
+    for name, weights in blend_weights.items():
+        parts.append(pd.DataFrame({MODEL: name, "feature": [f"{MEMBER_WEIGHT}{member}" for member in weights.index],
+                                   "importance": weights.to_numpy()}))
     return (
         pd.concat(parts, ignore_index=True)
         if parts
@@ -52,28 +57,33 @@ def _check_known(frame: pd.DataFrame, settings: ForecastSettings) -> None:
 
 def _final_forecasts(
     panel: pd.DataFrame,
-    models: dict[str, ForecastModel],
+    models: dict[str, ForecastModel | Blend],
     settings: ForecastSettings,
     future: pd.DataFrame | None,
     progress: Progress,
-) -> tuple[pd.DataFrame, dict, dict[str, float]]:
-    """Every model fitted on all history and its forecast; also the seconds each took."""
-    parts, fitted, seconds = [], {}, {}
+    backtest_frame: pd.DataFrame,
+) -> tuple[pd.DataFrame, dict, dict[str, float], dict[str, pd.Series]]:
+    """Every model fitted on all history and its forecast (a blend weighted by all backtest windows);
+    also the fitted models, the seconds each took and each blend's weights."""
+    models, blends = split_blends(models)
+    parts, fitted, seconds = {}, {}, {}
     for k, (name, model) in enumerate(models.items()):
         progress(k / len(models), f"fitting {FORECASTERS.label(name)} on all history")
         started = time.perf_counter()
         fitted[name] = clone(model).fit(panel)
-        out = fitted[name].predict(settings.horizon, future=future)
+        parts[name] = fitted[name].predict(settings.horizon, future=future).assign(**{MODEL: name})
         seconds[name] = time.perf_counter() - started
-        out[MODEL] = name
-        parts.append(out)
-    forecasts = pd.concat(parts, ignore_index=True)
+    weights = {name: blend.weights(backtest_frame, members) for name, (blend, members) in blends.items()}
+    for name, (blend, members) in blends.items():
+        parts[name] = blend.combine(parts, weights[name], [SERIES_ID, DATE]).assign(**{MODEL: name})
+        seconds[name] = sum(seconds[member] for member in members)
+    forecasts = pd.concat(parts.values(), ignore_index=True)
     dates = pd.DatetimeIndex(sorted(forecasts[DATE].unique()))
     forecasts[STEP] = dates.get_indexer(pd.DatetimeIndex(forecasts[DATE])) + 1
     forecasts = forecasts.merge(
         series_scales(panel, settings.freq, settings.horizon)[[SERIES_ID, "level"]], on=SERIES_ID, how="left"
     )
-    return forecasts, fitted, seconds
+    return forecasts, fitted, seconds, weights
 
 
 def with_final_fit(board: pd.DataFrame, final_seconds: dict[str, float]) -> pd.DataFrame:
@@ -161,8 +171,8 @@ def run_forecast(
     with one_blas_thread():
         backtest_frame, board, quantiles = _scored_backtest(panel, models, settings, scaled(overall, 0.05, 0.8))
         warnings += sanity_warnings(panel, board)
-        forecasts, fitted, final_seconds = _final_forecasts(panel, models, settings, future,
-                                                            scaled(overall, 0.8, 0.98))
+        forecasts, fitted, final_seconds, weights = _final_forecasts(panel, models, settings, future,
+                                                                     scaled(overall, 0.8, 0.98), backtest_frame)
     board = with_final_fit(board, final_seconds)
     series_metrics = per_series(backtest_frame).merge(report.series_info[[SERIES_ID, "name"]], on=SERIES_ID,
                                                       how="left")
@@ -170,6 +180,6 @@ def run_forecast(
     return ForecastResult(
         settings=settings, history=panel, backtest=backtest_frame, metrics=board, series_metrics=series_metrics,
         forecasts=apply_intervals(forecasts, quantiles, settings.intervals).drop(columns=["level"]),
-        importance=_importance(fitted), series_info=report.series_info, best=best_model(board),
+        importance=_importance(fitted, weights), series_info=report.series_info, best=best_model(board),
         summary=report.summary(), warnings=warnings,
     )

@@ -14,6 +14,9 @@ BASELINE = "baseline"  # tag: the model every other model is compared with
 # tag: in a run's model list unless the user picks others. A model earns it on backtests before the
 # benchmark's test windows (benchmarks/bench_forecast.py); the others stay one click away.
 DEFAULT = "default"
+# tag: combines other models' forecasts instead of learning from sales (needs them in the same run)
+COMBINATION = "combination"
+BLEND_MEMBERS = ("lightgbm", "topdown", "ets")  # the models the blend weighs (retail.forecast.combination)
 
 FORECASTERS = Registry("forecast model", [
     Spec("snaive", "seasonal naive",
@@ -50,6 +53,18 @@ FORECASTERS = Registry("forecast model", [
                    "features (chosen on backtests before the benchmark's test windows).",
                    kind=int, minimum=2, maximum=4096, ui_range=(7, 255)),
          ), tags=frozenset({DEFAULT})),
+    Spec("topdown", "share of total",
+         "Forecasts the total of all series (exponential smoothing) and gives each series its share of the last "
+         "eight weeks: steady where single products jump with every large order.",
+         "retail.forecast.topdown:ShareOfTotal.from_context", params=(
+             Param("share_periods", "Periods of shares", None, "How many recent periods set each series' share of "
+                   "the total; empty: eight weeks (56 days, 8 weeks or 2 months).", kind=int, minimum=1,
+                   ui_range=(1, 104), optional=True),
+         ), tags=frozenset({DEFAULT})),
+    Spec("blend", "blend of models",
+         "A weighted average of LightGBM, share of total and exponential smoothing (those in the run); the "
+         "weights are the ones that were most accurate on the earlier backtest windows.",
+         "retail.forecast.combination:Blend.from_context", tags=frozenset({DEFAULT, COMBINATION})),
     Spec("mlp", "neural network",
          "A dense neural network (multi-layer perceptron) across all series on the same features as LightGBM. "
          "Not in the default list: less accurate than LightGBM on this project's benchmark.",

@@ -9,7 +9,8 @@ from typing import Any
 
 from retail import frequency
 from retail.analytics.aggregate import LEVELS, TARGETS
-from retail.forecast.registry import DEFAULT, FORECASTERS
+from retail.forecast.combination import members_in
+from retail.forecast.registry import COMBINATION, DEFAULT, FORECASTERS
 
 
 def default_models() -> tuple[str, ...]:
@@ -56,6 +57,8 @@ class ForecastSettings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "models", FORECASTERS.check_names(tuple(self.models)))
+        if any(COMBINATION in FORECASTERS.get(name).tags for name in self.models):
+            members_in(self.models)  # a blend weighs at least two of its models, so they run too
         object.__setattr__(self, "future_known", tuple(self.future_known))
         object.__setattr__(self, "intervals", tuple(float(c) for c in self.intervals))
         object.__setattr__(self, "model_params", self._checked_params())

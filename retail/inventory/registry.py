@@ -16,7 +16,7 @@ the Replenishment page's widgets and the README's table are generated from :data
 
 from __future__ import annotations
 
-from retail.forecast.registry import FORECASTERS
+from retail.forecast.registry import COMBINATION, FORECASTERS
 from retail.registry import Param, Registry, Spec
 
 OURS = "ours"  # tag: the policy the page recommends
@@ -67,7 +67,8 @@ SPREADS: dict[str, str] = {
 QUANTILE_PARAMS: tuple[Param, ...] = (
     Param("forecast_model", "Forecast model", "ma", "The forecasting model whose total over review + lead days "
           "is the middle of the demand range (every review refits it on the sales before that day).", kind=str,
-          choices=FORECASTERS.names, choice_labels={spec.name: spec.label for spec in FORECASTERS}),
+          choices=tuple(spec.name for spec in FORECASTERS if COMBINATION not in spec.tags),  # fitted on sales alone
+          choice_labels={spec.name: spec.label for spec in FORECASTERS}),
     Param("history_days", "Days of sales averaged", HISTORY_DAYS, "How many recent days the moving-average "
           "forecast averages (models that learn on their own ignore it).", kind=int, minimum=7, maximum=365,
           ui_range=(14, 182)),
