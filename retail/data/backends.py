@@ -281,10 +281,15 @@ class PostgresBackend:
     def compact(self, tables: list[str] | None = None) -> None:
         """Rewrite ``tables`` (every table when None) with their live rows only: PostgreSQL keeps a deleted
         or updated row in the table's files as a dead tuple until ``VACUUM FULL`` writes the table anew
-        (and drops the old files). The server's write-ahead log and backups are its administrator's."""
+        (and drops the old files). The planner's statistics (``pg_statistic``) keep sampled values of a
+        table's columns, an erased customer's id among them: they are measured anew from the live rows,
+        and the statistics table rewritten too (a superuser's right: a server where the app's role is
+        not one skips it with a warning, and leaves those old samples to the server's own vacuum). The
+        server's write-ahead log and backups are its administrator's."""
         with self.cursor() as cursor:
             for table in tables or [""]:
-                cursor.execute(f"VACUUM FULL {table}")
+                cursor.execute(f"VACUUM (FULL, ANALYZE) {table}")
+            cursor.execute("VACUUM FULL pg_catalog.pg_statistic")
 
     def read(self, cursor: _PostgresCursor, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         cursor.execute(sql, params)
