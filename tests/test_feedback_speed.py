@@ -77,3 +77,13 @@ def test_stability_runs_read_the_most_widespread_words():
     matrix = sparse.csr_matrix(np.array([[1, 0, 1, 0], [1, 0, 0, 1], [1, 1, 0, 1]], dtype=float))
     assert list(widespread_columns(matrix, 2)) == [0, 3]  # in 3 and 2 messages; ties keep the first
     assert list(widespread_columns(matrix, 10)) == [0, 1, 2, 3]
+
+
+def test_one_fast_vader_serves_several_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = messages(200, seed=6)["Message"].fillna("").tolist() + RULES
+    shared, expected = FastVader(), [SentimentIntensityAnalyzer().polarity_scores(t) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: [shared.polarity_scores(t) for t in texts], range(4)))
+    assert all(result == expected for result in results)

@@ -10,6 +10,8 @@ checks them against the library on real reviews and on sentences made to trigger
 
 from __future__ import annotations
 
+import threading
+
 from vaderSentiment import vaderSentiment as vader
 
 _NEGATIONS = frozenset(vader.NEGATE)
@@ -21,24 +23,25 @@ def _negated(word_lower: str) -> bool:
 
 
 class FastVader(vader.SentimentIntensityAnalyzer):
-    """``SentimentIntensityAnalyzer`` with its per-word helpers made linear (same results)."""
+    """``SentimentIntensityAnalyzer`` with its per-word helpers made linear (same results). One instance may
+    serve several threads (Streamlit sessions): the message being scored is kept per thread."""
 
     def __init__(self) -> None:
         super().__init__()
         self._emoji_characters = frozenset(key for key in self.emojis if len(key) == 1)
-        self._words: list[str] | None = None
-        self._lower: list[str] = []
+        self._message = threading.local()
 
     def _lowered(self, words: list[str]) -> list[str]:
         """The message's words lowercased, computed once per message (the list object is the message's)."""
-        if words is not self._words:
-            self._words, self._lower = words, [str(w).lower() for w in words]
-        return self._lower
+        message = self._message
+        if getattr(message, "words", None) is not words:
+            message.words, message.lower = words, [str(w).lower() for w in words]
+        return message.lower
 
     def polarity_scores(self, text: str) -> dict[str, float]:
         """vaderSentiment's scores; a text without emojis skips its letter-by-letter emoji rewrite (which
         would copy it unchanged)."""
-        self._words = None  # a new message: never reuse the last one's words, even at a reused address
+        self._message.words = None  # a new message: never reuse the last one's words, even at a reused address
         if not self._emoji_characters.isdisjoint(text):
             return super().polarity_scores(text)
         text = text.strip()
