@@ -108,6 +108,12 @@ def test_runs_round_trip_and_atomicity(workspace_location):
     assert workspace.list_runs("forecast", "other") == []
     with pytest.raises(ValueError, match="lower-case identifiers"):
         workspace.save_run("forecast", "shop", {}, {}, {"Bad Name": metrics})
+    both = workspace.load_run_tables(run, ["metrics", "forecast"])
+    assert list(both) == ["metrics", "forecast"]
+    for name, table in both.items():
+        pd.testing.assert_frame_equal(table, workspace.load_run_table(run.id, name))
+    with pytest.raises(KeyError, match="no table 'backtest'"):
+        workspace.load_run_tables(run, ["forecast", "backtest"])
     assert len(workspace.list_runs()) == 1  # the failed save left nothing
     workspace.delete_run(run.id)
     assert workspace.list_runs() == []
