@@ -189,7 +189,7 @@ def show_downloads(home: str, run_id: int, code: str | None) -> None:
 
 
 def show_runs(runs) -> None:
-    table = pd.DataFrame([{"run": r.id, "saved": r.created_at, "model": ESTIMATORS.label(r.summary.get("model", "")),
+    table = pd.DataFrame([{"run": r.number, "saved": r.created_at, "model": ESTIMATORS.label(r.summary.get("model", "")),
                            "products": r.summary.get("products"), "measurable": r.summary.get("identifiable"),
                            "median elasticity": r.summary.get("median_elasticity")} for r in runs])
     saved_runs(runs, table, RUN_KEY, "pr_", "No saved pricing run for this dataset yet.")

@@ -143,7 +143,7 @@ def show_run(home: str, run_id: int, code: str | None) -> None:
 
 
 def show_saved_runs(runs: list) -> None:
-    table = pd.DataFrame([{"run": r.id, "saved": r.created_at, "per": LEVELS[r.settings["level"]].label,
+    table = pd.DataFrame([{"run": r.number, "saved": r.created_at, "per": LEVELS[r.settings["level"]].label,
                            "items": r.summary.get("items"), "target": r.settings["terms"]["service_level"],
                            "cycle service (ours)": r.summary["ours"]["achieved_csl"],
                            "cycle service (spreadsheet)": r.summary["baseline"]["achieved_csl"],

@@ -7,8 +7,8 @@ from typing import Any
 
 import streamlit as st
 
-from retail.data.schema import FIELD_LABELS
-from retail.glossary import GLOSSARY
+from retail.data.schema import FIELD_LABELS, STORE_ID
+from retail.glossary import GLOSSARY, is_share
 from retail.registry import Param, Registry, Spec
 
 
@@ -75,13 +75,15 @@ def _number(param: Param, key: str, cell: Any, default: Any, label: str) -> Any:
     return cell.slider(label, low, high, value, step=type(low)(step) if step else None, key=key, help=param.help)
 
 
-def glossary_columns(frame: Any, number_format: str = "%.3f", **formats: str) -> dict[str, Any]:
-    """Column headers (the schema's field labels, the glossary's metric names) and tooltips for the
-    columns of ``frame``; glossary numbers get ``number_format`` (or ``formats[column]``)."""
-    config: dict[str, Any] = {column: st.column_config.Column(FIELD_LABELS[column])
-                              for column in frame.columns if column in FIELD_LABELS}
+def glossary_columns(frame: Any, number_format: str = "%.3f", store: str = "store", **formats: str) -> dict[str, Any]:
+    """Column headers (the schema's field labels, ``store`` for the store column, the glossary's names)
+    and tooltips for the columns of ``frame``; shares read as percentages, whole numbers with separators,
+    other glossary numbers get ``number_format`` (or ``formats[column]``)."""
+    labels = FIELD_LABELS | {STORE_ID: store}
+    config: dict[str, Any] = {column: st.column_config.Column(labels[column])
+                              for column in frame.columns if column in labels}
     for column in frame.columns:
-        label = FIELD_LABELS.get(column, GLOSSARY.get(column, (column,))[0])
+        label = labels.get(column, GLOSSARY.get(column, (column,))[0])
         if frame[column].dtype.kind == "M":  # days, not midnight timestamps
             config[column] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD")
         elif column not in formats and _whole_numbers(frame[column]):  # counts: 6,432 not 6432.000
@@ -90,7 +92,7 @@ def glossary_columns(frame: Any, number_format: str = "%.3f", **formats: str) ->
             continue
         title, text = GLOSSARY[column]
         if frame[column].dtype.kind in "fiu":
-            default = "localized" if _whole_numbers(frame[column]) else number_format
+            default = "percent" if is_share(column) else "localized" if _whole_numbers(frame[column]) else number_format
             config[column] = st.column_config.NumberColumn(title, help=text, format=formats.get(column, default))
         elif frame[column].dtype.kind != "M":
             config[column] = st.column_config.Column(title, help=text)
@@ -107,15 +109,11 @@ def _whole_numbers(values: Any) -> bool:
     return bool(len(present)) and bool((present == present.round()).all())
 
 
-def download_csv(frame: Any, file_name: str, key: str, label: str = "Download CSV") -> None:
-    """A CSV download of ``frame``, safe to open in a spreadsheet (no formula runs), customers by
-    pseudonym when the workspace says so; the download is written to the audit log."""
-    from retail.data.safety import neutralise_frame
-    from ui.access import record_download
-    from ui.data import workspace
+def download_csv(frame: Any, file_name: str, key: str, label: str = "Download CSV", **sheet: Any) -> None:
+    """A CSV download of ``frame`` in the page's words, built when clicked (:func:`ui.downloads.download_table`)."""
+    from ui.downloads import download_table
 
-    data = neutralise_frame(workspace().export(frame)).to_csv(index=False).encode("utf-8")
-    st.download_button(label, data, file_name=file_name, mime="text/csv", key=key, on_click=record_download(file_name))
+    download_table(st, frame, file_name, key, label, **sheet)
 
 
 def saved_runs(runs: list, table: Any, run_key: str, prefix: str, empty: str) -> None:
@@ -128,7 +126,8 @@ def saved_runs(runs: list, table: Any, run_key: str, prefix: str, empty: str) ->
         st.info(empty)
         return
     st.dataframe(table, hide_index=True, width="stretch", key=f"{prefix}runs_table")
-    chosen = st.selectbox("Run", [r.id for r in runs], key=f"{prefix}runs_choice", format_func=lambda i: f"run {i}")
+    numbers = {run.id: run.number for run in runs}
+    chosen = st.selectbox("Run", list(numbers), key=f"{prefix}runs_choice", format_func=lambda i: f"run {numbers[i]}")
     open_col, delete_col = st.columns(2)
     if open_col.button("Open this run", key=f"{prefix}runs_open"):
         st.session_state[run_key] = chosen
@@ -147,13 +146,30 @@ def on_bar(bar: Any) -> Callable[[float, str], None]:
 def run_and_store(dataset: str, start_text: str, work: Callable[[Callable[[float, str], None]], Any],
                   save_run: Callable[[Any, str, Any], Any]) -> Any:
     """A long analysis with a progress bar, stored in the workspace (``save_run(workspace, dataset,
-    result)``); refused before the work for a role that may not run analyses."""
+    result)``); refused before the work for a role that may not run analyses. The bar goes away
+    however the work ends: a failure shows its message, never a bar frozen at "aggregating the data"."""
     from ui.data import workspace
 
     workspace().require("analyse")
-    bar = st.progress(0.0, text=start_text)
-    result = work(on_bar(bar))
-    bar.progress(1.0, text="Saving the run in the workspace...")
-    run = save_run(workspace(), dataset, result)
-    bar.empty()
-    return run
+    slot = st.empty()
+    try:
+        bar = slot.progress(0.0, text=start_text)
+        result = work(on_bar(bar))
+        bar.progress(1.0, text="Saving the run in the workspace...")
+        return save_run(workspace(), dataset, result)
+    finally:
+        slot.empty()
+
+
+def start_values(scope: str, values: Mapping[str, Any]) -> None:
+    """Widgets (by key) start from ``values`` whenever ``scope`` changes (a dataset's version: each dataset
+    starts from what fits it), and keep what the user chose otherwise. Widgets using this take no default."""
+    marker = "_started_" + "_".join(values)
+    if st.session_state.get(marker) != scope:
+        st.session_state.update(values)
+        st.session_state[marker] = scope
+
+
+def help_link(section: str, label: str = "What these numbers mean") -> None:
+    """A link to this page's section of the Help page."""
+    st.page_link("pages/help.py", label=label, icon=":material/help:", query_params={"section": section})

@@ -54,7 +54,7 @@ class Target:
 
 LEVELS: dict[str, Level] = {level.name: level for level in (
     Level("total", "all sales", (), "series"),
-    Level("store", "store / country", (schema.STORE_ID,), "stores"),
+    Level("store", "store", (schema.STORE_ID,), "stores"),
     Level("product", "product", (schema.PRODUCT_ID,), "products"),
     Level("product_store", "product x store", (schema.PRODUCT_ID, schema.STORE_ID), "product-store pairs"),
     Level("category", "category", (schema.CATEGORY,), "categories"),
@@ -63,6 +63,12 @@ TARGETS: dict[str, Target] = {target.name: target for target in (
     Target("units", "units sold", schema.QUANTITY, "units"),
     Target("revenue", "sales value", schema.REVENUE, "sales value"),
 )}
+
+
+def level_label(level: str, store: str = "store") -> str:
+    """The level in words, its store key named as the dataset names it (``store`` is
+    :func:`retail.data.schema.store_word`): "country", "product x country"..."""
+    return LEVELS[level].label.replace("store", store)
 
 
 def default_target(has: Callable[[str], bool]) -> tuple[str, str]:

@@ -132,6 +132,11 @@ class RunInfo:
     tables: list[str]
     created_at: pd.Timestamp
 
+    @property
+    def number(self) -> int:
+        """The run's number among its page's runs of the dataset (runs saved before numbering: the id)."""
+        return int(self.summary.get("number") or self.id)
+
 
 class DatasetNotFound(KeyError):
     def __str__(self) -> str:
@@ -324,6 +329,7 @@ class Workspace:
             con.begin()
             try:
                 run_id = con.execute("SELECT nextval('run_ids')").fetchone()[0]
+                summary = summary | {"number": self._next_number(con, kind, dataset)}
                 for name, frame in tables.items():
                     self.backend.create_table(con, f"run_{run_id}_{name}", frame)
                 con.execute(
@@ -336,6 +342,12 @@ class Workspace:
                 con.rollback()
                 raise
         return self.get_run(run_id)
+
+    @staticmethod
+    def _next_number(con: Any, kind: str, dataset: str) -> int:
+        """The run's number on its page: forecasts of a dataset count 1, 2, 3... whatever other pages saved."""
+        taken = con.execute("SELECT summary FROM runs WHERE kind = ? AND dataset = ?", [kind, dataset]).fetchall()
+        return 1 + max((int(json.loads(text or "{}").get("number") or 0) for (text,) in taken), default=0)
 
     def list_runs(self, kind: str | None = None, dataset: str | None = None) -> list[RunInfo]:
         """Stored runs, newest first."""
