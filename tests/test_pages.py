@@ -134,7 +134,7 @@ def test_store_level_dataset_on_every_page(app_env, tmp_path):
     app.run()
     app.session_state["active_dataset"] = "stores"
     app.switch_page("pages/forecast.py").run()
-    assert app.selectbox(key="fc_level").options == ["all sales", "store / country"]
+    assert app.selectbox(key="fc_level").options == ["all sales", "store"]
     app.selectbox(key="fc_level").set_value("store")
     app.selectbox(key="fc_freq").set_value("D")
     next(b for b in app.button if b.form_id == "forecast_settings").click().run()
@@ -154,7 +154,8 @@ def test_basket_list_without_prices_or_quantities(app_env, tmp_path):
     app.session_state["active_dataset"] = "groceries"
     app.switch_page("pages/overview.py").run()
     assert not app.exception
-    assert app.segmented_control(key="overview_measure_units").options == ["units"]
+    assert app.segmented_control(key="overview_measure_units").options == ["Items sold"]
+    assert not app.toggle  # no "Gross sales" switch: nothing in a basket list is undone later
     app.switch_page("pages/forecast.py").run()
     assert app.selectbox(key="fc_target").value == "units"
     app.selectbox(key="fc_freq").set_value("W")
@@ -191,7 +192,7 @@ def test_url_keeps_the_dataset_and_filters(app_env):
 def test_help_page_explains_the_words(app_env):
     app = start("help")
     text = " ".join(m.value for m in app.markdown)
-    assert "Weighted absolute percentage error" in text and "item-based kNN" in text
+    assert "weighted absolute percentage error" in text and "item-based kNN" in text
     assert "NDCG@K" in text and "seasonal naive" in text
 
 
