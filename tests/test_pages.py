@@ -76,6 +76,21 @@ def test_data_page_demo_file_validate_and_save(app_env):
     assert app.session_state["active_dataset"] == "till export"
 
 
+def test_what_a_row_means_follows_a_remapping(app_env):
+    """Unmapping the product columns makes the demo file store totals: the choice and its box follow."""
+    app = start("data")
+    app.button(key="demo_file").click().run()
+    assert app.selectbox(key="save_kind").value == "line_items"
+    for field in ("product_id", "product_name"):
+        app.selectbox(key=next(k for k in _keys(app) if k.startswith(f"map_{field}_"))).set_value("(not in file)").run()
+    assert not app.exception and app.selectbox(key="save_kind").value == "store_totals"
+    assert any(info.value.startswith("Sales totals per store: one row") for info in app.info)
+    app.selectbox(key="save_kind").set_value("line_items").run()  # a manual choice is kept, and described
+    assert any(info.value.startswith("Order lines: one row") for info in app.info)
+    rules = next(d for d in app.dataframe if "check" in d.value.columns)
+    assert not any("marked '" in action for action in rules.value["what was done"])
+
+
 def test_data_page_mapping_change_revalidates(app_env):
     app = start("data")
     app.button(key="demo_file").click().run()
