@@ -32,7 +32,7 @@ from retail.recommend.registry import RECOMMENDERS
 from ui import customers as cached
 from ui.access import record_download
 from ui.data import current_dataset, current_frame, workspace
-from ui.widgets import glossary_columns, param_widgets, registry_select
+from ui.widgets import glossary_columns, help_link, param_widgets, registry_select
 
 CAMPAIGN_KEY = "campaign_run_id"
 
@@ -293,6 +293,7 @@ def show_saved_campaigns(dataset: str, code: str | None) -> None:
 
 
 st.title("Customers")
+help_link("customers")
 loaded = current_frame()
 if loaded is None:
     st.stop()

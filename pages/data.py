@@ -16,11 +16,12 @@ from retail.data.trash import trash_days
 from retail.data.validation import ValidationError
 from ui.data import select_dataset, workspace
 from ui.upload import read_upload, validate_upload
-from ui.widgets import start_values
+from ui.widgets import help_link, start_values
 
 NOT_MAPPED = "(not in file)"
 
 st.title("Data")
+help_link("data")
 upload_tab, datasets_tab = st.tabs(["Add a dataset", "Datasets"])
 
 

@@ -16,7 +16,7 @@ from retail.experiments.targeting import readable, save_targeting, to_csv, to_ex
 from ui import experiments as cached
 from ui.access import record_download
 from ui.data import current_dataset, workspace
-from ui.widgets import glossary_columns, param_widgets, registry_multiselect
+from ui.widgets import glossary_columns, help_link, param_widgets, registry_multiselect
 
 NONE = "(none)"
 ROLES = ("arm", "control", "outcome", "treatment", "spend", "send_date", "customer", "segment")
@@ -290,6 +290,7 @@ def show_next_wave(key: str, data) -> None:
 
 
 st.title("Experiments")
+help_link("experiments")
 st.caption("Measure a randomised test campaign honestly, target the next one at the customers it moves, and "
            "allocate the next wave across offers.")
 source = choose_source()

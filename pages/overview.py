@@ -143,6 +143,7 @@ def tables(info, result: overview.Summary, code: str | None) -> None:
 
 
 st.title("Sales overview")
+help_link("overview")
 loaded = current_frame()
 if loaded is None:
     st.stop()
@@ -163,4 +164,3 @@ if note := overview.incomplete_note(result.trend, freq):
 rankings(info, result, measure, bool(cached.store_names(*key)), code)
 tables(info, result, code)
 report_button(key, info, selection, freq, measure, code)
-help_link("overview")

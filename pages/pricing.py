@@ -18,7 +18,7 @@ from ui import pricing as cached
 from ui import state
 from ui.access import record_download
 from ui.data import current_frame, workspace
-from ui.widgets import download_csv, glossary_columns, param_widgets, registry_select, saved_runs
+from ui.widgets import download_csv, glossary_columns, help_link, param_widgets, registry_select, saved_runs
 
 RUN_KEY = "pricing_run_id"
 NO_COLUMN = "(none)"
@@ -196,6 +196,7 @@ def show_runs(runs) -> None:
 
 
 st.title("Pricing and promotions")
+help_link("pricing")
 loaded = current_frame()
 if loaded is None:
     st.stop()

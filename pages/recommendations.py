@@ -22,9 +22,10 @@ from retail.recommend.registry import (
 from ui import recommend as cached
 from ui import state
 from ui.data import current_frame
-from ui.widgets import glossary_columns, param_widgets, registry_multiselect, registry_select
+from ui.widgets import glossary_columns, help_link, param_widgets, registry_multiselect, registry_select
 
 st.title("Recommendations")
+help_link("recommendations")
 loaded = current_frame()
 if loaded is None:
     st.stop()

@@ -18,7 +18,7 @@ from ui import inventory as cached
 from ui import state
 from ui.access import record_download
 from ui.data import current_frame, workspace
-from ui.widgets import param_widgets, saved_runs
+from ui.widgets import help_link, param_widgets, saved_runs
 
 RUN_KEY = "replenishment_run_id"
 
@@ -153,6 +153,7 @@ def show_saved_runs(runs: list) -> None:
 
 
 st.title("Replenishment")
+help_link("replenishment")
 loaded = current_frame()
 if loaded is None:
     st.stop()

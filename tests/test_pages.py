@@ -211,6 +211,29 @@ def test_help_page_explains_the_words(app_env):
     assert "NDCG@K" in text and "seasonal naive" in text
 
 
+def test_help_has_contents_search_and_each_page_links_to_its_section(app_env):
+    app = start("help")
+    headers = [h.value for h in app.header]
+    assert headers[:3] == ["Overview", "Forecast", "Recommendations"] and "Other terms" not in headers
+    contents = next(m.value for m in app.markdown if m.value.startswith("**Contents:**"))
+    assert "[Forecast](#forecast)" in contents and "[Pricing and promotions](#pricing)" in contents
+    app.text_input(key="help_search").set_value("qini").run()
+    assert [h.value for h in app.header] == ["Experiments"]
+    assert any(m.value.startswith("**Targeting quality**") and "Qini" in m.value for m in app.markdown)
+    app.text_input(key="help_search").set_value("no such word anywhere").run()
+    assert "Nothing in the help mentions" in app.info[0].value
+    linked = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    linked.query_params["section"] = "pricing"
+    linked.run()
+    linked.switch_page("pages/help.py").run()
+    assert linked.header[0].value == "Pricing and promotions"  # the page the user came from comes first
+    for page in ("overview", "forecast", "recommendations", "replenishment", "pricing", "customers", "experiments",
+                 "data"):
+        links = [link for link in start(page).get("page_link")]
+        assert any(link.proto.page == "help" and link.proto.query_string == "section=" + page
+                   for link in links), page
+
+
 def test_excel_opens_on_the_table_and_rematches_columns_per_sheet(app_env, tmp_path):
     import io
 
