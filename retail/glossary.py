@@ -131,7 +131,8 @@ GLOSSARY |= {
     "category_elasticity": ("Category elasticity", "The elasticity the products of the category vary around."),
     "baseline_units": ("Units in a typical week", "Expected units of a week at today's regular price without a "
                        "promotion, in the conditions of the last four weeks."),
-    "current_price": ("Today's price", "The latest regular price (outside promotions)."),
+    "current_price": ("Today's price", "The median regular price (outside promotions) over the last four weeks with "
+                      "sales: the price the product sells at now."),
     "lowest_price": ("Lowest price seen", "The lowest price on a day with sales."),
     "highest_price": ("Highest price seen", "The highest price on a day with sales."),
     "sale_days": ("Store-days with sales", "Days with at least one sale, counted per store."),
@@ -156,6 +157,14 @@ GLOSSARY |= {
                            "the discount."),
     "promotion_lift_high": ("Beyond the discount, high (95%)", "The upper end of that interval."),
     "events": ("Promotions", "Separate promotion periods of the product."),
+    "store_lift": ("Promotion lift", "Sales on the store's promotion days against its other days, with weekday, "
+                   "month and trend taken out: +25% means a quarter more sales on a promotion day."),
+    "store_lift_low": ("Lift, low (95%)", "The lower end of the lift's 95% interval."),
+    "store_lift_high": ("Lift, high (95%)", "The upper end of the lift's 95% interval."),
+    "other_days": ("Other days", "Days with sales without a promotion (closed days left out)."),
+    "sales_per_promo_day": ("Sales per promotion day", "The store's average sales on a promotion day."),
+    "extra_per_promo_day": ("Extra per promotion day", "The part of a promotion day's sales the promotion "
+                            "added: sales per promotion day x lift / (1 + lift)."),
     # products bought together (basket rules)
     "antecedent_name": ("Bought", "The product the rule starts from (for a whole basket: the basket's product "
                         "with the strongest rule)."),
@@ -230,7 +239,7 @@ SHARES: frozenset[str] = frozenset({
     "hit_rate", "coverage", "achieved_csl", "fill_rate", "propensity", "probability_active", "predicted_rate",
     "actual_rate", "purchases_error", "top_capture", "spend_error", "revenue_share", "customer_share", "p_elastic",
     "own_weight", "discount", "lift", "lift_low", "lift_high", "promotion_lift", "promotion_lift_low",
-    "promotion_lift_high", "support", "confidence", "response_rate", "uplift_at_30", "uplift_at_30_sd",
+    "promotion_lift_high", "store_lift", "store_lift_low", "store_lift_high", "support", "confidence", "response_rate", "uplift_at_30", "uplift_at_30_sd",
     "predicted_extra_chance", "mean_reward", "reward_sd", "chance_best", "next_wave_share", "segment_expected_rate",
 })
 

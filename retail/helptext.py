@@ -43,7 +43,8 @@ SECTIONS: tuple[HelpSection, ...] = (
                  "lowest_price", "highest_price", "sale_days", "promo_days", "identifiable_products", "spread",
                  "discount", "units_sold", "units_at_regular_price", "units_from_discount", "units_from_promotion",
                  "lift", "promotion_lift", "lift_low", "lift_high", "promotion_lift_low", "promotion_lift_high",
-                 "events", "store_lift", "store_lift_low", "store_lift_high", "promo_share")),
+                 "events", "store_lift", "store_lift_low", "store_lift_high", "other_days", "sales_per_promo_day",
+                 "extra_per_promo_day")),
     HelpSection("customers", "Customers", "Who buys, how recently and how often, who is likely to come back, and "
                 "campaign lists.",
                 ("recency_days", "orders", "purchase_days", "monetary", "tenure_days", "average_order_value",

@@ -40,7 +40,8 @@ def test_elasticity_per_category_and_files(till, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "category" in printed and "have a measurable price elasticity" in printed
     table = pd.read_csv(out)
-    assert set(table["category"]) == {"cat0", "cat1"} and {"elasticity", "ci_low", "ci_high", "verdict"} <= set(table)
+    assert set(table["Category"]) == {"cat0", "cat1"}
+    assert {"Price elasticity", "Low (95%)", "High (95%)", "Verdict"} <= set(table)
     book = tmp_path / "all.xlsx"
     assert main(["elasticity", str(till), "--out", str(book), "--model", "poisson", "--season", "months"]) == 0
     assert openpyxl.load_workbook(book).sheetnames[0] == "elasticity"

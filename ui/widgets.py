@@ -99,6 +99,12 @@ def glossary_columns(frame: Any, number_format: str = "%.3f", store: str = "stor
     return config
 
 
+def blank_text(frame: Any) -> Any:
+    """``frame`` with empty text cells empty (a table would show them as "None")."""
+    text = [c for c in frame.columns if frame[c].dtype == object]
+    return frame.assign(**{c: frame[c].where(frame[c].notna(), "") for c in text}) if text else frame
+
+
 def _whole_numbers(values: Any) -> bool:
     """A numeric column whose every value is a whole number (counts, ids, units)."""
     if values.dtype.kind in "iu":
