@@ -72,7 +72,8 @@ def _number(param: Param, key: str, cell: Any, default: Any, label: str) -> Any:
         return cell.number_input(label, min_value=low, max_value=high, value=None, step=step, key=key,
                                  help=param.help, placeholder="from the data")
     value = type(low)(default)
-    return cell.slider(label, low, high, value, step=type(low)(step) if step else None, key=key, help=param.help)
+    return cell.slider(label, low, high, value, step=type(low)(step) if step else None, key=key, help=param.help,
+                       format="percent" if param.share else None)
 
 
 def glossary_columns(frame: Any, number_format: str = "%.3f", store: str = "store", **formats: str) -> dict[str, Any]:

@@ -64,7 +64,7 @@ POLICIES = Registry("allocation policy", [
          "Sends the offer with the best rate so far, and a random offer to a small share of customers to keep "
          "learning.", "retail.experiments.bandits:EpsilonGreedy", params=(
              Param("epsilon", "Share sent at random", 0.1, "The share of customers who get a random offer.",
-                   minimum=0.0, maximum=1.0, ui_range=(0.0, 0.5), step=0.01),
+                   minimum=0.0, maximum=1.0, ui_range=(0.0, 0.5), step=0.01, share=True),
          )),
     Spec("thompson", "Thompson sampling",
          "Sends each offer as often as it is likely to be the best, given the responses so far: explores while "

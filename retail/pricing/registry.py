@@ -60,7 +60,7 @@ ESTIMATORS = Registry("elasticity model", [
 def _guard_rails() -> tuple[Param, ...]:
     return (
         Param("max_change", "Largest price change", 0.15, "The recommendation stays within this change from today's "
-              "price, up or down (0.15 = 15%).", minimum=0.01, maximum=0.5, ui_range=(0.05, 0.3), step=0.01),
+              "price, up or down.", minimum=0.01, maximum=0.5, ui_range=(0.05, 0.3), step=0.01, share=True),
         Param("ending", "Price ending", "none", "Only prices with this ending are recommended (e.g. 4.99).",
               kind=str, choices=("none", "99", "95", "9"),
               choice_labels={"none": "any price", "99": "x.99", "95": "x.95", "9": "ending in 9 (x.x9)"}),

@@ -27,7 +27,8 @@ def _neighbour_params(similarity: str, shrinkage: float, entity: str) -> tuple[P
               choices=tuple(MEASURE_LABELS), choice_labels=MEASURE_LABELS),
         Param("k", "Neighbours k", 50, f"How many of the most similar {entity} are consulted.", kind=int,
               minimum=1, ui_range=(1, 200)),
-        Param("shrinkage", "Shrinkage", shrinkage, "Distrust similarities resting on few shared buyers: "
+        Param("shrinkage", "Caution with few shared buyers", shrinkage, "Distrust similarities resting on few "
+              "shared buyers (shrinkage): "
               "similarity x n / (n + shrinkage), n = buyers in common.", minimum=0.0, ui_range=(0.0, 100.0),
               step=1.0),
         Param("min_overlap", "Minimum co-buyers", 1, "Ignore pairs with fewer buyers in common.", kind=int,
