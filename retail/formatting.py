@@ -45,6 +45,13 @@ def points(change: float | None, digits: int = 1) -> str | None:
     return f"{change * 100:+.{digits}f} points"
 
 
+def probability(p: float | None) -> str:
+    """A probability without false certainty: 0.9978 -> "above 99%", 0.004 -> "below 1%", 0.42 -> "42%"."""
+    if p is None or math.isnan(p):
+        return "n/a"
+    return "above 99%" if p > 0.99 else "below 1%" if p < 0.01 else f"{p:.0%}"
+
+
 SUFFIXES = ((1e9, "bn"), (1e6, "M"), (1e4, "k"))
 
 
