@@ -22,7 +22,14 @@ from retail.recommend.registry import (
 from ui import recommend as cached
 from ui import state
 from ui.data import current_frame
-from ui.widgets import glossary_columns, help_link, param_widgets, registry_multiselect, registry_select
+from ui.widgets import (
+    glossary_columns,
+    help_link,
+    param_widgets,
+    progress_bar,
+    registry_multiselect,
+    registry_select,
+)
 
 st.title("Recommendations")
 help_link("recommendations")
@@ -53,14 +60,13 @@ def basket_rules(weighting: str) -> str:
                f"{params['min_support']:,} baskets make no rule.")
     shown = rules.drop(columns=["antecedent_id", "antecedent_name"])
     st.dataframe(shown, hide_index=True, width="stretch", key="rec_rules", column_config=glossary_columns(
-        shown, support="%.4f", confidence="%.2f", rule_lift="%.1f", baskets="%d"))
+        shown, rule_lift="%.1f"))
     basket = st.multiselect("A whole basket (what goes with all of it)", list(names), key="rec_basket",
                             format_func=lambda p: f"{names[p]} ({p})")
     if basket:
         together = model.rules(basket, 10, **params)
         st.dataframe(together, hide_index=True, width="stretch", key="rec_basket_rules",
-                     column_config=glossary_columns(together, support="%.4f", confidence="%.2f", rule_lift="%.1f",
-                                                    baskets="%d"))
+                     column_config=glossary_columns(together, rule_lift="%.1f"))
     return product
 
 
@@ -146,18 +152,16 @@ with evaluation:
     chosen = registry_multiselect(st, "Algorithms", RECOMMENDERS, "eval_algorithms")
     if st.button("Evaluate", type="primary", key="eval_run") or st.session_state.get("eval_done"):
         st.session_state["eval_done"] = True
-        progress = st.progress(0.0, text="Evaluating...")
         rows = []
         try:
-            baseline = RECOMMENDERS.first_tagged(BASELINE)
-            for index, name in enumerate([baseline, *[a for a in chosen if a != baseline]]):
-                progress.progress(index / (len(chosen) + 1), text=f"Evaluating {RECOMMENDERS.label(name)}...")
-                rows.append(cached.evaluate_algorithm(*key, test_days, protocol, k, name))
+            with progress_bar("Evaluating...") as progress:
+                baseline = RECOMMENDERS.first_tagged(BASELINE)
+                for index, name in enumerate([baseline, *[a for a in chosen if a != baseline]]):
+                    progress(index / (len(chosen) + 1), f"Evaluating {RECOMMENDERS.label(name)}...")
+                    rows.append(cached.evaluate_algorithm(*key, test_days, protocol, k, name))
         except ValueError as exc:  # e.g. nobody to evaluate in this test window
-            progress.empty()
             st.error(str(exc))
             st.stop()
-        progress.empty()
         table = with_popularity_ratio(pd.concat(rows, ignore_index=True))
         shown = table.assign(algorithm=table["algorithm"].map(RECOMMENDERS.label))
         st.dataframe(shown, hide_index=True, width="stretch", key="eval_table",

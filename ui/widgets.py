@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
@@ -158,12 +159,19 @@ def run_and_store(dataset: str, start_text: str, work: Callable[[Callable[[float
     from ui.data import workspace
 
     workspace().require("analyse")
+    with progress_bar(start_text) as progress:
+        result = work(progress)
+        progress(1.0, "Saving the run in the workspace...")
+        return save_run(workspace(), dataset, result)
+
+
+@contextmanager
+def progress_bar(text: str) -> Iterator[Callable[[float, str], None]]:
+    """A progress bar (its callback: ``progress(fraction, message)``) in its own placeholder, gone however
+    the work ends: a failure shows its message, never a bar frozen at its last step."""
     slot = st.empty()
     try:
-        bar = slot.progress(0.0, text=start_text)
-        result = work(on_bar(bar))
-        bar.progress(1.0, text="Saving the run in the workspace...")
-        return save_run(workspace(), dataset, result)
+        yield on_bar(slot.progress(0.0, text=text))
     finally:
         slot.empty()
 

@@ -49,9 +49,10 @@ PROTOCOLS: dict[str, str] = {
     "discovery": "only products new to the customer count (what they already bought is not shown)",
     "all": "every product bought in the test window counts, repeat purchases included",
 }
-METRIC_LABELS: dict[str, str] = {
-    "precision": "precision@K", "recall": "recall@K", "ndcg": "NDCG@K", "map": "MAP@K",
-    "hit_rate": "hit rate@K", "coverage": "catalogue coverage",
+METRIC_LABELS: dict[str, str] = {  # plain words first; the method's name stays for those who know it
+    "precision": "suggestions bought (precision@K)", "recall": "purchases foreseen (recall@K)",
+    "ndcg": "ranking quality (NDCG@K)", "map": "early hits (MAP@K)", "hit_rate": "customers with a hit (hit rate@K)",
+    "coverage": "catalogue coverage",
 }
 
 # Chosen by benchmarks/bench_recommend_defaults.py: the best mean precision@10 over popularity's on
