@@ -25,9 +25,10 @@ def plural(noun: str, n: float = 2) -> str:
     return f"{head} {word}" if head else word
 
 
-def count(n: float, noun: str) -> str:
-    """``"1 store"``, ``"1,234 stores"`` (a whole number with separators and the right form of ``noun``)."""
-    return f"{n:,.0f} {plural(noun, round(n))}"
+def count(n: float, noun: str, many: str | None = None) -> str:
+    """``"1 store"``, ``"1,234 stores"`` (a whole number with separators and the right form of ``noun``;
+    ``many`` when its plural is not regular: "product-store pairs")."""
+    return f"{n:,.0f} {noun if round(n) == 1 else many or plural(noun)}"
 
 
 def percent(share: float | None, digits: int = 0, signed: bool = False) -> str:

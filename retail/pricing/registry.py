@@ -50,7 +50,7 @@ ESTIMATORS = Registry("elasticity model", [
          "The same count model allowing more day-to-day variation than Poisson.",
          "retail.pricing.estimators:CountRegression.negative_binomial", params=_count_params(),
          tags=frozenset({COUNTS})),
-    Spec("shrunk", "count model shrunk to the category",
+    Spec("shrunk", "per product, borrowing from its category",
          "A count model per product; products with little price history borrow strength from their category "
          "(empirical Bayes).", "retail.pricing.estimators:ShrunkRegression", params=_count_params("negbin"),
          tags=frozenset({COUNTS, DEFAULT})),
