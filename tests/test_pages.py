@@ -265,3 +265,27 @@ def test_the_app_runs_on_a_team_server_database(postgres_url, small_sample_file,
     app = start()
     assert [m.label for m in app.metric][:2] == ["Revenue", "Units sold"] and app.metric[0].value.startswith("£")
     assert Workspace(url=postgres_url).get(SAMPLE_NAME).rows > 1000
+
+
+def test_store_totals_overview_speaks_of_sales_per_store(app_env, tmp_path):
+    """One word for the money everywhere (tiles, measure, charts), no Gross switch that changes nothing,
+    no "store / country", and a plain sentence when there is no last year to compare with."""
+    import json
+
+    from retail.data.ingest import import_file
+    from tests.rossmann_data import write_store_days
+
+    import_file(Workspace(app_env), write_store_days(tmp_path / "rossmann.csv", days=200), "rossmann")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.session_state["pending_dataset_name"] = "rossmann"
+    app.run()
+    assert not app.exception
+    assert [m.label for m in app.metric][0] == "Sales" and not app.toggle
+    assert next(c for c in app.segmented_control if c.label == "Measure").options == ["Sales"]
+    titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in app.get("plotly_chart")]
+    assert "Sales per week" in titles and "Sales by store (top 15)" in titles
+    assert not any("Revenue" in title or "store / country" in title for title in titles)
+    assert app.multiselect(key="overview_stores").label == "Stores"
+    assert all(len(m.value) <= 9 for m in app.metric)  # tiles fit
+    app.selectbox(key="overview_compare").set_value("last_year").run()
+    assert any("nothing to compare with for the same period last year" in i.value for i in app.info)
