@@ -75,21 +75,21 @@ def _save(result, default_name: str, scope: str) -> None:
     (``scope``: the file and its mapping), so that a re-mapping updates them, and the user may correct both."""
     st.subheader("4. Save to the workspace")
     report = result.report
-    codes = [None, *currency.CURRENCIES]
+    codes = ["", *currency.CURRENCIES]  # "": no currency shown (None would read as "nothing chosen yet")
     start_values(scope, {"save_kind": report.file_kind if report.file_kind in kinds.KINDS else "line_items",
-                         "save_currency": report.currency if report.currency in codes else None})
+                         "save_currency": report.currency if report.currency in codes else ""})
     row = st.columns([2, 2, 1])
     name = row[0].text_input("Dataset name", value=default_name, key="save_name", max_chars=100)
     kind = row[1].selectbox("What a row means", list(kinds.KINDS), format_func=lambda k: kinds.KINDS[k].label,
                             key="save_kind", help="Decides which figures make sense: orders and customers "
                             "for order lines, sales per store for store totals.")
     code = row[2].selectbox("Currency", codes,
-                            format_func=lambda c: "none shown" if c is None else f"{c} ({currency.CURRENCIES[c].name})",
+                            format_func=lambda c: f"{c} ({currency.CURRENCIES[c].name})" if c else "none shown",
                             key="save_currency")
     st.info(kinds.describe(result.frame, kind))
     replace = st.checkbox("Replace a dataset with this name", key="save_replace")
     if st.button("Save dataset", type="primary", key="save_button"):
-        chosen = dataclasses.replace(report, file_kind=kind, currency=code,
+        chosen = dataclasses.replace(report, file_kind=kind, currency=code or None,
                                      file_kind_text=kinds.describe(result.frame, kind))
         try:
             with st.spinner("Saving..."):

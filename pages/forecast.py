@@ -179,7 +179,8 @@ with new_tab:
                                 format_func=lambda code: frequency.get(code).label)
         target = row[2].selectbox("Target", list(TARGETS), key="fc_target",
                                   format_func=lambda name: TARGETS[name].label, help=f"Default: {target_reason}.")
-        horizon = row[3].number_input("Horizon (periods)", 1, 90, key="fc_horizon")
+        horizon = row[3].slider("Horizon (periods)", 1, 90, key="fc_horizon",
+                                help="How many periods ahead to forecast (it starts from what the data's length allows).")
         row = st.columns(3)
         models = registry_multiselect(row[0], "Models", FORECASTERS, "fc_models",
                                       default=list(FORECASTERS.tagged(DEFAULT)))

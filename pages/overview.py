@@ -35,7 +35,7 @@ def period_filters(info, key: tuple) -> tuple[overview.Selection, str, str]:
         return tuple(min(max(dt.date.fromisoformat(t), first), last) for t in (start_text, end_text or start_text))
 
     gross_applies = cached.has_cancellations(*key)  # without sales undone later, gross and net are the same
-    row = st.columns([2, 1.7, 2.1, 1.8, 1.4] if gross_applies else [2, 1.7, 2.1, 1.8])
+    row = st.columns([2.5, 1.7, 2.0, 2.0, 1.4] if gross_applies else [2.5, 1.7, 2.0, 2.0])
     picked = row[0].date_input("Period", value=state.from_url("period", within_data, (default_start, last)),
                                min_value=first, max_value=last, key="overview_period")
     start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (first, last)

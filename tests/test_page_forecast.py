@@ -27,7 +27,7 @@ def open_page(dataset: str | None = None) -> AppTest:
 
 def run_small_forecast(app: AppTest, models=("snaive", "ma", "linear", "lightgbm")) -> None:
     app.number_input(key="fc_top").set_value(8)
-    app.number_input(key="fc_horizon").set_value(4)
+    app.slider(key="fc_horizon").set_value(4)
     app.slider(key="fc_windows").set_value(2)
     app.multiselect(key="fc_models").set_value(list(models))
     next(b for b in app.button if b.form_id == "forecast_settings").click().run()
@@ -123,18 +123,18 @@ def test_a_short_file_forecasts_with_defaults_that_fit_it(app_env, tmp_path):
     import_file(Workspace(app_env), tmp_path / "nine.xlsx", "nine days")
     app = open_page("nine days")
     assert app.selectbox(key="fc_freq").value == "D"
-    assert (app.number_input(key="fc_horizon").value, app.slider(key="fc_windows").value) == (3, 2)
+    assert (app.slider(key="fc_horizon").value, app.slider(key="fc_windows").value) == (3, 2)
     assert any("covers 9 complete days" in c.value and "daily" in c.value for c in app.caption)
     next(b for b in app.button if b.form_id == "forecast_settings").click().run()
     assert not app.exception and not app.error
     assert re.search(r"Run 1: 1\d series, daily, 3 days ahead\.", app.success[0].value)
     sample = open_page(SAMPLE_NAME)  # the sample's slice (14 weeks) starts from its own: weekly, 4 ahead
-    assert sample.selectbox(key="fc_freq").value == "W" and sample.number_input(key="fc_horizon").value == 4
+    assert sample.selectbox(key="fc_freq").value == "W" and sample.slider(key="fc_horizon").value == 4
 
 
 def test_a_failed_run_leaves_no_progress_bar(app_env):
     app = open_page()
-    app.number_input(key="fc_horizon").set_value(90)
+    app.slider(key="fc_horizon").set_value(90)
     next(b for b in app.button if b.form_id == "forecast_settings").click().run()
     assert not app.exception and "no series has the" in app.error[0].value
     assert not app.get("progress")  # the bar went with the failure
