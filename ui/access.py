@@ -6,8 +6,6 @@ the local user, as on a laptop; otherwise whoever signed in (:mod:`ui.signin`), 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import streamlit as st
 
 from retail.access import users
@@ -53,13 +51,3 @@ def acting_user() -> Actor:
     if actor is None:
         raise PermissionError("Sign in first.")
     return actor
-
-
-def record_download(file_name: str, campaign: bool = False) -> Callable[[], None]:
-    """A download button's ``on_click``: the export is logged (with the sidebar's dataset) when clicked."""
-    from ui.data import ACTIVE_KEY, workspace
-
-    def record() -> None:
-        workspace().record_export(st.session_state.get(ACTIVE_KEY) or "", file_name, campaign)
-
-    return record
