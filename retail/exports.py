@@ -90,6 +90,15 @@ def csv_bytes(sheet: Sheet) -> bytes:
     return frame.rename(columns=headers).to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
 
 
+def text_table(sheet: Sheet) -> str:
+    """The table as plain text for the command line: the same headers and words as the files."""
+    frame = plain_values(sheet)
+    frame = frame.assign(**{c: frame[c].map(lambda v: f"{v:.0%}" if v == v else "") for c in frame.columns
+                            if sheet.kind(c) == "share"})
+    return frame.rename(columns={c: sheet.header(c) for c in frame.columns}).to_string(
+        index=False, na_rep="", float_format=lambda v: f"{v:,.2f}")
+
+
 def settings_sheet(rows: Iterable[tuple[str, Any]]) -> Sheet:
     """A two-column "setting / value" sheet; lists read "a, b", numbers stay numbers, nothing empty reads None."""
     def shown(value: Any) -> Any:

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
+from retail.access import audit
 from retail.data.ingest import import_file
 from retail.data.workspace import Workspace
 from tests.browser import chromium_tab, streamlit_server, wait_idle
@@ -26,10 +27,14 @@ CLIPPED = """elements => elements.filter(e => e.offsetWidth > 0 && e.scrollWidth
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory, small_sample_file):
+def home(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("merch")
-    home = folder / "home"
-    import_file(Workspace(home), write_store_days(folder / "rossmann.csv", days=300), "rossmann")
+    import_file(Workspace(folder / "home"), write_store_days(folder / "rossmann.csv", days=300), "rossmann")
+    return folder / "home"
+
+
+@pytest.fixture(scope="module")
+def app_url(home, small_sample_file):
     env = {"RETAIL_HOME": str(home), "RETAIL_SAMPLE_FILE": str(small_sample_file)}
     with streamlit_server(ROOT, env) as url:
         yield url
@@ -54,7 +59,7 @@ def no_progress_bar_left(page) -> bool:
     return page.locator("[data-testid='stProgress']").count() == 0
 
 
-def test_a_nine_day_workbook_forecasts_and_downloads_twice(page, app_url, tmp_path):
+def test_a_nine_day_workbook_forecasts_and_downloads_twice(page, app_url, home, tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     nine_day_workbook(tmp_path / "nine days.xlsx")
     open_page(page, app_url, "data")
@@ -88,6 +93,8 @@ def test_a_nine_day_workbook_forecasts_and_downloads_twice(page, app_url, tmp_pa
     assert sorted(d.suggested_filename for d in landed) == ["forecast_run_1.csv", "forecast_run_1.xlsx"]
     assert all(d.failure() is None for d in landed)
     assert "Deferred file not found" not in page.locator("body").inner_text()
+    exports = audit.read(Workspace(home), action="export")  # each file built on its click, and logged then
+    assert {"forecast_run_1.xlsx", "forecast_run_1.csv"} <= set(exports["detail"])
     page.remove_listener("download", land)
 
     shown = page.locator("[data-testid='stSlider']", has_text="Horizon (periods)")

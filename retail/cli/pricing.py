@@ -81,7 +81,8 @@ def _run(args: argparse.Namespace):
 
 def cmd_elasticity(args: argparse.Namespace) -> int:
     """Run the elasticity command; returns the exit code (errors propagate as ValueError)."""
-    from retail.pricing.export import elasticity_table, to_csv_bytes, to_excel_bytes
+    from retail.exports import Sheet, text_table
+    from retail.pricing.export import HEADERS, elasticity_table, to_csv_bytes, to_excel_bytes
     from retail.pricing.result import records
 
     out = table_out_path(args.out)
@@ -98,7 +99,7 @@ def cmd_elasticity(args: argparse.Namespace) -> int:
     print(*result.notes, sep="\n")
     key = "product_id" if args.level == "product" else "category"
     shown = table[[key, "elasticity", "ci_low", "ci_high", "identifiable", "price_levels", "price_changes", "verdict"]]
-    print(shown.to_string(index=False, na_rep="", float_format=lambda v: f"{v:.2f}"))
+    print(text_table(Sheet(shown, headers=HEADERS)))
     if out is not None:
         print(f"written to {out}")
     return 0
