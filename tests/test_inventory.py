@@ -303,3 +303,11 @@ def test_store_and_product_store_levels():
     for level, items in (("store", 2), ("product_store", 8)):
         run = run_replenishment(two_stores, settings(level=level))
         assert len(run.plan) == items and run.plan[schema.STORE_ID].notna().all()
+
+
+def test_exports_without_unit_costs(sales):
+    """No cost: the money measures are left out of the simulation sheet, the rest is written."""
+    run = run_replenishment(sales, settings(top_n=3))
+    book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(run)))
+    header = [cell.value for cell in book["simulation"][1]]
+    assert "average stock value" not in header and "cycle service achieved" in header

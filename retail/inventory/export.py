@@ -64,8 +64,8 @@ def simulation_table(result: ReplenishmentResult) -> pd.DataFrame:
     """One row per policy (by its label), one column per measure (so each column has one number format)."""
     rows = [{"policy": POLICIES.label(name)} | {SIMULATION_HEADERS[k]: v for k, v in numbers.items()
                                                if k in SIMULATION_HEADERS} for name, numbers in result.simulation.items()]
-    table = pd.DataFrame(rows)
-    return table.dropna(axis=1, how="all").astype({c: float for c in table.columns if c != "policy"}, errors="ignore")
+    table = pd.DataFrame(rows).dropna(axis=1, how="all")  # money measures are empty without a unit cost
+    return table.astype({c: float for c in table.columns if c != "policy"})
 
 
 def items_table(result: ReplenishmentResult) -> pd.DataFrame:
