@@ -82,7 +82,7 @@ def choose_settings(key: tuple) -> CustomerSettings:
     """As-of date, horizon and models (their settings in an expander)."""
     history = cached.history(*key)
     latest = default_as_of(history).date()
-    row = st.columns([1.2, 1.4, 1.6, 1.6])
+    row = st.columns([1.1, 1.3, 2.0, 1.6])
     as_of = row[0].date_input("As of", value=latest, min_value=history.first_day.date() + dt.timedelta(days=1),
                               max_value=latest, key="cust_as_of",
                               help="Scores use only purchases before this day.")
@@ -230,7 +230,7 @@ def campaign_settings(result, code: str | None) -> CampaignSettings:
     name = row[0].text_input("Campaign name", key="camp_name")
     segments = row[1].multiselect("Segments (none: all)", list(SEGMENT_LABELS), format_func=SEGMENT_LABELS.get,
                                   key="camp_segments")
-    band = row[2].slider("Probability of buying", 0.0, 1.0, (0.0, 1.0), 0.05, key="camp_band")
+    band = row[2].slider("Probability of buying", 0.0, 1.0, (0.0, 1.0), 0.05, key="camp_band", format="percent")
     row = st.columns(4)
     min_value = row[0].number_input(f"Least expected spend{currency.label(code)}", 0.0, value=0.0, step=10.0,
                                     key="camp_min_value", disabled=not result.has_money)

@@ -180,7 +180,7 @@ def uplift_settings() -> tuple[list[str], dict, int, float] | None:
                                   help="Each is learned on part of the customers and measured on the rest.")
     splits = row[1].slider("Splits", 2, MAX_SPLITS // 5, 5, key="exp_splits",
                            help="Random learning / held-out splits; the spread over them shows how sure we are.")
-    share = row[2].slider("Held out", 0.1, 0.5, 0.3, 0.05, key="exp_test_share",
+    share = row[2].slider("Held out", 0.1, 0.5, 0.3, 0.05, key="exp_test_share", format="percent",
                           help="Share of the customers each model is measured on (never learned from).")
     with st.expander("Model settings"):
         params = {name: param_widgets(UPLIFT_MODELS.get(name), f"exp_{name}") for name in models}
@@ -224,7 +224,7 @@ def show_targets(key: str, data, result, code: str | None, dataset: str | None) 
     candidates = list(result.summary["model"])
     model = row[0].selectbox("Rank by", candidates, index=candidates.index(result.best), key="exp_target_model",
                              format_func=UPLIFT_MODELS.label)
-    share = row[1].slider("Share of the customers", 0.05, 1.0, TOP_SHARE, 0.05, key="exp_target_share")
+    share = row[1].slider("Share of the customers", 0.05, 1.0, TOP_SHARE, 0.05, key="exp_target_share", format="percent")
     table, headline = cached.targets(json.dumps([key, result.params, result.splits]), model, share, data, result)
     tiles = st.columns(3)
     tiles[0].metric("Customers on the list", f"{headline['customers']:,}")
