@@ -289,3 +289,16 @@ def test_store_totals_overview_speaks_of_sales_per_store(app_env, tmp_path):
     assert all(len(m.value) <= 9 for m in app.metric)  # tiles fit
     app.selectbox(key="overview_compare").set_value("last_year").run()
     assert any("nothing to compare with for the same period last year" in i.value for i in app.info)
+
+
+SHARE_SLIDERS = ("Target service level", "Probability of buying", "Held out", "Share of the customers",
+                 "Share sent at random", "Largest price change")
+
+
+def test_shares_read_as_percentages_on_every_slider(app_env):
+    """A service level of 95%, a held-out share of 30%: no slider between 0 and 1 shows 0.95."""
+    for page in ("replenishment", "customers", "experiments"):
+        app = start(page)
+        shares = [s for s in app.slider if s.label in SHARE_SLIDERS]
+        assert shares, page
+        assert all(s.proto.format == "percent" for s in shares), (page, [(s.label, s.proto.format) for s in shares])
