@@ -18,6 +18,7 @@ from retail.forecast.charts import importance_figure, leaderboard_figure, series
 from retail.forecast.explain import (
     feature_label,
     headline,
+    names_differ,
     outlook,
     outlook_columns,
     series_by_volume,
@@ -100,13 +101,16 @@ def show_series(result, run_id: int, unit: str) -> str:
     return model
 
 
-def show_accuracy(result, model: str) -> None:
-    st.subheader(f"Accuracy per series, worst first ({FORECASTERS.label(model)})")
+def show_accuracy(result, model: str, store: str) -> None:
+    where = level_label(result.settings.level, store)
+    st.subheader(f"Accuracy per {where}, worst first ({FORECASTERS.label(model)})")
     per_series = result.series_metrics[result.series_metrics["model"] == model].sort_values("wape", ascending=False)
-    shown = per_series.drop(columns=["model", "n", *[c for c in EXPERT if c in per_series]])
+    hidden = ["model", "n", *[c for c in EXPERT if c in per_series], *([] if names_differ(per_series) else ["name"])]
+    shown = per_series.drop(columns=hidden)
     st.dataframe(shown, hide_index=True, width="stretch", key="fc_series_metrics",
                  column_config=glossary_columns(shown) | {"actual": st.column_config.NumberColumn(
-                     "actual sales in the backtest", format="localized")})
+                     "actual sales in the backtest", format="localized"),
+                     "series_id": st.column_config.TextColumn(where)})
     if not result.importance.empty:
         explained = model if model in set(result.importance["model"]) else result.importance["model"].iat[0]
         readable = result.importance.assign(feature=[feature_label(f, result.settings.freq)
@@ -137,7 +141,7 @@ def show_run(home: str, run, info) -> None:
     show_leaderboard(result)
     show_outlook(result, TARGETS[result.settings.target].unit, code, schema.store_word(info.mapping))
     model = show_series(result, run.id, unit)
-    show_accuracy(result, model)
+    show_accuracy(result, model, schema.store_word(info.mapping))
     show_downloads(home, result, run.number, info, code)
 
 

@@ -154,6 +154,10 @@ def test_store_level_dataset_on_every_page(app_env, tmp_path):
     app.selectbox(key="fc_freq").set_value("D")
     next(b for b in app.button if b.form_id == "forecast_settings").click().run()
     assert not app.exception and "Run 1: 2 series, daily" in app.success[0].value
+    outlook = next(d.value for d in app.dataframe if "low" in d.value.columns)
+    assert list(outlook.columns) == ["series_id", "forecast", "low", "high"]  # no price, value or name per store
+    accuracy = next(d.value for d in app.dataframe if "wape" in d.value.columns and "actual" in d.value.columns)
+    assert "name" not in accuracy.columns
 
 
 def test_basket_list_without_prices_or_quantities(app_env, tmp_path):

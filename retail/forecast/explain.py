@@ -104,13 +104,16 @@ def outlook(result: ForecastResult, model: str | None = None, coverage: float = 
     return table.reset_index().sort_values("forecast", ascending=False, kind="stable")[OUTLOOK_COLUMNS]
 
 
+def names_differ(table: pd.DataFrame) -> bool:
+    """Whether a table's ``name`` column says more than its ``series_id`` (a store's name is its number)."""
+    return "name" in table and bool((table["name"].astype(str) != table[SERIES_ID].astype(str)).any())
+
+
 def outlook_columns(result: ForecastResult, table: pd.DataFrame) -> list[str]:
     """The outlook's columns that say something for this run: the name only when it is not the id (a store's
     name is its number), the average price and value only for a forecast in units with prices (a forecast
     in sales value is its own value, and a store's "average price" is a day's takings)."""
-    columns = [SERIES_ID]
-    if (table["name"].astype(str) != table[SERIES_ID].astype(str)).any():
-        columns.append("name")
+    columns = [SERIES_ID, *(["name"] if names_differ(table) else [])]
     columns += ["forecast", "low", "high"]
     if result.settings.target == "units" and table["unit_price"].notna().any():
         columns += ["unit_price", "value"]

@@ -15,7 +15,7 @@ import pandas as pd
 from retail import exports, frequency
 from retail.analytics.aggregate import DATE, SERIES_ID, TARGETS, level_label
 from retail.data.safety import neutralise, neutralise_frame
-from retail.forecast.explain import headline, outlook, outlook_columns
+from retail.forecast.explain import headline, names_differ, outlook, outlook_columns
 from retail.forecast.metrics import MODEL, STEP, YHAT
 from retail.forecast.registry import FORECASTERS
 from retail.forecast.result import ForecastResult
@@ -38,7 +38,7 @@ def forecast_table(result: ForecastResult, model: str | None = None) -> pd.DataF
             )
         frame = frame[frame[MODEL] == chosen]
     names = result.series_info[[SERIES_ID, "name"]] if "name" in result.series_info else None
-    if names is not None and (names["name"].astype(str) != names[SERIES_ID].astype(str)).any():
+    if names is not None and names_differ(names):
         frame = frame.merge(names, on=SERIES_ID, how="left")
     table = frame.rename(columns={YHAT: "forecast"})
     cols = [SERIES_ID, *(["name"] if "name" in table else []), MODEL, DATE, STEP,
@@ -56,7 +56,9 @@ def _amounts(result: ForecastResult, columns: tuple[str, ...]) -> dict[str, tupl
 def metrics_table(result: ForecastResult) -> pd.DataFrame:
     """Every model's pooled accuracy (series "all series") followed by each series' accuracy."""
     pooled = result.metrics.assign(**{SERIES_ID: "all series"})
-    table = pd.concat([pooled, result.series_metrics], ignore_index=True)
+    series = result.series_metrics
+    table = pd.concat([pooled, series if names_differ(series) else series.drop(columns=["name"], errors="ignore")],
+                      ignore_index=True)
     first = [c for c in ("rank", MODEL, SERIES_ID, "name", "wape", "wape_vs_baseline", "bias", "mase", "rmse",
                          "seconds") if c in table]
     table = table[first + [c for c in table.columns if c not in first and c not in HIDDEN]]
