@@ -18,7 +18,7 @@ from retail.glossary import explain
 from ui import experiments as cached
 from ui.data import current_dataset, workspace
 from ui.downloads import download
-from ui.widgets import blank_text, glossary_columns, help_link, param_widgets, registry_multiselect
+from ui.widgets import blank_text, gaps_as_text, glossary_columns, help_link, param_widgets, registry_multiselect
 
 NONE = "(none)"
 ROLES = ("arm", "control", "outcome", "treatment", "spend", "send_date", "customer", "segment")
@@ -126,12 +126,15 @@ def show_checks(result, data) -> None:
     for note in data.notes:
         st.caption(note)
     with st.expander("Were the offers assigned at random? (balance of every customer fact)"):
-        balance = readable_p(blank_text(result.balance))
+        balance = gaps_as_text(readable_p(result.balance))
         st.dataframe(balance, hide_index=True, width="stretch", key="exp_balance",
                      column_config=glossary_columns(balance, "%.3f") | {
                          "fact": st.column_config.TextColumn("Customer fact"),
                          "flagged": st.column_config.CheckboxColumn("Differs strongly"),
                          "example": st.column_config.TextColumn("Largest difference", width="large")})
+
+
+DIFFERENCES = ("difference", "difference_low", "difference_high")  # rate minus rate: percentage points
 
 
 def readable_p(table):
@@ -163,13 +166,13 @@ def show_readout(result, code: str | None) -> None:
     for sentence in offers["finding"]:
         st.markdown(f"- {sentence}")
     st.plotly_chart(charts.effect_figure(offers, result.outcome), key="exp_effects")
-    arms = readable_p(blank_text(result.arms))
+    arms = gaps_as_text(readable_p(result.arms), DIFFERENCES, DIFFERENCES)
     st.dataframe(arms, hide_index=True, width="stretch", key="exp_arms", column_config=arm_columns(arms, code))
     st.subheader("Per segment")
     st.caption("Every segment's own comparison: with many segments, about one interval in twenty misses the true "
                "effect by chance, so read a single surprising segment with care.")
     st.plotly_chart(charts.effect_figure(result.segments, result.outcome, by_segment=True), key="exp_segment_effects")
-    per_segment = readable_p(blank_text(result.segments))
+    per_segment = gaps_as_text(readable_p(result.segments), DIFFERENCES, DIFFERENCES)
     st.dataframe(per_segment, hide_index=True, width="stretch", key="exp_segments",
                  column_config=arm_columns(per_segment, code))
 

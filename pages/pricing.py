@@ -7,6 +7,7 @@ from retail.analytics.aggregate import exogenous_candidates
 from retail.analytics.overview import promo_column
 from retail.data import currency, schema
 from retail.data.workspace import workspace_location
+from retail.formatting import count
 from retail.glossary import GLOSSARY, explain
 from retail.pricing.charts import (
     elasticity_figure,
@@ -26,11 +27,22 @@ from ui import pricing as cached
 from ui import state
 from ui.data import current_frame, workspace
 from ui.downloads import download
-from ui.widgets import blank_text, download_csv, glossary_columns, help_link, param_widgets, registry_select, saved_runs
+from ui.widgets import (
+    blank_text,
+    download_csv,
+    gaps_as_text,
+    glossary_columns,
+    help_link,
+    param_widgets,
+    registry_select,
+    saved_runs,
+)
 
 RUN_KEY = "pricing_run_id"
 NO_COLUMN = "(none)"
 MEASURES = {"revenue": "Sales value", "units": "Units", "margin": "Margin"}
+NOT_MEASURED = ["product_id", "product_name", "category", "reason", "price_levels", "price_changes", "sale_days",
+                "units", "promo_days", "current_price"]
 
 
 def settings_form(frame: pd.DataFrame) -> PricingSettings | None:
@@ -66,11 +78,17 @@ def show_elasticities(result) -> None:
                      format_func={"product": "product", "category": "category (pooled)"}.get)
     table = blank_text(result.products if level == "product" else result.categories)
     st.subheader("Price elasticity per " + level, help=explain("elasticity"))
+    measured = table["identifiable"].astype(bool)
     config = glossary_columns(table, number_format="%.2f", units="localized", revenue="localized",
-                              baseline_units="%.1f", p_elastic="percent", own_weight="percent") | {
-        "reason": st.column_config.TextColumn("why not"), "elasticity_used": None, "elasticity_used_sd": None,
-        "elasticity_source": None, "baseline_log_sd": None, "revenue": None, "stores": None}
-    st.dataframe(table, hide_index=True, width="stretch", key=f"pr_table_{level}", column_config=config)
+                              baseline_units="%.0f", p_elastic="percent", own_weight="percent") | {
+        "reason": None, "elasticity_used": None, "elasticity_used_sd": None, "elasticity_source": None,
+        "baseline_log_sd": None, "revenue": None, "stores": None, "identifiable": None}
+    st.dataframe(table[measured], hide_index=True, width="stretch", key=f"pr_table_{level}", column_config=config)
+    if (~measured).any():  # no number to show for them: why not, and what the estimate would rest on
+        st.markdown(f"**Not measurable** ({count(int((~measured).sum()), level)})", help=explain("verdict"))
+        rest = table.loc[~measured, [c for c in NOT_MEASURED if c in table]]
+        st.dataframe(rest, hide_index=True, width="stretch", key=f"pr_unmeasured_{level}",
+                     column_config=glossary_columns(rest) | {"reason": st.column_config.TextColumn("why not")})
     label = "product_name" if level == "product" else "category"
     st.plotly_chart(elasticity_figure(table, label), key=f"pr_forest_{level}")
 
@@ -101,11 +119,11 @@ def show_promotions(result) -> None:
     st.subheader("Promotion lift per product", help=explain("promotion_lift"))
     percent = {c: "percent" for c in ("lift", "lift_low", "lift_high", "promotion_lift", "promotion_lift_low",
                                       "promotion_lift_high", "discount")}
-    lifts = blank_text(result.lifts_view())
+    lifts = gaps_as_text(result.lifts_view())
     st.dataframe(lifts, hide_index=True, width="stretch", key="pr_lifts",
                  column_config=glossary_columns(lifts, number_format="%.0f", **percent))
     st.subheader("Each promotion")
-    events = blank_text(result.events_view())
+    events = gaps_as_text(result.events_view())
     dates = {c: st.column_config.DateColumn(c, format="YYYY-MM-DD") for c in ("start", "end")}
     st.dataframe(events, hide_index=True, width="stretch", key="pr_events",
                  column_config=glossary_columns(events, number_format="%.0f", **percent) | dates | {"event": None})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -105,6 +105,21 @@ def blank_text(frame: Any) -> Any:
     """``frame`` with empty text cells empty (a table would show them as "None")."""
     text = [c for c in frame.columns if frame[c].dtype == object]
     return frame.assign(**{c: frame[c].where(frame[c].notna(), "") for c in text}) if text else frame
+
+
+def gaps_as_text(frame: Any, percent: Collection[str] = (), signed: Collection[str] = ()) -> Any:
+    """``frame`` for a small table without "None": empty text cells empty, and each number column with gaps
+    (the control group's own difference, say) written as text, its gaps empty: shares as percentages
+    (``percent``, the glossary's shares), other numbers with separators, ``signed`` ones with their sign."""
+    def shown(column: str, value: float) -> str:
+        if value != value:
+            return ""
+        if column in percent or is_share(column):
+            return f"{value:{'+' if column in signed else ''}.1%}"
+        return f"{value:{'+' if column in signed else ''},.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+    gaps = [c for c in frame.columns if frame[c].dtype.kind == "f" and frame[c].isna().any()]
+    return blank_text(frame.assign(**{c: [shown(c, v) for v in frame[c]] for c in gaps}))
 
 
 def _whole_numbers(values: Any) -> bool:
