@@ -166,13 +166,13 @@ def show_readout(result, code: str | None) -> None:
     for sentence in offers["finding"]:
         st.markdown(f"- {sentence}")
     st.plotly_chart(charts.effect_figure(offers, result.outcome), key="exp_effects")
-    arms = gaps_as_text(readable_p(result.arms), DIFFERENCES, DIFFERENCES)
+    arms = gaps_as_text(readable_p(result.arms), DIFFERENCES)
     st.dataframe(arms, hide_index=True, width="stretch", key="exp_arms", column_config=arm_columns(arms, code))
     st.subheader("Per segment")
     st.caption("Every segment's own comparison: with many segments, about one interval in twenty misses the true "
                "effect by chance, so read a single surprising segment with care.")
     st.plotly_chart(charts.effect_figure(result.segments, result.outcome, by_segment=True), key="exp_segment_effects")
-    per_segment = gaps_as_text(readable_p(result.segments), DIFFERENCES, DIFFERENCES)
+    per_segment = gaps_as_text(readable_p(result.segments), DIFFERENCES)
     st.dataframe(per_segment, hide_index=True, width="stretch", key="exp_segments",
                  column_config=arm_columns(per_segment, code))
 

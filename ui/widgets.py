@@ -107,16 +107,18 @@ def blank_text(frame: Any) -> Any:
     return frame.assign(**{c: frame[c].where(frame[c].notna(), "") for c in text}) if text else frame
 
 
-def gaps_as_text(frame: Any, percent: Collection[str] = (), signed: Collection[str] = ()) -> Any:
+def gaps_as_text(frame: Any, points: Collection[str] = ()) -> Any:
     """``frame`` for a small table without "None": empty text cells empty, and each number column with gaps
-    (the control group's own difference, say) written as text, its gaps empty: shares as percentages
-    (``percent``, the glossary's shares), other numbers with separators, ``signed`` ones with their sign."""
+    (the control group's own difference, say) written as text, its gaps empty: shares as percentages (the
+    glossary's shares), differences of two rates in points (``points``), other numbers with separators."""
     def shown(column: str, value: float) -> str:
         if value != value:
             return ""
-        if column in percent or is_share(column):
-            return f"{value:{'+' if column in signed else ''}.1%}"
-        return f"{value:{'+' if column in signed else ''},.0f}" if float(value).is_integer() else f"{value:,.2f}"
+        if column in points:
+            return f"{value * 100:+.1f} points"
+        if is_share(column):
+            return f"{value:.1%}"
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
     gaps = [c for c in frame.columns if frame[c].dtype.kind == "f" and frame[c].isna().any()]
     return blank_text(frame.assign(**{c: [shown(c, v) for v in frame[c]] for c in gaps}))
