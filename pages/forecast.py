@@ -75,8 +75,8 @@ def show_outlook(result, unit: str, code: str | None, store: str) -> None:
     st.dataframe(table, hide_index=True, width="stretch", key="fc_outlook", column_config={
         "series_id": st.column_config.TextColumn(level_label(result.settings.level, store)),
         "name": st.column_config.TextColumn("name"),
-        "forecast": st.column_config.NumberColumn(f"forecast ({unit}{currency.label(code) if unit != 'units' else ''})",
-                                                  format="localized"),
+        "forecast": st.column_config.NumberColumn(f"forecast ({unit})" if unit == "units" else
+                                                  f"forecast, {unit}{currency.label(code)}", format="localized"),
         "low": st.column_config.NumberColumn("low (80% range)", format="localized"),
         "high": st.column_config.NumberColumn("high (80% range)", format="localized"),
         "unit_price": st.column_config.NumberColumn(f"average price{currency.label(code)}", format="%.2f"),
