@@ -12,12 +12,14 @@ TEST_STAMP := $(VENV)/.test-installed
 OIDC := tests/oidc
 OIDC_STAMP := $(OIDC)/node_modules/.ci-installed
 
-.PHONY: run serve test install install-test chromium postgres node oidc lint bench clean
+.PHONY: run serve test install install-test lock chromium postgres node oidc lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# requirements.txt and requirements-test.txt are lock files (every package pinned), made from
+# pyproject.toml by `make lock`: an install gets exactly the versions the tests ran on.
 $(RUN_STAMP): requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
@@ -25,6 +27,17 @@ $(RUN_STAMP): requirements.txt | $(BIN)/python
 $(TEST_STAMP): requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@ $(RUN_STAMP)
+
+UV := $(VENV)/uv/bin/uv
+$(UV):
+	$(PYTHON) -m venv $(VENV)/uv
+	$(VENV)/uv/bin/python -m pip install --quiet uv==0.13.9
+
+# After changing pyproject.toml's dependencies: new pins only where they must change.
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --python-version 3.11 --annotation-style line -o requirements.txt
+	$(UV) pip compile pyproject.toml --all-extras --python-version 3.11 --annotation-style line \
+		-o requirements-test.txt
 
 install: $(RUN_STAMP)
 
@@ -35,11 +48,12 @@ run: install
 	@echo "Open http://localhost:$(PORT) (Ctrl+C stops the app)"
 	$(BIN)/python -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
-# For a team: open to the network, and only with sign-in configured (README, "Running it for a team").
+# For a team: open to the network, only with sign-in configured, errors without tracebacks (README, "Running it for a team").
 serve: install
 	@$(BIN)/python -m retail check-sign-in
 	@echo "Serving on $(ADDRESS):$(PORT); everyone signs in (Ctrl+C stops the app)"
-	$(BIN)/python -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true
+	$(BIN)/python -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true \
+		--client.showErrorDetails none
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).
 chromium:

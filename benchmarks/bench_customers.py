@@ -84,22 +84,27 @@ def ceilings(history) -> pd.DataFrame:
                                happened["purchases"], cv=5)
     return pd.DataFrame([
         {"fitted on the held-out outcome itself (5-fold)": "logistic regression, activity facts",
-         "measure": "AUC", "value": roc_auc(scores, happened["bought"].to_numpy()), "target": ">= 0.77"},
+         "measure": "AUC", "value": roc_auc(scores, happened["bought"].to_numpy()), "target": ">= 0.75"},
         {"fitted on the held-out outcome itself (5-fold)": "LightGBM (Poisson), all facts",
-         "measure": "Spearman", "value": float(stats.spearmanr(counts, happened["purchases"])[0]), "target": ">= 0.55"},
+         "measure": "Spearman", "value": float(stats.spearmanr(counts, happened["purchases"])[0]), "target": ">= 0.52"},
     ])
 
 
 def bar_rows(result, seconds: float) -> pd.DataFrame:
+    """Issue 26's goals (set on another year of this shop) for the default models on this test window."""
     e = result.evaluation_dict()
     error = e["purchases_predicted"] / e["purchases_actual"] - 1
-    best_rank = float(result.value_evaluation["spearman"].max())
+    spend = result.value_evaluation.set_index("model").loc[result.settings.value_model]
+    value_rank = float(stats.spearmanr(result.customers["expected_spend"], result.customers["actual_spend"])[0])
     rows = [
-        ("propensity AUC (default: logistic regression)", f"{e['propensity_auc']:.3f}", ">= 0.77", e["propensity_auc"] >= 0.77),
-        ("predicted total purchases vs actual (default: BG/NBD)", f"{e['purchases_predicted']:,.0f} vs "
-         f"{e['purchases_actual']:,} ({error:+.1%})", "within 10%", abs(error) <= 0.10),
-        ("Spearman, predicted vs actual purchases (default)", f"{e['spearman']:.3f}", ">= 0.55", e["spearman"] >= 0.55),
-        ("Spearman, best model (LightGBM)", f"{best_rank:.3f}", ">= 0.55", best_rank >= 0.55),
+        (f"propensity AUC (default: {PROPENSITY_MODELS.label(result.settings.propensity_model)})",
+         f"{e['propensity_auc']:.3f}", ">= 0.75", e["propensity_auc"] >= 0.75),
+        (f"predicted total purchases vs actual (default: {VALUE_MODELS.label(result.settings.value_model)})",
+         f"{e['purchases_predicted']:,.0f} vs {e['purchases_actual']:,} ({error:+.1%})", "within 10%",
+         abs(error) <= 0.10),
+        ("Spearman, predicted vs actual purchases (default)", f"{e['spearman']:.3f}", ">= 0.52", e["spearman"] >= 0.52),
+        ("Spearman, predicted vs actual spend (default)", f"{value_rank:.3f} (spend total {spend['spend_error']:+.1%})",
+         ">= 0.52", value_rank >= 0.52),
         (f"everything for {len(result.customers):,} customers", f"{seconds:.1f} s", "< 20 s", seconds < 20),
     ]
     return pd.DataFrame(rows, columns=["check", "measured", "target", "hit"]).assign(
@@ -127,7 +132,7 @@ def main() -> None:
     seconds = time.perf_counter() - start
     history = build_history(frame)
     print(f"Online Retail ({DATA.name}), as of {AS_OF:%Y-%m-%d}, next {HORIZON} days; "
-          f"{len(result.customers):,} customers; {seconds:.1f} s for RFM, segments, k-means, 6 models and the "
+          f"{len(result.customers):,} customers; {seconds:.1f} s for RFM, segments, k-means, {len(VALUE_MODELS) + len(PROPENSITY_MODELS)} models and the "
           "evaluation\n")
     print(markdown(propensity_rows(result)), end="\n\n")
     print(markdown(value_rows(result, frequency_baseline(history, AS_OF))), end="\n\n")

@@ -91,7 +91,7 @@ async def session(browser, url: str, number: int, timings: dict, errors: list, f
         if floor:
             return
         start = time.perf_counter()
-        await page.goto(f"{url}/recommendations")
+        await page.goto(f"{url}/recommendations?algorithm=item-knn")  # the k slider is item-kNN's
         await page.get_by_text("Top 10 for customer").wait_for()
         timings["recommendations"].append(await content(page, "[data-testid='stText']") - start)
         await tracebacks(page, number, errors)

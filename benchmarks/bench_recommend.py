@@ -94,7 +94,7 @@ class Blend:
 
     def ndcg(self, case: int, weights: dict[str, float]) -> float:
         _, parts, order, exclude, relevant = self.cases[case]
-        blended = sum(w * parts[name].astype(np.float32) for name, w in weights.items() if w > 0)
+        blended = sum(w * parts[name].astype(np.float32, copy=False) for name, w in weights.items() if w > 0)
         return ranking_metrics(top_n(blended, K, order, exclude), relevant, K)["ndcg"]
 
     def objective(self, weights: dict[str, float]) -> float:

@@ -233,6 +233,69 @@ GLOSSARY |= {
     "actual": ("Actual sales in the backtest", "What sold in the backtest periods (units or sales value)."),
 }
 
+GLOSSARY |= {
+    # customer voice (reviews and service messages)
+    "row": ("Row", "The message's position among the file's usable messages (the file has no message id column)."),
+    "message_id": ("Message id", "The review's or message's own id in the file (else its position in the file)."),
+    "text": ("Message", "What the customer wrote (with the title in front, when there is one)."),
+    "rating": ("Rating", "The stars or score the customer gave; empty when the message has none."),
+    "topic": ("Topic number", "Which topic the message is mostly about (empty: it has none of the topics' words)."),
+    "topic_name": ("Topic", "The topic's three most telling words: what the messages in it talk about."),
+    "words": ("Top words", "The words that weigh most in the topic, most telling first."),
+    "unhappy_probability": ("Unhappy (probability)", "How likely the message comes from an unhappy customer "
+                            "(a low rating), read from its words: 0.9 means 9 in 10 such messages are unhappy. "
+                            "Without ratings in the file it is an estimate from a word list and orders messages "
+                            "well, but is not a calibrated chance."),
+    "unhappy_share": ("Unhappy share", "Share of the messages that are likely unhappy (probability 0.5 or more)."),
+    "unhappy_messages": ("Unhappy messages", "Messages likely from an unhappy customer (probability 0.5 or more)."),
+    "messages": ("Messages", "Reviews or messages counted."),
+    "average_rating": ("Average rating", "The mean of the ratings given (messages without a rating left out)."),
+    "top_topics": ("Top topics", "The topics its messages talk about most."),
+    "stability": ("Stability", "How alike the topics come out when the model starts from other random seeds: "
+                  "the share of top words they keep (1 = the same topics every time)."),
+    "topics": ("Topics", "The number of topics tried."),
+    "latest": ("Latest period", "Messages on the topic in the latest complete period."),
+    "latest_share": ("Share now", "The topic's share of the latest complete period's messages."),
+    "trailing_share": ("Share before", "The topic's share of the messages in the periods before."),
+    "topic_p_value": ("Chance it is noise", "The probability of a share this high by chance if nothing had changed "
+                "(binomial test, corrected for testing every topic); below 0.05 counts as rising."),
+    "rising": ("Rising", "Ticked when the topic's share rose by more than chance allows."),
+    "complaints_before": ("Complaints before", "Unhappy messages about the product in the earlier window."),
+    "complaints_recent": ("Complaints now", "Unhappy messages about the product in the latest window."),
+    "units_before": ("Units before", "Units sold in the earlier window."),
+    "units_recent": ("Units now", "Units sold in the latest window."),
+    "units_change": ("Sales change", "Units now against units before: -0.30 means 30% fewer."),
+    "flagged": ("Complaints up, sales down", "Ticked when the product's complaints rose while its sales fell."),
+    "unhappy_auc": ("AUC", "How well the scores separate unhappy customers from the others on messages the model did not "
+            "learn from: 1 = every unhappy message above every other, 0.5 = no better than chance."),
+    "intent_accuracy": ("Intent accuracy", "Share of held-out messages whose intent was guessed right."),
+    "right_answer_in_3": ("Right answer among 3", "Share of held-out messages for which one of the three most "
+                          "similar past messages had the same intent (so its answer is the right kind)."),
+    "intent": ("Intent", "What the message is about, as an agent filed it (a question about delivery, a refund...)."),
+    "answer": ("Answer sent", "The answer the customer was sent."),
+    "message": ("Past message", "A past message like the new one."),
+    "message_similarity": ("Similarity", "How alike the two messages' words are (1 = the same words, 0 = none shared)."),
+}
+
+GLOSSARY |= {
+    # the weekly cycle: forecasts checked against what happened, exceptions
+    "promised_wape": ("Error promised (backtest)", "The error the run's backtest measured before the forecast was "
+                      "used: what it promised. Compare it with the error measured on the weeks that followed."),
+    "promised_bias": ("Bias promised (backtest)", "The bias the run's backtest measured: how high or low it ran then."),
+    "made_at": ("Made", "When the forecast run was made (UTC)."),
+    "run_id": ("Run", "The saved forecast run (open it on the Forecast page)."),
+    "steps_scored": ("Periods ahead scored", "How far ahead the run's forecasts have been checked so far: 1 = only "
+                     "its first period has happened yet."),
+    "ahead": ("Periods ahead", "How far ahead of the run the forecast period was: 1 = the first period forecast."),
+    "checked": ("Forecasts checked", "Forecasts (series x period) whose actual sales are known now."),
+    "sold": ("Sold", "What actually sold (units or sales value)."),
+    "expected": ("Expected", "What was expected: the forecast, or the sales of the period before."),
+    "at_stake": ("At stake", "What the exception is worth per period in sales value (in units where no price is "
+                 "known): the size of the miss, the sales lost or gained. The list is ranked by it."),
+    "what": ("What", "The kind of exception."),
+    "why": ("Why", "Why it is on the list, with the numbers."),
+}
+
 # Glossary columns that are shares: pages, reports and exports show them as percentages, never 0.579.
 SHARES: frozenset[str] = frozenset({
     "wape", "bias", "wape_vs_baseline", "coverage_80", "coverage_95", "precision", "recall", "ndcg", "map",

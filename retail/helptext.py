@@ -20,6 +20,10 @@ class HelpSection:
 
 
 SECTIONS: tuple[HelpSection, ...] = (
+    HelpSection("this_week", "This week", "The week's exceptions worth a look, ranked by what is at stake, and how "
+                "the forecasts in use did against what sold.",
+                ("what", "why", "at_stake", "sold", "expected", "promised_wape", "promised_bias", "made_at", "run_id",
+                 "steps_scored", "ahead", "checked")),
     HelpSection("overview", "Overview", "Tiles for the chosen period against the period before or the same period "
                 "last year, the trend, and the top products, customers and stores. Which tiles show depends on what "
                 "a row of the file means (order lines, a basket list, sales totals per product or per store)."),
@@ -60,6 +64,14 @@ SECTIONS: tuple[HelpSection, ...] = (
                  "cramers_v", "qini", "qini_sd", "uplift_at_30", "uplift_at_30_sd", "targeting_score",
                  "predicted_extra_chance", "mean_reward", "reward_sd", "kept_rounds", "regret", "replay_seconds",
                  "chance_best", "next_wave_share", "segment_expected_rate")),
+    HelpSection("voice", "Customer voice", "What reviews and service messages talk about, which customers are "
+                "unhappy, rising topics, products with more complaints and falling sales, and answers to reuse.",
+                ("row", "message_id", "text", "rating", "topic", "topic_name", "words", "unhappy_probability",
+                 "unhappy_share", "unhappy_messages", "messages", "average_rating", "top_topics", "stability",
+                 "topics", "latest", "latest_share", "trailing_share", "topic_p_value", "rising",
+                 "complaints_before", "complaints_recent", "units_before", "units_recent", "units_change", "flagged",
+                 "unhappy_auc", "intent_accuracy", "right_answer_in_3", "intent", "answer", "message",
+                 "message_similarity")),
     HelpSection("data", "Data", "Adding a file: matching its columns, the validation report, what a row means and "
                 "the currency."),
 )

@@ -129,3 +129,50 @@ def stakeholder_html(title: str, sections: list[str]) -> str:
 def figure_renderer() -> _Figures:
     """A renderer for one report (embeds plotly's script in the first figure only)."""
     return _Figures()
+
+
+def attention_section(ranked: pd.DataFrame, headline_text: str, code: str | None, top: int = 20) -> str:
+    """The week's exceptions, biggest first (:mod:`retail.planning.attention`)."""
+    table = ranked.head(top)[["rank", "what", "name", "why", "at_stake"]].rename(
+        columns={"what": "what", "name": "product", "at_stake": "at stake"})
+    more = f"<p class='muted'>{len(ranked) - top:,} more in the workbook.</p>" if len(ranked) > top else ""
+    return (f"<h2>What needs attention</h2><p>{html.escape(headline_text)}</p>"
+            + (_table(table, {"at stake"}, code) if len(table) else "") + more)
+
+
+def accuracy_section(by_week: pd.DataFrame, freq: str, figures: _Figures) -> str:
+    """How the forecasts did, period by period, against their backtests' promise."""
+    from retail.planning.tracking_charts import tracked_error_figure
+
+    if by_week.empty:
+        return "<h2>How our forecasts did</h2><p class='muted'>No saved forecast has met its actual sales yet.</p>"
+    last = by_week.iloc[-1]
+    text = (f"For the {frequency.get(freq).period} of {pd.Timestamp(last['date']):%d %b %Y} the latest forecast "
+            f"was off by {last['wape']:.0%} of what sold (its backtest promised {last['promised_wape']:.0%}); "
+            f"{last['coverage_80']:.0%} of the sales fell inside its 80% range, {last['coverage_95']:.0%} inside "
+            "the 95% range.")
+    return f"<h2>How our forecasts did</h2><p>{html.escape(text)}</p>" + figures(tracked_error_figure(by_week, freq))
+
+
+def weekly_report_html(refreshed, summary: overview.Summary, selection: overview.Selection, measure: str,
+                       code: str | None) -> str:
+    """The weekly pack's stakeholder report: sales, what needs attention, how the forecasts did, the new
+    forecast and the orders (``refreshed`` from :func:`retail.planning.refresh.prepare_refresh`)."""
+    from retail.inventory.export import plan_table
+
+    figures = figure_renderer()
+    week, info = refreshed.week, refreshed.append.dataset
+    store = schema.store_word(info.mapping)
+    sections = [f"<p>{html.escape(refreshed.append.describe())}</p>",
+                overview_section(summary, selection, "W", measure, code, figures, info.kind, store, info.date_min),
+                attention_section(week.ranked, week.headline, code),
+                accuracy_section(week.tracking.by_week, week.context.freq, figures)]
+    if refreshed.forecast is not None:
+        sections.append(forecast_section(refreshed.forecast, figures, code, store=store))
+    if refreshed.plan is not None:
+        orders = plan_table(refreshed.plan)
+        orders = orders[orders["order quantity (units)"] > 0].head(15)
+        sections.append("<h2>Orders for the next review</h2>"
+                        + _table(orders[[c for c in orders.columns if c in ("product code", "product",
+                                 "order quantity (units)", "order value", "why")]], {"order value"}, code))
+    return stakeholder_html(f"{refreshed.dataset}: the week to {refreshed.data_through:%d %b %Y}", sections)

@@ -57,10 +57,44 @@ def streamlit_server(root: Path, env: dict[str, str], startup_seconds: float = 9
         log.close()
 
 
+# Counts Streamlit's script runs in the page: after a user's input (a click, a key, a changed value, or
+# the page load itself) a run is pending until the app's root says a run started.
+RUN_WATCHER = """
+(() => {
+  const runs = {pending: true};
+  window.__retailRuns = runs;
+  for (const type of ['click', 'keydown', 'change', 'input', 'pointerup']) {
+    // only a person's input: a download button clicks a hidden link itself, after its run began
+    document.addEventListener(type, event => { if (event.isTrusted) runs.pending = true; }, true);
+  }
+  const watch = () => {
+    const app = document.querySelector("[data-testid='stApp']");
+    if (!app) { setTimeout(watch, 20); return; }
+    new MutationObserver(records => {
+      if (records.some(r => r.oldValue === 'running') || app.getAttribute('data-test-script-state') === 'running') {
+        runs.pending = false;
+      }
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state'], attributeOldValue: true});
+  };
+  watch();
+})();
+"""
+RUN_FINISHED = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  return window.__retailRuns && !window.__retailRuns.pending && app
+    && app.getAttribute('data-test-script-state') === 'notRunning';
+}"""
+
+
+def watch_runs(context) -> None:
+    """Install :data:`RUN_WATCHER` in every page of a Playwright browser context."""
+    context.add_init_script(RUN_WATCHER)
+
+
 def wait_idle(page, timeout_ms: int = 180_000) -> None:
-    """Wait until Streamlit has finished the current run."""
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=timeout_ms)
+    """Wait until the run that the last input (or the page load) started has finished. Call it only
+    after an action that reruns the app (a widget change, a button, a download, a page load)."""
+    page.wait_for_function(RUN_FINISHED, timeout=timeout_ms)
 
 
 @contextmanager
@@ -74,6 +108,7 @@ def chromium_tab(timeout_ms: int, viewport: tuple[int, int] = (1400, 1000)) -> I
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True)
+        watch_runs(context)
         tab = context.new_page()
         tab.set_default_timeout(timeout_ms)
         yield tab

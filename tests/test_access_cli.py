@@ -69,6 +69,8 @@ def test_make_serve_refuses_without_sign_in_and_make_run_stays_on_this_machine(t
     makefile = (ROOT / "Makefile").read_text()
     run = makefile.split("\nrun:")[1].split("\n\n")[0]
     assert "--server.address 127.0.0.1" in run
+    serve = makefile.split("\nserve:")[1].split("\n\n")[0]
+    assert "--client.showErrorDetails none" in serve  # tracebacks stay in the server log
     assert "address = \"127.0.0.1\"" in (ROOT / ".streamlit" / "config.toml").read_text()
     env = {"RETAIL_HOME": str(tmp_path / "home"), "RETAIL_ACCESS_FILE": str(tmp_path / "access.toml"),
            "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}

@@ -17,8 +17,10 @@ from retail.cli.main import build_parser
 from retail.customers.registry import PROPENSITY_MODELS, SEGMENT_LABELS, VALUE_MODELS
 from retail.data.ingest import Loaded
 from retail.experiments.registry import POLICIES, UPLIFT_MODELS
+from retail.feedback.registry import TOPIC_MODELS, UNHAPPY_MODELS
 from retail.forecast.models import ForecastModel
 from retail.forecast.registry import FORECASTERS
+from retail.planning.registry import EXCEPTIONS, SOURCES
 from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.popular import Popularity
 from retail.recommend.registry import RECOMMENDERS
@@ -27,7 +29,8 @@ from tests.conftest import ROOT
 from tests.forecast_data import canonical_lines
 
 MAX_FUNCTION_LINES = 60
-FACES = ("pages", "ui", "retail/cli")
+PAGES = "app_pages"  # not pages/: Streamlit would serve each file there by its address (issue 22)
+FACES = (PAGES, "ui", "retail/cli")
 
 
 def python_files(*folders: str) -> list[Path]:
@@ -96,10 +99,19 @@ def test_no_import_cycle_inside_retail():
     ("retail.analytics", ("retail.customers",)),
     ("retail.forecast", ("retail.customers",)),
     ("retail.recommend", ("retail.customers",)),
+    *((lower, ("retail.feedback",)) for lower in ("retail.data", "retail.analytics", "retail.forecast",
+                                                   "retail.recommend", "retail.inventory", "retail.pricing",
+                                                   "retail.customers", "retail.experiments")),
+    ("retail.feedback", ("retail.cli", "retail.forecast", "retail.recommend")),
     *((lower, ("retail.experiments",)) for lower in ("retail.data", "retail.analytics", "retail.forecast",
                                                       "retail.recommend", "retail.inventory", "retail.pricing",
                                                       "retail.customers")),
     ("retail.experiments", ("retail.cli",)),
+    *((lower, ("retail.planning",)) for lower in ("retail.data", "retail.analytics", "retail.forecast", "retail.recommend",
+                                                   "retail.inventory", "retail.pricing", "retail.customers",
+                                                   "retail.experiments", "retail.access")),
+    ("retail.planning", ("retail.cli", "retail.reports", "retail.recommend", "retail.customers", "retail.pricing",
+                         "retail.experiments")),
 ])
 def test_arrows_only_go_down(importer, forbidden):
     graph = import_graph()
@@ -113,17 +125,27 @@ def test_the_library_never_imports_a_face():
         for node in ast.walk(ast.parse(path.read_text())):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            assert not any(n.split(".")[0] in ("streamlit", "ui", "pages") for n in names), path
+            assert not any(n.split(".")[0] in ("streamlit", "ui", PAGES) for n in names), path
+
+
+def test_no_page_file_can_be_opened_around_the_gate():
+    """Streamlit serves every file of a pages/ folder beside app.py by its own address (without app.py,
+    so without the sign-in gate) until a session calls st.navigation: page files live in app_pages/,
+    and each is declared in app.py's PAGES (so the gate covers it)."""
+    assert not (ROOT / "pages").exists(), "move the page files to app_pages/ (issue 22)"
+    declared = next(ast.literal_eval(node.value) for node in ast.parse((ROOT / "app.py").read_text()).body
+                    if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES")
+    assert sorted(name for name, *_ in declared) == sorted(p.stem for p in (ROOT / PAGES).glob("*.py"))
 
 
 def test_pages_do_not_import_the_command_line():
-    for path in python_files("pages", "ui"):
+    for path in python_files(PAGES, "ui"):
         assert "retail.cli" not in path.read_text(), path
 
 
 def test_no_function_is_longer_than_sixty_lines():
     long = []
-    for path in python_files("retail", "ui", "pages"):
+    for path in python_files("retail", "ui", PAGES):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 length = node.end_lineno - node.lineno + 1
@@ -135,7 +157,7 @@ def test_no_function_is_longer_than_sixty_lines():
 def test_no_model_or_algorithm_name_is_spelled_out_in_the_faces():
     names = set(FORECASTERS.names) | set(RECOMMENDERS.names) | set(ESTIMATORS.names) | set(GOALS.names)
     names |= set(VALUE_MODELS.names) | set(PROPENSITY_MODELS.names) | set(SEGMENT_LABELS)
-    names |= set(UPLIFT_MODELS.names) | set(POLICIES.names)
+    names |= set(UPLIFT_MODELS.names) | set(POLICIES.names) | set(UNHAPPY_MODELS.names) | set(TOPIC_MODELS.names)
     spelled = []
     for path in python_files(*FACES):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -179,7 +201,7 @@ def test_a_registered_forecast_model_reaches_the_cli_and_the_page(app_env, monke
         assert set(summary["models"]) == {"double", "snaive"}
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         app.run()
-        app.switch_page("pages/forecast.py").run()
+        app.switch_page("app_pages/forecast.py").run()
         assert "double the last week" in app.multiselect(key="fc_models").options
         assert app.slider(key="fc_double_factor").value == 2.0
     assert "double" not in FORECASTERS
@@ -195,7 +217,7 @@ def test_a_registered_algorithm_reaches_the_cli_and_the_page(app_env, capsys):
         assert json.loads(capsys.readouterr().out)["algorithm"] == "shuffled"
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         app.run()
-        app.switch_page("pages/recommendations.py").run()
+        app.switch_page("app_pages/recommendations.py").run()
         assert "test order" in app.selectbox(key="rec_algorithm").options
         app.selectbox(key="rec_algorithm").set_value("shuffled").run()
         assert not app.exception
@@ -214,6 +236,8 @@ def test_registry_tables_are_in_the_readme():
     assert ESTIMATORS.markdown_table() in readme
     assert GOALS.markdown_table() in readme
     assert UPLIFT_MODELS.markdown_table() in readme and POLICIES.markdown_table() in readme
+    assert UNHAPPY_MODELS.markdown_table() in readme and TOPIC_MODELS.markdown_table() in readme
+    assert EXCEPTIONS.markdown_table() in readme and SOURCES.markdown_table() in readme
 
 
 def test_forecast_settings_reject_what_the_registry_does_not_declare():

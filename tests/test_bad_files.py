@@ -27,6 +27,10 @@ UNUSABLE = {
     "deflate64.zip": (ReadError, "^sales.csv inside deflate64.zip is compressed with Deflate64 .*: unzip it and "
                                  "upload the CSV itself"),
     "password.zip": (ReadError, "^sales.csv inside password.zip is protected by a password, .* unzip it yourself"),
+    "long_header_name.csv": (ReadError, "^The header \\(line 1\\) has a column name of 200,002 characters; column "
+                             "names are short"),
+    "too_many_columns.csv": (ReadError, "^The header \\(line 1\\) has 20,000 columns; .* at most 16,384 \\(as Excel "
+                             "does\\)"),
     "numbers_as_dates.csv": (ValidationError, "The date column 'Date' holds plain numbers \\(from 12 to .*not dates: "
                              "they are neither Excel serial dates .* nor Unix timestamps .* Map the column that holds "
                              "the dates to 'date'"),

@@ -83,7 +83,7 @@ def top_picks(page) -> str:
 
 
 def test_recommendations_follow_the_k_slider(page, app_url):
-    page.goto(f"{app_url}/recommendations")
+    page.goto(f"{app_url}/recommendations?algorithm=item-knn")  # a shared link to the item-kNN list
     page.get_by_text("Top 10 for customer").wait_for()
     wait_idle(page)
     before = top_picks(page)

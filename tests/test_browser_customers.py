@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import app_tab, wait_idle
 from tests.conftest import ROOT
@@ -35,11 +36,7 @@ def test_build_and_download_a_campaign(page, tmp_path):
     top.press("Enter")
     wait_idle(page)
     audience = page.locator("[data-testid='stMetric']", has_text="Audience").first
-    for _ in range(120):  # the tile redraws when the run ends
-        if re.sub(r"\s", "", audience.inner_text()) == "Audience25":
-            break
-        page.wait_for_timeout(500)
-    assert re.sub(r"\s", "", audience.inner_text()) == "Audience25"
+    expect(audience).to_have_text(re.compile(r"^\s*Audience\s*25\s*$"), timeout=180_000)  # redrawn when the run ends
     page.get_by_role("button", name="Build and save the campaign list").click()
     page.get_by_text("saved as campaign").first.wait_for(timeout=180_000)
     wait_idle(page)

@@ -14,7 +14,7 @@ import pytest
 
 from retail.data.ingest import SAMPLE_NAME, import_file
 from retail.data.workspace import Workspace
-from tests.browser import chromium_tab, streamlit_server
+from tests.browser import chromium_tab, streamlit_server, wait_idle
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -74,8 +74,7 @@ def open_page(page, url: str, path: str, dataset: str) -> str:
     page.locator("h1").first.wait_for()
     if path == "":
         page.locator("[data-testid='stMetricValue']").first.wait_for()
-    page.wait_for_timeout(500)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=TIMEOUT_MS)
+    wait_idle(page, TIMEOUT_MS)
     return page.locator("[data-testid='stMain']").inner_text()
 
 

@@ -38,10 +38,10 @@ def wait_for_change(page, testid: str, old: str) -> None:
 def test_ease_recommends_with_reasons_and_follows_its_slider(page):
     page.get_by_text("Top 10 for customer").wait_for()
     wait_idle(page)
-    before = texts(page, "stText")
     page.locator("[data-testid='stSelectbox']", has_text="Algorithm").get_by_role("combobox").click()
     page.get_by_role("option", name=RECOMMENDERS.label("ease")).click()
-    wait_for_change(page, "stText", before)
+    # EASE's own slider shows it is chosen (the hybrid the page opens on can have the same top three)
+    page.locator("[data-testid='stSlider']", has_text="Regularisation").first.wait_for()
     wait_idle(page)
     picks = texts(page, "stText")
     assert picks.startswith("1. ") and "because you bought" in picks
@@ -56,9 +56,8 @@ def test_ease_recommends_with_reasons_and_follows_its_slider(page):
 
 
 def test_bought_together_rules_follow_the_minimum_support(page):
-    page.get_by_role("tab", name="Bought together", exact=True).click()
+    page.get_by_role("tab", name="Bought together", exact=True).click()  # a tab: no rerun
     page.get_by_text("Bought in the same basket as").first.wait_for()
-    wait_idle(page)
     label = RECOMMENDERS.get(RECOMMENDERS.first_tagged(BASKET_RULES)).param("min_support").label
     before = texts(page, "stCaptionContainer")
     default = RECOMMENDERS.get(RECOMMENDERS.first_tagged(BASKET_RULES)).defaults()["min_support"]

@@ -72,9 +72,8 @@ def test_measure_elasticities_scenario_and_download(page, app_url, tmp_path):
     assert table.loc[table["product code"] == "FLAT", "Price elasticity"].isna().all()
     wait_idle(page)  # the download's click reruns the page (audit log): let it finish before changing tab
 
-    page.get_by_role("tab", name="Scenarios").click()
+    page.get_by_role("tab", name="Scenarios").click()  # a tab: no rerun
     page.get_by_text("Recommended price").first.wait_for()
-    wait_idle(page)
     before = metric_text(page)
     slider = page.locator("[data-testid='stSlider']", has_text="Price change (%)").first.get_by_role("slider")
     slider.focus()

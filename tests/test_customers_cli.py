@@ -63,7 +63,7 @@ def test_bad_out_and_horizon_are_refused(shop_csv, capsys):
 def test_campaign_csv_and_saved(shop_csv, tmp_path, workspace_home, capsys):
     out = tmp_path / "campaign.csv"
     assert main(["campaign", str(shop_csv), "--segments", "champions,loyal", "--min-propensity", "0.2", "--top", "10",
-                 "--products", "2", "--k", "20", "--name", "spring", "--out", str(out), "--save", "--json"]) == 0
+                 "--products", "2", "--algorithm", "item-knn", "--k", "20", "--name", "spring", "--out", str(out), "--save", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["name"] == "spring" and 0 < info["customers"] <= 10 and info["run_id"] is not None
     table = pd.read_csv(out, dtype={"customer": str})

@@ -1,4 +1,4 @@
-"""Campaign experiments: intervals against statsmodels, Qini against a hand-computed example, splits
+"""Campaign experiments: intervals against Newcombe's published table, Qini against a hand-computed example, splits
 without leakage, the replay of fixed and uniform policies against their known values, column
 inference, customer facts as of the send date, and campaign results kept on both backends."""
 
@@ -7,12 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.stats.proportion import confint_proportions_2indep
+from scipy.stats import norm
 
 from retail.experiments import metrics
 from retail.experiments.bandits import FixedArm, Uniform
 from retail.experiments.evaluation import compare_uplift, held_out_scores, split_customers
-from retail.experiments.intervals import bootstrap_difference, two_proportion_interval, wilson
+from retail.experiments.intervals import bootstrap_difference, two_proportion_interval, two_proportion_pvalue
 from retail.experiments.readout import planned_shares, read_out, sample_ratio_check
 from retail.experiments.registry import POLICIES, UPLIFT_MODELS
 from retail.experiments.replay import allocation, compare_policies, fixed_arm_value, replay, replay_log
@@ -27,20 +27,28 @@ def small():
 
 
 # -- intervals ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("counts", [(30, 100, 20, 110), (3, 40, 0, 35), (1650, 9000, 1000, 9400), (0, 10, 0, 12),
-                                    (10, 10, 2, 15)])
-@pytest.mark.parametrize(("ours", "theirs"), [("newcombe", "newcomb"), ("wald", "wald")])
-def test_two_proportion_interval_equals_statsmodels(counts, ours, theirs):
-    diff, low, high = two_proportion_interval(*counts, method=ours)
-    expected = confint_proportions_2indep(*counts, method=theirs, compare="diff")
+# Newcombe (1998), Statistics in Medicine 17: 873-890, Table II, method 10 (hybrid score), to four decimals
+NEWCOMBE_TABLE_II = [((56, 70, 48, 80), (0.0524, 0.3339)), ((9, 10, 3, 10), (0.1705, 0.8090)),
+                     ((6, 7, 2, 7), (0.0582, 0.8062)), ((5, 56, 0, 29), (-0.0381, 0.1926)),
+                     ((0, 10, 0, 20), (-0.1611, 0.2775)), ((0, 10, 0, 10), (-0.2775, 0.2775)),
+                     ((10, 10, 0, 20), (0.6791, 1.0000))]
+
+
+@pytest.mark.parametrize(("counts", "published"), NEWCOMBE_TABLE_II)
+def test_two_proportion_interval_equals_newcombes_table(counts, published):
+    diff, low, high = two_proportion_interval(*counts)
     assert diff == pytest.approx(counts[0] / counts[1] - counts[2] / counts[3])
-    assert (low, high) == pytest.approx(tuple(map(float, expected)), abs=1e-12)
+    assert (round(low, 4), round(high, 4)) == published
 
 
-def test_wilson_and_bad_level():
-    from statsmodels.stats.proportion import proportion_confint
-
-    assert wilson(7, 40) == pytest.approx(proportion_confint(7, 40, method="wilson"), abs=1e-12)
+def test_wald_interval_and_pvalue_by_hand():
+    diff, low, high = two_proportion_interval(30, 100, 20, 110, method="wald")
+    half = 1.959964 * np.sqrt(0.3 * 0.7 / 100 + (2 / 11) * (9 / 11) / 110)
+    assert (low, high) == pytest.approx((diff - half, diff + half), abs=1e-6)
+    pooled = 50 / 210
+    z = (0.3 - 2 / 11) / np.sqrt(pooled * (1 - pooled) * (1 / 100 + 1 / 110))
+    assert two_proportion_pvalue(30, 100, 20, 110) == pytest.approx(2 * norm.sf(z))
+    assert two_proportion_pvalue(0, 10, 0, 12) == 1.0
     with pytest.raises(ValueError, match="level must be between 0 and 1"):
         two_proportion_interval(1, 10, 2, 10, level=95)
     with pytest.raises(ValueError, match="Unknown interval method"):

@@ -182,6 +182,25 @@ def test_the_run_reports_both_policies_the_curve_and_a_plan(result):
     assert len(result.daily) == 12 * 42 and result.item_view("P3")["reviews"].shape[0] == 6
 
 
+def test_the_plan_orders_what_demand_over_the_cover_needs(result):
+    """Item Pk sells k + 1 units a day (Poisson; odd items in bursts: a day in four, four times as much).
+    Over 14 days of cover (7 review + 7 lead) the forecast is the mean demand and the order-up-to level
+    the 90% quantile (normal approximation of the demand's true variance), within the error a forecast
+    from 196 days of history leaves; the order value is the units at half the price of 2.00."""
+    plan = result.plan.set_index("series_id").loc[[f"P{k}" for k in range(12)]]
+    rate = np.arange(1, 13, dtype=float)
+    daily_variance = np.where(np.arange(12) % 2 == 1, rate + 3 * rate ** 2, rate)
+    mean, quantile = 14 * rate, 14 * rate + norm.ppf(0.9) * np.sqrt(14 * daily_variance)
+    assert (plan["cover_days"] == 14).all()
+    assert plan["forecast"].sum() == pytest.approx(mean.sum(), rel=0.12)
+    assert plan["order_up_to"].sum() == pytest.approx(quantile.sum(), rel=0.15)
+    assert ((plan["order_up_to"] / quantile).between(0.75, 1.7)).all()
+    assert (plan["low"] <= plan["forecast"]).all() and (plan["forecast"] < plan["order_up_to"]).all()
+    assert (plan["order_up_to"] <= plan["high"] + 1).all()  # the 90% level sits inside the 95% range
+    np.testing.assert_array_equal(plan["order_value"], plan["order_quantity"] * 1.0)
+    assert result.plan["order_quantity"].is_monotonic_decreasing  # biggest order first
+
+
 def test_stock_and_per_item_terms_change_the_plan(sales):
     table = pd.DataFrame({"on_hand": [1e6, np.nan], "pack_size": [np.nan, 50], "lead_days": [3, np.nan]},
                          index=["P0", "P5"])

@@ -5,6 +5,7 @@ Admin page (audit log, trash, forgetting a customer)."""
 from __future__ import annotations
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from retail.access import audit, users
@@ -22,7 +23,9 @@ def accounts(app_env, tmp_path, monkeypatch):
     monkeypatch.setenv("RETAIL_ACCESS_FILE", str(tmp_path / "access.toml"))
     users.add_user("vic", "viewer", PASSWORD)
     users.add_user("ada", "admin", PASSWORD)
-    return app_env
+    details = st.get_option("client.showErrorDetails")
+    yield app_env
+    st.set_option("client.showErrorDetails", details)  # a served app hides them process-wide; this one is a test
 
 
 def start() -> AppTest:
@@ -45,9 +48,9 @@ def test_no_account_means_no_sign_in_and_the_local_user_is_admin(app_env, tmp_pa
     monkeypatch.setenv("RETAIL_ACCESS_FILE", str(tmp_path / "none.toml"))
     app = start()
     assert app.title[0].value == "Sales overview" and not any(t.key == "sign_in_name" for t in app.text_input)
-    app.switch_page("pages/data.py").run()
+    app.switch_page("app_pages/data.py").run()
     assert not app.exception and app.selectbox(key="delete_name").value == SAMPLE_NAME
-    app.switch_page("pages/admin.py").run()
+    app.switch_page("app_pages/admin.py").run()
     assert not app.exception and app.title[0].value == "Admin"
 
 
@@ -63,16 +66,19 @@ def test_sign_in_page_refuses_a_wrong_password_and_logs_it(accounts):
 
 def test_repeated_failures_lock_the_name(accounts):
     for _ in range(5):
-        audit.record(Workspace(), "ada", "sign-in failed")
-    app = sign_in("ada")  # the right password, but too late
+        sign_in("ada", "not the password")
+    app = sign_in("ada")  # the right password, but too late: refused without checking it
     assert "Too many failed sign-ins" in app.error[0].value and app.title[0].value == "Sign in"
+    log = audit.read(Workspace())
+    assert log["action"].tolist() == ["sign-in refused", *["sign-in failed"] * 5]
+    assert "from this machine; the password was not checked" in log["detail"].iloc[0]
 
 
 def test_a_viewer_sees_the_pages_but_not_the_changes(accounts):
     app = sign_in("vic")
     assert app.title[0].value == "Sales overview"
     assert any("Signed in as **vic** (viewer)" in c.value for c in app.sidebar.caption)
-    app.switch_page("pages/data.py").run()
+    app.switch_page("app_pages/data.py").run()
     assert not app.exception
     assert any("adding data needs the analyst role" in i.value for i in app.info)
     assert not [s for s in app.selectbox if s.key in ("delete_name", "rename_old")]
@@ -105,7 +111,7 @@ def test_the_admin_page_forgets_a_customer(accounts):
     workspace = Workspace()
     app = sign_in("ada")
     customer = str(workspace.load(SAMPLE_NAME)["customer_id"].dropna().iloc[0])
-    app.switch_page("pages/admin.py").run()
+    app.switch_page("app_pages/admin.py").run()
     assert not app.exception and app.title[0].value == "Admin"
     app.text_input(key="forget_id").input(customer)
     app.checkbox(key="forget_sure").check()
@@ -121,5 +127,40 @@ def test_an_analyst_is_not_shown_the_admin_page(accounts):
     users.add_user("ann", "analyst", PASSWORD)
     app = sign_in("ann")
     with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in the navigation
-        app.switch_page("pages/admin.py")
+        app.switch_page("app_pages/admin.py")
     assert Actor("ann", "analyst").may("upload") and not Actor("ann", "analyst").may("audit")
+
+
+def test_a_served_app_hides_error_details(accounts):
+    """With sign-in (a team's app) a page error shows a plain sentence, no traceback (the browser test proves it)."""
+    start()
+    assert st.get_option("client.showErrorDetails") == "none"
+
+
+DEFERRED: list = []  # the callables a page handed to its download buttons
+
+
+def test_a_deferred_download_works_outside_the_session_and_is_logged_once_built(accounts):
+    """Streamlit builds a deferred download in a server thread, without the session (the report failed
+    with "Sign in first."): bound to the signed-in person when drawn, logged only when the file was built."""
+    def page() -> None:
+        import streamlit as st
+
+        import tests.test_page_access as here
+        from retail.access.roles import Actor
+        from ui.access import SIGNED_IN_KEY, deferred_export
+
+        st.session_state[SIGNED_IN_KEY] = Actor("vic", "viewer", "password")
+
+        def broken(workspace) -> bytes:
+            raise RuntimeError("the chart renderer broke")
+
+        here.DEFERRED[:] = [deferred_export(broken, "broken.html", "shop"),
+                            deferred_export(lambda workspace: workspace.list_datasets()[0].name.encode(), "ok.html", "shop")]
+
+    AppTest.from_function(page, default_timeout=TIMEOUT).run()
+    broken, working = DEFERRED
+    with pytest.raises(RuntimeError, match="renderer broke"):
+        broken()  # here, in the test's thread: no session, as when Streamlit runs it
+    assert working() == SAMPLE_NAME.encode()
+    assert audit.read(Workspace(), "export")[["actor", "detail"]].values.tolist() == [["vic", "ok.html"]]

@@ -17,7 +17,7 @@ from tests.experiments_data import not_randomised
 def open_page() -> AppTest:
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     app.run()
-    app.switch_page("pages/experiments.py").run()
+    app.switch_page("app_pages/experiments.py").run()
     assert not app.exception
     return app
 
@@ -63,7 +63,7 @@ def test_targeting_models_and_a_list_for_the_customers_page(app_env):
     assert len(frame_with(app, "targeting_score")) < len(targets)
     app.button(key="exp_targets_save").click().run()
     assert any("Saved as targeting list 1" in s.value for s in app.success)
-    app.switch_page("pages/customers.py").run()
+    app.switch_page("app_pages/customers.py").run()
     assert not app.exception
     everyone = next(m.value for m in app.metric if m.label == "Audience")
     options = app.selectbox(key="camp_targeting").options

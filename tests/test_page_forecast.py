@@ -20,7 +20,7 @@ def open_page(dataset: str | None = None) -> AppTest:
     if dataset:
         app.session_state[PENDING_KEY] = dataset  # as if picked in the sidebar
     app.run()
-    app.switch_page("pages/forecast.py").run()
+    app.switch_page("app_pages/forecast.py").run()
     assert not app.exception
     return app
 

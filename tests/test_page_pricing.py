@@ -30,8 +30,8 @@ def open_page(select: str | None = SHOP) -> AppTest:
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
     app.run()
     if select:
-        app.session_state["active_dataset"] = select
-    app.switch_page("pages/pricing.py").run()
+        app.selectbox(key="dataset_name").set_value(select)  # the sidebar's choice, as a person makes it
+    app.switch_page("app_pages/pricing.py").run()
     assert not app.exception
     return app
 

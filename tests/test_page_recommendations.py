@@ -11,8 +11,8 @@ def open_page(select: str | None = None) -> AppTest:
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     app.run()
     if select:
-        app.session_state["active_dataset"] = select
-    app.switch_page("pages/recommendations.py").run()
+        app.selectbox(key="dataset_name").set_value(select)  # the sidebar's choice, as a person makes it
+    app.switch_page("app_pages/recommendations.py").run()
     assert not app.exception
     return app
 
@@ -32,8 +32,14 @@ def test_ranking_with_reasons_and_history(app_env):
     assert not bought & set(table["product_id"])  # purchased products hidden by default
 
 
+def test_the_page_opens_on_the_hybrid_the_evaluation_favours(app_env):
+    app = open_page()
+    assert app.selectbox(key="rec_algorithm").value == "hybrid"
+
+
 def test_changing_k_and_similarity_reranks(app_env):
     app = open_page()
+    app.selectbox(key="rec_algorithm").set_value("item-knn").run()
     before = ranking(app)
     app.slider(key="rec_item-knn_k").set_value(3).run()
     assert not app.exception
@@ -61,6 +67,7 @@ def test_bought_together_and_evaluation(app_env):
     app = open_page()
     similar = next(d.value for d in app.dataframe if "co_buyers" in d.value.columns)
     assert len(similar) == 10 and (similar["co_buyers"] > 0).all()
+    assert "buy again" not in app.multiselect(key="eval_algorithms").options  # discovery: it only repeats popularity
     app.multiselect(key="eval_algorithms").set_value(["popularity", "item-knn"])
     app.button(key="eval_run").click().run()
     assert not app.exception
@@ -101,7 +108,24 @@ def test_the_best_sweep_setting_is_kept_with_the_dataset(app_env):
     assert not app.exception and not app.warning
     kept = Workspace(app_env).preferences(SAMPLE_NAME, "recommend:item-knn")
     assert kept["k"] in (5, 20) and kept["similarity"] in ("cosine", "pearson", "jaccard")
+    app.selectbox(key="rec_algorithm").set_value("item-knn").run()
     assert app.slider(key="rec_item-knn_k").value == kept["k"]
     fresh = open_page()  # another session starts from the kept setting
+    fresh.selectbox(key="rec_algorithm").set_value("item-knn").run()
     assert fresh.slider(key="rec_item-knn_k").value == kept["k"]
     assert fresh.selectbox(key="together_similarity").value == kept["similarity"]
+
+
+def test_the_evaluations_best_list_can_be_the_one_the_page_opens_on(app_env):
+    app = open_page()
+    app.multiselect(key="eval_algorithms").set_value(["item-knn"])
+    app.button(key="eval_run").click().run()
+    table = next(d.value for d in app.dataframe if "ndcg" in d.value.columns and "algorithm" in d.value.columns)
+    assert table["ndcg"].iloc[1] > table["ndcg"].iloc[0]  # item-kNN beats popularity on the sample
+    keep = app.button(key="eval_keep_first")
+    assert "item-based kNN" in keep.label
+    keep.click().run()
+    assert not app.exception
+    assert Workspace(app_env).preferences(SAMPLE_NAME, "recommend:shown-first") == {"algorithm": "item-knn"}
+    assert app.selectbox(key="rec_algorithm").value == "item-knn"
+    assert open_page().selectbox(key="rec_algorithm").value == "item-knn"  # the next session opens on it

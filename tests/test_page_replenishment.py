@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 def open_page() -> AppTest:
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     app.run()
-    app.switch_page("pages/replenishment.py").run()
+    app.switch_page("app_pages/replenishment.py").run()
     assert not app.exception
     return app
 

@@ -16,7 +16,7 @@ def start(page: str | None = None) -> AppTest:
     app.run()
     assert not app.exception
     if page:
-        app.switch_page(f"pages/{page}.py").run()
+        app.switch_page(f"app_pages/{page}.py").run()
         assert not app.exception
     return app
 
@@ -142,13 +142,13 @@ def test_store_level_dataset_on_every_page(app_env, tmp_path):
     for page in ("overview", "forecast", "recommendations", "data"):
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
         app.run()
-        app.session_state["active_dataset"] = "stores"
-        app.switch_page(f"pages/{page}.py").run()
+        app.selectbox(key="dataset_name").set_value("stores")  # the sidebar's choice, as a person makes it
+        app.switch_page(f"app_pages/{page}.py").run()
         assert not app.exception, page
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     app.run()
-    app.session_state["active_dataset"] = "stores"
-    app.switch_page("pages/forecast.py").run()
+    app.selectbox(key="dataset_name").set_value("stores")  # the sidebar's choice, as a person makes it
+    app.switch_page("app_pages/forecast.py").run()
     assert app.selectbox(key="fc_level").options == ["all sales", "store"]
     app.selectbox(key="fc_level").set_value("store")
     app.selectbox(key="fc_freq").set_value("D")
@@ -170,21 +170,21 @@ def test_basket_list_without_prices_or_quantities(app_env, tmp_path):
     import_file(Workspace(app_env), path, "groceries")
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     app.run()
-    app.session_state["active_dataset"] = "groceries"
-    app.switch_page("pages/overview.py").run()
+    app.selectbox(key="dataset_name").set_value("groceries")  # the sidebar's choice, as a person makes it
+    app.switch_page("app_pages/overview.py").run()
     assert not app.exception
     assert app.segmented_control(key="overview_measure_units").options == ["Items sold"]
     assert not app.toggle  # no "Gross sales" switch: nothing in a basket list is undone later
-    app.switch_page("pages/forecast.py").run()
+    app.switch_page("app_pages/forecast.py").run()
     assert app.selectbox(key="fc_target").value == "units"
     app.selectbox(key="fc_freq").set_value("W")
     next(b for b in app.button if b.form_id == "forecast_settings").click().run()
     assert not app.exception and not app.error
-    app.switch_page("pages/recommendations.py").run()
+    app.switch_page("app_pages/recommendations.py").run()
     assert not app.exception
     if "bought every product" not in " ".join(i.value for i in app.info):
         assert len(next(d.value for d in app.dataframe if "reasons" in d.value.columns)) > 0
-    app.toggle(key="rec_exclude_item-knn").set_value(False).run()  # with bought products, never empty
+    app.toggle(key="rec_exclude_hybrid").set_value(False).run()  # with bought products, never empty
     assert not app.exception
     assert len(next(d.value for d in app.dataframe if "reasons" in d.value.columns)) == 9
 
@@ -218,7 +218,7 @@ def test_help_page_explains_the_words(app_env):
 def test_help_has_contents_search_and_each_page_links_to_its_section(app_env):
     app = start("help")
     headers = [h.value for h in app.header]
-    assert headers[:3] == ["Overview", "Forecast", "Recommendations"] and "Other terms" not in headers
+    assert headers[:4] == ["This week", "Overview", "Forecast", "Recommendations"] and "Other terms" not in headers
     contents = next(m.value for m in app.markdown if m.value.startswith("**Contents:**"))
     assert "[Forecast](#forecast)" in contents and "[Pricing and promotions](#pricing)" in contents
     app.text_input(key="help_search").set_value("qini").run()
@@ -229,10 +229,10 @@ def test_help_has_contents_search_and_each_page_links_to_its_section(app_env):
     linked = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     linked.query_params["section"] = "pricing"
     linked.run()
-    linked.switch_page("pages/help.py").run()
+    linked.switch_page("app_pages/help.py").run()
     assert linked.header[0].value == "Pricing and promotions"  # the page the user came from comes first
-    for page in ("overview", "forecast", "recommendations", "replenishment", "pricing", "customers", "experiments",
-                 "data"):
+    for page in ("this_week", "overview", "forecast", "recommendations", "replenishment", "pricing", "customers",
+                 "experiments", "voice", "data"):
         links = [link for link in start(page).get("page_link")]
         assert any(link.proto.page == "help" and link.proto.query_string == "section=" + page
                    for link in links), page

@@ -58,7 +58,7 @@ def test_ease_matches_the_closed_form(data, kind: str, l2: float) -> None:
     X = (data.binary if kind == "binary" else data.counts).toarray()
     np.testing.assert_allclose(model.weights(), brute_force_ease(X, l2), atol=1e-6)
     users = np.arange(5)
-    np.testing.assert_allclose(model.scores(users)[:, :], X[users] @ brute_force_ease(X, l2), atol=1e-6)
+    np.testing.assert_allclose(model.scores(users, half_life_days=0.0)[:, :], X[users] @ brute_force_ease(X, l2), atol=1e-6)
 
 
 def test_ease_weights_solve_the_constrained_least_squares() -> None:
@@ -272,4 +272,26 @@ def test_the_command_line_takes_the_new_algorithms_and_their_settings(capsys) ->
         assert out["algorithm"] == argv[1] and len(out["recommendations"]) == 3
     args = build_parser().parse_args(["evaluate-recs", "x", "--test-days", "20", "--json"])
     assert args.handler(args, frame=random_frame(seed=10, n_lines=1500, n_customers=80)) == 0
-    assert set(json.loads(capsys.readouterr().out)["algorithms"]) == set(RECOMMENDERS.names)
+    out = json.loads(capsys.readouterr().out)  # discovery by default: buy again cannot take part
+    assert set(out["algorithms"]) == set(RECOMMENDERS.names) - {"buy-again"} and out["left_out"] == ["buy-again"]
+    args = build_parser().parse_args(["evaluate-recs", "x", "--test-days", "20", "--algorithms", "buy-again"])
+    with pytest.raises(ValueError, match="takes part only with --protocol all"):
+        args.handler(args, frame=random_frame(seed=10, n_lines=1500, n_customers=80))
+
+
+def test_ease_recency_half_life_weights_recent_purchases_up_and_zero_is_plain_ease() -> None:
+    from retail.recommend.ease import EASE
+
+    data = build_interactions(random_frame(seed=12))
+    model = EASE(l2=10.0, half_life_days=0.0).fit(data)
+    users = np.arange(min(20, data.shape[0]))
+    plain = data.binary[users].toarray()[:, model.modelled_] @ model.weights()
+    assert np.allclose(model.scores(users)[:, model.modelled_], plain, atol=1e-5)
+    # brute force: the customer's row weighted by 0.5 ** (days since / half-life), times the learned weights
+    age = data.age_days[users].toarray()
+    profile = data.binary[users].toarray() * np.where(age > 0, 0.5 ** ((age - 1.0) / 30.0), 0.0)
+    expected = profile[:, model.modelled_] @ model.weights()
+    assert np.allclose(model.scores(users, half_life_days=30.0)[:, model.modelled_], expected, atol=1e-5)
+    assert not np.allclose(model.scores(users, half_life_days=30.0), model.scores(users))
+    reasons = model.recommend(data.customer_ids[0], n=3, half_life_days=30.0)["reasons"]
+    assert reasons.str.len().gt(0).all()

@@ -198,7 +198,7 @@ def test_buy_again_prefers_frequent_and_recent() -> None:
     rows = [("a", "old", "2024-01-01", "1"), ("a", "old", "2024-01-02", "2"), ("a", "new", "2024-03-01", "3"),
             ("a", "freq", "2024-02-20", "4"), ("a", "freq", "2024-02-25", "5"), ("a", "freq", "2024-03-01", "6")]
     data = build_interactions(canonical(rows))
-    result = BuyAgain(half_life_days=30).fit(data).recommend("a", n=3)
+    result = BuyAgain(half_life_days=30, repeat_weight=0.0).fit(data).recommend("a", n=3)
     assert list(result["product_id"]) == ["freq", "new", "old"]
     assert result["reasons"].iat[0] == "you bought it 3 times, last on 2024-03-01"
 
@@ -223,6 +223,17 @@ def test_content_recommends_cold_items() -> None:
     result = Content().fit(data).recommend("a", n=1)
     assert result["product_id"].iat[0] == "3"
     assert "red garden gnome" in result["reasons"].iat[0]
+
+
+@pytest.mark.parametrize("names", [["A", "B", "C"], ["red mug", "blue jug", "green pot"]])
+@pytest.mark.parametrize("text_model", ["tfidf", "lda"])
+def test_content_without_usable_words_scores_nothing_instead_of_failing(names, text_model) -> None:
+    frame = canonical([("a", "1", "2024-01-01", "o1"), ("b", "2", "2024-01-01", "o2"), ("b", "3", "2024-01-02", "o3")])
+    frame[schema.PRODUCT_NAME] = frame[schema.PRODUCT_ID].map(dict(zip("123", names, strict=True)))
+    model = Content(text_model=text_model, n_topics=2).fit(build_interactions(frame))
+    if text_model == "lda" or names[0] == "A":  # no word shared by two products / no word at all
+        assert not model.scores(np.array([0, 1])).any()
+    assert len(model.recommend("a", n=2)) == 2  # popularity order fills the list
 
 
 def test_hybrid_weights_change_ranking_without_refit() -> None:
@@ -348,3 +359,22 @@ def test_large_catalogue_path_keeps_candidates_and_agrees_with_the_exact_path(mo
     bounded = ItemKNN(k=10).fit(data)
     assert bounded.raw_similarity().sim.getnnz(axis=1).max() <= 5  # memory: products x candidates
     assert len(bounded.recommend("c1", n=8)) == 8
+
+
+def test_buy_again_weighs_products_by_their_repeat_rate() -> None:
+    # "tea" is re-bought by most of its buyers, "tree" by one: with the repeat rate, c0's tea (bought once)
+    # overtakes the tree (bought twice); without it the order is by orders and recency only
+    rows = [("c0", "tree", "2024-01-01", "o1"), ("c0", "tree", "2024-01-02", "o2"), ("c0", "tea", "2024-01-02", "o2")]
+    for n, customer in enumerate(("c1", "c2", "c4", "c5")):  # every other tea buyer comes back for it
+        rows += [(customer, "tea", "2024-01-01", f"t{n}a"), (customer, "tea", "2024-01-05", f"t{n}b")]
+    rows += [(customer, "tree", "2024-01-03", f"x{customer}") for customer in ("c3", "c6", "c7")]  # once each
+    data = build_interactions(canonical(rows))
+    model = BuyAgain(half_life_days=1000.0, repeat_weight=0.0).fit(data)
+    assert model.recommend("c0", n=2)["product_id"].tolist() == ["tree", "tea"]
+    assert model.recommend("c0", n=2, repeat_weight=1.0)["product_id"].tolist() == ["tea", "tree"]
+    tea, tree = data.product_position("tea"), data.product_position("tree")
+    assert model.repeat_rate_[tea] == pytest.approx((4 + 0.3) / (5 + 1))  # 4 of its 5 buyers re-bought it
+    assert model.repeat_rate_[tree] == pytest.approx((1 + 0.3) / (4 + 1))  # only c0, in two orders
+    scores = model.scores(np.array([data.customer_position("c0")]), repeat_weight=2.0)[0]
+    plain = model.scores(np.array([data.customer_position("c0")]))[0]
+    assert scores[tea] == pytest.approx(plain[tea] * model.repeat_rate_[tea] ** 2)

@@ -1,12 +1,14 @@
 import pandas as pd
 import pytest
 
+from retail.data.ingest import ingest
 from retail.data.schema import ColumnMapping, infer_mapping, normalise_name
 
 
 def test_normalise_name():
     assert normalise_name("Customer ID") == "customerid"
     assert normalise_name("Member_number") == "membernumber"
+    assert normalise_name("Quantité") == "quantite" and normalise_name("Stückpreis") == "stuckpreis"
 
 
 def test_infers_online_retail_columns():
@@ -57,3 +59,35 @@ def test_till_export_with_shorthand_headers():
     assert infer_mapping(frame).columns == {
         "order_id": "Txn No", "product_id": "Item Ref", "product_name": "Desc.", "quantity": "Qty Sold",
         "date": "When", "unit_price": "Each (EUR)", "customer_id": "Shopper", "store_id": "Shop"}
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("Datum;Artikel;Menge;Preis", "date product_id quantity unit_price"),
+    ("Belegdatum;Artikelnummer;Bezeichnung;Warengruppe;Stückzahl;Stückpreis;Kundennummer;Filiale;Bon-Nr",
+     "date product_id product_name category quantity unit_price customer_id store_id order_id"),
+    ("Date;Code article;Désignation;Rayon;Quantité;Prix unitaire;Client;Magasin;Ticket",
+     "date product_id product_name category quantity unit_price customer_id store_id order_id"),
+    ("Fecha;Código producto;Descripción;Categoría;Cantidad;Precio unitario;Cliente;Tienda;Factura",
+     "date product_id product_name category quantity unit_price customer_id store_id order_id"),
+    ("Data;Codice articolo;Descrizione;Reparto;Quantità;Prezzo;Cliente;Negozio;Scontrino",
+     "date product_id product_name category quantity unit_price customer_id store_id order_id"),
+    ("Datum;Artikelcode;Omschrijving;Productgroep;Aantal;Prijs;Klantnummer;Winkel;Bonnummer",
+     "date product_id product_name category quantity unit_price customer_id store_id order_id"),
+])
+def test_till_headers_in_five_languages(header, expected):
+    names = header.split(";")
+    values = ["03.01.2024", "4711", "Brot hell", "Backwaren", "2", "2,49", "K17", "Berlin", "B-1001"]
+    if len(names) == 4:
+        values = ["03.01.2024", "Brot", "2", "2,49"]
+    mapping = infer_mapping(pd.DataFrame([values, values], columns=names)).columns
+    assert {field: names.index(column) for field, column in mapping.items()} == {
+        field: position for position, field in enumerate(expected.split())}
+
+
+def test_a_german_till_export_with_a_sep_line_is_read(tmp_path):
+    path = tmp_path / "kasse.csv"
+    path.write_bytes("sep=;\nDatum;Artikel;Menge;Preis\n01.03.2024;Brot;2;2,49\n02.03.2024;Müsli;1;3,19\n"
+                     .encode("cp1252"))
+    report = ingest(path).result.report
+    assert report.usable and report.rows_kept == 2
+    assert report.mapping == {"date": "Datum", "product_id": "Artikel", "quantity": "Menge", "unit_price": "Preis"}

@@ -1,14 +1,19 @@
 """The person acting in this browser session (one helper every page's workspace goes through).
 
 With no sign-in configured (no account in the access file, no ``[auth]`` in secrets.toml) it is
-the local user, as on a laptop; otherwise whoever signed in (:mod:`ui.signin`), and nobody until then.
+the local user, as on a laptop, but only while the server listens on this machine alone; otherwise
+whoever signed in (:mod:`ui.signin`), and nobody until then.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from retail.access import users
+from retail.access.guard import GuardedWorkspace
+from retail.access.network import loopback_only
 from retail.access.roles import Actor, local_actor
 
 SIGNED_IN_KEY = "signed_in_actor"
@@ -25,6 +30,11 @@ def sso_ready() -> bool:
 def sign_in_required() -> bool:
     """Whether anyone must sign in before seeing a page (re-read each run: add-user takes effect at once)."""
     return bool(users.load().users) or sso_ready()
+
+
+def exposed() -> bool:
+    """Whether this server can be opened from beyond this machine (see :mod:`retail.access.network`)."""
+    return not loopback_only(st.get_option("server.address"))
 
 
 def sso_signed_in() -> bool:
@@ -44,10 +54,46 @@ def sso_actor() -> Actor | None:
 
 
 def acting_user() -> Actor:
-    """Who acts in this session; ``PermissionError`` when sign-in is required and nobody signed in."""
+    """Who acts in this session; ``PermissionError`` when sign-in is required and nobody signed in, and
+    when nobody can sign in on a server open to the network (nobody is the local user there)."""
     if not sign_in_required():
+        if exposed():
+            raise PermissionError("This dashboard is open to the network without sign-in.")
         return local_actor()
     actor = st.session_state.get(SIGNED_IN_KEY) or sso_actor()
     if actor is None:
         raise PermissionError("Sign in first.")
     return actor
+
+
+def record_download(file_name: str, campaign: bool = False) -> Callable[[], None]:
+    """A download button's ``on_click`` when its bytes were built with the page: the export is logged (with
+    the sidebar's dataset) when clicked. A deferred download uses :func:`deferred_export` instead."""
+    from ui.data import ACTIVE_KEY, workspace
+
+    def record() -> None:
+        workspace().record_export(st.session_state.get(ACTIVE_KEY) or "", file_name, campaign)
+
+    return record
+
+
+def deferred_export(build: Callable[[GuardedWorkspace], bytes], file_name: str, dataset: str,
+                    campaign: bool = False) -> Callable[[], bytes]:
+    """A download button's ``data=`` built only when clicked, and logged only once built.
+
+    Streamlit runs a deferred download in a server thread, outside the session: there is no session
+    state there, so nobody is signed in (a report failed with "Sign in first."). The callable is bound
+    now to this session's guarded workspace, which ``build`` receives (to read runs, say); the export
+    goes to the audit log after ``build`` returned the file, never for one that failed.
+    """
+    from ui.data import workspace
+
+    bound = workspace()
+    bound.require("export")
+
+    def built() -> bytes:
+        data = build(bound)
+        bound.record_export(dataset, file_name, campaign)
+        return data
+
+    return built

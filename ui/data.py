@@ -111,4 +111,8 @@ def current_frame() -> tuple[DatasetInfo, pd.DataFrame] | None:
     if info is None:
         st.info("Choose or add a dataset first (sidebar, or the Data page).")
         return None
+    if info.kind == "messages":  # reviews and service messages hold no sales
+        st.info(f"{info.name} holds customer messages, not sales: open the Customer voice page, or choose a sales "
+                "dataset in the sidebar.")
+        return None
     return info, dataset_frame(workspace_location(), info.name, info.version)

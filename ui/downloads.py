@@ -3,8 +3,8 @@
 Streamlit's deferred ``data=`` callable runs when the button is clicked, on a thread of its own, so a
 page does not build every export on every rerun, and two quick downloads in a row both land: the
 button does not rerun the page (``on_click="ignore"``), so the first click cannot retire the second
-button's file ("Deferred file not found"). The callable cannot read the session, so the guarded
-workspace and the dataset are taken when the button is drawn.
+button's file ("Deferred file not found"). The callable cannot read the session, so
+:func:`ui.access.deferred_export` binds the guarded workspace and the dataset when the button is drawn.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from retail import exports
+from ui.access import deferred_export
 
 EXCEL = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIME = {"csv": "text/csv", "xlsx": EXCEL, "html": "text/html"}
@@ -25,16 +26,10 @@ def download(where: Any, label: str, build: Callable[[], bytes], file_name: str,
              campaign: bool = False, **options: Any) -> None:
     """A download button that builds its file with ``build()`` when clicked and logs the export then
     (``campaign``: a list of customers to contact)."""
-    from ui.data import ACTIVE_KEY, workspace
+    from ui.data import ACTIVE_KEY
 
-    guarded, dataset = workspace(), st.session_state.get(ACTIVE_KEY) or ""
-
-    def deferred() -> bytes:
-        data = build()
-        guarded.record_export(dataset, file_name, campaign)
-        return data
-
-    where.download_button(label, deferred, file_name=file_name, key=key, on_click="ignore",
+    data = deferred_export(lambda _workspace: build(), file_name, st.session_state.get(ACTIVE_KEY) or "", campaign)
+    where.download_button(label, data, file_name=file_name, key=key, on_click="ignore",
                           mime=MIME.get(file_name.rsplit(".", 1)[-1], "application/octet-stream"), **options)
 
 

@@ -11,12 +11,28 @@ import streamlit as st
 from retail.analytics import overview
 from retail.recommend.evaluation import EvaluationData, SplitSettings, evaluate, prepare_evaluation, sweep
 from retail.recommend.interactions import Interactions, InteractionSettings, build_interactions
-from retail.recommend.registry import RECOMMENDERS
+from retail.recommend.registry import DEFAULT, RECOMMENDERS
 from ui.data import dataset_frame, workspace
+
+SHOWN_FIRST = "recommend:shown-first"  # preference scope: the algorithm the page opens on for a dataset
 
 
 def preference_scope(algorithm: str) -> str:
     return f"recommend:{algorithm}"
+
+
+def shown_first(dataset: str) -> str:
+    """The algorithm the page opens on: the one kept from this dataset's evaluation, else the registry's
+    default (the hybrid, first on every validation and earlier window of the benchmark)."""
+    kept = workspace().preferences(dataset, SHOWN_FIRST).get("algorithm")
+    return kept if kept in RECOMMENDERS else RECOMMENDERS.first_tagged(DEFAULT)
+
+
+def keep_shown_first(dataset: str, algorithm: str) -> None:
+    """Open the page on ``algorithm`` for ``dataset`` from now on, for everyone (a button callback)."""
+    workspace().save_preferences(dataset, SHOWN_FIRST, {"algorithm": algorithm})
+    st.session_state["rec_algorithm"] = algorithm
+    st.toast(f"Saved for {dataset}: the page opens on {RECOMMENDERS.label(algorithm)}")
 
 
 def kept_settings(dataset: str, algorithm: str) -> dict[str, Any]:

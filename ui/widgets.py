@@ -22,9 +22,10 @@ def registry_select(where: Any, label: str, registry: Registry, key: str, defaul
 
 
 def registry_multiselect(where: Any, label: str, registry: Registry, key: str,
-                         default: list[str] | None = None, help: str | None = None) -> list[str]:
-    """A multi-select over a registry's entries, shown by their labels."""
-    names = list(registry.names)
+                         default: list[str] | None = None, help: str | None = None,
+                         names: list[str] | None = None) -> list[str]:
+    """A multi-select over a registry's entries (or the ``names`` among them), shown by their labels."""
+    names = list(registry.names) if names is None else names
     return where.multiselect(label, names, default=names if default is None else default,
                              format_func=registry.label, key=key, help=help)
 
@@ -204,4 +205,4 @@ def start_values(scope: str, values: Mapping[str, Any]) -> None:
 
 def help_link(section: str, label: str = "What these numbers mean") -> None:
     """A link to this page's section of the Help page."""
-    st.page_link("pages/help.py", label=label, icon=":material/help:", query_params={"section": section})
+    st.page_link("app_pages/help.py", label=label, icon=":material/help:", query_params={"section": section})

@@ -47,14 +47,6 @@ def read(workspace: Workspace, action: str | None = None, since: pd.Timestamp | 
     return frame[COLUMNS]
 
 
-def failures_since(workspace: Workspace, name: str, minutes: float) -> int:
-    """Refused sign-ins for ``name`` in the last ``minutes`` (every app process shares the log)."""
-    with store.cursor(workspace) as con:
-        row = con.execute("SELECT count(*) FROM audit_log WHERE action = 'sign-in failed' AND actor = ? AND happened_at >= ?",
-                          [name[:200], now() - pd.Timedelta(minutes=minutes)]).fetchone()
-    return int(row[0])
-
-
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """The log as CSV with plain headers, safe to open in a spreadsheet (no formula runs)."""
     shown = frame.assign(at=frame["at"].dt.strftime("%Y-%m-%d %H:%M:%S")).rename(columns=HEADERS)

@@ -9,6 +9,7 @@ A method the guard does not know is refused too (deny by default).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -56,6 +57,18 @@ class GuardedWorkspace:
                                            by=self.actor.name)
         self.log("replace" if replaced else "upload", info.name, f"{info.rows:,} rows from {report.source}")
         return info
+
+    def commit(self, write: Callable[[Workspace, Any], list[tuple[str, str]]], actions: tuple[str, ...],
+               dataset: str) -> None:
+        """Several writes in one transaction (``write(workspace, cursor)``, e.g. a refresh's new rows and its
+        runs), refused before anything is written unless the role allows every one of ``actions``; the
+        ``(action, detail)`` pairs ``write`` returns go to the audit log once the transaction has landed."""
+        for action in actions:
+            self.require(action)
+        with self.workspace.transaction() as con:
+            entries = write(self.workspace, con)
+        for action, detail in entries:
+            self.log(action, dataset, detail)
 
     def rename(self, old: str, new: str) -> DatasetInfo:
         self.require("upload")

@@ -1,10 +1,13 @@
 """Customers' personal data: forget one customer everywhere, pseudonymise customers in exports.
 
 A customer id (a loyalty number) identifies a person. :func:`forget_customer` removes their rows
-from every dataset (the trash's too), every saved run table (campaign lists) and every example a
-validation report or a preference kept, and bumps the workspace's *erasure revision*: the app
-clears its in-memory caches (fitted models, analyses) when it sees the revision change, and every
-cache keyed on a dataset's version misses anyway because the row count changed.
+from every dataset (the trash's too), every saved run table (campaign lists, targeting lists,
+campaign results under the file's own customer column) and every example a validation report, a
+run's settings or a preference kept; then the workspace is compacted, so that the deleted rows'
+bytes leave the database files too (:meth:`~retail.data.backends.DuckDBBackend.compact`). It bumps
+the workspace's *erasure revision*: the app clears its in-memory caches (fitted models, analyses)
+when it sees the revision change, and every cache keyed on a dataset's version misses anyway
+because the row count changed.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +24,7 @@ import pandas as pd
 
 from retail.access import store
 from retail.data import schema
-from retail.data.workspace import Workspace, _write_lock
+from retail.data.workspace import RunInfo, Workspace, _write_lock
 
 PSEUDONYM_KEY = "pseudonym_key"
 PSEUDONYMISE_EXPORTS = "pseudonymise_exports"
@@ -110,23 +114,15 @@ def _erase_dataset(con: Any, table: str, dataset_id: int, report: str, customer:
     return int(removed), mentions
 
 
-def _run_tables(workspace: Workspace) -> list[tuple[int, str]]:
-    return [(run.id, f"run_{run.id}_{name}") for run in workspace.list_runs() for name in run.tables]
-
-
 def forget_customer(workspace: Workspace, customer_id: Any) -> Erasure:
-    """Remove every row and mention of one customer, all or nothing; returns what was removed
-    (see :class:`Erasure`)."""
+    """Remove every row and mention of one customer, all or nothing, then compact the workspace so that
+    its files keep no trace; returns what was removed (see :class:`Erasure`)."""
     customer, erasure = _customer(customer_id), Erasure()
-    run_tables = _run_tables(workspace)
+    runs = workspace.list_runs()
     with _write_lock, store.cursor(workspace) as con:
         con.begin()
         try:
-            _erase_datasets(con, customer, erasure)
-            for run_id, table in run_tables:
-                removed = _erase_run_table(con, table, customer)
-                if removed:
-                    erasure.runs[run_id] = erasure.runs.get(run_id, 0) + removed
+            touched = _erase_datasets(con, customer, erasure) + _erase_runs(con, runs, customer, erasure)
             for dataset, scope, settings in con.execute("SELECT dataset, scope, settings FROM preferences").fetchall():
                 cleaned, mentions = _scrub(json.loads(settings or "{}"), customer)
                 if mentions:
@@ -138,23 +134,62 @@ def forget_customer(workspace: Workspace, customer_id: Any) -> Erasure:
             con.rollback()
             raise
     bump_revision(workspace)
+    # Always, even when nothing matched: an earlier erasure may have left bytes behind.
+    workspace.backend.compact([*touched, "datasets", "trash", "runs", "preferences"])
     return erasure
 
 
-def _erase_datasets(con: Any, customer: str, erasure: Erasure) -> None:
+def _erase_datasets(con: Any, customer: str, erasure: Erasure) -> list[str]:
+    """Erase the customer from every dataset and trashed dataset; the tables it was in."""
     stored = con.execute("SELECT id, name, report FROM datasets UNION ALL SELECT id, name, report FROM trash").fetchall()
+    touched = []
     for dataset_id, name, report in stored:
         removed, mentions = _erase_dataset(con, f"ds_{int(dataset_id)}", dataset_id, report, customer)
         erasure.mentions += mentions
         if removed:
             erasure.datasets[name] = erasure.datasets.get(name, 0) + removed
+            touched.append(f"ds_{int(dataset_id)}")
+    return touched
 
 
-def _erase_run_table(con: Any, table: str, customer: str) -> int:
-    """Remove the customer's rows of one saved run table (a campaign list, say); how many."""
+def _erase_runs(con: Any, runs: list[RunInfo], customer: str, erasure: Erasure) -> list[str]:
+    """Erase the customer from every saved run's tables and from its settings and summary (a campaign's
+    chosen customers, say); the tables they were in."""
+    touched = []
+    for run in runs:
+        for name in run.tables:
+            removed = _erase_run_table(con, f"run_{run.id}_{name}", _customer_columns_named(run.settings), customer)
+            if removed:
+                erasure.runs[run.id] = erasure.runs.get(run.id, 0) + removed
+                touched.append(f"run_{run.id}_{name}")
+        settings, in_settings = _scrub(run.settings, customer)
+        summary, in_summary = _scrub(run.summary, customer)
+        if in_settings or in_summary:
+            erasure.mentions += in_settings + in_summary
+            con.execute("UPDATE runs SET settings = ?, summary = ? WHERE id = ?",
+                        [json.dumps(settings, default=str), json.dumps(summary, default=str), run.id])
+    return touched
+
+
+def _customer_columns_named(value: Any, key: str = "") -> Iterator[str]:
+    """Column names a run's settings give under a key that names a customer: campaign results keep the
+    file's own header (``"Customer"``, ``"member"``) as ``settings["columns"]["customer"]``."""
+    if isinstance(value, dict):
+        for inner, item in value.items():
+            yield from _customer_columns_named(item, str(inner))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _customer_columns_named(item, key)
+    elif isinstance(value, str) and "customer" in key.lower():
+        yield value
+
+
+def _erase_run_table(con: Any, table: str, named: Iterator[str], customer: str) -> int:
+    """Remove the customer's rows of one saved run table (a campaign list, say); how many. Its customer
+    columns are the canonical ones and those the run's settings name."""
     removed = 0
     columns = [d[0] for d in con.execute(f"SELECT * FROM {table} LIMIT 0").description]
-    for column in set(columns) & set(CUSTOMER_COLUMNS):
+    for column in set(columns) & {*CUSTOMER_COLUMNS, *named}:
         quoted = '"' + column.replace('"', '""') + '"'
         where = f"WHERE CAST({quoted} AS VARCHAR) = ?"
         count = int(con.execute(f"SELECT count(*) FROM {table} {where}", [customer]).fetchone()[0])

@@ -65,7 +65,7 @@ def apply_retention(workspace: Workspace, months: int, as_of: pd.Timestamp | Non
     """Roll up every dataset's line items dated before :func:`cutoff` (datasets with customers or
     orders only); returns what changed, one entry per dataset."""
     first_kept = cutoff(months, as_of)
-    done = []
+    done, tables = [], []
     for info in workspace.list_datasets():
         if not any(info.has(field) for field in DETAIL):
             continue
@@ -77,6 +77,9 @@ def apply_retention(workspace: Workspace, months: int, as_of: pd.Timestamp | Non
         rolled = roll_up(old)
         _replace_old_rows(workspace, info.table, info.id, first_kept, rolled)
         done.append(Retained(info.name, len(old), len(rolled)))
+        tables.append(info.table)
+    if tables:  # the rolled-up rows' customers and orders leave the database files too
+        workspace.backend.compact([*tables, "datasets"])
     return done
 
 

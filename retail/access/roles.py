@@ -52,6 +52,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
 AUDIT_ACTIONS: dict[str, str] = {
     "upload": "added a dataset",
     "replace": "replaced a dataset (the old one went to the trash)",
+    "append": "added new sales to a dataset (the version before went to the trash)",
+    "refresh": "refreshed a dataset: new sales, forecast, order plan and exceptions in one go",
     "rename": "renamed a dataset",
     "delete": "deleted a dataset (to the trash)",
     "restore": "restored a dataset from the trash",
@@ -62,7 +64,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "analysis run": "ran and saved an analysis",
     "campaign export": "downloaded a campaign list",
     "sign-in": "signed in",
-    "sign-in failed": "a sign-in was refused",
+    "sign-in failed": "a sign-in was refused (wrong name or password)",
+    "sign-in refused": "a sign-in was refused unchecked (too many failures)",
     "forget customer": "erased one customer's data",
     "retention": "dropped old line-item detail",
     "users": "changed who may sign in",

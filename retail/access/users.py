@@ -7,11 +7,13 @@ The file (``$RETAIL_ACCESS_FILE``, default ``<workspace folder>/access.toml``) l
     password = "$argon2id$v=19$m=65536,t=3,p=4$..."
 
     [sso]                       # people the identity provider signs in (st.login)
-    default_role = "viewer"     # "" lets in only the people listed below
-    [sso.roles]
+    default_role = ""           # "" (the default) lets in only the people listed below; an admin
+    [sso.roles]                 # who writes "viewer" lets in anyone the provider signs in
     "bob@example.com" = "analyst"
 
 Only hashes are stored; ``python -m retail add-user`` writes it (readable by its owner only).
+A password has :data:`MIN_PASSWORD_CHARS` to :data:`MAX_PASSWORD_CHARS` characters, spaces around
+it not counted towards the minimum.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 from retail.access.roles import VIEWER, Actor, check_role
 
 MIN_PASSWORD_CHARS = 10
+MAX_PASSWORD_CHARS = 256  # argon2 hashes what it is given: a 1 MB "password" is a way to load the server
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
 SECRETS_FILES = (Path(".streamlit") / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml")
 
@@ -51,7 +54,7 @@ class AccessConfig:
     """Everything in the access file."""
 
     users: dict[str, Account] = field(default_factory=dict)
-    sso_default_role: str = VIEWER
+    sso_default_role: str = ""  # nobody unlisted, unless an admin writes a role here
     sso_roles: dict[str, str] = field(default_factory=dict)
 
     def sso_role(self, email: str | None) -> str | None:
@@ -72,7 +75,7 @@ def load(path: Path | None = None) -> AccessConfig:
     users = {name: Account(name, check_role(entry.get("role", VIEWER)), entry.get("password", ""))
              for name, entry in data.get("users", {}).items()}
     sso = data.get("sso", {})
-    default = sso.get("default_role", VIEWER)
+    default = sso.get("default_role", "")
     return AccessConfig(users, check_role(default) if default else "",
                         {email.lower(): check_role(role) for email, role in sso.get("roles", {}).items()})
 
@@ -102,12 +105,20 @@ def _hasher():
     return PasswordHasher()
 
 
+def check_password(password: str) -> str:
+    """``password`` when the policy allows it, else a ``ValueError`` saying what is needed."""
+    if len((password or "").strip()) < MIN_PASSWORD_CHARS:
+        raise ValueError(f"A password needs at least {MIN_PASSWORD_CHARS} characters (spaces around it do not count).")
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise ValueError(f"A password has at most {MAX_PASSWORD_CHARS} characters.")
+    return password
+
+
 def add_user(name: str, role: str, password: str, path: Path | None = None) -> Account:
     """Create (or update) a local account; the password is kept only as its argon2 hash."""
     if not NAME_PATTERN.fullmatch(name or ""):
         raise ValueError("A user name is 1 to 64 letters, digits or . _ @ + - (starting with a letter or digit).")
-    if len(password or "") < MIN_PASSWORD_CHARS:
-        raise ValueError(f"A password needs at least {MIN_PASSWORD_CHARS} characters.")
+    check_password(password)
     config = load(path)
     account = Account(name, check_role(role), _hasher().hash(password))
     config.users[name] = account
@@ -131,6 +142,8 @@ def verify(name: str, password: str, path: Path | None = None) -> Actor | None:
     from argon2.exceptions import InvalidHashError, VerificationError
 
     account = load(path).users.get((name or "").strip())
+    if len(password or "") > MAX_PASSWORD_CHARS:  # no account has one so long: refuse without hashing it
+        return None
     try:
         _hasher().verify(account.password_hash if account else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):

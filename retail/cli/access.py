@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from retail.cli.common import EXIT_UNUSABLE
 
@@ -24,6 +27,16 @@ def guarded():
     from retail.data.workspace import Workspace
 
     return GuardedWorkspace(Workspace(), local_actor())
+
+
+def write_export(out: Path, source: str, build: Callable[[Any], bytes], campaign: bool = False) -> None:
+    """Write an export file as the local user: the role is checked first, ``build`` gets the guarded
+    workspace (whose ``export(frame)`` shows customers by pseudonym when an admin chose so), and the
+    export is logged once the file is written, as a page's download is."""
+    workspace = guarded()
+    workspace.require("export")
+    out.write_bytes(build(workspace))
+    workspace.record_export(Path(source).name if Path(source).is_file() else source, out.name, campaign)
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -66,6 +79,8 @@ def cmd_users(args: argparse.Namespace) -> int:
         print(f"{account.name}\t{account.role}")
     for email, role in config.sso_roles.items():
         print(f"{email}\t{role}\t(single sign-on)")
+    if config.sso_default_role:  # an admin's opt-in in access.toml: say it, it lets in people not listed
+        print(f"anyone else the identity provider signs in\t{config.sso_default_role}\t(single sign-on default_role)")
     if not config.users and not config.sso_roles:
         print(f"No accounts yet ({users.access_file()}): anyone who can open the app is the local user.")
     return 0

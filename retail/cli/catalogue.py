@@ -9,11 +9,12 @@ from retail.experiments.registry import POLICIES as ALLOCATION_POLICIES
 from retail.experiments.registry import UPLIFT_MODELS
 from retail.forecast.registry import FORECASTERS
 from retail.inventory.registry import POLICIES
+from retail.planning.registry import EXCEPTIONS, SOURCES
 from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.registry import RECOMMENDERS
 
 REGISTRIES = (FORECASTERS, RECOMMENDERS, POLICIES, ESTIMATORS, GOALS, VALUE_MODELS, PROPENSITY_MODELS, UPLIFT_MODELS,
-              ALLOCATION_POLICIES)
+              ALLOCATION_POLICIES, EXCEPTIONS, SOURCES)
 
 
 def cmd_models(args: argparse.Namespace) -> int:

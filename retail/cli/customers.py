@@ -104,14 +104,19 @@ def _analysis(args: argparse.Namespace, evaluate: bool = False, clusters: bool =
 
 
 def cmd_customers(args: argparse.Namespace) -> int:
+    from retail.cli.access import write_export
     from retail.customers.export import analysis_workbook, to_csv_bytes
 
     out = table_out_path(args.out)
     loaded, result = _analysis(args, evaluate=args.evaluate, clusters=args.clusters)
-    if out is not None:
-        data = (analysis_workbook(result, loaded.currency) if out.suffix.lower() == ".xlsx"
-                else to_csv_bytes(result.table()))
-        out.write_bytes(data)
+    if out is not None:  # customers by pseudonym when an admin chose so; the export is logged
+
+        def build(workspace) -> bytes:
+            customers = workspace.export(result.table())
+            return (analysis_workbook(result, loaded.currency, customers) if out.suffix.lower() == ".xlsx"
+                    else to_csv_bytes(customers))
+
+        write_export(out, args.source, build)
     info = result.summary_dict() | {"currency": loaded.currency, "out": str(out) if out else None}
     if args.json:
         print(json.dumps(info))
@@ -150,7 +155,7 @@ def campaign_settings(args: argparse.Namespace):
 
 
 def cmd_campaign(args: argparse.Namespace) -> int:
-    from retail.cli.access import guarded
+    from retail.cli.access import guarded, write_export
     from retail.customers.campaign import build_campaign, fit_recommender, save_campaign
     from retail.customers.export import campaign_workbook, to_csv_bytes
 
@@ -166,12 +171,14 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     recommender = fit_recommender(loaded.frame, settings.algorithm, result.as_of) if settings.products else None
     table, summary = build_campaign(result, settings, recommender, progress=progress)
     dataset = Path(args.source).name if Path(args.source).is_file() else args.source
-    if out is not None:  # customers by pseudonym when an admin chose so; the download is logged
-        workspace = guarded()
-        exported = workspace.export(table)
-        out.write_bytes(campaign_workbook(exported, settings.to_dict(), summary, loaded.currency)
-                        if out.suffix.lower() == ".xlsx" else to_csv_bytes(exported))
-        workspace.record_export(dataset, out.name, campaign=True)
+    if out is not None:  # customers by pseudonym when an admin chose so; the export is logged
+
+        def build(workspace) -> bytes:
+            chosen = workspace.export(table)
+            return (campaign_workbook(chosen, settings.to_dict(), summary, loaded.currency)
+                    if out.suffix.lower() == ".xlsx" else to_csv_bytes(chosen))
+
+        write_export(out, args.source, build, campaign=True)
     run_id = None
     if args.save:  # the local user's role is checked and the run logged, as on the Customers page
         run_id = save_campaign(guarded(), dataset, settings, table, summary, result.settings.to_dict()).id

@@ -43,10 +43,32 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_append(args: argparse.Namespace) -> int:
+    """``import FILE --name X --append``: the new sales join the dataset (its mapping; days replaced)."""
+    from retail.cli.access import guarded
+    from retail.planning.append import apply_append, prepare_append
+    from retail.planning.sources import read_file
+
+    workspace = guarded()
+    workspace.require("upload")
+    plan = prepare_append(workspace, args.name, read_file(args.file, sheet=args.sheet), mapping_overrides(args) or None,
+                          date_order(args))
+    info = apply_append(workspace, plan)
+    print(format_report(plan.report))
+    print(*(f"differs from the dataset: {difference}" for difference in plan.differences), sep="\n")
+    print(plan.describe() + ("" if plan.unchanged else f" Stored as the new version of {info.name!r}; the version "
+                             "before is in the trash (python -m retail trash)."))
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from retail.cli.access import guarded
     from retail.data.ingest import import_file
 
+    if args.append:
+        if args.replace:
+            raise ValueError("--append adds to a dataset and --replace replaces it: choose one.")
+        return cmd_append(args)
     workspace = guarded()  # the local user's role is checked and the upload logged
     info, ingested = import_file(workspace, args.file, args.name, sheet=args.sheet,
                                  overrides=mapping_overrides(args), replace=args.replace, settings=_settings(args))
@@ -75,6 +97,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     imported.add_argument("file", help=FILE_HELP)
     imported.add_argument("--name", required=True, help="dataset name")
     imported.add_argument("--replace", action="store_true", help="replace a dataset of that name")
+    imported.add_argument("--append", action="store_true", help="add the file's sales to the dataset of that name: "
+                          "read with its columns, the file's days replacing those days (the same file twice "
+                          "changes nothing)")
     add_mapping_arguments(imported)
     imported.set_defaults(handler=cmd_import)
     datasets = commands.add_parser("datasets", help="list the stored datasets")

@@ -119,14 +119,16 @@ def cmd_uplift(args: argparse.Namespace) -> int:
 
 
 def _write_targets(data, result, share: float, out: Path) -> dict[str, Any]:
-    from retail.cli.access import guarded
+    from retail.cli.access import write_export
     from retail.experiments.targeting import targeting_list, to_csv, to_excel
 
     table, headline = targeting_list(data, result, share=share)
-    workspace = guarded()  # customers by pseudonym when an admin chose so; the export is logged
-    exported = workspace.export(table)
-    out.write_bytes(to_excel(exported, headline, None) if out.suffix.lower() == ".xlsx" else to_csv(exported))
-    workspace.record_export(data.source, out.name, campaign=True)
+
+    def build(workspace) -> bytes:  # customers by pseudonym when an admin chose so; the export is logged
+        chosen = workspace.export(table)
+        return to_excel(chosen, headline, None) if out.suffix.lower() == ".xlsx" else to_csv(chosen)
+
+    write_export(out, data.source, build, campaign=True)
     return headline | {"out": str(out)}
 
 

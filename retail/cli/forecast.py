@@ -140,17 +140,19 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         result = run_forecast(loaded.frame, settings, progress=progress, calendar=calendar)
     return write_outputs(result, out, args.metrics_out, args.json, "all" if args.all_models else None,
                          {"target_reason": reason, "defaults_reason": suggested.reason}, loaded.currency,
-                         schema.store_word(loaded.mapping))
+                         schema.store_word(loaded.mapping), source=args.source)
 
 
 def write_outputs(result, out: Path | None, metrics_out: str | None, as_json: bool, model: str | None = None,
-                  extra: dict[str, Any] | None = None, currency_code: str | None = None, store: str = "store") -> int:
+                  extra: dict[str, Any] | None = None, currency_code: str | None = None, store: str = "store",
+                  source: str = "") -> int:
     """Write the forecast file (and metrics JSON) when asked; print the summary. Returns 0."""
+    from retail.cli.access import write_export
     from retail.forecast.export import to_csv_bytes, to_excel_bytes
 
-    if out is not None:
-        out.write_bytes(to_excel_bytes(result, model, currency_code, store) if out.suffix.lower() == ".xlsx"
-                        else to_csv_bytes(result, model, store))
+    if out is not None:  # logged once written, as a page's download
+        write_export(out, source, lambda _: to_excel_bytes(result, model, currency_code, store)
+                     if out.suffix.lower() == ".xlsx" else to_csv_bytes(result, model, store))
     info = result.summary_dict() | (extra or {}) | {"out": str(out) if out else None}
     if metrics_out:
         Path(metrics_out).write_text(json.dumps(info, indent=2))

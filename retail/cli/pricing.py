@@ -95,6 +95,7 @@ def _run(args: argparse.Namespace):
 
 def cmd_elasticity(args: argparse.Namespace) -> int:
     """Run the elasticity command; returns the exit code (errors propagate as ValueError)."""
+    from retail.cli.access import write_export
     from retail.exports import Sheet, text_table
     from retail.pricing.export import HEADERS, elasticity_table, to_csv_bytes, to_excel_bytes
     from retail.pricing.result import records
@@ -102,9 +103,9 @@ def cmd_elasticity(args: argparse.Namespace) -> int:
     out = table_out_path(args.out)
     loaded, result = _run(args)
     table = elasticity_table(result, args.level)
-    if out is not None:
-        out.write_bytes(to_excel_bytes(result, loaded.currency) if out.suffix.lower() == ".xlsx"
-                        else to_csv_bytes(result, args.level))
+    if out is not None:  # logged once written, as a page's download
+        write_export(out, args.source, lambda _: to_excel_bytes(result, loaded.currency)
+                     if out.suffix.lower() == ".xlsx" else to_csv_bytes(result, args.level))
     if args.json:
         print(json.dumps({"level": args.level, "model": result.settings.model, "headline": result.headline(),
                           "notes": result.notes, "seconds": round(result.seconds, 2), "items": records(table)}))
@@ -170,6 +171,7 @@ def cmd_store_promotions(args: argparse.Namespace) -> int:
     """The promotion lift of every store (``--json``: headline, chain lift with its interval, one item per store)."""
     from retail import exports
     from retail.analytics.overview import promo_column
+    from retail.cli.access import write_export
     from retail.data import schema
     from retail.data.ingest import load_data
     from retail.pricing.result import records
@@ -183,9 +185,9 @@ def cmd_store_promotions(args: argparse.Namespace) -> int:
     result = store_promotion_lift(loaded.frame, column)
     sheet = exports.Sheet(result.stores, money=["sales_per_promo_day", "extra_per_promo_day"],
                           headers={"store_id": schema.store_word(loaded.mapping)})
-    if out is not None:
-        out.write_bytes(exports.workbook({"promotion lift": sheet}, loaded.currency) if out.suffix.lower() == ".xlsx"
-                        else exports.csv_bytes(sheet))
+    if out is not None:  # logged once written, as a page's download
+        write_export(out, args.source, lambda _: exports.workbook({"promotion lift": sheet}, loaded.currency)
+                     if out.suffix.lower() == ".xlsx" else exports.csv_bytes(sheet))
     if args.json:
         lift, low, high = result.chain
         print(json.dumps({"promo_column": column, "period": result.period, "headline": result.headline(),

@@ -53,9 +53,13 @@ def cmd_recommend(args: argparse.Namespace, frame: pd.DataFrame | None = None) -
 
 def run_evaluation(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
     """Evaluate the requested algorithms; the JSON object of ``evaluate-recs --json``."""
-    from retail.recommend.evaluation import SplitSettings, evaluate, prepare_evaluation
+    from retail.recommend.evaluation import SplitSettings, evaluate, prepare_evaluation, takes_part
 
-    chosen = RECOMMENDERS.check_names(names(args.algorithms))
+    requested = RECOMMENDERS.check_names(names(args.algorithms))
+    chosen = [name for name in requested if takes_part(name, args.protocol)]
+    if not chosen:
+        raise ValueError(f"{', '.join(map(RECOMMENDERS.label, requested))} only ranks the customer's own products: "
+                         "it takes part only with --protocol all. Add another algorithm or change the protocol.")
     data = prepare_evaluation(frame, SplitSettings(test_days=args.test_days, protocol=args.protocol))
     table = evaluate({name: RECOMMENDERS.get(name).build() for name in chosen}, data, k=args.k)
     algorithms = {
@@ -64,7 +68,8 @@ def run_evaluation(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
         for row in table.to_dict(orient="records")
     }
     return {"customers_evaluated": int(len(data.users)), "k": int(args.k), "protocol": args.protocol,
-            "cutoff": str(data.cutoff.date()), "test_days": int(args.test_days), "algorithms": algorithms}
+            "cutoff": str(data.cutoff.date()), "test_days": int(args.test_days), "algorithms": algorithms,
+            "left_out": [name for name in requested if name not in chosen]}
 
 
 def cmd_evaluate(args: argparse.Namespace, frame: pd.DataFrame | None = None) -> int:

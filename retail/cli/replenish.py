@@ -87,7 +87,7 @@ def cmd_replenish(args: argparse.Namespace) -> int:
         stock = read_stock(args.stock, history.ids, settings.level, overrides=parse_stock_map(args.stock_map))
         progress(0.02, f"stock file: {stock.summary()}")
     result = run_replenishment(loaded.frame, settings, stock, loaded.currency, progress, history=history)
-    return write_outputs(result, out, args.json)
+    return write_outputs(result, out, args.json, args.source)
 
 
 def parse_stock_map(pairs: list[str]) -> dict[str, str | None]:
@@ -101,12 +101,14 @@ def parse_stock_map(pairs: list[str]) -> dict[str, str | None]:
     return overrides
 
 
-def write_outputs(result, out: Path | None, as_json: bool) -> int:
-    """Write the plan file when asked and print the summary. Returns 0."""
+def write_outputs(result, out: Path | None, as_json: bool, source: str = "") -> int:
+    """Write the plan file when asked (logged once written) and print the summary. Returns 0."""
+    from retail.cli.access import write_export
     from retail.inventory.export import to_csv_bytes, to_excel_bytes
 
     if out is not None:
-        out.write_bytes(to_excel_bytes(result) if out.suffix.lower() == ".xlsx" else to_csv_bytes(result))
+        write_export(out, source, lambda _: to_excel_bytes(result) if out.suffix.lower() == ".xlsx"
+                     else to_csv_bytes(result))
     info: dict[str, Any] = result.summary_dict() | {"out": str(out) if out else None}
     if as_json:
         print(json.dumps(info))

@@ -87,7 +87,7 @@ class CustomerResult:
     clusters: pd.DataFrame | None = None
     propensity_evaluation: pd.DataFrame | None = None  # per model: auc, lift, brier, rates
     value_evaluation: pd.DataFrame | None = None  # per model: predicted vs actual, spearman, capture
-    reliability: pd.DataFrame | None = None  # long: model, predicted, actual, customers
+    reliability: pd.DataFrame | None = None  # long: model, predicted, actual
     lift: pd.DataFrame | None = None  # long: model, decile, buy_rate, lift, buyers_reached
     model_details: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)

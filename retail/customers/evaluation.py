@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import brier_score_loss, roc_auc_score
 
 TOP_SHARE = 0.10
 
@@ -23,13 +25,9 @@ def _top(scores: np.ndarray, share: float = TOP_SHARE) -> np.ndarray:
 
 
 def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Area under the ROC curve with ties counted half (NaN when only one class is present)."""
+    """scikit-learn's ROC AUC (ties counted half), NaN instead of an error when one class is absent."""
     labels = np.asarray(labels, dtype=bool)
-    positives, negatives = int(labels.sum()), int((~labels).sum())
-    if positives == 0 or negatives == 0:
-        return float("nan")
-    ranks = stats.rankdata(scores)
-    return float((ranks[labels].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+    return float(roc_auc_score(labels, scores)) if 0 < labels.sum() < len(labels) else float("nan")
 
 
 def top_decile_lift(scores: np.ndarray, labels: np.ndarray) -> float:
@@ -43,21 +41,18 @@ def propensity_metrics(scores: pd.Series, bought: pd.Series) -> dict[str, float]
     s = scores.to_numpy(dtype=np.float64)
     y = bought.reindex(scores.index).fillna(False).to_numpy(dtype=bool)
     return {"auc": roc_auc(s, y), "top_decile_lift": top_decile_lift(s, y),
-            "brier": float(np.mean((s - y) ** 2)) if len(s) else float("nan"),
+            "brier": float(brier_score_loss(y, s)) if len(s) else float("nan"),
             "predicted_rate": float(s.mean()) if len(s) else float("nan"),
             "actual_rate": float(y.mean()) if len(y) else float("nan")}
 
 
 def reliability(scores: pd.Series, bought: pd.Series, bins: int = 10) -> pd.DataFrame:
-    """Per tenth of the scores (equal counts): mean predicted probability, actual buy rate, customers."""
-    y = bought.reindex(scores.index).fillna(False).astype(float)
-    order = np.argsort(scores.to_numpy(), kind="stable")
-    groups = np.empty(len(order), dtype=np.int64)
-    groups[order] = np.arange(len(order)) * bins // max(len(order), 1)
-    frame = pd.DataFrame({"group": groups, "predicted": scores.to_numpy(), "actual": y.to_numpy()})
-    table = frame.groupby("group").agg(predicted=("predicted", "mean"), actual=("actual", "mean"),
-                                       customers=("actual", "size"))
-    return table.reset_index(drop=True)
+    """Per tenth of the scores (scikit-learn's quantile bins): mean predicted probability and actual buy rate."""
+    y = bought.reindex(scores.index).fillna(False).to_numpy(dtype=bool)
+    if not len(y):
+        return pd.DataFrame({"predicted": [], "actual": []})
+    actual, predicted = calibration_curve(y, scores.to_numpy(dtype=np.float64), n_bins=bins, strategy="quantile")
+    return pd.DataFrame({"predicted": predicted, "actual": actual})
 
 
 def lift_table(scores: pd.Series, bought: pd.Series, bins: int = 10) -> pd.DataFrame:

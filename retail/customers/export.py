@@ -73,10 +73,12 @@ def to_excel_bytes(sheets: dict[str, pd.DataFrame], currency_code: str | None) -
                              for name, frame in sheets.items()}, currency_code)
 
 
-def analysis_workbook(result: CustomerResult, currency_code: str | None) -> bytes:
-    """Sheets ``customers``, ``segments`` (and ``evaluation`` when there was one) and ``settings``."""
+def analysis_workbook(result: CustomerResult, currency_code: str | None,
+                      customers: pd.DataFrame | None = None) -> bytes:
+    """Sheets ``customers`` (``customers``, e.g. pseudonymised, or ``result.table()``), ``segments`` (and
+    ``evaluation`` when there was one) and ``settings``."""
     segments = result.segments.drop(columns=["segment"]).rename(columns={"label": "segment"})
-    sheets = {"customers": result.table(), "segments": segments}
+    sheets = {"customers": result.table() if customers is None else customers, "segments": segments}
     if result.value_evaluation is not None:
         sheets["evaluation"] = evaluation_table(result)
     sheets["settings"] = settings_table(result)

@@ -62,9 +62,7 @@ class PropensityModel(ABC):
         known = history.before(as_of)
         facts, happened = training_window(known, as_of, int(horizon))
         labels = happened["bought"].to_numpy()
-        if labels.all() or not labels.any():
-            raise ValueError(f"In the {horizon} days before {as_of:%d %b %Y} {'every' if labels.all() else 'no'} "
-                             "customer bought: nothing to learn who buys from. Choose another date or horizon.")
+        self._check_labels(labels, as_of, horizon)
         folds = int(min(CALIBRATION_FOLDS, labels.sum(), (~labels).sum()))
         estimator = self._estimator()
         if folds >= 2:
@@ -73,13 +71,23 @@ class PropensityModel(ABC):
         self.base_rate_ = float(labels.mean())
         return self
 
-    def predict_proba(self, history: History, as_of: pd.Timestamp) -> pd.Series:
-        """P(buys in the next horizon) per customer with a purchase before ``as_of``."""
+    @staticmethod
+    def _check_labels(labels: np.ndarray, as_of: pd.Timestamp, horizon: int) -> None:
+        if labels.all() or not labels.any():
+            raise ValueError(f"In the {horizon} days before {as_of:%d %b %Y} {'every' if labels.all() else 'no'} "
+                             "customer bought: nothing to learn who buys from. Choose another date or horizon.")
+
+    def _scoring_facts(self, history: History, as_of: pd.Timestamp) -> pd.DataFrame:
+        """The facts scored at ``as_of`` (``history`` is already cut there); raises before ``fit``."""
         if not hasattr(self, "model_"):
             raise NotFittedError(f"This {self.name} model is not fitted yet: call fit(history, as_of, horizon) first.")
+        return features(history, as_of)
+
+    def predict_proba(self, history: History, as_of: pd.Timestamp) -> pd.Series:
+        """P(buys in the next horizon) per customer with a purchase before ``as_of``."""
         as_of = pd.Timestamp(as_of).normalize()
         known = history.before(as_of)
-        facts = features(known, as_of)
+        facts = self._scoring_facts(known, as_of)
         scores = self.model_.predict_proba(self._inputs(facts, known.has_money))[:, 1]
         return pd.Series(scores, index=facts.index, name="propensity")
 
@@ -95,7 +103,7 @@ class LogisticPropensity(PropensityModel):
 
     name = "logistic"
 
-    def __init__(self, features: str = "activity", C: float = 10.0) -> None:
+    def __init__(self, features: str = "activity", C: float = 0.1) -> None:
         self.features = features
         self.C = C
 

@@ -14,6 +14,7 @@ reach a prediction. Purchases are purchase days (see :mod:`retail.customers.hist
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar, Self
 
 import numpy as np
@@ -124,7 +125,16 @@ class BGNBDValue(ValueModel):
         return {key: float(value) for key, value in out.items()}
 
 
-def training_window(history: History, as_of: pd.Timestamp, horizon: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+Facts = Callable[[History, pd.Timestamp, int], pd.DataFrame]  # (history, as_of, horizon) -> facts per customer
+
+
+def activity_facts(history: History, as_of: pd.Timestamp, horizon: int) -> pd.DataFrame:
+    """:func:`~retail.customers.history.features` (the horizon does not change them)."""
+    return features(history, as_of)
+
+
+def training_window(history: History, as_of: pd.Timestamp, horizon: int,
+                    facts: Facts = activity_facts) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Facts at ``as_of - horizon`` and what those customers did in the ``horizon`` days up to ``as_of``.
 
     Raises
@@ -137,8 +147,8 @@ def training_window(history: History, as_of: pd.Timestamp, horizon: int) -> tupl
         raise ValueError(f"The models learn from what customers did in the {horizon} days before {as_of:%d %b %Y}, "
                          f"so they need purchases from before {cut:%d %b %Y}; the history starts "
                          f"{history.first_day:%d %b %Y}. Choose a later as-of date or a shorter horizon.")
-    facts = features(history, cut)
-    return facts, outcome(history, facts.index, cut, horizon)
+    known = facts(history.before(cut), cut, horizon)
+    return known, outcome(history, known.index, cut, horizon)
 
 
 class LightGBMValue(ValueModel):
@@ -158,15 +168,19 @@ class LightGBMValue(ValueModel):
                              num_leaves=self.num_leaves, min_child_samples=40, subsample=0.8, subsample_freq=1,
                              random_state=0, n_jobs=1, verbose=-1)
 
+    def _facts(self, history: History, as_of: pd.Timestamp, horizon: int) -> pd.DataFrame:
+        """The trees' inputs per customer at ``as_of`` (subclasses add their own)."""
+        return activity_facts(history, as_of, horizon)
+
     def _fit(self, history: History, as_of: pd.Timestamp, horizon: int) -> None:
-        facts, happened = training_window(history, as_of, horizon)
+        facts, happened = training_window(history, as_of, horizon, self._facts)
         self.columns_ = list(facts.columns)
         self.purchases_ = self._model("poisson").fit(facts, happened["purchases"])
         self.spend_ = (self._model("tweedie").fit(facts, happened["spend"].clip(lower=0))
                        if history.has_money and happened["spend"].gt(0).any() else None)
 
     def _predict(self, history: History, as_of: pd.Timestamp, horizon: int) -> pd.DataFrame:
-        facts = features(history, as_of)[self.columns_]
+        facts = self._facts(history, as_of, horizon)[self.columns_]
         spend = self.spend_.predict(facts) if self.spend_ is not None else np.nan
         return pd.DataFrame({"expected_purchases": self.purchases_.predict(facts), "expected_spend": spend},
                             index=facts.index)

@@ -14,11 +14,12 @@ processes (or machines) can share one workspace.
 from __future__ import annotations
 
 import io
+import os
 import re
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 LOCK_RETRY_SECONDS = 10.0
+COMPACT_WAIT_SECONDS = 120.0  # other sessions' queries finish first (a long import, say)
 _INSERT_BATCH_ROWS = 122_880  # DuckDB's row group: it scans Arrow record batches in parallel
 
 
@@ -48,18 +50,59 @@ def _busy(exc: Exception, path: Path, waited: float) -> WorkspaceBusy:
     )
 
 
-def _open_duckdb(path: Path) -> duckdb.DuckDBPyConnection:
-    """Connect to the file, waiting up to ``LOCK_RETRY_SECONDS`` while another process holds it."""
-    deadline = time.monotonic() + LOCK_RETRY_SECONDS
+def _retry(attempt, path: Path, wait: float | None = None) -> Any:
+    """``attempt()`` until it stops raising a lock conflict (another process holds the file), at most ``wait``
+    seconds (default :data:`LOCK_RETRY_SECONDS`)."""
+    wait = LOCK_RETRY_SECONDS if wait is None else wait
+    deadline = time.monotonic() + wait
     while True:
         try:
-            return duckdb.connect(str(path))
-        except duckdb.IOException as exc:  # another process holds the file lock
-            if "lock" not in str(exc).lower():
+            return attempt()
+        except (duckdb.IOException, BlockingIOError) as exc:
+            if isinstance(exc, duckdb.IOException) and "lock" not in str(exc).lower():
                 raise
             if time.monotonic() > deadline:
-                raise _busy(exc, path, LOCK_RETRY_SECONDS) from exc
+                raise _busy(exc, path, wait) from exc
             time.sleep(0.2)
+
+
+def _gate(path: Path, exclusive: bool, wait: float | None = None) -> Any:
+    """An open ``<file>.lock`` holding an advisory lock: shared by every process that has the workspace
+    open, exclusive while :meth:`DuckDBBackend.compact` swaps the file (so nobody opens the old one then).
+    Closing it releases the lock. None where the system has no ``flock`` (the swap is then unguarded)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return None
+    descriptor = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        _retry(lambda: fcntl.flock(descriptor, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB), path,
+               wait)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
+def _release(gate: Any) -> None:
+    if gate is not None:
+        os.close(gate)
+
+
+def _open_duckdb(path: Path) -> duckdb.DuckDBPyConnection:
+    """Connect to the file, waiting up to ``LOCK_RETRY_SECONDS`` while another process holds it. The file
+    and its write-ahead log are made readable by their owner only (purchase histories and the pseudonym
+    key live there; DuckDB creates them with the umask's 0644, and the log comes and goes)."""
+    connection = _retry(lambda: duckdb.connect(str(path)), path)
+    _owner_only(path, Path(f"{path}.wal"))
+    return connection
+
+
+def _owner_only(*paths: Path) -> None:
+    """Owner-only permissions on the files that exist among ``paths`` (another owner's are left as they are)."""
+    for path in paths:
+        with suppress(FileNotFoundError, PermissionError):
+            os.chmod(path, 0o600)
 
 
 def _to_arrow(frame: pd.DataFrame) -> pa.Table:
@@ -71,7 +114,7 @@ def _to_arrow(frame: pd.DataFrame) -> pa.Table:
     fields = []
     for field in table.schema:
         kind = field.type
-        if pa.types.is_large_string(kind):
+        if pa.types.is_large_string(kind) or pa.types.is_null(kind):  # a column of only missing text stays text
             kind = pa.string()
         elif pa.types.is_timestamp(kind):
             kind = pa.timestamp("us")
@@ -90,7 +133,8 @@ class DuckDBBackend:
 
     json_type = "JSON"
     _lock = threading.Lock()
-    _open: dict[Path, tuple[duckdb.DuckDBPyConnection, int]] = {}
+    _idle = threading.Condition(_lock)  # told when a file's last cursor closes (compact waits for it)
+    _open: dict[Path, tuple[duckdb.DuckDBPyConnection, int, Any]] = {}  # connection, users, gate
 
     def __init__(self, path: Path) -> None:
         self.path = path.resolve()
@@ -100,20 +144,69 @@ class DuckDBBackend:
     def cursor(self) -> Iterator[Any]:
         cls = type(self)
         with cls._lock:
-            connection, users = cls._open.get(self.path) or (_open_duckdb(self.path), 0)
-            cls._open[self.path] = (connection, users + 1)
+            connection, users, gate = cls._open.get(self.path) or self._connect()
+            cls._open[self.path] = (connection, users + 1, gate)
             cursor = connection.cursor()
         try:
             yield cursor
         finally:
             cursor.close()
             with cls._lock:
-                connection, users = cls._open[self.path]
+                connection, users, gate = cls._open[self.path]
                 if users == 1:
                     del cls._open[self.path]
                     connection.close()
+                    _release(gate)
+                    cls._idle.notify_all()
                 else:
-                    cls._open[self.path] = (connection, users - 1)
+                    cls._open[self.path] = (connection, users - 1, gate)
+
+    def _connect(self) -> tuple[duckdb.DuckDBPyConnection, int, Any]:
+        gate = _gate(self.path, exclusive=False)
+        try:
+            return _open_duckdb(self.path), 0, gate
+        except BaseException:
+            _release(gate)
+            raise
+
+    def compact(self, tables: list[str] | None = None) -> None:
+        """Rewrite the file with its live rows only (``tables`` is for PostgreSQL; here everything is copied).
+
+        DuckDB keeps deleted rows' bytes in freed blocks that a checkpoint only partly reclaims (an erased
+        customer's id stayed in the file), and ``VACUUM`` does not reclaim them: ``COPY FROM DATABASE``
+        into a fresh file, which then replaces this one. Every cursor of this process finishes first and
+        none opens meanwhile; other processes wait at the file's lock."""
+        cls = type(self)
+        with cls._idle:
+            if not cls._idle.wait_for(lambda: self.path not in cls._open, timeout=COMPACT_WAIT_SECONDS):
+                raise WorkspaceBusy(f"The workspace {self.path} stayed busy for {COMPACT_WAIT_SECONDS:g} s: the "
+                                    "erasure is done, but deleted rows' bytes remain in the file until it is "
+                                    "compacted. Run the command again when the app is idle.")
+            gate = _gate(self.path, exclusive=True, wait=COMPACT_WAIT_SECONDS)
+            try:
+                self._copy_to_fresh_file()
+            finally:
+                _release(gate)
+
+    def _copy_to_fresh_file(self) -> None:
+        fresh = self.path.with_name(self.path.name + ".compacting")
+        for leftover in (fresh, Path(f"{fresh}.wal")):
+            leftover.unlink(missing_ok=True)
+        connection = _open_duckdb(self.path)
+        try:
+            connection.execute("CHECKPOINT")
+            name = connection.execute("SELECT current_database()").fetchone()[0]
+            connection.execute(f"ATTACH '{str(fresh).replace(chr(39), chr(39) * 2)}' AS compacted")
+            connection.execute(f'COPY FROM DATABASE "{name}" TO compacted')
+            connection.execute("DETACH compacted")
+        except BaseException:
+            connection.close()
+            fresh.unlink(missing_ok=True)
+            raise
+        connection.close()
+        _owner_only(fresh)
+        Path(f"{self.path}.wal").unlink(missing_ok=True)  # checkpointed above: nothing in it is lost
+        os.replace(fresh, self.path)
 
     def create_table(self, cursor: Any, table: str, frame: pd.DataFrame) -> None:
         cursor.register("incoming", _to_arrow(frame))
@@ -164,9 +257,9 @@ class PostgresBackend:
     json_type = "TEXT"
 
     def __init__(self, url: str) -> None:
-        import psycopg  # imported only when a team server is configured
+        from retail.errors import import_extra
 
-        self._psycopg = psycopg
+        self._psycopg = import_extra("psycopg", "team", "A workspace on PostgreSQL")  # only when configured
         self.url = url
         self.location = re.sub(r"//[^@/]*@", "//", url)  # never show a password
 
@@ -184,6 +277,14 @@ class PostgresBackend:
         frame.to_csv(buffer, index=False, header=False, date_format="%Y-%m-%d %H:%M:%S.%f", na_rep="\\N")
         with cursor._cursor.copy(f"COPY {table} FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
             copy.write(buffer.getvalue())
+
+    def compact(self, tables: list[str] | None = None) -> None:
+        """Rewrite ``tables`` (every table when None) with their live rows only: PostgreSQL keeps a deleted
+        or updated row in the table's files as a dead tuple until ``VACUUM FULL`` writes the table anew
+        (and drops the old files). The server's write-ahead log and backups are its administrator's."""
+        with self.cursor() as cursor:
+            for table in tables or [""]:
+                cursor.execute(f"VACUUM FULL {table}")
 
     def read(self, cursor: _PostgresCursor, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         cursor.execute(sql, params)

@@ -9,7 +9,6 @@ is found, skipped and counted, and reading resumes at the next line, until the f
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import logging
 
@@ -20,7 +19,15 @@ import pyarrow.csv as pacsv
 
 from retail.data.raw import BrokenRow, RawTable, ReadError, delimiter_label, require_rows
 from retail.data.report import RuleResult
-from retail.data.sniffing import TextLayout, looks_like_html, sample_of, sniff_encoding, sniff_layout, unique_names
+from retail.data.sniffing import (
+    TextLayout,
+    line_fields,
+    looks_like_html,
+    sample_of,
+    sniff_encoding,
+    sniff_layout,
+    unique_names,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +193,7 @@ def _cut_line(payload: bytes, key: str, encoding: str, delimiter: str, fields: i
     line = first_line + payload.count(b"\n", 0, start)
     for earlier in sorted(row.line for row in removed):
         line += earlier <= line
-    found = len(next(csv.reader([text], delimiter=delimiter), []))
+    found = len(line_fields(text, delimiter))
     return payload[:start] + payload[end:], BrokenRow(line, fields, found, text[:200], reason="unclosed_quote")
 
 

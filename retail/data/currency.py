@@ -58,10 +58,11 @@ def from_header(header: str) -> str | None:
 
 def from_countries(stores: pd.Series) -> str | None:
     """The currency of the country most lines were sold in, when the stores are countries."""
-    names = stores.dropna().astype(str).str.strip().str.lower()
-    if names.empty:
+    counts = stores.value_counts()  # the distinct values first: a file has few stores, many lines
+    if counts.empty:
         return None
-    return _COUNTRIES.get(names.value_counts().index[0])
+    names = counts.groupby(counts.index.astype(str).str.strip().str.lower()).sum()
+    return _COUNTRIES.get(names.idxmax())
 
 
 def marks_in(values: pd.Series, sample: int = 5000) -> set[str]:

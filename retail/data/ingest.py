@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from retail.data import currency, kinds, schema
+from retail.data import currency, kinds, messages, schema
 from retail.data.readers import RawTable, read_table
 from retail.data.validation import ValidationResult, ValidationSettings, validate
 from retail.data.workspace import DatasetInfo, Workspace
@@ -37,9 +37,9 @@ def parse_overrides(pairs: list[str] | None) -> dict[str, str | None]:
     for pair in pairs or []:
         field, sep, column = pair.partition("=")
         field = field.strip()
-        if not sep or field not in schema.FIELDS:
+        if not sep or field not in schema.ALL_FIELDS:
             raise ValueError(
-                f"--map takes FIELD=COLUMN with FIELD one of {', '.join(schema.FIELDS)}; got {pair!r}."
+                f"--map takes FIELD=COLUMN with FIELD one of {', '.join(schema.ALL_FIELDS)}; got {pair!r}."
             )
         overrides[field] = column.strip() or None
     return overrides
@@ -60,14 +60,21 @@ def ingest(
         The file or the mapping cannot be used; the message says what to fix.
     """
     raw = read_table(source, name=name, sheet=sheet)
-    mapping = schema.infer_mapping(raw.frame)
+    mapping = messages.infer_mapping(raw.frame)
     if overrides:
         unknown = {f: c for f, c in overrides.items() if c and c not in raw.frame.columns}
         if unknown:
             raise ValueError(f"--map names columns that are not in the file: {unknown}. "
                              f"Its columns are {list(raw.frame.columns)}.")
         mapping = mapping.with_overrides(overrides)
-    return Ingested(raw, mapping, annotate(raw, mapping, validate(raw, mapping, settings)))
+    return Ingested(raw, mapping, annotate(raw, mapping, validate_mapped(raw, mapping, settings)))
+
+
+def validate_mapped(raw: RawTable, mapping: schema.ColumnMapping,
+                    settings: ValidationSettings | None = None) -> ValidationResult:
+    """Validate as sales rows, or as customer messages when a text column is mapped."""
+    check = messages.validate_messages if messages.is_messages(mapping) else validate
+    return check(raw, mapping, settings)
 
 
 def annotate(raw: RawTable, mapping: schema.ColumnMapping, result: ValidationResult) -> ValidationResult:

@@ -3,7 +3,8 @@
 * ``line_items``: one line of an order or receipt (a product bought, with a quantity or price);
 * ``basket_list``: one item in a basket, with neither quantity nor price (each row is one unit);
 * ``product_totals``: one product's sales total for a day or week (no orders, no customers);
-* ``store_totals``: one store's sales total for a day or week (no products).
+* ``store_totals``: one store's sales total for a day or week (no products);
+* ``messages``: one customer review or service message (:mod:`retail.data.messages`).
 
 Every page and the command line read it: the Overview picks its tiles, the Forecast page its
 default level and target, and Recommendations say what they need.
@@ -34,6 +35,7 @@ KINDS: dict[str, FileKind] = {kind.name: kind for kind in (
     FileKind("basket_list", "basket list", "one item in a basket (no quantities or prices: each row is one unit)"),
     FileKind("product_totals", "sales totals per product", "one product's sales total for one {period}"),
     FileKind("store_totals", "sales totals per store", "one store's sales total for one {period}"),
+    FileKind("messages", "customer messages", "one customer review or service message"),
 )}
 
 
@@ -50,6 +52,8 @@ def detect(frame: pd.DataFrame, mapping: Mapping[str, str]) -> str:
 
 
 def _by_fields(has: Callable[[str], bool]) -> str:
+    if has(schema.TEXT):
+        return "messages"
     if not has(schema.PRODUCT_ID):
         return "store_totals"
     if not (has(schema.QUANTITY) or has(schema.UNIT_PRICE) or has(schema.REVENUE)):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import io
 import logging
-import os
 import zipfile
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from retail.data.csv_reader import MAX_BROKEN_EXAMPLES, read_text
+from retail.data.limits import MAX_EXCEL_CELLS, check_columns, check_workbook, inflate, max_file_bytes, too_big
 from retail.data.raw import BrokenRow, RawTable, ReadError, require_rows
 from retail.data.report import RuleResult
 from retail.data.sniffing import (
@@ -37,38 +37,13 @@ from retail.data.sniffing import (
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "DELIMITERS", "MAX_BROKEN_EXAMPLES", "SNIFF_BYTES", "BrokenRow", "RawTable", "ReadError", "excel_sheets",
-    "read_table", "sniff_decimal_comma", "sniff_delimiter", "sniff_encoding",
+    "DELIMITERS", "MAX_BROKEN_EXAMPLES", "MAX_EXCEL_CELLS", "SNIFF_BYTES", "BrokenRow", "RawTable", "ReadError",
+    "excel_sheets", "max_file_bytes", "read_table", "sniff_decimal_comma", "sniff_delimiter", "sniff_encoding",
 ]
 DATA_SUFFIXES = (".csv", ".txt", ".tsv", ".gz", ".zip", ".xlsx", ".xlsm", ".parquet")
 _ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 _DEFLATE64 = 9
-_CHUNK = 8 * 1024 * 1024
-MAX_EXCEL_CELLS = 20_000_000  # a sheet "used" up to XFD1048576 by formatting alone is not data
 MAX_EXCEL_COLUMNS = 2048
-
-
-def max_file_bytes() -> int:
-    """The largest file (after unzipping) that is read: ``$RETAIL_MAX_FILE_MB``, default 1024 MB
-    (the upload limit). A small zip that inflates to gigabytes must not take the app down."""
-    return int(float(os.environ.get("RETAIL_MAX_FILE_MB") or 1024) * 1024 * 1024)
-
-
-def _too_big(name: str, what: str = "is") -> ReadError:
-    limit = max_file_bytes() / 1024**2
-    return ReadError(f"{name} {what} larger than {limit:,.0f} MB, the most this app reads at once: split it "
-                     "(for example by year) or ask your administrator to raise RETAIL_MAX_FILE_MB.")
-
-
-def _inflate(stream, name: str) -> bytes:
-    """Read a decompressing stream up to the size limit, refusing beyond it (a zip bomb stops here)."""
-    limit, chunks, total = max_file_bytes(), [], 0
-    while chunk := stream.read(_CHUNK):
-        total += len(chunk)
-        if total > limit:
-            raise _too_big(name, "unpacks to something")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def read_table(
@@ -99,7 +74,7 @@ def read_table(
         if not name:
             raise ValueError("Pass the file name along with the bytes so the format can be told.")
         if len(data) > max_file_bytes():
-            raise _too_big(name)
+            raise too_big(name)
     if not data:
         raise ReadError("The file is empty: it contains no bytes at all. Export the data again.")
     if looks_like_html(data[:SNIFF_BYTES]):
@@ -116,7 +91,7 @@ def read_table(
         return read_text(data, f"{name}:{inner}")
     if lower.endswith(".gz") or data[:2] == b"\x1f\x8b":
         try:
-            data = _inflate(gzip.GzipFile(fileobj=io.BytesIO(data)), name)
+            data = inflate(gzip.GzipFile(fileobj=io.BytesIO(data)), name)
         except (OSError, EOFError) as exc:
             raise ReadError(f"{name} is not a valid gzip file ({exc}).") from exc
     return read_text(data, name)
@@ -130,7 +105,7 @@ def _read_path(path: Path) -> bytes:
     if not path.exists():
         raise ReadError(f"File not found: {path}")
     if path.stat().st_size > max_file_bytes():
-        raise _too_big(str(path))
+        raise too_big(str(path))
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -157,10 +132,10 @@ def _unzip_single_csv(data: bytes, name: str) -> tuple[bytes, str]:
         raise ReadError(f"{member.filename} inside {name} is compressed with {method}: unzip it and upload the CSV "
                         "itself, or zip it again with ordinary compression.")
     if member.file_size > max_file_bytes():
-        raise _too_big(f"{member.filename} inside {name}")
+        raise too_big(f"{member.filename} inside {name}")
     try:
         with archive.open(member) as stream:  # the declared size can lie: count what comes out
-            return _inflate(stream, f"{member.filename} inside {name}"), member.filename
+            return inflate(stream, f"{member.filename} inside {name}"), member.filename
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ReadError(f"{member.filename} inside {name} is damaged ({exc}); make the zip again.") from exc
 
@@ -169,7 +144,14 @@ def _read_parquet(data: bytes, name: str) -> RawTable:
     """Read the flat columns; lists, records and maps in a cell (common from Spark) are left out
     and reported, since a cell of a sales table holds one value."""
     try:
-        table = pq.read_table(io.BytesIO(data))
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        check_columns(parquet.metadata.num_columns, name)
+        meta = parquet.metadata
+        if sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)) > max_file_bytes():
+            raise too_big(name, "unpacks to something")
+        table = parquet.read()
+    except ReadError:
+        raise
     except Exception as exc:  # pyarrow raises several types for damaged files
         raise ReadError(f"{name} is not a readable Parquet file ({exc}).") from exc
     nested = [f.name for f in table.schema if pa.types.is_nested(f.type)]
@@ -247,6 +229,7 @@ def _looks_like_table(cells: pd.DataFrame) -> bool:
 
 
 def _read_excel(data: bytes, name: str, sheet: str | None) -> RawTable:
+    check_workbook(data, name)  # a bomb is refused here, unpacked in counted chunks, before openpyxl parses it
     sheets = excel_sheets(data)
     if sheet is not None and sheet not in sheets:
         raise ReadError(f"Sheet {sheet!r} is not in {name}; its sheets are {sheets}.")

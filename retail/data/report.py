@@ -60,6 +60,7 @@ class ValidationReport:
     file_kind: str | None = None  # what a row means (retail.data.kinds), set at import
     file_kind_text: str = ""
     currency: str | None = None  # ISO code of the amounts, when something says which
+    appends: list[dict[str, Any]] = field(default_factory=list)  # files added later (retail.planning.append)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain, valid JSON values (see :func:`json_safe`)."""
@@ -69,7 +70,7 @@ class ValidationReport:
             "date_range": list(self.date_range) if self.date_range else None,
             "date_format": self.date_format, "line_types": self.line_types,
             "file_kind": self.file_kind, "file_kind_text": self.file_kind_text, "currency": self.currency,
-            "rules": [r.to_dict() for r in self.rules],
+            "rules": [r.to_dict() for r in self.rules], "appends": self.appends,
         })
 
     @classmethod

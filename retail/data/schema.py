@@ -7,6 +7,7 @@ are all-null columns), plus ``line_type`` set by validation and any extra source
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -43,6 +44,18 @@ NUMERIC_FIELDS: tuple[str, ...] = (QUANTITY, UNIT_PRICE, REVENUE)
 TEXT_FIELDS: tuple[str, ...] = (PRODUCT_ID, PRODUCT_NAME, CATEGORY, CUSTOMER_ID, STORE_ID, ORDER_ID)
 CANONICAL_COLUMNS: tuple[str, ...] = FIELDS + (LINE_TYPE,)
 
+# Customer messages (reviews, service messages): fields of their own, stored beside the canonical
+# columns (see :mod:`retail.data.messages`).
+TEXT = "text"
+TITLE = "title"
+RATING = "rating"
+CHANNEL = "channel"
+INTENT = "intent"
+ANSWER = "answer"
+MESSAGE_ID = "message_id"
+MESSAGE_FIELDS: tuple[str, ...] = (TEXT, TITLE, RATING, CHANNEL, INTENT, ANSWER, MESSAGE_ID)
+ALL_FIELDS: tuple[str, ...] = FIELDS + MESSAGE_FIELDS
+
 # line_type values. Only "sale" lines are demand; the others are kept for the record.
 SALE = "sale"
 RETURN = "return"
@@ -64,6 +77,13 @@ FIELD_LABELS: dict[str, str] = {
     CUSTOMER_ID: "customer",
     STORE_ID: "store",
     ORDER_ID: "order",
+    TEXT: "message",
+    TITLE: "title",
+    RATING: "rating",
+    CHANNEL: "channel",
+    INTENT: "intent",
+    ANSWER: "answer sent",
+    MESSAGE_ID: "message id",
 }
 # What the Data page's column matching offers a field as (a store column may hold countries or channels).
 MAPPING_LABELS: dict[str, str] = FIELD_LABELS | {STORE_ID: "store / country / channel"}
@@ -78,37 +98,62 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
     CUSTOMER_ID: "Customer or member id",
     STORE_ID: "Store, channel or country",
     ORDER_ID: "Invoice / order / basket id",
+    TEXT: "A customer's review or message (customer messages files)",
+    TITLE: "The review's title or the message's subject",
+    RATING: "Stars or score the customer gave",
+    CHANNEL: "Where the message came from (e-mail, chat, web)",
+    INTENT: "What the message is about, as an agent filed it",
+    ANSWER: "The answer the customer was sent",
+    MESSAGE_ID: "The review's or message's own id",
 }
 
-# Normalised names (lower case, letters and digits only) people actually write.
+# Normalised names (lower case, no accents, letters and digits only) people actually write:
+# English first, then the words of German, French, Spanish, Italian and Dutch till exports.
+# A synonym also matches inside a longer name (over 3 letters), so generic words that name
+# several things ("code", "name", "number") are only used in compounds.
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    DATE: ("date", "invoicedate", "orderdate", "transactiondate", "salesdate", "saledate",
-           "day", "datetime", "timestamp", "time", "purchasedate", "week", "month", "period", "datum", "fecha", "data", "jour"),
-    PRODUCT_ID: ("productid", "stockcode", "sku", "itemid", "item", "productcode", "itemcode",
-                 "articleid", "article", "productno", "itemno", "ean", "upc", "barcode",
-                 "materialid", "product", "artikelnummer", "artikelnr", "artnr", "referencia", "reference"),
-    PRODUCT_NAME: ("productname", "description", "itemdescription", "itemname", "name",
-                   "title", "productdescription", "productdesc", "desc", "articlename", "item", "product",
-                   "article", "bezeichnung", "artikel", "artikelname", "produktname", "descripcion", "libelle"),
-    CATEGORY: ("category", "productcategory", "department", "dept", "family", "group",
-               "productgroup", "categoryname", "subcategory", "class"),
-    QUANTITY: ("quantity", "qty", "units", "unitssold", "quantitysold", "volume", "count",
-               "pieces", "amountunits", "soldqty", "qtysold", "qtyordered", "qtys", "nbunits", "menge", "anzahl", "cantidad", "quantite", "aantal"),
-    UNIT_PRICE: ("unitprice", "price", "priceeach", "sellingprice", "retailprice", "unitcost",
-                 "priceperunit", "itemprice", "each", "unitpriceeach", "pricepiece", "preis", "einzelpreis", "precio", "prix", "prijs"),
-    REVENUE: ("revenue", "sales", "salesamount", "amount", "total", "totalprice", "turnover",
-              "netsales", "grosssales", "value", "salesvalue", "linetotal", "totalamount", "umsatz", "betrag",
-              "ventas", "importe"),
-    CUSTOMER_ID: ("customerid", "customer", "customerno", "memberid", "membernumber", "member",
-                  "clientid", "client", "userid", "user", "buyerid", "accountid", "shopperid", "shopper", "buyer", "cardno", "loyaltycard", "loyaltyno", "kunde", "kundennummer",
-                  "kundennr", "cliente"),
-    STORE_ID: ("storeid", "store", "shop", "shopid", "branch", "location", "outlet",
-               "country", "channel", "region", "storenumber", "storeno", "site", "filiale", "tienda", "magasin",
-                 "land", "pais"),
-    ORDER_ID: ("orderid", "invoiceno", "invoice", "invoiceid", "invoicenumber", "order",
-               "orderno", "ordernumber", "transactionid", "transaction", "basketid", "basket",
-               "receiptid", "receipt", "ticketid", "txn", "txnno", "txnid", "transno", "transactionno", "ticket",
-               "docno"),
+    DATE: ("date", "invoicedate", "orderdate", "transactiondate", "salesdate", "saledate", "day", "datetime",
+           "timestamp", "time", "purchasedate", "week", "month", "period",
+           "datum", "fecha", "data", "jour"),
+    PRODUCT_ID: ("productid", "stockcode", "sku", "itemid", "item", "productcode", "itemcode", "articleid",
+                 "article", "productno", "itemno", "ean", "upc", "barcode", "materialid", "product",
+                 "artikelnummer", "artikelnr", "artnr", "produktnummer", "artikelcode", "referencia", "reference",
+                 "refarticle", "codearticle", "codigoproducto", "codigoarticulo", "codiceprodotto",
+                 "codicearticolo"),
+    PRODUCT_NAME: ("productname", "description", "itemdescription", "itemname", "name", "title",
+                   "productdescription", "productdesc", "desc", "articlename", "item", "product", "article",
+                   "bezeichnung", "artikel", "artikelname", "produktname", "beschreibung", "descripcion", "articulo",
+                   "producto", "nombreproducto", "libelle", "designation", "produit", "descrizione", "articolo",
+                   "prodotto", "omschrijving", "productnaam", "artikelnaam"),
+    CATEGORY: ("category", "productcategory", "department", "dept", "family", "group", "productgroup",
+               "categoryname", "subcategory", "class",
+               "kategorie", "warengruppe", "categoria", "familia", "categorie", "famille", "rayon", "reparto",
+               "productgroep"),
+    QUANTITY: ("quantity", "qty", "units", "unitssold", "quantitysold", "volume", "count", "pieces", "amountunits",
+               "soldqty", "qtysold", "qtyordered", "qtys", "nbunits",
+               "menge", "anzahl", "stuckzahl", "stueckzahl", "cantidad", "unidades", "quantite", "quantita", "qta",
+               "pezzi", "aantal", "stuks"),
+    UNIT_PRICE: ("unitprice", "price", "priceeach", "sellingprice", "retailprice", "unitcost", "priceperunit",
+                 "itemprice", "each", "unitpriceeach", "pricepiece",
+                 "preis", "einzelpreis", "stuckpreis", "verkaufspreis", "precio", "preciounitario", "prix",
+                 "prixunitaire", "prezzo", "prezzounitario", "prijs", "eenheidsprijs"),
+    REVENUE: ("revenue", "sales", "salesamount", "amount", "total", "totalprice", "turnover", "netsales",
+              "grosssales", "value", "salesvalue", "linetotal", "totalamount",
+              "umsatz", "betrag", "ventas", "importe", "chiffredaffaires", "montant", "fatturato", "importo", "omzet",
+              "bedrag"),
+    CUSTOMER_ID: ("customerid", "customer", "customerno", "memberid", "membernumber", "member", "clientid",
+                  "client", "userid", "user", "buyerid", "accountid", "shopperid", "shopper", "buyer", "cardno",
+                  "loyaltycard", "loyaltyno",
+                  "kunde", "kundennummer", "kundennr", "cliente", "numerocliente", "klant", "klantnummer"),
+    STORE_ID: ("storeid", "store", "shop", "shopid", "branch", "location", "outlet", "country", "channel", "region",
+               "storenumber", "storeno", "site",
+               "filiale", "geschaft", "markt", "land", "tienda", "sucursal", "pais", "magasin", "boutique", "negozio",
+               "puntovendita", "winkel", "filiaal"),
+    ORDER_ID: ("orderid", "invoiceno", "invoice", "invoiceid", "invoicenumber", "order", "orderno", "ordernumber",
+               "transactionid", "transaction", "basketid", "basket", "receiptid", "receipt", "ticketid", "txn",
+               "txnno", "txnid", "transno", "transactionno", "ticket", "docno",
+               "beleg", "belegnr", "bon", "bonnr", "bonnummer", "rechnung", "rechnungsnr", "bestellung", "auftrag",
+               "factura", "pedido", "commande", "facture", "fattura", "scontrino", "ordine", "bestelling", "factuur"),
 }
 
 
@@ -121,8 +166,10 @@ def _sample(values: pd.Series, size: int = 200) -> pd.Series:
 
 
 def normalise_name(name: str) -> str:
-    """Lower-case a column name and keep only letters and digits (``Customer ID`` -> ``customerid``)."""
-    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+    """Lower-case a column name, drop accents and keep only letters and digits (``Customer ID`` ->
+    ``customerid``, ``Quantité`` -> ``quantite``, ``Stückpreis`` -> ``stuckpreis``)."""
+    unaccented = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", unaccented.lower())
 
 
 @dataclass(frozen=True)
@@ -132,10 +179,10 @@ class ColumnMapping:
     columns: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        unknown = sorted(set(self.columns) - set(FIELDS))
+        unknown = sorted(set(self.columns) - set(ALL_FIELDS))
         if unknown:
             raise ValueError(
-                f"Unknown field(s) {unknown} in the column mapping; known fields are {list(FIELDS)}."
+                f"Unknown field(s) {unknown} in the column mapping; known fields are {list(ALL_FIELDS)}."
             )
         used: dict[str, str] = {}
         for canonical, source in self.columns.items():

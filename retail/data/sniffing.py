@@ -14,12 +14,16 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from retail.data.limits import check_columns
+from retail.data.raw import ReadError
+
 SNIFF_BYTES = 256 * 1024
 MAX_SAMPLE_BYTES = 16 * 1024 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 HEADER_SCAN_ROWS = 30
 _MIN_SAMPLE_LINES = 6
 _MAX_SNIFF_LINE = 65_536
+MAX_NAME_CHARS = 1024  # a column name longer than this is not a header (an open quote, a text pasted in)
 # Legacy encodings worth trusting charset-normalizer for: scripts that cp1252 would garble
 # without an error. Latin-script guesses are unreliable on short samples, so those read as cp1252.
 NON_LATIN_ENCODINGS: dict[str, str] = {
@@ -110,12 +114,29 @@ def _non_latin_guess(sample: bytes) -> str | None:
     return None
 
 
+def line_fields(line: str, delimiter: str) -> list[str]:
+    """One line split into fields; a field over the csv module's limit (128 KB) splits at every delimiter."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return line.split(delimiter)
+
+
+def split_rows(lines: list[str], delimiter: str) -> list[list[str]]:
+    """``lines`` split into rows of fields (a quoted value may span lines); when a value passes the csv
+    module's limit (a quote that never closes, a 200 KB name), each line is split on its own instead."""
+    try:
+        return list(csv.reader(lines, delimiter=delimiter))
+    except csv.Error:
+        return [line_fields(line, delimiter) for line in lines]
+
+
 def sniff_delimiter(lines: list[str]) -> str:
     """Pick the delimiter that splits the lines into the most fields, most consistently
     (the most common field count, so title lines above the header do not mislead)."""
     best, best_score = ",", -1.0
     for delimiter in DELIMITERS:
-        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        counts = [len(row) for row in split_rows(lines, delimiter)]
         if not counts or max(counts) < 2:
             continue
         common, times = Counter(c for c in counts if c >= 2).most_common(1)[0]
@@ -134,7 +155,7 @@ def sniff_decimal_comma(lines: list[str], delimiter: str) -> bool:
     if delimiter == ",":
         return False
     comma = point = 0
-    for row in csv.reader(lines[1:], delimiter=delimiter):
+    for row in split_rows(lines[1:], delimiter):
         for cell in row:
             cell = cell.strip()
             comma += bool(_DECIMAL_COMMA.match(cell))
@@ -193,10 +214,10 @@ def sniff_layout(sample: bytes, encoding: str, complete: bool) -> TextLayout | N
         numbered = numbered[1:] or numbered
     short = [line[:_MAX_SNIFF_LINE] for _, line in numbered[:200]]
     delimiter = sep_hint.group(1) if sep_hint else sniff_delimiter(short)
-    rows = [next(csv.reader([line], delimiter=delimiter), []) for line in short[:HEADER_SCAN_ROWS + 1]]
+    rows = [line_fields(line, delimiter) for line in short[:HEADER_SCAN_ROWS + 1]]
     header_index = find_header_row(rows)
     header_line, header_text = numbered[header_index]
-    names = next(csv.reader([header_text], delimiter=delimiter), [])
+    names = _header_names(header_text, delimiter, header_line)
     data_lines = [line for _, line in numbered[header_index + 1:header_index + 201] if len(line) < _MAX_SNIFF_LINE]
     names, trailing = _trailing_delimiter(names, data_lines, delimiter)
     return TextLayout(
@@ -206,10 +227,24 @@ def sniff_layout(sample: bytes, encoding: str, complete: bool) -> TextLayout | N
     )
 
 
+def _header_names(header_text: str, delimiter: str, line: int) -> list[str]:
+    """The header's names; refused in a sentence when there are more than Excel's 16,384 columns or a
+    name is longer than :data:`MAX_NAME_CHARS`, before anything is read by those columns."""
+    where = f"The header (line {line + 1})"
+    names = line_fields(header_text, delimiter)
+    check_columns(len(names), where)
+    longest = max((len(name) for name in names), default=0)
+    if longest > MAX_NAME_CHARS:
+        raise ReadError(f"{where} has a column name of {longest:,} characters; column names are short (Date, "
+                        "SKU, Qty). Check that this is the sales file, and that no quote mark (\") is left open "
+                        "in its first lines, then upload it again.")
+    return names
+
+
 def _trailing_delimiter(names: list[str], data_lines: list[str], delimiter: str) -> tuple[list[str], bool]:
     """Match the header to rows that all end with one extra delimiter (an empty last field),
     or drop a blank last header name that the data rows do not have."""
-    rows = list(csv.reader(data_lines, delimiter=delimiter))
+    rows = split_rows(data_lines, delimiter)
     if not rows:
         return names, False
     common = Counter(len(row) for row in rows).most_common(1)[0][0]

@@ -161,7 +161,7 @@ class Workspace:
             self.backend: DuckDBBackend | PostgresBackend = PostgresBackend(url)
         else:
             self.home = Path(home) if home is not None else workspace_home()
-            self.home.mkdir(parents=True, exist_ok=True)
+            self.home.mkdir(parents=True, exist_ok=True, mode=0o700)  # purchase histories: its owner's alone
             self.backend = DuckDBBackend(self.home / DB_FILE)
         self.path = self.backend.location
         with self._connect() as con:
@@ -194,43 +194,60 @@ class Workspace:
         raise DatasetNotFound(f"There is no dataset named {name!r} in the workspace ({self.path}).")
 
     def save_dataset(self, name: str, frame: pd.DataFrame, report: ValidationReport,
-                     replace: bool = False, is_sample: bool = False, by: str = "") -> DatasetInfo:
+                     replace: bool = False, is_sample: bool = False, by: str = "", *, reason: str = "replaced",
+                     expected_id: int | None = None) -> DatasetInfo:
         """Store validated rows as dataset ``name`` in one transaction; a replaced dataset goes to
-        the trash (``by`` names who replaced it).
+        the trash (``by`` names who replaced it, ``reason`` says why: replaced, or a new version).
 
         Raises
         ------
         ValueError
-            The name is empty or already used (and ``replace`` is False).
+            The name is empty or already used (and ``replace`` is False), or ``expected_id`` is
+            given and the stored dataset is no longer that version (someone changed it meanwhile).
         """
+        with self.transaction() as con:
+            self.write_dataset(con, name, frame, report, replace, is_sample, by, reason, expected_id)
+        logger.info("stored dataset %s (%d rows)", name, len(frame))
+        return self.get(_check_name(name))
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A cursor whose writes (:meth:`write_dataset`, :meth:`write_run`) land together or not at all."""
+        with _write_lock, self._connect() as con:
+            con.begin()
+            try:
+                yield con
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+
+    def write_dataset(self, con: Any, name: str, frame: pd.DataFrame, report: ValidationReport,
+                      replace: bool = False, is_sample: bool = False, by: str = "", reason: str = "replaced",
+                      expected_id: int | None = None) -> int:
+        """:meth:`save_dataset` inside the caller's :meth:`transaction`; returns the new version's id."""
         name = _check_name(name)
         missing = [c for c in schema.CANONICAL_COLUMNS if c not in frame.columns]
         if missing:
             raise ValueError(f"The frame lacks canonical columns {missing}; validate it first.")
-        with _write_lock, self._connect() as con:
-            con.begin()
-            try:
-                existing = con.execute("SELECT id FROM datasets WHERE name = ?", [name]).fetchone()
-                if existing and not replace:
-                    raise ValueError(f"A dataset named {name!r} exists already; choose another name or replace it.")
-                if existing:
-                    trash.move_to_trash(con, existing[0], by, "replaced", keep_preferences=False)
-                dataset_id = con.execute("SELECT nextval('dataset_ids')").fetchone()[0]
-                self.backend.create_table(con, f"ds_{dataset_id}", frame)
-                dates = frame[schema.DATE]
-                con.execute(
-                    "INSERT INTO datasets (id, name, source_file, mapping, report, rows, date_min, date_max,"
-                    " is_sample) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [dataset_id, name, report.source, json.dumps(report.mapping),
-                     json.dumps(report.to_dict(), default=str), len(frame),
-                     dates.min() if len(frame) else None, dates.max() if len(frame) else None, is_sample],
-                )
-                con.commit()
-            except Exception:
-                con.rollback()
-                raise
-        logger.info("stored dataset %s (%d rows)", name, len(frame))
-        return self.get(name)
+        existing = con.execute("SELECT id FROM datasets WHERE name = ?", [name]).fetchone()
+        if existing and not replace:
+            raise ValueError(f"A dataset named {name!r} exists already; choose another name or replace it.")
+        if expected_id is not None and (not existing or existing[0] != expected_id):
+            raise ValueError(f"Dataset {name!r} was changed by someone else meanwhile; nothing was saved. Try again.")
+        if existing:
+            trash.move_to_trash(con, existing[0], by, reason, keep_preferences=False)
+        dataset_id = con.execute("SELECT nextval('dataset_ids')").fetchone()[0]
+        self.backend.create_table(con, f"ds_{dataset_id}", frame)
+        dates = frame[schema.DATE]
+        con.execute(
+            "INSERT INTO datasets (id, name, source_file, mapping, report, rows, date_min, date_max,"
+            " is_sample) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [dataset_id, name, report.source, json.dumps(report.mapping),
+             json.dumps(report.to_dict(), default=str), len(frame),
+             dates.min() if len(frame) else None, dates.max() if len(frame) else None, is_sample],
+        )
+        return int(dataset_id)
 
     def load(self, name: str, columns: list[str] | None = None,
              start: pd.Timestamp | None = None, end: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -321,27 +338,27 @@ class Workspace:
     def save_run(self, kind: str, dataset: str, settings: dict[str, Any], summary: dict[str, Any],
                  tables: dict[str, pd.DataFrame]) -> RunInfo:
         """Store a result (all tables or none) and return its metadata."""
+        with self.transaction() as con:
+            run_id = self.write_run(con, kind, dataset, settings, summary, tables)
+        return self.get_run(run_id)
+
+    def write_run(self, con: Any, kind: str, dataset: str, settings: dict[str, Any], summary: dict[str, Any],
+                  tables: dict[str, pd.DataFrame]) -> int:
+        """:meth:`save_run` inside the caller's :meth:`transaction`; returns the run's id."""
         names = list(tables)
         bad = [n for n in names if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", n)]
         if bad:
             raise ValueError(f"Run table names must be lower-case identifiers; got {bad}.")
-        with _write_lock, self._connect() as con:
-            con.begin()
-            try:
-                run_id = con.execute("SELECT nextval('run_ids')").fetchone()[0]
-                summary = summary | {"number": self._next_number(con, kind, dataset)}
-                for name, frame in tables.items():
-                    self.backend.create_table(con, f"run_{run_id}_{name}", frame)
-                con.execute(
-                    "INSERT INTO runs (id, kind, dataset, settings, summary, tables) VALUES (?, ?, ?, ?, ?, ?)",
-                    [run_id, kind, dataset, json.dumps(settings, default=str), json.dumps(summary, default=str),
-                     json.dumps(names)],
-                )
-                con.commit()
-            except Exception:
-                con.rollback()
-                raise
-        return self.get_run(run_id)
+        run_id = con.execute("SELECT nextval('run_ids')").fetchone()[0]
+        summary = summary | {"number": self._next_number(con, kind, dataset)}
+        for name, frame in tables.items():
+            self.backend.create_table(con, f"run_{run_id}_{name}", frame)
+        con.execute(
+            "INSERT INTO runs (id, kind, dataset, settings, summary, tables) VALUES (?, ?, ?, ?, ?, ?)",
+            [run_id, kind, dataset, json.dumps(settings, default=str), json.dumps(summary, default=str),
+             json.dumps(names)],
+        )
+        return int(run_id)
 
     @staticmethod
     def _next_number(con: Any, kind: str, dataset: str) -> int:

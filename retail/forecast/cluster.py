@@ -28,6 +28,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from retail.analytics.aggregate import SERIES_ID
+from retail.errors import import_extra
 from retail.forecast.features import PanelMatrix, build_features
 from retail.forecast.ml import GlobalForecaster, LightGBMForecaster
 from retail.forecast.models import ForecastModel
@@ -38,7 +39,8 @@ ENGINES: tuple[str, ...] = ("local", "dask")
 @contextmanager
 def dask_client(scheduler: str | None = None, workers: int = 2) -> Iterator[object]:
     """A client of the cluster at ``scheduler``, or of a local cluster of ``workers`` processes."""
-    from distributed import Client, LocalCluster
+    distributed = import_extra("distributed", "dask", "The Dask engine")
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
     if scheduler:
         with Client(scheduler) as client:

@@ -50,6 +50,9 @@ def _lightgbm():
     passive_openmp()
     import lightgbm
 
+    # LightGBM prints its log lines (the Dask engine's network set-up among them) on stdout by
+    # default, where a command's --json document must stand alone: route them to logging.
+    lightgbm.register_logger(logging.getLogger("lightgbm"))
     return lightgbm
 
 

@@ -13,6 +13,7 @@ from retail.inventory.simulate import order_quantity
 from retail.inventory.terms import Terms
 from retail.progress import Progress, quiet
 
+NO_STOCK = " (no stock given: none assumed on hand or on order)"  # ends the reason of an item without stock
 PLAN_COLUMNS = [SERIES_ID, schema.PRODUCT_ID, schema.STORE_ID, "name", "review_date", "cover_days", "forecast",
                 "low", "high", "order_up_to", "on_hand", "on_order", "order_quantity", "unit_cost", "order_value",
                 "reason"]
@@ -60,7 +61,12 @@ def reasons(level: np.ndarray, position: np.ndarray, quantity: np.ndarray, forec
                  "stock on hand and on order already reach the order-up-to level"))
     rounded = (quantity > 0) & ((terms.pack > 1) | (terms.min_order > 0)) & (quantity != level - position)
     text = np.where(rounded, np.char.add(text, "; rounded up to whole packs / the minimum order"), text)
-    return np.where(unknown, np.char.add(text, " (no stock given: none assumed on hand or on order)"), text)
+    return np.where(unknown, np.char.add(text, NO_STOCK), text)
+
+
+def stock_known(plan: pd.DataFrame) -> pd.Series:
+    """Items of a plan whose stock on hand or on order was given (a stock file or the page's table)."""
+    return ~plan["reason"].astype(str).str.endswith(NO_STOCK)
 
 
 def _units(values: np.ndarray) -> np.ndarray:

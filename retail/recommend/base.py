@@ -54,6 +54,9 @@ class Recommender(ABC):
     name: ClassVar[str] = "base"
     #: ``exclude_purchased`` when the caller passes ``None``.
     default_exclude_purchased: ClassVar[bool] = True
+    #: False when the algorithm only ranks the customer's own products: with them hidden it can only
+    #: fall back to popularity, so it takes no part in the discovery protocol.
+    discovers: ClassVar[bool] = True
 
     # --- settings -------------------------------------------------------------------
     def get_params(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ recommended.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import numpy as np
@@ -88,12 +89,16 @@ class Content(Recommender):
 
 def _vectorise(texts: list[str], text_model: str, n_topics: int | None) -> sp.csr_matrix:
     """L2-normalised TF-IDF or LDA-topic vectors of product texts."""
-    if not any(t.strip() for t in texts):
+    if not any(re.search(TOKEN_PATTERN, t) for t in texts):  # no word at all (codes such as "A1"): no text match
+        logger.info("content: no product text has a word of two letters or more; every product scores 0")
         return sp.csr_matrix((len(texts), 1))
     if text_model == "tfidf":
         vectors = TfidfVectorizer(token_pattern=TOKEN_PATTERN, sublinear_tf=True, min_df=1).fit_transform(texts)
     else:
-        counts = CountVectorizer(token_pattern=TOKEN_PATTERN, min_df=2).fit_transform(texts)
+        try:
+            counts = CountVectorizer(token_pattern=TOKEN_PATTERN, min_df=2).fit_transform(texts)
+        except ValueError:  # no word is shared by two products: topics cannot be learned
+            return sp.csr_matrix((len(texts), 1))
         lda = LatentDirichletAllocation(n_components=n_topics, random_state=0, max_iter=20,
                                         learning_method="batch")
         topics = lda.fit_transform(counts)

@@ -156,14 +156,25 @@ def score_model(model: Recommender, data: EvaluationData, k: int = 10, /, **sett
     return {**ranking_metrics(recommended, data.relevant, k), "score_seconds": seconds}
 
 
+def takes_part(name: str, protocol: str) -> bool:
+    """Whether registry algorithm ``name`` can take part in ``protocol``: an algorithm that only ranks the
+    customer's own products (buy again) has nothing of its own to offer in discovery."""
+    return protocol != "discovery" or RECOMMENDERS.get(name).resolve().discovers
+
+
 def evaluate(models: Mapping[str, Recommender], data: EvaluationData, k: int = 10) -> pd.DataFrame:
     """Fit each model on the training data and measure it; one row per algorithm.
 
-    Columns: ``algorithm``, the metrics, ``customers``, ``fit_seconds``, ``score_seconds``,
-    ``seconds`` (fit + scoring) and ``vs_popularity`` (NDCG ratio, when popularity is present).
+    Models that cannot take part in the protocol (:func:`takes_part`) are left out, with a log line:
+    in discovery, buy-again would only repeat popularity's list. Columns: ``algorithm``, the metrics,
+    ``customers``, ``fit_seconds``, ``score_seconds``, ``seconds`` (fit + scoring) and
+    ``vs_popularity`` (NDCG ratio, when popularity is present).
     """
     rows = []
     for name, model in models.items():
+        if data.protocol == "discovery" and not model.discovers:
+            logger.info("%s left out of the discovery protocol: it only ranks the customer's own products", name)
+            continue
         start = time.perf_counter()
         model.fit(data.train)
         fit_seconds = time.perf_counter() - start

@@ -76,15 +76,25 @@ class Hybrid(Recommender):
         return {name: float(w) for name, w in weights.items()}
 
     def _fit(self, interactions: Interactions, settings: Settings) -> None:
-        for component in self.components.values():
-            component.fit(interactions)
+        """Fit the components the default weights use; the others are fitted when a call first weighs them
+        (a page opens without paying for components that are left out)."""
+        for name, component in self.components.items():
+            if self.weights.get(name, 0.0) > 0:
+                component.fit(interactions)
+
+    def _component(self, name: str) -> Recommender:
+        """Component ``name``, fitted on the hybrid's interactions (on first use when its default weight is 0)."""
+        component = self.components[name]
+        if getattr(component, "interactions_", None) is not self._check_fitted():
+            component.fit(self.interactions_)  # the same data: the same fitted state whenever it happens
+        return component
 
     def component_scores(self, users: np.ndarray, names: list[str] | None = None,
                          settings: Settings | None = None) -> dict[str, np.ndarray]:
         """Each component's per-customer normalised scores (unweighted), e.g. to tune weights."""
         names = names if names is not None else list(self.components)
         per_component = (settings or self.settings())["components"]
-        return {name: normalise_rows(self.components[name].scores(users, **per_component[name])) for name in names}
+        return {name: normalise_rows(self._component(name).scores(users, **per_component[name])) for name in names}
 
     def _parts(self, users: np.ndarray, settings: Settings) -> dict[str, np.ndarray]:
         active = {name: w for name, w in settings["weights"].items() if w > 0}
@@ -103,7 +113,7 @@ class Hybrid(Recommender):
         for position, name in enumerate(names):
             cols = np.flatnonzero(best == position)
             if len(cols):
-                component = self.components[name]
+                component = self._component(name)
                 texts = component._reasons(user, items[cols], settings["components"][name])
                 for col, text in zip(cols, texts, strict=True):
                     reasons[col] = text

@@ -6,6 +6,7 @@ import numpy as np
 
 from retail.formatting import count
 from retail.recommend.base import Recommender, Settings, user_rows
+from retail.recommend.interactions import Interactions
 
 
 class Popularity(Recommender):
@@ -50,30 +51,46 @@ class Trending(Recommender):
                 f"({int(self.popularity_[i]):,} in all)" for i in items]
 
 
-class BuyAgain(Recommender):
-    """The customer's own products ranked by purchase frequency with a recency decay.
+REPEAT_PRIOR = (0.3, 1.0)  # a product's repeat rate starts from 0.3, worth one buyer (smooths rare products)
 
-    ``score = orders * 0.5 ** (days_since_last / half_life_days)``; products never bought
-    score 0 (so they follow in popularity order). Repurchases are the point, so
-    ``exclude_purchased`` defaults to False.
+
+class BuyAgain(Recommender):
+    """The customer's own products ranked by purchase frequency, recency and how often the product is re-bought.
+
+    ``score = orders * 0.5 ** (days_since_last / half_life_days) * repeat_rate ** repeat_weight``, where a
+    product's repeat rate is the share of its buyers who bought it in more than one order (smoothed
+    towards 0.3): a customer's tea towels come back, their one-off Christmas tree does not. Products never
+    bought score 0 (so they follow in popularity order). Repurchases are the point, so ``exclude_purchased``
+    defaults to False.
 
     Parameters
     ----------
     half_life_days
-        Days after which a purchase counts half (default 60).
+        Days after which a purchase counts half.
+    repeat_weight
+        Exponent of the product's repeat rate (0: every product alike).
     """
 
     name = "buy-again"
     default_exclude_purchased = False
+    discovers = False
 
-    def __init__(self, half_life_days: float = 60.0) -> None:
+    def __init__(self, half_life_days: float = 240.0, repeat_weight: float = 1.0) -> None:
         self.half_life_days = half_life_days
+        self.repeat_weight = repeat_weight
+
+    def _fit(self, interactions: Interactions, settings: Settings) -> None:
+        counts = interactions.counts
+        repeaters = np.bincount(counts.indices[counts.data > 1], minlength=counts.shape[1])
+        self.repeat_rate_ = (repeaters + REPEAT_PRIOR[0] * REPEAT_PRIOR[1]) / (self.popularity_ + REPEAT_PRIOR[1])
 
     def _scores(self, users: np.ndarray, settings: Settings) -> np.ndarray:
         interactions = self._check_fitted()
         counts = user_rows(interactions.counts, users)
         age = user_rows(interactions.age_days, users)
         counts.data = counts.data * 0.5 ** ((age.data - 1.0) / settings["half_life_days"])
+        if settings["repeat_weight"] > 0:
+            counts.data = counts.data * self.repeat_rate_[counts.indices] ** settings["repeat_weight"]
         return counts.toarray()
 
     def _reasons(self, user: int, items: np.ndarray, settings: Settings) -> list[str]:

@@ -63,13 +63,20 @@ ITEM_KNN_DEFAULTS: tuple[str, float] = ("jaccard", 50.0)
 
 # Chosen on Online Retail's validation windows by benchmarks/bench_recommend.py (see the README).
 EASE_DEFAULTS: tuple[str, float] = ("binary", 300.0)
+# Chosen by benchmarks/bench_recommend_blend.py on five earlier windows of both protocols (issue 26): NDCG@10
+# +3.4% over every purchase alike (0), ahead of 60 and 240 days.
+EASE_HALF_LIFE = 120.0
+# Chosen by benchmarks/bench_recommend_blend.py on five 30-day windows before the test window (issue 26):
+# recency half-life (days) and weight of the products' repeat rate (60 days and 0 before).
+BUY_AGAIN_DEFAULTS: tuple[float, float] = (240.0, 1.0)
 NEXT_BASKET_DEFAULTS: tuple[int, float] = (5, 1.0)  # best of 9 on both protocols (the older 3, 0.5: last)
 RULES_MIN_SUPPORT = 20
 
-# One blend for both protocols, tuned on Online Retail's two validation windows of both protocols by
-# benchmarks/bench_recommend.py; buy-again only acts when purchases are shown.
-HYBRID_WEIGHTS: dict[str, float] = {"item-knn": 0.0, "user-knn": 0.0, "trending": 0.25, "content": 0.25,
-                                    "buy-again": 1.0, "ease": 0.25, "next-basket": 0.0, "rules": 0.0}
+# One blend for both protocols, chosen on Online Retail's five 30-day windows before the test window, both
+# protocols, by benchmarks/bench_recommend_blend.py (issue 26; coordinate ascent from issue 15's blend, which
+# had buy again 1, EASE 0.25, customer kNN 0); buy-again only acts when purchases are shown.
+HYBRID_WEIGHTS: dict[str, float] = {"item-knn": 0.0, "user-knn": 0.1, "trending": 0.25, "content": 0.25,
+                                    "buy-again": 2.0, "ease": 0.5, "next-basket": 0.0, "rules": 0.0}
 
 RECOMMENDERS = Registry("algorithm", [
     Spec("popularity", "popularity", "Best sellers (distinct buyers). The baseline every algorithm must beat.",
@@ -82,13 +89,16 @@ RECOMMENDERS = Registry("algorithm", [
     Spec("buy-again", "buy again",
          "The customer's own products by frequency and recency: best when repeat purchases count.",
          "retail.recommend.popular:BuyAgain", params=(
-             Param("half_life_days", "Recency half-life (days)", 60.0, "After this many days a purchase counts "
-                   "half as much.", minimum=1.0, ui_range=(7.0, 365.0), step=1.0),
+             Param("half_life_days", "Recency half-life (days)", BUY_AGAIN_DEFAULTS[0], "After this many days a "
+                   "purchase counts half as much.", minimum=1.0, ui_range=(7.0, 365.0), step=1.0),
+             Param("repeat_weight", "Weight of the repeat rate", BUY_AGAIN_DEFAULTS[1], "How much a product's "
+                   "repeat rate (share of its buyers who bought it again) counts: 0 treats every product alike.",
+                   minimum=0.0, maximum=4.0, ui_range=(0.0, 2.0), step=0.25),
          )),
     Spec("item-knn", "item-based kNN",
          "Products bought together with the customer's products: best for discovering new products.",
          "retail.recommend.knn:ItemKNN", params=_neighbour_params(*ITEM_KNN_DEFAULTS, "products"),
-         tags=frozenset({NEIGHBOURHOOD, DEFAULT, SIMILAR_ITEMS})),
+         tags=frozenset({NEIGHBOURHOOD, SIMILAR_ITEMS})),
     Spec("user-knn", "customer-based kNN", "What the most similar customers bought.",
          "retail.recommend.knn:UserKNN", params=_neighbour_params("cosine", 0.0, "customers"),
          tags=frozenset({NEIGHBOURHOOD})),
@@ -111,6 +121,9 @@ RECOMMENDERS = Registry("algorithm", [
              Param("l2", "Regularisation", EASE_DEFAULTS[1], "Larger values trust only pairs of products that many "
                    "customers share (steadier); smaller values follow rarer pairs.", minimum=0.1,
                    ui_range=(1.0, 2000.0), step=1.0),
+             Param("half_life_days", "Recency half-life (days)", EASE_HALF_LIFE, "A product the customer last bought "
+                   "this many days ago counts half as much as one bought just now (0: all alike).", minimum=0.0,
+                   ui_range=(0.0, 365.0), step=1.0),
          )),
     Spec("next-basket", "next order",
          "What customers bought in the order after one holding the customer's latest products "
@@ -129,7 +142,7 @@ RECOMMENDERS = Registry("algorithm", [
          "retail.recommend.hybrid:Hybrid", params=(
              Param("weights", "Weights", HYBRID_WEIGHTS, "How much each algorithm counts in the blend "
                    "(0 leaves it out).", kind=dict, minimum=0.0, ui_range=(0.0, 2.0), step=0.25),
-         )),
+         ), tags=frozenset({DEFAULT})),
 ])
 
 

@@ -118,6 +118,8 @@ def main() -> None:
     write("placeholder_dates.csv", "Date,SKU,Qty\n" + "".join(f"2011-03-{day:02d},A,1\n" for day in range(1, 21))
           + "1900-01-01,B,1\n1970-01-01,C,2\n1985-06-01,D,3\n2011-03-21,E,1\n")
     write("scan_log.csv", "Date,SKU\n2011-01-01,A\n2011-01-01,A\n2011-01-01,A\n2011-01-01,B\n2011-01-02,A\n")
+    write("long_header_name.csv", '"' + "x" * 200_000 + '",SKU,Qty\n2011-01-01,A,1\n2011-01-02,B,2\n')
+    write("too_many_columns.csv", ",".join(f"c{i}" for i in range(20_000)) + "\n" + ",".join(["1"] * 20_000) + "\n")
 
     write("unix_seconds.csv", "Timestamp,SKU,Qty\n1291191960,A,1\n1291200000,B,2\n1323424800,A,3\n")
     write("unix_milliseconds.csv", "Timestamp,SKU,Qty\n1291191960000,A,1\n1291200000000,B,2\n1323424800000,A,3\n")

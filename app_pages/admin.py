@@ -94,7 +94,8 @@ def _people() -> None:
         row = st.columns(3)
         name = row[0].text_input("Name", key="new_user_name")
         role = row[1].selectbox("Role", list(ROLES), format_func=lambda r: ROLES[r].label, key="new_user_role")
-        password = row[2].text_input("Password (10 characters or more)", type="password", key="new_user_password")
+        password = row[2].text_input("Password (10 characters or more)", type="password", key="new_user_password",
+                                     max_chars=users.MAX_PASSWORD_CHARS)
         if st.form_submit_button("Add or update"):
             workspace().require("users")
             try:

@@ -7,42 +7,27 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from retail.data import currency, kinds, schema
+from retail.data import currency, kinds, messages, schema
 from retail.data.ingest import DEMO_UPLOAD_FILE
 from retail.data.parsing import DATE_ORDERS, describe_format
 from retail.data.readers import ReadError
 from retail.data.report import examples_frame
 from retail.data.trash import trash_days
 from retail.data.validation import ValidationError
+from ui.append import APPEND_TAB, add_to_dataset
 from ui.data import select_dataset, workspace
-from ui.upload import read_upload, validate_upload
+from ui.planning import VIEW_KEY
+from ui.upload import mapping_editor, read_upload, validate_upload
 from ui.widgets import help_link, start_values
-
-NOT_MAPPED = "(not in file)"
 
 st.title("Data")
 help_link("data")
-upload_tab, datasets_tab = st.tabs(["Add a dataset", "Datasets"])
+upload_tab, append_tab, datasets_tab = st.tabs(["Add a dataset", APPEND_TAB, "Datasets"], key=VIEW_KEY,
+                                               bind="query-params")
 
 
 def _remember_upload(data: bytes, name: str) -> None:
     st.session_state["upload"] = {"data": data, "name": name, "key": hashlib.sha1(data).hexdigest()}
-
-
-def _mapping_editor(columns: list[str], inferred: schema.ColumnMapping, file_key: str) -> dict[str, str]:
-    st.subheader("2. Match your columns")
-    st.caption("We guessed from the names and contents; correct anything that is wrong.")
-    options = [NOT_MAPPED, *columns]
-    mapping = {}
-    grid = st.columns(5)
-    for index, field in enumerate(schema.FIELDS):
-        guess = inferred.get(field)
-        chosen = grid[index % 5].selectbox(
-            schema.MAPPING_LABELS[field], options, index=options.index(guess) if guess in options else 0,
-            key=f"map_{field}_{file_key}", help=schema.FIELD_DESCRIPTIONS[field])
-        if chosen != NOT_MAPPED:
-            mapping[field] = chosen
-    return mapping
 
 
 def _report(result) -> None:
@@ -157,7 +142,9 @@ def _add_dataset() -> None:
                    f"read as {raw.describe()}.")
         st.dataframe(raw.frame.head(20).astype(str), hide_index=True, width="stretch", key="preview")
         # Keyed by sheet too: another sheet's columns are matched afresh, not left as chosen for the first.
-        mapping = _mapping_editor(list(raw.frame.columns), schema.infer_mapping(raw.frame), f"{upload['key']}_{raw.sheet}")
+        st.subheader("2. Match your columns")
+        st.caption("We guessed from the names and contents; correct anything that is wrong.")
+        mapping = mapping_editor(list(raw.frame.columns), messages.infer_mapping(raw.frame), f"{upload['key']}_{raw.sheet}")
         order = st.radio("Date order", list(DATE_ORDERS), horizontal=True, key=f"date_order_{upload['key']}",
                          format_func=lambda name: DATE_ORDERS[name][1])
         st.subheader("3. Validation report")
@@ -176,6 +163,10 @@ with upload_tab:
         _add_dataset()
     else:
         st.info("Your role lets you open the pages and download exports; adding data needs the analyst role.")
+
+with append_tab:
+    if append_tab.open:  # one file uploader on the page at a time
+        add_to_dataset()
 
 with datasets_tab:
     datasets = workspace().list_datasets()

@@ -6,12 +6,11 @@ import streamlit as st
 from retail.data import schema
 from retail.data.workspace import workspace_location
 from retail.recommend.charts import metrics_figure, sweep_figure
-from retail.recommend.evaluation import with_popularity_ratio
+from retail.recommend.evaluation import takes_part, with_popularity_ratio
 from retail.recommend.interactions import WEIGHTINGS, baskets_only, why_not
 from retail.recommend.registry import (
     BASELINE,
     BASKET_RULES,
-    DEFAULT,
     MEASURE_LABELS,
     METRIC_LABELS,
     NEIGHBOURHOOD,
@@ -98,7 +97,7 @@ with personal:
                                 index=choices.index(linked) if linked else 0,
                                 format_func=lambda c: f"{c} · {labels[c]} orders")
     algorithm = registry_select(top[1], "Algorithm", RECOMMENDERS, "rec_algorithm", state.from_url(
-        "algorithm", lambda a: a if a in RECOMMENDERS else None, RECOMMENDERS.first_tagged(DEFAULT)))
+        "algorithm", lambda a: a if a in RECOMMENDERS else None, cached.shown_first(info.name)))
     n = top[2].number_input("How many", 1, 50, 10, key="rec_n")
     spec = RECOMMENDERS.get(algorithm)
     state.publish("customer", customer)
@@ -149,7 +148,10 @@ with evaluation:
     k = cols[2].slider("K (list length)", 1, 50, 10, key="eval_k")
     metric = cols[3].selectbox("Chart metric", list(METRIC_LABELS), index=list(METRIC_LABELS).index("ndcg"),
                                format_func=METRIC_LABELS.get, key="eval_metric")
-    chosen = registry_multiselect(st, "Algorithms", RECOMMENDERS, "eval_algorithms")
+    eligible = [name for name in RECOMMENDERS.names if takes_part(name, protocol)]
+    chosen = registry_multiselect(st, "Algorithms", RECOMMENDERS, "eval_algorithms", names=eligible, help=(
+        "Buy again ranks only the customer's own products: it takes part when repeat purchases count."
+        if len(eligible) < len(RECOMMENDERS.names) else None))
     if st.button("Evaluate", type="primary", key="eval_run") or st.session_state.get("eval_done"):
         st.session_state["eval_done"] = True
         rows = []
@@ -168,6 +170,12 @@ with evaluation:
                      column_config=glossary_columns(shown, fit_seconds="%.2f", score_seconds="%.2f",
                                                     seconds="%.2f", customers="%d"))
         st.plotly_chart(metrics_figure(table, metric), key="eval_chart")
+        best = str(table.loc[table[metric].idxmax(), "algorithm"])
+        if best != cached.shown_first(info.name):
+            st.button(f"Open this page on {RECOMMENDERS.label(best)} for {info.name} (the best "
+                      f"{METRIC_LABELS[metric]} on these {test_days} days)", key="eval_keep_first",
+                      on_click=cached.keep_shown_first, args=(info.name, best),
+                      help="Kept with the dataset: the page opens on this list next time, for everyone.")
         st.subheader("Neighbours and similarity")
         sweep_cols = st.columns(3)
         sweep_algorithm = sweep_cols[0].radio("Algorithm", list(RECOMMENDERS.tagged(NEIGHBOURHOOD)),

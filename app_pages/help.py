@@ -5,14 +5,17 @@ import streamlit as st
 
 from retail.customers.registry import PROPENSITY_MODELS, VALUE_MODELS, segment_markdown
 from retail.experiments.registry import POLICIES, UPLIFT_MODELS
+from retail.feedback.registry import TOPIC_MODELS, UNHAPPY_MODELS
 from retail.forecast.registry import FORECASTERS
 from retail.glossary import GLOSSARY
 from retail.helptext import matches, sections
+from retail.planning.registry import EXCEPTIONS
 from retail.pricing.registry import ESTIMATORS, GOALS
 from retail.recommend.registry import RECOMMENDERS
 
 REGISTRIES = {"forecast": (FORECASTERS,), "recommendations": (RECOMMENDERS,), "pricing": (ESTIMATORS, GOALS),
-              "customers": (VALUE_MODELS, PROPENSITY_MODELS), "experiments": (UPLIFT_MODELS, POLICIES)}
+              "customers": (VALUE_MODELS, PROPENSITY_MODELS), "experiments": (UPLIFT_MODELS, POLICIES),
+              "this_week": (EXCEPTIONS,), "voice": (UNHAPPY_MODELS, TOPIC_MODELS)}
 SEGMENTS = ("Recency and frequency scores run from 1 (lowest fifth of customers) to 5 (highest fifth); the first "
             "rule that matches names the customer.\n\n")
 

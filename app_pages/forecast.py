@@ -34,6 +34,7 @@ from ui import state
 from ui.data import current_frame, workspace
 from ui.downloads import download
 from ui.forecast import calendar_editor, load_run, run_and_save, suggestion
+from ui.planning import TRACKING_TAB, VIEW_KEY, tracking_section
 from ui.reports import report_button
 from ui.widgets import glossary_columns, help_link, param_widgets, registry_multiselect, saved_runs, start_values
 
@@ -153,7 +154,7 @@ info, frame = loaded
 home = workspace_location()
 if RUN_KEY not in st.session_state:
     st.session_state[RUN_KEY] = state.from_url("run", int)
-new_tab, runs_tab = st.tabs(["Forecast", "Saved runs"])
+new_tab, runs_tab, tracked_tab = st.tabs(["Forecast", "Saved runs", TRACKING_TAB], key=VIEW_KEY, bind="query-params")
 
 with new_tab:
     levels = available_levels(info.has)
@@ -219,3 +220,7 @@ with runs_tab:
                            "series": r.summary.get("series"), "best model": FORECASTERS.label(r.summary.get("best", "")),
                            "error (WAPE)": percent(r.summary.get("wape"))} for r in runs])
     saved_runs(runs, table, RUN_KEY, "", "No saved forecast for this dataset yet.")
+
+with tracked_tab:
+    if tracked_tab.open:  # the checks run only when their tab is chosen
+        tracking_section(info)
