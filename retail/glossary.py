@@ -243,7 +243,7 @@ GLOSSARY |= {
     "topic_name": ("Topic", "The topic's three most telling words: what the messages in it talk about."),
     "words": ("Top words", "The words that weigh most in the topic, most telling first."),
     "unhappy_probability": ("Unhappy (probability)", "How likely the message comes from an unhappy customer "
-                            "(a low rating), read from its words: 0.9 means 9 in 10 such messages are unhappy. "
+                            "(a low rating), read from its words: 90% means 9 in 10 such messages are unhappy. "
                             "Without ratings in the file it is an estimate from a word list and orders messages "
                             "well, but is not a calibrated chance."),
     "unhappy_share": ("Unhappy share", "Share of the messages that are likely unhappy (probability 0.5 or more)."),
@@ -264,7 +264,7 @@ GLOSSARY |= {
     "complaints_recent": ("Complaints now", "Unhappy messages about the product in the latest window."),
     "units_before": ("Units before", "Units sold in the earlier window."),
     "units_recent": ("Units now", "Units sold in the latest window."),
-    "units_change": ("Sales change", "Units now against units before: -0.30 means 30% fewer."),
+    "units_change": ("Sales change", "Units now against units before: -30% means 30% fewer."),
     "flagged": ("Complaints up, sales down", "Ticked when the product's complaints rose while its sales fell."),
     "unhappy_auc": ("AUC", "How well the scores separate unhappy customers from the others on messages the model did not "
             "learn from: 1 = every unhappy message above every other, 0.5 = no better than chance."),
@@ -302,8 +302,11 @@ SHARES: frozenset[str] = frozenset({
     "hit_rate", "coverage", "achieved_csl", "fill_rate", "propensity", "probability_active", "predicted_rate",
     "actual_rate", "purchases_error", "top_capture", "spend_error", "revenue_share", "customer_share", "p_elastic",
     "own_weight", "discount", "lift", "lift_low", "lift_high", "promotion_lift", "promotion_lift_low",
-    "promotion_lift_high", "store_lift", "store_lift_low", "store_lift_high", "support", "confidence", "response_rate", "uplift_at_30", "uplift_at_30_sd",
+    "promotion_lift_high", "store_lift", "store_lift_low", "store_lift_high", "support", "confidence", "response_rate",
+    "uplift_at_30", "uplift_at_30_sd",
     "predicted_extra_chance", "mean_reward", "reward_sd", "chance_best", "next_wave_share", "segment_expected_rate",
+    "unhappy_probability", "unhappy_share", "latest_share", "trailing_share", "units_change",
+    "intent_accuracy", "right_answer_in_3", "promised_wape", "promised_bias",
 })
 
 

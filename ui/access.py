@@ -66,17 +66,6 @@ def acting_user() -> Actor:
     return actor
 
 
-def record_download(file_name: str, campaign: bool = False) -> Callable[[], None]:
-    """A download button's ``on_click`` when its bytes were built with the page: the export is logged (with
-    the sidebar's dataset) when clicked. A deferred download uses :func:`deferred_export` instead."""
-    from ui.data import ACTIVE_KEY, workspace
-
-    def record() -> None:
-        workspace().record_export(st.session_state.get(ACTIVE_KEY) or "", file_name, campaign)
-
-    return record
-
-
 def deferred_export(build: Callable[[GuardedWorkspace], bytes], file_name: str, dataset: str,
                     campaign: bool = False) -> Callable[[], bytes]:
     """A download button's ``data=`` built only when clicked, and logged only once built.
