@@ -15,7 +15,7 @@ from retail.data.report import examples_frame
 from retail.data.trash import trash_days
 from retail.data.validation import ValidationError
 from ui.append import APPEND_TAB, add_to_dataset
-from ui.data import select_dataset, workspace
+from ui.data import list_datasets, select_dataset, workspace
 from ui.planning import VIEW_KEY
 from ui.upload import mapping_editor, read_upload, validate_upload
 from ui.widgets import help_link, start_values
@@ -169,7 +169,7 @@ with append_tab:
         add_to_dataset()
 
 with datasets_tab:
-    datasets = workspace().list_datasets()
+    datasets = list_datasets()
     table = pd.DataFrame([{
         "name": d.name, "what a row is": kinds.KINDS[d.kind].label, "rows": d.rows, "from": d.date_min,
         "to": d.date_max, "currency": workspace().currency_of(d) or "", "source file": d.source_file,

@@ -85,8 +85,13 @@ if data.rows_without_customer:
                f"{data.shape[0]:,} customers x {data.shape[1]:,} products.")
 
 personal, together, evaluation = st.tabs(["For a customer", "Bought together", "Evaluation"])
+similar_spec = RECOMMENDERS.get(RECOMMENDERS.first_tagged(SIMILAR_ITEMS))
 
-with personal:
+
+@st.fragment
+def for_a_customer() -> None:
+    """A customer's suggestions: choosing another customer or moving a slider reruns this alone (the
+    fitted model is shared; only the ranking is computed again)."""
     customers = cached.customer_choices(*key)
     customers = customers[customers[schema.CUSTOMER_ID].isin(set(data.customer_ids))]
     labels = dict(zip(customers[schema.CUSTOMER_ID], customers["orders"], strict=True))
@@ -127,16 +132,25 @@ with personal:
                     column_config=glossary_columns(history) | {
                         schema.REVENUE: st.column_config.NumberColumn("amount", format="%.2f")})
 
-with together:
+
+@st.fragment
+def bought_together() -> None:
+    """Basket rules and similar products for a product: their sliders rerun this alone."""
     product = basket_rules(weighting)
     names = dict(zip(data.catalogue[schema.PRODUCT_ID], data.catalogue[schema.PRODUCT_NAME], strict=True))
-    similar_spec = RECOMMENDERS.get(RECOMMENDERS.first_tagged(SIMILAR_ITEMS))
     item_params = param_widgets(similar_spec, "together", defaults=cached.kept_settings(info.name, similar_spec.name))
     item_model = cached.fitted_model(*key, weighting, similar_spec.name)
     st.subheader(f"Customers who bought {names[product]} also bought")
     similar = item_model.similar_items(product, 10, **item_params)
     st.dataframe(similar, hide_index=True, width="stretch", key="rec_similar",
                  column_config=glossary_columns(similar, co_buyers="%d"))
+
+
+with personal:
+    for_a_customer()
+
+with together:
+    bought_together()
 
 with evaluation:
     st.caption("Train on purchases before the cutoff, test on the last days: does the list contain what the "

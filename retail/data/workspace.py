@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import pandas as pd
 
 from retail.data import kinds, schema, trash
 from retail.data.backends import DuckDBBackend, PostgresBackend, WorkspaceBusy  # noqa: F401 - public here too
+from retail.data.reads import WRITE_LOCK
 from retail.data.validation import ValidationReport
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_HOME = Path.home() / ".retail"
 DB_FILE = "workspace.duckdb"
 DISPLAY = "display"  # preference scope: how a dataset is shown (its currency)
-_write_lock = threading.Lock()
+_write_lock = WRITE_LOCK  # every write holds it; the read memo forgets after each
 
 _SCHEMA_SQL = """
 CREATE SEQUENCE IF NOT EXISTS dataset_ids START 1;

@@ -1,0 +1,32 @@
+"""The sample's caches are warmed in the background: the first page finds them computed."""
+
+from __future__ import annotations
+
+from retail.data.ingest import SAMPLE_NAME
+from retail.data.workspace import workspace_location
+from retail.recommend.interactions import WEIGHTINGS
+
+
+def test_warm_up_fills_the_caches_the_first_pages_read(app_env):
+    from ui import recommend, warm
+    from ui.data import dataset_frame, raw_workspace
+
+    location = workspace_location()
+    warm._warm(location)
+    info = raw_workspace().get(SAMPLE_NAME)
+    key = (location, info.name, info.version)
+    algorithm = recommend.first_algorithm({})
+    assert (*key, next(iter(WEIGHTINGS)), algorithm) in recommend.MODELS
+    assert dataset_frame(*key) is dataset_frame(*key)  # the shared frame, loaded once
+
+
+def test_warm_up_runs_in_the_background_once_per_process(app_env, monkeypatch):
+    from ui import warm
+
+    monkeypatch.setenv("RETAIL_WARM", "1")
+    location = workspace_location()
+    warm.warm_up(location)
+    thread = warm.warm_sample(location)
+    assert thread.name == warm.THREAD_NAME and warm.warm_sample(location) is thread
+    thread.join(timeout=600)
+    assert not thread.is_alive()
