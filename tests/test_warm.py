@@ -30,3 +30,18 @@ def test_warm_up_runs_in_the_background_once_per_process(app_env, monkeypatch):
     assert thread.name == warm.THREAD_NAME and warm.warm_sample(location) is thread
     thread.join(timeout=600)
     assert not thread.is_alive()
+
+
+def test_the_shared_frame_cannot_be_changed_through_a_derived_one(app_env):
+    from retail.data import schema
+    from ui.data import dataset_frame, raw_workspace
+
+    location = workspace_location()
+    info = raw_workspace().get(SAMPLE_NAME)
+    shared = dataset_frame(location, info.name, info.version)
+    before = shared[schema.QUANTITY].copy()
+    column = shared[schema.QUANTITY]  # without copy-on-write, a view into the shared frame
+    column.iloc[:5] = -999
+    selected = shared[shared[schema.QUANTITY] > 0]
+    selected.loc[:, schema.QUANTITY] = 0
+    assert shared[schema.QUANTITY].equals(before)
