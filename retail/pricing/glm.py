@@ -51,6 +51,8 @@ def irls(X: np.ndarray, y: np.ndarray, mask: np.ndarray, prior: np.ndarray, alph
     """Penalised IRLS for a log-link count model; returns (coefficients, converged).
 
     ``alpha`` (P,) is the negative binomial dispersion (variance = mu + alpha mu^2); zeros: Poisson.
+    A product whose step fell below ``tol`` is done and leaves the batch: the iterations that follow
+    solve only the products still moving (a few slow ones used to keep the whole batch iterating).
     """
     P, _, K = X.shape
     alpha = np.zeros(P) if alpha is None else alpha
@@ -60,21 +62,34 @@ def irls(X: np.ndarray, y: np.ndarray, mask: np.ndarray, prior: np.ndarray, alph
         mean = (y * weight_mask).sum(1) / np.maximum(weight_mask.sum(1), 1)
         start[:, 0] = np.log(np.maximum(mean, 1e-3))
     coef, converged = start.copy(), np.zeros(P, dtype=bool)
+    rows = np.arange(P)
+    Xa, ya, ma, aa, pa = X, y, weight_mask, alpha, prior
     for _ in range(max_iter):
-        eta = _linear(X, coef)
-        mu = np.exp(eta)
-        weight = mu / (1 + alpha[:, None] * mu) * weight_mask
-        working = eta + (y - mu) / mu
-        A = _system(X, weight, prior)
-        b = np.matmul(X.transpose(0, 2, 1), (weight * working)[..., None])[..., 0]
-        step = np.linalg.solve(A, b[..., None])[..., 0] - coef
-        biggest = np.abs(step).max(axis=1, keepdims=True)
-        step = np.where(biggest > MAX_STEP, step * MAX_STEP / np.maximum(biggest, 1e-12), step)
-        coef += step
-        converged = np.abs(step).max(axis=1) < tol * (1 + np.abs(coef).max(axis=1))
-        if converged.all():
+        step = _irls_step(Xa, ya, ma, aa, pa, coef[rows])
+        coef[rows] += step
+        done = np.abs(step).max(axis=1) < tol * (1 + np.abs(coef[rows]).max(axis=1))
+        converged[rows] = done
+        if done.all():
             break
+        if done.any():  # the finished products leave: later iterations cost what is still moving
+            keep = ~done
+            rows, Xa, ya, ma, aa = rows[keep], Xa[keep], ya[keep], ma[keep], aa[keep]
+            pa = pa[keep] if np.ndim(pa) == 2 else pa
     return coef, converged
+
+
+def _irls_step(X: np.ndarray, y: np.ndarray, weight_mask: np.ndarray, alpha: np.ndarray, prior: np.ndarray,
+               coef: np.ndarray) -> np.ndarray:
+    """One Newton step of every product in the batch, at most ``MAX_STEP`` in any coefficient."""
+    eta = _linear(X, coef)
+    mu = np.exp(eta)
+    weight = mu / (1 + alpha[:, None] * mu) * weight_mask
+    working = eta + (y - mu) / mu
+    A = _system(X, weight, prior)
+    b = np.matmul(X.transpose(0, 2, 1), (weight * working)[..., None])[..., 0]
+    step = np.linalg.solve(A, b[..., None])[..., 0] - coef
+    biggest = np.abs(step).max(axis=1, keepdims=True)
+    return np.where(biggest > MAX_STEP, step * MAX_STEP / np.maximum(biggest, 1e-12), step)
 
 
 def dispersion(X: np.ndarray, y: np.ndarray, mask: np.ndarray, coef: np.ndarray) -> np.ndarray:
