@@ -142,11 +142,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--before", type=Path, help="another tree of the app to measure first")
     parser.add_argument("--pricing-only", action="store_true", help="only the pricing run (no browser)")
+    parser.add_argument("--after-first", action="store_true", help="measure this tree first (the order's effect)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         home = prepared_home(Path(folder)) if not args.pricing_only else Path(folder)
+        after = measure(ROOT, home, not args.pricing_only) if args.after_first else {}
         before = measure(args.before, home, not args.pricing_only) if args.before else {}
-        after = measure(ROOT, home, not args.pricing_only)
+        after = after or measure(ROOT, home, not args.pricing_only)
     print(f"machine load (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print("\n| step (median s) | before | after | after / before |\n|---|---:|---:|---:|")
     for step in STEPS:

@@ -4,12 +4,13 @@ The first visit of a fresh server would otherwise load the sample (half a millio
 Recommendations page's default model while someone waits. The first run of the app in a process
 starts one background thread that computes, through the very cached functions the pages call, what
 the Overview and Recommendations pages need first for the sample; a page asking for the same thing
-meanwhile waits for that one computation rather than starting its own. A failure here is logged and
-never reaches a page.
+meanwhile waits for that one computation rather than starting its own. The thread runs at a low
+priority, so a person's page is served first; a failure here is logged and never reaches a page.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -51,6 +52,8 @@ def _warm(location: str) -> None:
     from ui import recommend as cached_recommend
     from ui.data import dataset_frame, raw_workspace
 
+    with contextlib.suppress(AttributeError, OSError):  # elsewhere than Linux: the process's priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 15)  # Linux: this thread alone yields to pages
     try:
         workspace = raw_workspace()
         info = workspace.get(SAMPLE_NAME)
