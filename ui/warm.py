@@ -1,11 +1,12 @@
 """Warm the sample's shared caches in the background, once per server process.
 
-The first visit of a fresh server would otherwise load the sample (half a million rows) and fit the
-Recommendations page's default model while someone waits. The first run of the app in a process
-starts one background thread that computes, through the very cached functions the pages call, what
-the Overview and Recommendations pages need first for the sample; a page asking for the same thing
-meanwhile waits for that one computation rather than starting its own. The thread runs at a low
-priority, so a person's page is served first; a failure here is logged and never reaches a page.
+The first run of the app in a process starts one background thread that computes, through the very
+cached functions the pages call, the sample's rows, the Overview's first figures and the customer list
+of Recommendations; a page asking for the same thing meanwhile waits for that one computation rather
+than starting its own, and a first visit to another page finds them ready. The default recommender is
+not fitted here: measured with ``benchmarks/bench_pages.py``, fitting it in the background (a minute at
+a busy machine's pace, holding the interpreter's lock) doubled a second session's first paint, even at
+a low priority. The thread runs at a low priority; a failure here is logged and never reaches a page.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import streamlit as st
 
 from retail.analytics import overview
 from retail.data.ingest import SAMPLE_NAME
-from retail.recommend.interactions import WEIGHTINGS
 
 logger = logging.getLogger(__name__)
 THREAD_NAME = "warm-sample"
@@ -66,8 +66,6 @@ def _warm(location: str) -> None:
             cached(*key)
         cached_overview.summary(*key, selection, "W", overview.measures(info.has, info.kind)[0], info.kind)
         cached_recommend.customer_choices(*key)
-        algorithm = cached_recommend.first_algorithm(workspace.preferences(info.name, cached_recommend.SHOWN_FIRST))
-        cached_recommend.shared_model(*key, next(iter(WEIGHTINGS)), algorithm)
         logger.info("warmed the sample's caches")
     except Exception:  # a warm-up never breaks the app: the pages compute what is missing
         logger.exception("warming the sample's caches failed")
