@@ -141,7 +141,7 @@ def attention_section(ranked: pd.DataFrame, headline_text: str, code: str | None
         columns={"what": "what", "name": "product", "at_stake": "at stake"})
     more = f"<p class='muted'>{len(ranked) - top:,} more in the workbook.</p>" if len(ranked) > top else ""
     return (f"<h2>What needs attention</h2><p>{html.escape(headline_text)}</p>"
-            + (_table(table, {"at stake"}, code) if len(table) else "") + more)
+            + (_table(table, None, {"at stake"}, code) if len(table) else "") + more)
 
 
 def accuracy_section(by_week: pd.DataFrame, freq: str, figures: _Figures) -> str:
@@ -178,5 +178,5 @@ def weekly_report_html(refreshed, summary: overview.Summary, selection: overview
         orders = orders[orders["order quantity (units)"] > 0].head(15)
         sections.append("<h2>Orders for the next review</h2>"
                         + _table(orders[[c for c in orders.columns if c in ("product code", "product",
-                                 "order quantity (units)", "order value", "why")]], {"order value"}, code))
+                                 "order quantity (units)", "order value", "why")]], None, {"order value"}, code))
     return stakeholder_html(f"{refreshed.dataset}: the week to {refreshed.data_through:%d %b %Y}", sections)

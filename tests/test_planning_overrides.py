@@ -149,13 +149,13 @@ def test_exports_and_the_report_use_the_adjusted_forecast_and_say_so(stored):
     a = table[table[SERIES_ID] == "A"]
     np.testing.assert_allclose(a["forecast"], a["statistical_forecast"] * 2)
     np.testing.assert_allclose(a["planner_change"], a["statistical_forecast"])
-    assert "statistical_forecast" in pd.read_csv(io.BytesIO(to_csv_bytes(result))).columns
+    assert {"Statistical forecast", "Planner adjustment"} <= set(pd.read_csv(io.BytesIO(to_csv_bytes(result))).columns)
     book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(result)))
     settings = {row[0]: row[1] for row in book["settings"].values}
-    assert settings["forecast"].startswith("Adjusted forecast (version 2 of run")
-    assert any(str(c.value).startswith("statistical forecast") for c in book["summary"][1])
+    assert settings["Which forecast"].startswith("Adjusted forecast (version 2 of run")
+    assert any(str(c.value).startswith("Statistical forecast") for c in book["summary"][1])
     html = reports.forecast_section(result, reports.figure_renderer())
-    assert "Adjusted forecast (version 2" in html and "statistical forecast" in html
+    assert "Adjusted forecast (version 2" in html and "Statistical forecast" in html
     plain = load_run(workspace, run_id)
     assert "no planner has adjusted it" in settings_of(plain)
 

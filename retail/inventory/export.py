@@ -106,7 +106,8 @@ WHOLE = ("forecast demand over those days (units)", "low (80% range)", "high (80
 def _sheet(frame: pd.DataFrame) -> exports.Sheet:
     money = [c for c in frame.columns if any(str(c).startswith(m) for m in MONEY)]
     shares = [c for c in frame.columns if any(str(c).startswith(m) for m in SHARES)]
-    return exports.Sheet(frame, money=money, shares=shares, whole=[c for c in frame.columns if c in WHOLE])
+    return exports.Sheet(frame, money=money, shares=shares, whole=[c for c in frame.columns if c in WHOLE],
+                         headers={c: c for c in frame.columns})  # already in words: no glossary lookup ("why")
 
 
 def to_csv_bytes(result: ReplenishmentResult) -> bytes:
