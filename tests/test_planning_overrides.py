@@ -162,7 +162,7 @@ def test_exports_and_the_report_use_the_adjusted_forecast_and_say_so(stored):
 
 def settings_of(result) -> str:
     book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(result)))
-    return {row[0]: row[1] for row in book["settings"].values}["forecast"]
+    return {row[0]: row[1] for row in book["settings"].values}["Which forecast"]
 
 
 def test_the_order_plan_follows_the_adjusted_forecast(stored, frame):
