@@ -93,7 +93,8 @@ def watch_runs(context) -> None:
 
 def wait_idle(page, timeout_ms: int = 180_000) -> None:
     """Wait until the run that the last input (or the page load) started has finished. Call it only
-    after an action that reruns the app (a widget change, a button, a download, a page load)."""
+    after an action that reruns the app (a widget change, a button, a page load); a download does not
+    rerun it (its file is built when clicked, `on_click="ignore"`)."""
     page.wait_for_function(RUN_FINISHED, timeout=timeout_ms)
 
 

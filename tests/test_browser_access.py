@@ -160,7 +160,6 @@ def test_hostile_names_show_as_text_in_charts_hovers_and_exports(page, team_app,
         path = tmp_path / f"export_{index}.csv"
         download.value.save_as(path)
         assert hostile in path.read_text()  # as written, and no spreadsheet formula either
-        wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / "hostile-overview.png"), full_page=True)
     assert ("vic", "export", "hostile") in logged(home)
     assert page.dialogs == []

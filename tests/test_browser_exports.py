@@ -40,13 +40,11 @@ def test_a_signed_in_viewer_downloads_the_report_and_pseudonymised_customers(tmp
             tab.get_by_role("button", name="Stakeholder report (HTML)").click()
         html = Path(report.value.path()).read_text()
         assert "sales and outlook" in html and "Sign in first" not in html
-        wait_idle(tab)
         tab.get_by_text("Tables (with CSV downloads)").click()
         with tab.expect_download() as customers:
             tab.get_by_role("button", name="Download CSV").nth(1).click()  # top customers
         rows = list(csv.reader(Path(customers.value.path()).read_text().splitlines()))
-        column = [row[rows[0].index("customer_id")] for row in rows[1:]]
+        column = [row[rows[0].index("customer")] for row in rows[1:]]
         assert column and all(value.startswith("C-") for value in column) and not set(column) & ids
-        wait_idle(tab)
     log = audit.read(workspace, "export")
     assert ("vic", f"{sample.name} report.html") in list(zip(log["actor"], log["detail"], strict=True))
