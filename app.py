@@ -12,8 +12,10 @@ passive_openmp()  # before streamlit and the models load an OpenMP runtime: slee
 
 import streamlit as st  # noqa: E402
 
+from retail.data.workspace import workspace_location  # noqa: E402
 from ui.data import dataset_picker  # noqa: E402
 from ui.signin import admitted, gate_page, hide_error_details_when_served, refusals_shown  # noqa: E402
+from ui.warm import warm_up  # noqa: E402
 
 st.set_page_config(page_title="Retail analytics", page_icon=":material/storefront:", layout="wide",
                    menu_items={"About": "Retail analytics: sales overview, demand forecasts and recommendations."})
@@ -36,6 +38,7 @@ PAGES = (
 )
 
 hide_error_details_when_served()
+warm_up(workspace_location())  # a background thread, once per process: the sample's pages answer at once
 actor = admitted()  # None until someone has signed in (or nobody may, on a server open without sign-in)
 if actor is None:
     # Every page's address runs the gate (a bookmarked page opens on the sign-in form, and on that page

@@ -8,6 +8,7 @@ from retail.access import audit, users
 from retail.access.roles import AUDIT_ACTIONS, ROLES
 from retail.data.trash import trash_days
 from ui.data import workspace
+from ui.downloads import download
 
 st.title("Admin")
 workspace().require("audit")
@@ -24,8 +25,7 @@ def _audit_log() -> None:
     st.dataframe(log.rename(columns=audit.HEADERS), hide_index=True, width="stretch", key="audit_table",
                  column_config={audit.HEADERS["at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
     st.caption(f"{len(log):,} entries. Erasing a customer is logged by its counts, never by the customer's id.")
-    st.download_button("Download the audit log (CSV)", audit.to_csv_bytes(log), file_name="audit_log.csv",
-                       mime="text/csv", key="audit_download")
+    download(st, "Download the audit log (CSV)", lambda: audit.to_csv_bytes(log), "audit_log.csv", "audit_download")
 
 
 def _trash() -> None:

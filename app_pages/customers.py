@@ -8,7 +8,15 @@ import streamlit as st
 
 from retail.customers import export
 from retail.customers.analysis import CustomerSettings
-from retail.customers.campaign import RUN_KIND, CampaignSettings, audience, headline
+from retail.customers.campaign import (
+    RUN_KIND,
+    SPEND_HELP,
+    SPEND_LABEL,
+    CampaignSettings,
+    audience,
+    default_name,
+    headline,
+)
 from retail.customers.charts import (
     calibration_figure,
     lift_figure,
@@ -25,12 +33,14 @@ from retail.customers.registry import (
     segment_markdown,
 )
 from retail.data import currency, schema
+from retail.formatting import compact, count, probability
+from retail.glossary import explain
 from retail.recommend.registry import DEFAULT as DEFAULT_RECOMMENDER
 from retail.recommend.registry import RECOMMENDERS
 from ui import customers as cached
 from ui.data import current_dataset, current_frame, workspace, workspace_location
-from ui.exports import record_download
-from ui.widgets import glossary_columns, param_widgets, registry_select
+from ui.downloads import download
+from ui.widgets import glossary_columns, help_link, param_widgets, registry_select, start_values
 
 CAMPAIGN_KEY = "campaign_run_id"
 
@@ -39,6 +49,11 @@ MONEY_COLUMNS = {"monetary": "Money spent", "average_order_value": "Average orde
                  "expected_spend": "Expected spend", "actual_spend": "Actual spend", "revenue": "Revenue"}
 WHOLE_NUMBERS = {c: "%d" for c in ("recency_days", "orders", "purchase_days", "tenure_days", "actual_purchases",
                                    "cluster")}
+
+
+def compact_money(value: float, code: str | None) -> str:
+    """Money for a tile: "£1.12M", "£9,876"."""
+    return compact(value, currency.CURRENCIES[code].symbol if code in currency.CURRENCIES else "")
 
 
 def money_column(title: str, code: str | None):
@@ -64,7 +79,7 @@ def choose_settings(key: tuple) -> CustomerSettings:
     """As-of date, horizon and models (their settings in an expander)."""
     history = cached.history(*key)
     latest = default_as_of(history).date()
-    row = st.columns([1.2, 1.4, 1.6, 1.6])
+    row = st.columns([1.1, 1.3, 2.0, 1.6])
     as_of = row[0].date_input("As of", value=latest, min_value=history.first_day.date() + dt.timedelta(days=1),
                               max_value=latest, key="cust_as_of",
                               help="Scores use only purchases before this day.")
@@ -88,7 +103,8 @@ def show_headline(result, code: str | None) -> None:
     tiles[1].metric(f"Expected buyers, next {result.horizon} days", f"{summary['expected_buyers']:,.0f}")
     tiles[2].metric("Expected purchases", f"{summary['expected_purchases']:,.0f}")
     if summary["expected_spend"] is not None:
-        tiles[3].metric("Expected revenue", currency.money(summary["expected_spend"], code, 0))
+        tiles[3].metric(f"Expected spend, next {result.horizon} days", compact_money(summary["expected_spend"], code),
+                        help="What all customers are expected to spend in the period (the repeat-buying model).")
     for warning in result.warnings:
         st.caption(warning)
 
@@ -150,12 +166,13 @@ def show_card(card: dict, key: tuple, code: str | None, as_of) -> None:
     st.subheader(f"Customer {card['customer_id']}: {card['segment_label']}")
     st.caption(f"{card['segment_rule'].description} {card['segment_rule'].action}")
     tiles = st.columns(6)
-    tiles[0].metric("RFM score", card["rfm_score"])
+    tiles[0].metric("Scores (recency, frequency, money)", "-".join(str(card["rfm_score"])),
+                    help=explain("rfm_score"))
     tiles[1].metric("Days since last purchase", f"{card['recency_days']:,}")
     tiles[2].metric("Orders", f"{card['orders']:,}")
     tiles[3].metric("Money spent", currency.money(card["monetary"], code) if card["monetary"] == card["monetary"]
                     else "n/a")
-    tiles[4].metric("Probability of buying", f"{card['propensity']:.0%}")
+    tiles[4].metric("Probability of buying", probability(card["propensity"]), help=explain("propensity"))
     spend = card["expected_spend"]
     tiles[5].metric("Expected spend", currency.money(spend, code) if spend == spend else "n/a",
                     help=f"{card['expected_purchases']:.1f} purchases expected")
@@ -198,17 +215,19 @@ def show_check(key: tuple, settings) -> None:
     charts[0].plotly_chart(lift_figure(checked.lift), key="cust_lift")
     charts[1].plotly_chart(calibration_figure(checked.reliability), key="cust_calibration")
     st.plotly_chart(purchases_figure(checked.value_evaluation), key="cust_purchases")
-    for name, params in checked.model_details.items():
-        st.caption(f"{VALUE_MODELS.label(name)} fitted parameters: "
-                   + ", ".join(f"{k} = {v:.3g}" for k, v in params.items()))
+    if checked.model_details:
+        with st.expander("For experts: the models' fitted parameters"):
+            for name, params in checked.model_details.items():
+                st.caption(f"{VALUE_MODELS.label(name)}: " + ", ".join(f"{k} = {v:.3g}" for k, v in params.items()))
 
 
 def campaign_settings(result, code: str | None) -> CampaignSettings:
+    start_values(str(result.as_of.date()), {"camp_name": default_name(result.as_of)})
     row = st.columns([2, 3, 2])
-    name = row[0].text_input("Campaign name", value="autumn campaign", key="camp_name")
+    name = row[0].text_input("Campaign name", key="camp_name")
     segments = row[1].multiselect("Segments (none: all)", list(SEGMENT_LABELS), format_func=SEGMENT_LABELS.get,
                                   key="camp_segments")
-    band = row[2].slider("Probability of buying", 0.0, 1.0, (0.0, 1.0), 0.05, key="camp_band")
+    band = row[2].slider("Probability of buying", 0.0, 1.0, (0.0, 1.0), 0.05, key="camp_band", format="percent")
     row = st.columns(4)
     min_value = row[0].number_input(f"Least expected spend{currency.label(code)}", 0.0, value=0.0, step=10.0,
                                     key="camp_min_value", disabled=not result.has_money)
@@ -250,7 +269,8 @@ def show_campaign(result, key: tuple, code: str | None) -> None:
                     f"{matching:,} match the filters, the most valuable first.")
     tiles[1].metric("Expected buyers", f"{summary['expected_buyers']:,.0f}")
     if summary["expected_revenue"] is not None:
-        tiles[2].metric(f"Expected revenue, next {result.horizon} days", currency.money(summary["expected_revenue"], code, 0))
+        tiles[2].metric(f"{SPEND_LABEL}, next {result.horizon} days", compact_money(summary["expected_revenue"], code),
+                        help=SPEND_HELP)
     st.dataframe(chosen.head(500), hide_index=True, width="stretch", key="camp_preview",
                  column_config=columns_of(chosen, code))
     if st.button("Build and save the campaign list", type="primary", key="camp_build", disabled=chosen.empty):
@@ -263,16 +283,17 @@ def show_campaign(result, key: tuple, code: str | None) -> None:
 def show_saved(run_id: int, code: str | None, prefix: str) -> None:
     info, table = cached.saved_campaign(run_id)
     revenue = info.summary.get("expected_revenue")
-    st.success(f"Campaign '{info.summary.get('name')}' (saved as run {run_id}): {len(table):,} customers"
-               + (f", expected revenue {currency.money(revenue, code, 0)}" if revenue is not None else "") + ".")
+    st.success(f"Campaign '{info.summary.get('name')}' (saved as campaign {info.number}): {count(len(table), 'customer')}"
+               + (f"; they are expected to spend {currency.money(revenue, code, 0)} in the period, with or without "
+                  "the campaign" if revenue is not None else "") + ".")
     st.dataframe(table, hide_index=True, width="stretch", key=f"{prefix}_list", column_config=columns_of(table, code))
     settings = {k: v for k, v in info.settings.items() if k != "analysis"}
-    files, exported = st.columns(2), workspace().export(table)  # customers by pseudonym when an admin chose so
-    files[0].download_button("Download Excel", export.campaign_workbook(exported, settings, info.summary, code),
-                             file_name=f"campaign_{run_id}.xlsx", on_click=record_download(f"campaign_{run_id}.xlsx", campaign=True), key=f"{prefix}_xlsx",
-                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    files[1].download_button("Download CSV", export.to_csv_bytes(exported), file_name=f"campaign_{run_id}.csv", on_click=record_download(f"campaign_{run_id}.csv", campaign=True),
-                             mime="text/csv", key=f"{prefix}_csv")
+    files, guarded = st.columns(2), workspace()  # customers by pseudonym when an admin chose so, on click
+    download(files[0], "Download Excel", lambda: export.campaign_workbook(guarded.export(table), settings, info.summary,
+                                                                          code), f"campaign_{info.number}.xlsx",
+             f"{prefix}_xlsx", campaign=True)
+    download(files[1], "Download CSV", lambda: export.to_csv_bytes(guarded.export(table)), f"campaign_{info.number}.csv",
+             f"{prefix}_csv", campaign=True)
 
 
 def show_saved_campaigns(dataset: str, code: str | None) -> None:
@@ -291,6 +312,7 @@ def show_saved_campaigns(dataset: str, code: str | None) -> None:
 
 
 st.title("Customers")
+help_link("customers")
 loaded = current_frame()
 if loaded is None:
     st.stop()

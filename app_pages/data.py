@@ -11,14 +11,17 @@ from retail.data import currency, kinds, messages, schema
 from retail.data.ingest import DEMO_UPLOAD_FILE
 from retail.data.parsing import DATE_ORDERS, describe_format
 from retail.data.readers import ReadError
+from retail.data.report import examples_frame
 from retail.data.trash import trash_days
 from retail.data.validation import ValidationError
 from ui.append import APPEND_TAB, add_to_dataset
-from ui.data import select_dataset, workspace
+from ui.data import list_datasets, select_dataset, workspace
 from ui.planning import VIEW_KEY
 from ui.upload import mapping_editor, read_upload, validate_upload
+from ui.widgets import help_link, start_values
 
 st.title("Data")
+help_link("data")
 upload_tab, append_tab, datasets_tab = st.tabs(["Add a dataset", APPEND_TAB, "Datasets"], key=VIEW_KEY,
                                                bind="query-params")
 
@@ -39,36 +42,39 @@ def _report(result) -> None:
     span = f"from {report.date_range[0]} to {report.date_range[1]}, " if report.date_range else ""
     st.caption(f"Read as {report.read_as}; dates {span}read as {describe_format(report.date_format)}. "
                f"Sales lines: {report.line_types.get(schema.SALE, 0):,}.")
-    if report.file_kind_text:
-        st.info(report.file_kind_text)
     rules = report.rules_frame()
     if rules.empty:
         st.success("No problems found.")
         return
-    st.dataframe(rules, hide_index=True, width="stretch", key="validation_rules")
+    st.dataframe(rules, hide_index=True, width="stretch", key="validation_rules", column_config={
+        "rows": st.column_config.NumberColumn("rows", format="localized"),
+        "what was done": st.column_config.TextColumn("what was done", width="large")})
     for rule in report.rules:
         if rule.count and rule.examples:
             with st.expander(f"{rule.title}: {rule.count:,} rows, for example"):
-                st.dataframe(pd.DataFrame(rule.examples).astype(str), hide_index=True, width="stretch")
+                st.dataframe(examples_frame(rule), hide_index=True, width="stretch")
 
 
-def _save(result, default_name: str) -> None:
+def _save(result, default_name: str, scope: str) -> None:
+    """Step 4; what a row means and the currency start from what this mapping's validation found
+    (``scope``: the file and its mapping), so that a re-mapping updates them, and the user may correct both."""
     st.subheader("4. Save to the workspace")
     report = result.report
+    codes = ["", *currency.CURRENCIES]  # "": no currency shown (None would read as "nothing chosen yet")
+    start_values(scope, {"save_kind": report.file_kind if report.file_kind in kinds.KINDS else "line_items",
+                         "save_currency": report.currency if report.currency in codes else ""})
     row = st.columns([2, 2, 1])
     name = row[0].text_input("Dataset name", value=default_name, key="save_name", max_chars=100)
-    kinds_list = list(kinds.KINDS)
-    kind = row[1].selectbox("What a row means", kinds_list, format_func=lambda k: kinds.KINDS[k].label,
-                            index=kinds_list.index(report.file_kind) if report.file_kind in kinds.KINDS else 0,
+    kind = row[1].selectbox("What a row means", list(kinds.KINDS), format_func=lambda k: kinds.KINDS[k].label,
                             key="save_kind", help="Decides which figures make sense: orders and customers "
                             "for order lines, sales per store for store totals.")
-    codes = [None, *currency.CURRENCIES]
-    code = row[2].selectbox("Currency", codes, index=codes.index(report.currency) if report.currency in codes else 0,
-                            format_func=lambda c: "none shown" if c is None else f"{c} ({currency.CURRENCIES[c].name})",
+    code = row[2].selectbox("Currency", codes,
+                            format_func=lambda c: f"{c} ({currency.CURRENCIES[c].name})" if c else "none shown",
                             key="save_currency")
+    st.info(kinds.describe(result.frame, kind))
     replace = st.checkbox("Replace a dataset with this name", key="save_replace")
     if st.button("Save dataset", type="primary", key="save_button"):
-        chosen = dataclasses.replace(report, file_kind=kind, currency=code,
+        chosen = dataclasses.replace(report, file_kind=kind, currency=code or None,
                                      file_kind_text=kinds.describe(result.frame, kind))
         try:
             with st.spinner("Saving..."):
@@ -149,7 +155,7 @@ def _add_dataset() -> None:
             st.error(str(exc))
             st.stop()
         _report(result)
-        _save(result, Path(upload["name"]).name.split(".")[0])
+        _save(result, Path(upload["name"]).name.split(".")[0], f"{upload['key']} {sheet} {sorted(mapping.items())} {order}")
 
 
 with upload_tab:
@@ -163,7 +169,7 @@ with append_tab:
         add_to_dataset()
 
 with datasets_tab:
-    datasets = workspace().list_datasets()
+    datasets = list_datasets()
     table = pd.DataFrame([{
         "name": d.name, "what a row is": kinds.KINDS[d.kind].label, "rows": d.rows, "from": d.date_min,
         "to": d.date_max, "currency": workspace().currency_of(d) or "", "source file": d.source_file,

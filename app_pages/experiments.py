@@ -11,11 +11,13 @@ from retail.experiments.evaluation import MAX_SPLITS, TOP_SHARE
 from retail.experiments.registry import POLICIES, UPLIFT_MODELS
 from retail.experiments.results import CampaignColumns, guess_columns, yes_no_columns
 from retail.experiments.store import demo_file
-from retail.experiments.targeting import readable, to_csv, to_excel
+from retail.experiments.targeting import to_csv, to_excel
+from retail.formatting import p_value
+from retail.glossary import explain
 from ui import experiments as cached
 from ui.data import current_dataset, workspace, workspace_location
-from ui.exports import record_download
-from ui.widgets import glossary_columns, param_widgets, registry_multiselect
+from ui.downloads import download
+from ui.widgets import blank_text, gaps_as_text, glossary_columns, help_link, param_widgets, registry_multiselect
 
 NONE = "(none)"
 ROLES = ("arm", "control", "outcome", "treatment", "spend", "send_date", "customer", "segment")
@@ -112,7 +114,7 @@ def keep_results(data, dataset: str) -> None:
         except ValueError as exc:
             st.error(str(exc))
             return
-        st.success(f"Kept as '{run.settings['name']}' (run {run.id}).")
+        st.success(f"Kept as '{run.settings['name']}'.")
 
 
 def show_checks(result, data) -> None:
@@ -123,11 +125,20 @@ def show_checks(result, data) -> None:
     for note in data.notes:
         st.caption(note)
     with st.expander("Were the offers assigned at random? (balance of every customer fact)"):
-        st.dataframe(result.balance, hide_index=True, width="stretch", key="exp_balance",
-                     column_config=glossary_columns(result.balance, "%.3f", p_value="%.2g") | {
+        balance = gaps_as_text(readable_p(result.balance))
+        st.dataframe(balance, hide_index=True, width="stretch", key="exp_balance",
+                     column_config=glossary_columns(balance, "%.3f") | {
                          "fact": st.column_config.TextColumn("Customer fact"),
                          "flagged": st.column_config.CheckboxColumn("Differs strongly"),
                          "example": st.column_config.TextColumn("Largest difference", width="large")})
+
+
+DIFFERENCES = ("difference", "difference_low", "difference_high")  # rate minus rate: percentage points
+
+
+def readable_p(table):
+    """p-values a reader can read ("< 0.001", not 3.2e-44)."""
+    return table.assign(p_value=[p_value(v) if v == v else "" for v in table["p_value"]]) if "p_value" in table else table
 
 
 def arm_columns(table, code: str | None) -> dict:
@@ -137,7 +148,7 @@ def arm_columns(table, code: str | None) -> dict:
                               ("spend_low", "Low (95%)"), ("spend_high", "High (95%)"),
                               ("extra_revenue", "Extra revenue"), ("extra_revenue_low", "Extra revenue, low"),
                               ("extra_revenue_high", "Extra revenue, high")) if c in table}
-    return glossary_columns(table, "percent", p_value="%.2g", responses="localized", extra_responses="%.0f") | money | {
+    return glossary_columns(table, "percent", responses="localized", extra_responses="%.0f") | money | {
         "arm": st.column_config.TextColumn("Offer"), "segment": st.column_config.TextColumn("Segment"),
         "customers": st.column_config.NumberColumn("Customers", format="localized"),
         "response_rate": st.column_config.NumberColumn("Response rate", format="percent"),
@@ -154,13 +165,13 @@ def show_readout(result, code: str | None) -> None:
     for sentence in offers["finding"]:
         st.markdown(f"- {sentence}")
     st.plotly_chart(charts.effect_figure(offers, result.outcome), key="exp_effects")
-    st.dataframe(result.arms, hide_index=True, width="stretch", key="exp_arms",
-                 column_config=arm_columns(result.arms, code))
+    arms = gaps_as_text(readable_p(result.arms), DIFFERENCES)
+    st.dataframe(arms, hide_index=True, width="stretch", key="exp_arms", column_config=arm_columns(arms, code))
     st.subheader("Per segment")
     st.caption("Every segment's own comparison: with many segments, about one interval in twenty misses the true "
                "effect by chance, so read a single surprising segment with care.")
-    per_segment = result.segments
-    st.plotly_chart(charts.effect_figure(per_segment, result.outcome, by_segment=True), key="exp_segment_effects")
+    st.plotly_chart(charts.effect_figure(result.segments, result.outcome, by_segment=True), key="exp_segment_effects")
+    per_segment = gaps_as_text(readable_p(result.segments), DIFFERENCES)
     st.dataframe(per_segment, hide_index=True, width="stretch", key="exp_segments",
                  column_config=arm_columns(per_segment, code))
 
@@ -171,7 +182,7 @@ def uplift_settings() -> tuple[list[str], dict, int, float] | None:
                                   help="Each is learned on part of the customers and measured on the rest.")
     splits = row[1].slider("Splits", 2, MAX_SPLITS // 5, 5, key="exp_splits",
                            help="Random learning / held-out splits; the spread over them shows how sure we are.")
-    share = row[2].slider("Held out", 0.1, 0.5, 0.3, 0.05, key="exp_test_share",
+    share = row[2].slider("Held out", 0.1, 0.5, 0.3, 0.05, key="exp_test_share", format="percent",
                           help="Share of the customers each model is measured on (never learned from).")
     with st.expander("Model settings"):
         params = {name: param_widgets(UPLIFT_MODELS.get(name), f"exp_{name}") for name in models}
@@ -195,12 +206,14 @@ def show_uplift(key: str, data, code: str | None, dataset: str | None) -> None:
         st.error(str(exc))
         return
     best = result.summary[result.summary["model"] == result.best].iloc[0]
-    st.success(f"{UPLIFT_MODELS.label(result.best)} ranked the held-out customers best: Qini {best['qini']:.3f} "
-               f"(± {best['qini_sd']:.3f} over {result.splits} splits), {best['uplift_at_30'] * 100:+.1f} points of "
-               f"{result.outcome} among the top 30% ({result.treatment} against the control group).")
+    st.success(f"{UPLIFT_MODELS.label(result.best)} ranked the held-out customers best: targeting quality "
+               f"{best['qini']:.2f} (± {best['qini_sd']:.2f} over {result.splits} splits; 0 is random order), "
+               f"{best['uplift_at_30'] * 100:+.1f} points of {result.outcome} among the top 30% ({result.treatment} "
+               "against the control group).")
+    st.caption(explain("qini"))
     for warning in result.warnings:
         st.warning(warning)
-    st.dataframe(result.summary, hide_index=True, width="stretch", key="exp_uplift_table",
+    st.dataframe(blank_text(result.summary), hide_index=True, width="stretch", key="exp_uplift_table",
                  column_config=glossary_columns(result.summary, "%.3f") | {
                      "model": None, "label": st.column_config.TextColumn("Targeting model")})
     st.plotly_chart(charts.qini_figure(result.curves, result.customers, result.outcome), key="exp_qini")
@@ -213,7 +226,7 @@ def show_targets(key: str, data, result, code: str | None, dataset: str | None) 
     candidates = list(result.summary["model"])
     model = row[0].selectbox("Rank by", candidates, index=candidates.index(result.best), key="exp_target_model",
                              format_func=UPLIFT_MODELS.label)
-    share = row[1].slider("Share of the customers", 0.05, 1.0, TOP_SHARE, 0.05, key="exp_target_share")
+    share = row[1].slider("Share of the customers", 0.05, 1.0, TOP_SHARE, 0.05, key="exp_target_share", format="percent")
     table, headline = cached.targets(json.dumps([key, result.params, result.splits]), model, share, data, result)
     tiles = st.columns(3)
     tiles[0].metric("Customers on the list", f"{headline['customers']:,}")
@@ -221,20 +234,21 @@ def show_targets(key: str, data, result, code: str | None, dataset: str | None) 
                     help="The uplift measured on the held-out customers ranked this high, times the list's size.")
     if headline["expected_extra_revenue"] is not None:
         tiles[2].metric("Expected extra revenue", currency.money(headline["expected_extra_revenue"], code, 0))
-    shown = readable(table)
-    st.dataframe(shown.head(500), hide_index=True, width="stretch", key="exp_targets")
-    files, exported = st.columns(3), workspace().export(table)  # customers by pseudonym when an admin chose so
-    files[0].download_button("Download CSV", to_csv(exported), file_name="targeting_list.csv", mime="text/csv",
-                             key="exp_targets_csv", on_click=record_download("targeting_list.csv", campaign=True))
-    files[1].download_button("Download Excel", to_excel(exported, headline, code), file_name="targeting_list.xlsx",
-                             key="exp_targets_xlsx", on_click=record_download("targeting_list.xlsx", campaign=True),
-                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.dataframe(blank_text(table.head(500)), hide_index=True, width="stretch", key="exp_targets",
+                 column_config=glossary_columns(table, "%.3f") | {"customer_id": st.column_config.TextColumn("customer"),
+                                                                  "segment": st.column_config.TextColumn("segment")})
+    files, guarded = st.columns(3), workspace()  # customers by pseudonym when an admin chose so, on click
+    download(files[0], "Download CSV", lambda: to_csv(guarded.export(table)), "targeting_list.csv", "exp_targets_csv",
+             campaign=True)
+    download(files[1], "Download Excel", lambda: to_excel(guarded.export(table), headline, code),
+             "targeting_list.xlsx", "exp_targets_xlsx", campaign=True)
     if dataset is None:
         files[2].caption("Add customer facts from a sales dataset to use the list in the Customers page's campaigns.")
     elif files[2].button("Save for the Customers page", key="exp_targets_save"):
         run = cached.keep_targeting(dataset, f"{data.source} · {UPLIFT_MODELS.label(model)} · top {share:.0%}",
                              table, headline)
-        st.success(f"Saved as run {run.id}: the Customers page's campaign builder can keep only these customers.")
+        st.success(f"Saved as targeting list {run.number}: the Customers page's campaign builder can keep only these "
+                   "customers.")
 
 
 def replay_settings() -> tuple[list[str], dict, int] | None:
@@ -289,6 +303,7 @@ def show_next_wave(key: str, data) -> None:
 
 
 st.title("Experiments")
+help_link("experiments")
 st.caption("Measure a randomised test campaign honestly, target the next one at the customers it moves, and "
            "allocate the next wave across offers.")
 source = choose_source()

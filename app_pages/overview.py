@@ -7,11 +7,12 @@ import streamlit as st
 from retail import frequency
 from retail.analytics import charts, overview
 from retail.data import currency, schema
+from retail.formatting import count, plural
 from ui import overview as cached
 from ui import state
 from ui.data import current_frame, workspace, workspace_location
 from ui.reports import report_button
-from ui.widgets import download_csv, glossary_columns
+from ui.widgets import download_csv, glossary_columns, help_link
 
 PRODUCTS_KEY, PRODUCTS_CHART = "overview_products", "overview_products_chart"
 
@@ -32,7 +33,8 @@ def period_filters(info, key: tuple) -> tuple[overview.Selection, str, str]:
         start_text, _, end_text = text.partition("..")
         return tuple(min(max(dt.date.fromisoformat(t), first), last) for t in (start_text, end_text or start_text))
 
-    row = st.columns([2, 1.6, 1.5, 1.3, 1.1])
+    gross_applies = cached.has_cancellations(*key)  # without sales undone later, gross and net are the same
+    row = st.columns([2.5, 1.7, 2.0, 2.0, 1.4] if gross_applies else [2.5, 1.7, 2.0, 2.0])
     picked = row[0].date_input("Period", value=state.from_url("period", within_data, (default_start, last)),
                                min_value=first, max_value=last, key="overview_period")
     start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (first, last)
@@ -46,10 +48,11 @@ def period_filters(info, key: tuple) -> tuple[overview.Selection, str, str]:
     # A basket list has no prices: units only (its own widget, so a choice made on another dataset does not stick).
     measures = overview.measures(info.has, info.kind)
     measure = row[3].segmented_control("Measure", measures, default=measures[0], key="overview_measure" if len(
-        measures) > 1 else "overview_measure_units") or measures[0]
-    gross = row[4].toggle("Gross sales", key="overview_gross", value=state.from_url("gross", lambda v: v == "1", False),
-                          help="Off (net): sales cancelled or returned in full later are left out. "
-                               "On (gross): they count.")
+        measures) > 1 else "overview_measure_units", format_func=lambda m: overview.measure_label(m, info.kind)) \
+        or measures[0]
+    gross = gross_applies and row[4].toggle(
+        "Gross sales", key="overview_gross", value=state.from_url("gross", lambda v: v == "1", False),
+        help="Off (net): sales cancelled or returned in full later are left out. On (gross): they count.")
     stores, categories, products = scope_filters(info, key)
     for param, value in (("period", f"{start}..{end}"), ("compare", compare), ("by", freq), ("store", stores),
                          ("category", categories), ("product", products), ("gross", "1" if gross else None)):
@@ -61,6 +64,7 @@ def period_filters(info, key: tuple) -> tuple[overview.Selection, str, str]:
 def scope_filters(info, key: tuple) -> tuple[list[str], list[str], list[str]]:
     """Stores, categories and products to look at (empty: all); a product bar click adds to products."""
     stores = cached.store_names(*key)
+    store = schema.store_word(info.mapping)
     categories = cached.categories(*key) if info.has(schema.CATEGORY) else []
     products = cached.product_choices(*key) if info.has(schema.PRODUCT_ID) else None
     names = dict(zip(products[schema.PRODUCT_ID], products["product"], strict=True)) if products is not None else {}
@@ -68,7 +72,7 @@ def scope_filters(info, key: tuple) -> tuple[list[str], list[str], list[str]]:
     with st.expander("Stores, categories and products", expanded=bool(st.session_state.get(PRODUCTS_KEY))):
         row = st.columns(3)
         for column, (param, label, options, fmt) in zip(row, [
-            ("store", "Stores / countries", stores, str), ("category", "Categories", categories, str),
+            ("store", plural(store).capitalize(), stores, str), ("category", "Categories", categories, str),
             ("product", "Products (or click a product bar)", list(names), lambda p: f"{names[p]} ({p})")], strict=True):
             widget_key = f"overview_{param}s"
             default = None if widget_key in st.session_state else state.from_url(
@@ -78,60 +82,67 @@ def scope_filters(info, key: tuple) -> tuple[list[str], list[str], list[str]]:
     return chosen["store"], chosen["category"], chosen["product"]
 
 
-def kpi_tiles(result: overview.Summary, selection: overview.Selection, code: str | None) -> None:
+def kpi_tiles(result: overview.Summary, selection: overview.Selection, code: str | None, first_day) -> None:
     compared = overview.COMPARISONS[selection.compare]
-    # Fixed-width tiles wrap: five in a row on a laptop, two per row on a phone.
+    # Short values (79.2k) in tiles that wrap: five in a row on a laptop, two per row on a phone.
     with st.container(horizontal=True, gap="small"):
         for kpi in result.kpis:
-            st.metric(kpi.label, kpi.formatted(code), kpi.formatted_change(), border=True, width=170,
-                      help=f"{kpi.label}; change against {compared}" if kpi.change is not None
-                      else f"{kpi.label}; no data for {compared} to compare with")
+            exact = kpi.exact(code)
+            st.metric(kpi.label, kpi.formatted(code), kpi.formatted_change(), border=True, width=180,
+                      help=f"{kpi.label}: {exact}; change against {compared}" if kpi.change is not None
+                      else f"{kpi.label}: {exact}; nothing to compare with in {compared}")
+    if note := overview.comparison_note(first_day, selection):
+        st.info(note, icon=":material/calendar_month:")
     returns = result.returns
     if returns["lines"]:
-        undone = (f" {returns['cancelled_lines']:,.0f} sales worth {currency.money(returns['cancelled_value'], code)} "
-                  f"were undone in full by them and are {'counted (gross)' if selection.gross else 'left out (net)'}."
+        undone = (f" {count(returns['cancelled_lines'], 'sale')} worth {currency.money(returns['cancelled_value'], code)}"
+                  f" were undone in full by them and are {'counted (gross)' if selection.gross else 'left out (net)'}."
                   if returns["cancelled_lines"] else "")
         st.caption(f"{'Gross' if selection.gross else 'Net'} sales. Returns and cancellations in the period: "
-                   f"{returns['lines']:,.0f} lines, {returns['units']:,.0f} units, "
+                   f"{count(returns['lines'], 'line')}, {count(returns['units'], 'unit')}, "
                    f"{currency.money(returns['value'], code)} in value.{undone}")
 
 
 def rankings(info, result: overview.Summary, measure: str, has_stores: bool, code: str | None) -> None:
-    title = {"revenue": f"Revenue{currency.label(code)}", "units": "Units sold"}[measure]
+    word = overview.measure_label(measure, info.kind)
+    title = f"{word}{currency.label(code) if measure == 'revenue' else ''}"
+    store = schema.store_word(info.mapping)
     left, right = st.columns(2)
     if info.has(schema.PRODUCT_ID):
-        figure = charts.bar_figure(result.products, "product", measure, f"Top 10 products by {measure}",
+        figure = charts.bar_figure(result.products, "product", measure, f"Top 10 products by {word.lower()}",
                                    title, "product", id_column=schema.PRODUCT_ID)
         left.plotly_chart(figure, key=PRODUCTS_CHART, on_select=drill_down, selection_mode="points")
     else:
-        left.info("This dataset has no product column (store-level sales), so there is no product ranking.")
+        left.info(f"This dataset holds sales per {store}, without products, so there is no product ranking.")
     if info.has(schema.CUSTOMER_ID):
         right.plotly_chart(charts.bar_figure(result.customers, schema.CUSTOMER_ID, measure,
-                                             f"Top 10 customers by {measure}", title, "customer id",
+                                             f"Top 10 customers by {word.lower()}", title, "customer",
                                              color=charts.SECOND), key="overview_customers")
-    elif info.kind not in ("store_totals", "product_totals"):  # totals never have customers: nothing to say
+    elif info.kind not in overview.TOTALS:  # totals never have customers: nothing to say
         right.info("This dataset has no customer column, so there is no customer ranking.")
     if has_stores:
         st.plotly_chart(charts.bar_figure(result.stores.head(15), schema.STORE_ID, measure,
-                                          f"{measure.capitalize()} by store / country (top 15)", title,
-                                          "store / country"), key="overview_stores_chart")
+                                          f"{word} by {store} (top 15)", title, store),
+                        key="overview_stores_chart")
 
 
-def tables(result: overview.Summary, code: str | None) -> None:
+def tables(info, result: overview.Summary, code: str | None) -> None:
+    store = schema.store_word(info.mapping)
+    money = overview.measure_label("revenue", info.kind)
     with st.expander("Tables (with CSV downloads)"):
-        for name, table in (("products", result.products), ("customers", result.customers),
-                            ("stores", result.stores), ("trend", result.trend)):
-            if table.empty:
-                continue
-            st.markdown(f"**Top {name}**" if name != "trend" else "**Trend**")
-            st.dataframe(table, hide_index=True, width="stretch", key=f"overview_table_{name}",
-                         column_config=glossary_columns(table) | {
-                             "revenue": st.column_config.NumberColumn(f"revenue{currency.label(code)}",
+        for name, table in overview.tables_of(result, info.kind).items():
+            short = name.split()[-1]
+            st.markdown(f"**{plural(store).capitalize() if short == 'stores' else name.capitalize()}**")
+            st.dataframe(table, hide_index=True, width="stretch", key=f"overview_table_{short}",
+                         column_config=glossary_columns(table, store=store) | {
+                             "revenue": st.column_config.NumberColumn(f"{money.lower()}{currency.label(code)}",
                                                                       format="accounting")})
-            download_csv(table, f"overview_{name}.csv", key=f"overview_download_{name}")
+            download_csv(table, f"overview_{short}.csv", key=f"overview_download_{short}", money=["revenue"],
+                         headers={"revenue": money, schema.STORE_ID: store})
 
 
 st.title("Sales overview")
+help_link("overview")
 loaded = current_frame()
 if loaded is None:
     st.stop()
@@ -144,11 +155,11 @@ if info.date_min is None:
 code = workspace().currency_of(info)
 selection, freq, measure = period_filters(info, key)
 result = cached.summary(*key, selection, freq, measure, info.kind)
-kpi_tiles(result, selection, code)
-st.plotly_chart(charts.trend_figure(result.trend, freq, measure, currency.label(code).strip(" ()")),
-                key="overview_trend")
+kpi_tiles(result, selection, code, info.date_min)
+st.plotly_chart(charts.trend_figure(result.trend, freq, measure, currency.label(code).strip(" ()"),
+                                    overview.measure_label(measure, info.kind)), key="overview_trend")
 if note := overview.incomplete_note(result.trend, freq):
     st.caption(note)
 rankings(info, result, measure, bool(cached.store_names(*key)), code)
-tables(result, code)
+tables(info, result, code)
 report_button(key, info, selection, freq, measure, code)

@@ -5,9 +5,18 @@ import streamlit as st
 
 from retail.analytics.aggregate import exogenous_candidates
 from retail.analytics.overview import promo_column
-from retail.glossary import explain
-from retail.pricing.charts import elasticity_figure, product_figure, response_figure, scenario_figure
+from retail.data import currency, schema
+from retail.formatting import count
+from retail.glossary import GLOSSARY, explain
+from retail.pricing.charts import (
+    elasticity_figure,
+    product_figure,
+    response_figure,
+    scenario_figure,
+    store_lift_figure,
+)
 from retail.pricing.costs import cost_columns
+from retail.pricing.export import to_csv_bytes, to_excel_bytes
 from retail.pricing.panel import why_not
 from retail.pricing.registry import DEFAULT, ESTIMATORS, GOALS, NEEDS_COST
 from retail.pricing.result import RUN_KIND
@@ -16,12 +25,23 @@ from retail.pricing.tables import verdict_sentence
 from ui import pricing as cached
 from ui import state
 from ui.data import current_frame, workspace, workspace_location
-from ui.exports import record_download
-from ui.widgets import download_csv, glossary_columns, param_widgets, registry_select, saved_runs
+from ui.downloads import download
+from ui.widgets import (
+    blank_text,
+    download_csv,
+    gaps_as_text,
+    glossary_columns,
+    help_link,
+    param_widgets,
+    registry_select,
+    saved_runs,
+)
 
 RUN_KEY = "pricing_run_id"
 NO_COLUMN = "(none)"
 MEASURES = {"revenue": "Sales value", "units": "Units", "margin": "Margin"}
+NOT_MEASURED = ["product_id", "product_name", "category", "reason", "price_levels", "price_changes", "sale_days",
+                "units", "promo_days", "current_price"]
 
 
 def settings_form(frame: pd.DataFrame) -> PricingSettings | None:
@@ -45,8 +65,8 @@ def settings_form(frame: pd.DataFrame) -> PricingSettings | None:
                            min_sale_days=int(min_days))
 
 
-def show_headline(result, run_id: int) -> None:
-    st.success(f"{result.headline()} Run {run_id}, {ESTIMATORS.label(result.settings.model)}, "
+def show_headline(result, number: int) -> None:
+    st.success(f"{result.headline()} Run {number}, {ESTIMATORS.label(result.settings.model)}, "
                f"{result.seconds:.1f} s.")
     for note in result.notes:
         st.caption(note)
@@ -55,13 +75,19 @@ def show_headline(result, run_id: int) -> None:
 def show_elasticities(result) -> None:
     level = st.radio("Per", ["product", "category"], horizontal=True, key="pr_level",
                      format_func={"product": "product", "category": "category (pooled)"}.get)
-    table = result.products if level == "product" else result.categories
+    table = blank_text(result.products if level == "product" else result.categories)
     st.subheader("Price elasticity per " + level, help=explain("elasticity"))
+    measured = table["identifiable"].astype(bool)
     config = glossary_columns(table, number_format="%.2f", units="localized", revenue="localized",
-                              baseline_units="%.1f", p_elastic="percent", own_weight="percent") | {
-        "reason": st.column_config.TextColumn("why not"), "elasticity_used": None, "elasticity_used_sd": None,
-        "elasticity_source": None, "baseline_log_sd": None, "revenue": None, "stores": None}
-    st.dataframe(table, hide_index=True, width="stretch", key=f"pr_table_{level}", column_config=config)
+                              baseline_units="%.0f", p_elastic="percent", own_weight="percent") | {
+        "reason": None, "elasticity_used": None, "elasticity_used_sd": None, "elasticity_source": None,
+        "baseline_log_sd": None, "revenue": None, "stores": None, "identifiable": None}
+    st.dataframe(table[measured], hide_index=True, width="stretch", key=f"pr_table_{level}", column_config=config)
+    if (~measured).any():  # no number to show for them: why not, and what the estimate would rest on
+        st.markdown(f"**Not measurable** ({count(int((~measured).sum()), level)})", help=explain("verdict"))
+        rest = table.loc[~measured, [c for c in NOT_MEASURED if c in table]]
+        st.dataframe(rest, hide_index=True, width="stretch", key=f"pr_unmeasured_{level}",
+                     column_config=glossary_columns(rest) | {"reason": st.column_config.TextColumn("why not")})
     label = "product_name" if level == "product" else "category"
     st.plotly_chart(elasticity_figure(table, label), key=f"pr_forest_{level}")
 
@@ -92,11 +118,11 @@ def show_promotions(result) -> None:
     st.subheader("Promotion lift per product", help=explain("promotion_lift"))
     percent = {c: "percent" for c in ("lift", "lift_low", "lift_high", "promotion_lift", "promotion_lift_low",
                                       "promotion_lift_high", "discount")}
-    lifts = result.lifts_view()
+    lifts = gaps_as_text(result.lifts_view())
     st.dataframe(lifts, hide_index=True, width="stretch", key="pr_lifts",
                  column_config=glossary_columns(lifts, number_format="%.0f", **percent))
     st.subheader("Each promotion")
-    events = result.events_view()
+    events = gaps_as_text(result.events_view())
     dates = {c: st.column_config.DateColumn(c, format="YYYY-MM-DD") for c in ("start", "end")}
     st.dataframe(events, hide_index=True, width="stretch", key="pr_events",
                  column_config=glossary_columns(events, number_format="%.0f", **percent) | dates | {"event": None})
@@ -176,33 +202,67 @@ def show_scenario_result(table: pd.DataFrame, recommendation, change: float, wit
                     key="pr_scenario_chart")
 
 
-def show_downloads(home: str, run_id: int, code: str | None) -> None:
+def show_downloads(result, number: int, code: str | None) -> None:
     st.subheader("Take it away")
     left, middle, right = st.columns(3)
-    left.download_button("Download Excel (elasticities, categories, promotions, settings)",
-                         cached.export_bytes(home, run_id, "xlsx", "product", code),
-                         file_name=f"pricing_run_{run_id}.xlsx", on_click=record_download(f"pricing_run_{run_id}.xlsx"), key="pr_download_xlsx",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    middle.download_button("Download CSV (products)", cached.export_bytes(home, run_id, "csv", "product", code),
-                           file_name=f"elasticity_products_{run_id}.csv", on_click=record_download(f"elasticity_products_{run_id}.csv"), mime="text/csv", key="pr_download_csv")
-    right.download_button("Download CSV (categories)", cached.export_bytes(home, run_id, "csv", "category", code),
-                          file_name=f"elasticity_categories_{run_id}.csv", on_click=record_download(f"elasticity_categories_{run_id}.csv"), mime="text/csv", key="pr_download_cat")
+    download(left, "Download Excel (elasticities, categories, promotions, settings)",
+             lambda: to_excel_bytes(result, code), f"pricing_run_{number}.xlsx", "pr_download_xlsx")
+    download(middle, "Download CSV (products)", lambda: to_csv_bytes(result, "product"),
+             f"elasticity_products_{number}.csv", "pr_download_csv")
+    download(right, "Download CSV (categories)", lambda: to_csv_bytes(result, "category"),
+             f"elasticity_categories_{number}.csv", "pr_download_cat")
+
+
+def show_store_promotions(info, frame) -> None:
+    """Sales totals per store with a promotion column: what promotions added, per store, with intervals."""
+    st.subheader("Promotion lift per store", help=explain("store_lift"))
+    st.caption("This file has sales per store without prices, so no price elasticity can be measured; what the "
+               "promotions added can.")
+    columns = exogenous_candidates(frame)
+    guess = promo_column(frame)
+    column = st.selectbox("Promotion column", columns, index=columns.index(guess) if guess in columns else 0,
+                          key="pr_store_promo", help="A column that is above 0 on promotion days (e.g. Promo).")
+    try:
+        result = cached.store_promotions(workspace_location(), info.name, info.version, column)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    st.success(result.headline())
+    for note in result.notes:
+        st.caption(note)
+    store = schema.store_word(info.mapping)
+    period = result.period
+    table = blank_text(result.stores)
+    money = {c: st.column_config.NumberColumn(f"{GLOSSARY[c][0]}{currency.label(workspace().currency_of(info))}"
+                                              .replace("day", period), help=explain(c), format="localized")
+             for c in ("sales_per_promo_day", "extra_per_promo_day")}
+    st.dataframe(table, hide_index=True, width="stretch", key="pr_store_lifts", column_config=glossary_columns(
+        table, store=store) | money | {"store_id": st.column_config.TextColumn(store), "promo_days": st.column_config.
+        NumberColumn(f"promotion {period}s", format="localized"), "other_days": st.column_config.NumberColumn(
+            f"other {period}s", format="localized")})
+    st.plotly_chart(store_lift_figure(result.stores), key="pr_store_lift_chart")
+    download_csv(table, "promotion_lift_per_store.csv", "pr_store_lifts_csv",
+                 money=["sales_per_promo_day", "extra_per_promo_day"], headers={"store_id": store})
 
 
 def show_runs(runs) -> None:
-    table = pd.DataFrame([{"run": r.id, "saved": r.created_at, "model": ESTIMATORS.label(r.summary.get("model", "")),
+    table = pd.DataFrame([{"run": r.number, "saved": r.created_at, "model": ESTIMATORS.label(r.summary.get("model", "")),
                            "products": r.summary.get("products"), "measurable": r.summary.get("identifiable"),
                            "median elasticity": r.summary.get("median_elasticity")} for r in runs])
     saved_runs(runs, table, RUN_KEY, "pr_", "No saved pricing run for this dataset yet.")
 
 
 st.title("Pricing and promotions")
+help_link("pricing")
 loaded = current_frame()
 if loaded is None:
     st.stop()
 info, frame = loaded
 if reason := why_not(info.has):
-    st.info(reason)
+    if info.kind == "store_totals" and exogenous_candidates(frame):  # no prices, but promotions to measure
+        show_store_promotions(info, frame)
+    else:
+        st.info(reason)
     st.stop()
 home, code = workspace_location(), workspace().currency_of(info)
 if RUN_KEY not in st.session_state:
@@ -216,15 +276,16 @@ with new_tab:
         except ValueError as exc:
             st.error(str(exc))
 runs = workspace().list_runs(RUN_KIND, info.name)  # after a new run was saved above
-run_id = st.session_state.get(RUN_KEY)
-if run_id in {r.id for r in runs}:
+run = next((r for r in runs if r.id == st.session_state.get(RUN_KEY)), None)
+if run is not None:
+    run_id = run.id
     state.publish("run", run_id)
     result = cached.load_run(home, run_id)
     with new_tab:
-        show_headline(result, run_id)
+        show_headline(result, run.number)
         show_elasticities(result)
         show_product(result, code)
-        show_downloads(home, run_id, code)
+        show_downloads(result, run.number, code)
     with promo_tab:
         show_promotions(result)
     with scenario_tab:

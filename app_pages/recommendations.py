@@ -20,9 +20,17 @@ from retail.recommend.registry import (
 from ui import recommend as cached
 from ui import state
 from ui.data import current_frame, workspace_location
-from ui.widgets import glossary_columns, param_widgets, registry_multiselect, registry_select
+from ui.widgets import (
+    glossary_columns,
+    help_link,
+    param_widgets,
+    progress_bar,
+    registry_multiselect,
+    registry_select,
+)
 
 st.title("Recommendations")
+help_link("recommendations")
 loaded = current_frame()
 if loaded is None:
     st.stop()
@@ -50,14 +58,13 @@ def basket_rules(weighting: str) -> str:
                f"{params['min_support']:,} baskets make no rule.")
     shown = rules.drop(columns=["antecedent_id", "antecedent_name"])
     st.dataframe(shown, hide_index=True, width="stretch", key="rec_rules", column_config=glossary_columns(
-        shown, support="%.4f", confidence="%.2f", rule_lift="%.1f", baskets="%d"))
+        shown, rule_lift="%.1f"))
     basket = st.multiselect("A whole basket (what goes with all of it)", list(names), key="rec_basket",
                             format_func=lambda p: f"{names[p]} ({p})")
     if basket:
         together = model.rules(basket, 10, **params)
         st.dataframe(together, hide_index=True, width="stretch", key="rec_basket_rules",
-                     column_config=glossary_columns(together, support="%.4f", confidence="%.2f", rule_lift="%.1f",
-                                                    baskets="%d"))
+                     column_config=glossary_columns(together, rule_lift="%.1f"))
     return product
 
 
@@ -77,8 +84,13 @@ if data.rows_without_customer:
                f"{data.shape[0]:,} customers x {data.shape[1]:,} products.")
 
 personal, together, evaluation = st.tabs(["For a customer", "Bought together", "Evaluation"])
+similar_spec = RECOMMENDERS.get(RECOMMENDERS.first_tagged(SIMILAR_ITEMS))
 
-with personal:
+
+@st.fragment
+def for_a_customer() -> None:
+    """A customer's suggestions: choosing another customer or moving a slider reruns this alone (the
+    fitted model is shared; only the ranking is computed again)."""
     customers = cached.customer_choices(*key)
     customers = customers[customers[schema.CUSTOMER_ID].isin(set(data.customer_ids))]
     labels = dict(zip(customers[schema.CUSTOMER_ID], customers["orders"], strict=True))
@@ -119,16 +131,25 @@ with personal:
                     column_config=glossary_columns(history) | {
                         schema.REVENUE: st.column_config.NumberColumn("amount", format="%.2f")})
 
-with together:
+
+@st.fragment
+def bought_together() -> None:
+    """Basket rules and similar products for a product: their sliders rerun this alone."""
     product = basket_rules(weighting)
     names = dict(zip(data.catalogue[schema.PRODUCT_ID], data.catalogue[schema.PRODUCT_NAME], strict=True))
-    similar_spec = RECOMMENDERS.get(RECOMMENDERS.first_tagged(SIMILAR_ITEMS))
     item_params = param_widgets(similar_spec, "together", defaults=cached.kept_settings(info.name, similar_spec.name))
     item_model = cached.fitted_model(*key, weighting, similar_spec.name)
     st.subheader(f"Customers who bought {names[product]} also bought")
     similar = item_model.similar_items(product, 10, **item_params)
     st.dataframe(similar, hide_index=True, width="stretch", key="rec_similar",
                  column_config=glossary_columns(similar, co_buyers="%d"))
+
+
+with personal:
+    for_a_customer()
+
+with together:
+    bought_together()
 
 with evaluation:
     st.caption("Train on purchases before the cutoff, test on the last days: does the list contain what the "
@@ -146,18 +167,16 @@ with evaluation:
         if len(eligible) < len(RECOMMENDERS.names) else None))
     if st.button("Evaluate", type="primary", key="eval_run") or st.session_state.get("eval_done"):
         st.session_state["eval_done"] = True
-        progress = st.progress(0.0, text="Evaluating...")
         rows = []
         try:
-            baseline = RECOMMENDERS.first_tagged(BASELINE)
-            for index, name in enumerate([baseline, *[a for a in chosen if a != baseline]]):
-                progress.progress(index / (len(chosen) + 1), text=f"Evaluating {RECOMMENDERS.label(name)}...")
-                rows.append(cached.evaluate_algorithm(*key, test_days, protocol, k, name))
+            with progress_bar("Evaluating...") as progress:
+                baseline = RECOMMENDERS.first_tagged(BASELINE)
+                for index, name in enumerate([baseline, *[a for a in chosen if a != baseline]]):
+                    progress(index / (len(chosen) + 1), f"Evaluating {RECOMMENDERS.label(name)}...")
+                    rows.append(cached.evaluate_algorithm(*key, test_days, protocol, k, name))
         except ValueError as exc:  # e.g. nobody to evaluate in this test window
-            progress.empty()
             st.error(str(exc))
             st.stop()
-        progress.empty()
         table = with_popularity_ratio(pd.concat(rows, ignore_index=True))
         shown = table.assign(algorithm=table["algorithm"].map(RECOMMENDERS.label))
         st.dataframe(shown, hide_index=True, width="stretch", key="eval_table",

@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from retail.analytics.aggregate import LEVELS, available_levels
+from retail.analytics.aggregate import available_levels, level_label
 from retail.data import currency, schema
+from retail.formatting import percent
 from retail.glossary import explain
 from retail.inventory.charts import item_figure, tradeoff_figure
 from retail.inventory.demand import INVENTORY_LEVELS, why_not
-from retail.inventory.export import item_summary, plan_table
+from retail.inventory.export import item_summary, plan_table, to_csv_bytes, to_excel_bytes
 from retail.inventory.registry import POLICIES, TERMS_SPEC, baseline, ours, own_settings
 from retail.inventory.result import RUN_KIND, headline
 from retail.inventory.settings import ReplenishmentSettings
@@ -16,15 +17,15 @@ from retail.inventory.stock import FIELD_LABELS, editable_table, table_from_edit
 from ui import inventory as cached
 from ui import state
 from ui.data import current_frame, workspace, workspace_location
-from ui.exports import record_download
-from ui.widgets import param_widgets, saved_runs
+from ui.downloads import download
+from ui.widgets import help_link, param_widgets, saved_runs
 
 RUN_KEY = "replenishment_run_id"
 
 
 def scope_inputs(key: tuple, levels: list[str]) -> dict:
     row = st.columns(4)
-    level = row[0].selectbox("Plan per", levels, format_func=lambda name: LEVELS[name].label, key="rp_level")
+    level = row[0].selectbox("Plan per", levels, format_func=lambda name: level_label(name, store), key="rp_level")
     top_n = row[1].number_input("Largest N items (0 = all)", 0, 100_000, 100, key="rp_top",
                                 help="The items with most units sold before the replayed weeks.")
     weeks = row[2].number_input("Weeks replayed", 1, 52, 12, key="rp_weeks",
@@ -51,7 +52,7 @@ def stock_inputs(key: tuple, scope: dict):
         demand = cached.history(*args)
         edited = st.data_editor(editable_table(demand.ids, demand.names(), stock), key="rp_table",
                                 width="stretch", disabled=["name"],
-                                column_config={"_index": st.column_config.TextColumn(LEVELS[scope["level"]].label)}
+                                column_config={"_index": st.column_config.TextColumn(level_label(scope["level"], store))}
                                 | {name: st.column_config.NumberColumn(label, format="localized")
                                    for name, label in FIELD_LABELS.items()})
     return table_from_editor(edited, stock.mapping if stock else None)
@@ -93,7 +94,7 @@ def kpis(result, code: str | None) -> None:
                         f"{mine['stockout_cycles'] - base['stockout_cycles']:+,} vs spreadsheet", delta_color="inverse")
 
 
-def show_plan(home: str, result, run_id: int, code: str | None) -> None:
+def show_plan(result, number: int, code: str | None) -> None:
     plan = result.plan
     ordered = plan[plan["order_quantity"] > 0]
     st.subheader(f"Orders for the review of {pd.Timestamp(plan['review_date'].iat[0]):%d %b %Y}: "
@@ -106,12 +107,10 @@ def show_plan(home: str, result, run_id: int, code: str | None) -> None:
     config["review date"] = st.column_config.DateColumn("review date", format="YYYY-MM-DD")
     st.dataframe(table, hide_index=True, width="stretch", key="rp_plan", column_config=config)
     downloads = st.columns(2)
-    downloads[0].download_button("Download Excel (orders, simulation, items, curve, settings)",
-                                 cached.export_bytes(home, run_id, "xlsx"), file_name=f"order_plan_{run_id}.xlsx", on_click=record_download(f"order_plan_{run_id}.xlsx"),
-                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                 key="rp_download_xlsx")
-    downloads[1].download_button("Download CSV (orders)", cached.export_bytes(home, run_id, "csv"),
-                                 file_name=f"order_plan_{run_id}.csv", on_click=record_download(f"order_plan_{run_id}.csv"), mime="text/csv", key="rp_download_csv")
+    download(downloads[0], "Download Excel (orders, simulation, items, curve, settings)",
+             lambda: to_excel_bytes(result), f"order_plan_{number}.xlsx", "rp_download_xlsx")
+    download(downloads[1], "Download CSV (orders)", lambda: to_csv_bytes(result), f"order_plan_{number}.csv",
+             "rp_download_csv")
 
 
 def show_item(result, run_id: int) -> None:
@@ -128,7 +127,8 @@ def show_item(result, run_id: int) -> None:
         for column in summary.columns[1:]})
 
 
-def show_run(home: str, run_id: int, code: str | None) -> None:
+def show_run(home: str, run, code: str | None) -> None:
+    run_id = run.id
     result = cached.load_run(home, run_id)
     st.success(headline(result), icon=":material/inventory_2:")
     st.caption(explain("replay"))
@@ -137,21 +137,22 @@ def show_run(home: str, run_id: int, code: str | None) -> None:
     kpis(result, code)
     st.plotly_chart(tradeoff_figure(result.curve, result.settings.terms["service_measure"], result.service_points()),
                     key="rp_tradeoff")
-    show_plan(home, result, run_id, code)
+    show_plan(result, run.number, code)
     show_item(result, run_id)
 
 
 def show_saved_runs(runs: list) -> None:
-    table = pd.DataFrame([{"run": r.id, "saved": r.created_at, "per": LEVELS[r.settings["level"]].label,
-                           "items": r.summary.get("items"), "target": r.settings["terms"]["service_level"],
-                           "cycle service (ours)": r.summary["ours"]["achieved_csl"],
-                           "cycle service (spreadsheet)": r.summary["baseline"]["achieved_csl"],
+    table = pd.DataFrame([{"run": r.number, "saved": r.created_at, "per": level_label(r.settings["level"], store),
+                           "items": r.summary.get("items"), "target": percent(r.settings["terms"]["service_level"], 1),
+                           "cycle service (ours)": percent(r.summary["ours"]["achieved_csl"], 1),
+                           "cycle service (spreadsheet)": percent(r.summary["baseline"]["achieved_csl"], 1),
                            "days of stock (ours)": r.summary["ours"]["days_of_cover"],
                            "days of stock (spreadsheet)": r.summary["baseline"]["days_of_cover"]} for r in runs])
     saved_runs(runs, table, RUN_KEY, "rp_", "No saved replenishment run for this dataset yet.")
 
 
 st.title("Replenishment")
+help_link("replenishment")
 loaded = current_frame()
 if loaded is None:
     st.stop()
@@ -161,6 +162,7 @@ if reason := why_not(info.kind, info.has(schema.QUANTITY)):
     st.stop()
 home = workspace_location()
 key = (home, info.name, info.version)
+store = schema.store_word(info.mapping)  # "country" for the sample: the tables and choices say so
 code = workspace().currency_of(info)
 levels = [level for level in INVENTORY_LEVELS if level in available_levels(info.has)]
 if RUN_KEY not in st.session_state:
@@ -186,10 +188,10 @@ with new_tab:
 
 runs = workspace().list_runs(RUN_KIND, info.name)  # after a new run was saved above
 with new_tab:
-    run_id = st.session_state.get(RUN_KEY)
-    if run_id in {r.id for r in runs}:
-        state.publish("plan", run_id)
-        show_run(home, run_id, code)
+    run = next((r for r in runs if r.id == st.session_state.get(RUN_KEY)), None)
+    if run is not None:
+        state.publish("plan", run.id)
+        show_run(home, run, code)
     else:
         st.info("Set the terms and plan the orders: both policies are replayed on the last weeks first.")
 

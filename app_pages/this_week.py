@@ -14,7 +14,7 @@ from ui import planning as cached
 from ui.append import APPEND_TAB
 from ui.data import current_frame, workspace
 from ui.planning import VIEW_KEY
-from ui.widgets import download_csv, param_widgets
+from ui.widgets import download_csv, help_link, param_widgets
 
 SHOWN = 25
 
@@ -66,6 +66,7 @@ def exception_lines(week, info, code: str | None, shown: int) -> None:
 
 
 st.title("This week")
+help_link("this_week")
 loaded = current_frame()
 if loaded is None:
     st.stop()

@@ -11,9 +11,9 @@ from retail.feedback.export import scores_table, to_csv_bytes
 from retail.feedback.registry import TOPIC_MODELS, UNHAPPY_MODELS
 from retail.feedback.settings import FeedbackSettings
 from ui import feedback as cached
-from ui.data import current_dataset, dataset_frame, workspace, workspace_location
-from ui.exports import record_download
-from ui.widgets import glossary_columns, param_widgets, registry_select
+from ui.data import current_dataset, dataset_frame, list_datasets, workspace, workspace_location
+from ui.downloads import download
+from ui.widgets import glossary_columns, help_link, param_widgets, registry_select
 
 AUTO = "auto"
 NO_SALES = "(none)"
@@ -39,7 +39,7 @@ def choose_settings() -> FeedbackSettings:
 
 def sales_choice():
     """A sales dataset to join on product codes (None: no join)."""
-    sales = [d for d in workspace().list_datasets() if d.kind != "messages"]
+    sales = [d for d in list_datasets() if d.kind != "messages"]
     names = [NO_SALES, *(d.name for d in sales)]
     chosen = st.selectbox("Compare with the sales of", names, key="fb_sales",
                           help="Flags products whose complaints rise while their sales fall (product codes must match).")
@@ -124,6 +124,7 @@ def show_answers(result) -> None:
 
 
 st.title("Customer voice")
+help_link("voice")
 st.caption("What customers say in reviews and service messages, which products they are unhappy with, and help to "
            "answer them faster.")
 info = current_dataset()
@@ -146,6 +147,6 @@ for tab, show in zip(tabs, (show_topics, show_trend, show_products, show_unhappy
     with tab:
         show(result)
 scores = scores_table(result, info.mapping.get(schema.MESSAGE_ID))
-st.download_button("Download the scores (CSV)", lambda: to_csv_bytes(workspace().export(scores)),
-                   file_name="customer_voice_scores.csv", mime="text/csv", key="fb_download",
-                   on_click=record_download("customer_voice_scores.csv"))
+guarded = workspace()  # taken now: the download is built off the session's thread
+download(st, "Download the scores (CSV)", lambda: to_csv_bytes(guarded.export(scores)), "customer_voice_scores.csv",
+         "fb_download")

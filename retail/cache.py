@@ -1,4 +1,5 @@
-"""A small thread-safe memo for structures derived from fitted state and a setting.
+"""Small thread-safe memos: structures derived from fitted state and a setting, and fitted models
+within a memory budget.
 
 Fitted models are shared by every browser session; each call passes its own settings.
 What a setting derives (neighbour lists for a shrinkage, text vectors for a model) is
@@ -9,10 +10,14 @@ recently used entries go first.
 
 from __future__ import annotations
 
+import sys
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+import numpy as np
 
 T = TypeVar("T")
 
@@ -58,10 +63,68 @@ class SettingsCache(Generic[T]):
             value = compute()
             with self._lock:
                 self._values[key] = value
-                while len(self._values) > self.maxsize:
+                while len(self._values) > 1 and self._too_big():
                     self._values.popitem(last=False)
             return value
         finally:
             with self._lock:
                 self._pending.pop(key, None)
             done.set()
+
+    def _too_big(self) -> bool:
+        """Whether the oldest entry must go (the newest one always stays)."""
+        return len(self._values) > self.maxsize
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+class BudgetCache(SettingsCache[T]):
+    """Least-recently-used values within ``budget`` bytes (:func:`footprint`, measured again at each new
+    entry, since a fitted model grows the structures it derives for each setting). The newest value always
+    stays, however big. :func:`clear_all` empties every budget cache of the process."""
+
+    def __init__(self, budget: int, maxsize: int = 64) -> None:
+        super().__init__(maxsize)
+        self.budget = budget
+        _BUDGET_CACHES.add(self)
+
+    def _too_big(self) -> bool:
+        return super()._too_big() or self.footprint() > self.budget
+
+    def footprint(self) -> int:
+        """Bytes held by the cached values (shared parts counted once)."""
+        seen: set[int] = set()
+        return sum(footprint(value, seen) for value in list(self._values.values()))
+
+
+_BUDGET_CACHES: weakref.WeakSet[BudgetCache] = weakref.WeakSet()
+
+
+def clear_all() -> None:
+    """Empty every :class:`BudgetCache` (e.g. once a customer's data was erased)."""
+    for cache in list(_BUDGET_CACHES):
+        cache.clear()
+
+
+def footprint(value: Any, seen: set[int] | None = None, depth: int = 0) -> int:
+    """Approximate bytes of ``value``: its arrays, sparse matrices and frames, followed through
+    attributes, dicts and sequences (each object counted once in ``seen``)."""
+    seen = set() if seen is None else seen
+    if id(value) in seen or depth > 8 or value is None or isinstance(value, str | bytes | int | float | bool):
+        return 0
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes) if value.base is None else footprint(value.base, seen, depth + 1)
+    if callable(getattr(value, "memory_usage", None)):  # a pandas frame, series or index
+        usage = value.memory_usage(deep=False)
+        return int(usage.sum()) if hasattr(usage, "sum") else int(usage)
+    if hasattr(value, "nnz") and hasattr(value, "indptr"):  # a sparse matrix (CSR/CSC)
+        return sum(footprint(getattr(value, part), seen, depth + 1) for part in ("data", "indices", "indptr"))
+    if isinstance(value, dict):
+        return sum(footprint(v, seen, depth + 1) for v in list(value.values()))
+    if isinstance(value, list | tuple | set | frozenset):
+        return sum(footprint(v, seen, depth + 1) for v in list(value)[:10_000])
+    inner = getattr(value, "__dict__", None)
+    return sys.getsizeof(value) + (footprint(inner, seen, depth + 1) if inner else 0)

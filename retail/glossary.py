@@ -8,22 +8,22 @@ from __future__ import annotations
 
 GLOSSARY: dict[str, tuple[str, str]] = {
     # forecast accuracy
-    "wape": ("Error (WAPE)", "Weighted absolute percentage error: all forecast misses added up, as a share of "
-             "what actually sold. 0.25 means the forecasts were off by 25% of demand; lower is better."),
+    "wape": ("Error (WAPE)", "All forecast misses added up, as a share of what actually sold (weighted absolute "
+             "percentage error, WAPE): 25% means the forecasts were off by 25% of demand; lower is better."),
     "mase": ("Error vs naive (MASE)", "The average miss divided by the average miss of repeating the previous "
              "season one step ahead on the training data. Forecasting several periods ahead is harder than one "
              "step, so values above 1 are common; compare models with each other (the headline compares them "
              "with the seasonal naive model over the same test periods)."),
     "rmse": ("Typical miss (RMSE)", "Root mean squared error, in the forecast's own unit (units or money): "
              "the size of a typical miss, with big misses weighing more."),
-    "bias": ("Bias", "Whether forecasts run high or low overall: +0.10 means 10% too high in total, "
-             "-0.10 means 10% too low (risk of running out)."),
+    "bias": ("Bias", "Whether forecasts run high or low overall: +10% means 10% too high in total, "
+             "-10% means 10% too low (risk of running out)."),
     "wape_vs_baseline": ("vs seasonal naive", "How much lower (negative) or higher the error is than repeating "
-                         "last season: -0.20 means 20% smaller misses."),
+                         "last season: -20% means 20% smaller misses."),
     "coverage_80": ("Inside 80% range", "Share of the backtest's actual sales that fell inside the 80% range. "
-                    "Close to 0.80 means the range can be trusted."),
+                    "Close to 80% means the range can be trusted."),
     "coverage_95": ("Inside 95% range", "Share of the backtest's actual sales that fell inside the 95% range. "
-                    "Close to 0.95 means the range can be trusted."),
+                    "Close to 95% means the range can be trusted."),
     "in_sample": ("Range checked on its own data", "Ticked when there was a single backtest window, so the "
                   "ranges were measured on the same errors they were built from (optimistic)."),
     "seconds": ("Seconds", "Time spent fitting and forecasting in the backtest and on all the history (a blend: "
@@ -37,21 +37,24 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "interval": ("80% / 95% range", "The range that should hold the actual sales 8 (or 19) times in 10 (or 20), "
                  "built from the models' own backtest misses."),
     # recommendation accuracy
-    "precision": ("Precision@K", "Share of the K suggestions that the customer went on to buy."),
-    "recall": ("Recall@K", "Share of what the customer went on to buy that was among the K suggestions."),
-    "ndcg": ("NDCG@K", "Like precision, but a hit at the top of the list counts more than one further down "
-             "(1 = perfect order)."),
-    "map": ("MAP@K", "Mean average precision: rewards lists whose hits come early."),
-    "hit_rate": ("Hit rate@K", "Share of customers with at least one suggestion they went on to buy."),
+    "precision": ("Suggestions bought", "Share of the K suggestions that the customer went on to buy (precision@K)."),
+    "recall": ("Purchases foreseen", "Share of what the customer went on to buy that was among the K suggestions "
+               "(recall@K)."),
+    "ndcg": ("Ranking quality", "Like suggestions bought, but a hit at the top of the list counts more than one "
+             "further down: 100% is the perfect order (NDCG@K, normalised discounted cumulative gain)."),
+    "map": ("Early hits", "Rewards lists whose hits come early (MAP@K, mean average precision)."),
+    "hit_rate": ("Customers with a hit", "Share of customers with at least one suggestion they went on to buy "
+                 "(hit rate@K)."),
     "coverage": ("Catalogue coverage", "Share of all products that appear in somebody's suggestions."),
-    "vs_popularity": ("vs best sellers", "NDCG divided by that of simply suggesting the best sellers: "
+    "vs_popularity": ("vs best sellers", "Ranking quality divided by that of simply suggesting the best sellers: "
                       "2.0 means twice as good."),
     "fit_seconds": ("Learning, s", "Seconds to learn from the purchases."),
     "score_seconds": ("Suggesting, s", "Seconds to rank products for every evaluated customer."),
     "customers": ("Customers", "Customers evaluated: they bought before the cut-off and something new after it."),
     "similarity": ("Similarity", "How alike two products (or customers) are, from who bought them."),
     "co_buyers": ("Bought by both", "Customers who bought both products."),
-    "shrinkage": ("Shrinkage", "Makes similarities built on few shared buyers count less."),
+    "shrinkage": ("Caution with few shared buyers", "Makes similarities built on few shared buyers count less "
+                  "(shrinkage)."),
     "score": ("Score", "How strongly the algorithm suggests the product (only the order matters)."),
     "reasons": ("Why", "What in the customer's history led to the suggestion."),
     # replenishment
@@ -71,7 +74,8 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "monetary": ("Money spent", "What the customer paid, less what they returned."),
     "tenure_days": ("Days since first purchase", "How long the customer has been buying."),
     "average_order_value": ("Average order value", "Money spent divided by orders."),
-    "rfm_score": ("RFM score", "Recency, frequency and money scores, 1 (lowest fifth) to 5 (highest fifth): 555 is best."),
+    "rfm_score": ("Scores (recency, frequency, money)", "How recently, how often and how much the customer bought, "
+                  "each scored 1 (lowest fifth of customers) to 5 (highest fifth): 5-5-5 is best (an RFM score)."),
     "segment": ("Segment", "The customer's group in the segment rule table (from the recency and frequency scores)."),
     "propensity": ("Probability of buying", "How likely the customer is to buy in the next period, learned from who "
                    "bought in the period before."),
@@ -87,13 +91,13 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "actual_rate": ("Actual buy rate", "The share of customers who bought in the held-out days."),
     "purchases_predicted": ("Purchases predicted", "Purchase days predicted for the held-out days, all customers."),
     "purchases_actual": ("Purchases made", "Purchase days that actually happened in the held-out days."),
-    "purchases_error": ("Total off by", "Predicted total against actual: -0.10 means 10% too few."),
+    "purchases_error": ("Total off by", "Predicted total against actual: -10% means 10% too few."),
     "spearman": ("Rank correlation", "Spearman correlation of predicted and actual purchases per customer: 1 means "
                  "the model ordered customers perfectly."),
     "top_capture": ("Top-10% share", "Share of all purchases made by the 10% of customers the model expected most from."),
     "spend_predicted": ("Spend predicted", "Money predicted for the held-out days, all customers."),
     "spend_actual": ("Spend made", "Money actually spent in the held-out days."),
-    "spend_error": ("Spend off by", "Predicted spend against actual: -0.10 means 10% too little."),
+    "spend_error": ("Spend off by", "Predicted spend against actual: -10% means 10% too little."),
     "revenue_share": ("Share of revenue", "The segment's share of all money spent."),
     "customer_share": ("Share of customers", "The segment's share of all customers."),
     "average_recency_days": ("Average days since purchase", "How long ago the segment's customers last bought, on average."),
@@ -129,7 +133,8 @@ GLOSSARY |= {
     "category_elasticity": ("Category elasticity", "The elasticity the products of the category vary around."),
     "baseline_units": ("Units in a typical week", "Expected units of a week at today's regular price without a "
                        "promotion, in the conditions of the last four weeks."),
-    "current_price": ("Today's price", "The latest regular price (outside promotions)."),
+    "current_price": ("Today's price", "The median regular price (outside promotions) over the last four weeks with "
+                      "sales: the price the product sells at now."),
     "lowest_price": ("Lowest price seen", "The lowest price on a day with sales."),
     "highest_price": ("Highest price seen", "The highest price on a day with sales."),
     "sale_days": ("Store-days with sales", "Days with at least one sale, counted per store."),
@@ -145,7 +150,7 @@ GLOSSARY |= {
                             "elasticity)."),
     "units_from_promotion": ("From the promotion itself", "Extra units beyond what the discount explains: display, "
                              "leaflet, attention."),
-    "lift": ("Lift", "Units sold against units without the promotion: +0.80 means 80% more."),
+    "lift": ("Lift", "Units sold against units without the promotion: +80% means 80% more."),
     "promotion_lift": ("Lift beyond the discount", "Units sold against what the discount alone would have sold: the "
                        "promotion's own effect."),
     "lift_low": ("Lift, low (95%)", "The lower end of the lift's 95% interval."),
@@ -154,6 +159,14 @@ GLOSSARY |= {
                            "the discount."),
     "promotion_lift_high": ("Beyond the discount, high (95%)", "The upper end of that interval."),
     "events": ("Promotions", "Separate promotion periods of the product."),
+    "store_lift": ("Promotion lift", "Sales on the store's promotion days against its other days, with weekday, "
+                   "month and trend taken out: +25% means a quarter more sales on a promotion day."),
+    "store_lift_low": ("Lift, low (95%)", "The lower end of the lift's 95% interval."),
+    "store_lift_high": ("Lift, high (95%)", "The upper end of the lift's 95% interval."),
+    "other_days": ("Other days", "Days with sales without a promotion (closed days left out)."),
+    "sales_per_promo_day": ("Sales per promotion day", "The store's average sales on a promotion day."),
+    "extra_per_promo_day": ("Extra per promotion day", "The part of a promotion day's sales the promotion "
+                            "added: sales per promotion day x lift / (1 + lift)."),
     # products bought together (basket rules)
     "antecedent_name": ("Bought", "The product the rule starts from (for a whole basket: the basket's product "
                         "with the strongest rule)."),
@@ -161,7 +174,7 @@ GLOSSARY |= {
     "baskets": ("Baskets together", "Baskets (orders) that held both products."),
     "support": ("Support", "Share of all baskets that held both products: how common the pair is."),
     "confidence": ("Confidence", "Share of the baskets with the first product that also held the second: "
-                   "0.40 means 4 in 10."),
+                   "40% means 4 in 10."),
     "rule_lift": ("Lift", "How many times more often the two products share a basket than if customers chose them "
                   "independently: above 1 they go together, 1 is chance."),
 }
@@ -169,12 +182,12 @@ GLOSSARY |= {
     # campaign experiments: the read-out
     "responses": ("Responses", "Customers of the group whose outcome was yes (a visit, a purchase)."),
     "response_rate": ("Response rate", "Responses divided by the customers of the group."),
-    "difference": ("Difference vs control", "The group's response rate minus the control group's: +0.05 means 5 more "
-                   "responses per 100 customers, caused by the offer (the groups were assigned at random)."),
+    "difference": ("Difference vs control", "The group's response rate minus the control group's: +5 points means 5 "
+                   "more responses per 100 customers, caused by the offer (the groups were assigned at random)."),
     "difference_low": ("Low (95%)", "The lower end of the difference's 95% interval (Newcombe's score interval)."),
     "difference_high": ("High (95%)", "The upper end of the difference's 95% interval."),
-    "p_value": ("p-value", "How often a difference at least this large would appear by chance if the offer did "
-                "nothing: below 0.05 is usually called significant."),
+    "p_value": ("Chance alone (p-value)", "How often a difference at least this large would appear by chance if the "
+                "offer did nothing: below 0.05 is usually called significant; '< 0.001' means almost never."),
     "extra_responses": ("Extra responses", "The difference times the group's customers: responses the offer caused."),
     "spend_per_customer": ("Spend per customer", "Money spent in the outcome window divided by the group's customers "
                            "(those who spent nothing included)."),
@@ -185,9 +198,11 @@ GLOSSARY |= {
     "cramers_v": ("Strength (Cramer's V)", "How strongly the offers differ across the fact's values: 0 when every "
                   "kind of customer got every offer equally often; from 0.1 the test is suspect."),
     # uplift targeting
-    "qini": ("Qini coefficient", "How well the ranking puts the customers the contact moves first: the area between "
-             "its Qini curve and random order, as a share of the perfect ranking's (0 = random, higher is better)."),
-    "qini_sd": ("Qini spread", "Standard deviation of the Qini coefficient over the random splits."),
+    "qini": ("Targeting quality", "How well the ranking puts the customers the contact moves first: 0 is no better "
+             "than random order, higher is better (the Qini coefficient: the area between the ranking's curve and "
+             "random order, as a share of the perfect ranking's)."),
+    "qini_sd": ("Targeting quality spread", "Standard deviation of the targeting quality (Qini) over the random "
+                "splits."),
     "uplift_at_30": ("Uplift in top 30%", "Response rate of the contacted minus the control customers among the 30% "
                      "the model ranks highest (held-out customers)."),
     "uplift_at_30_sd": ("Uplift spread", "Standard deviation of the top-30% uplift over the random splits."),
@@ -230,6 +245,16 @@ GLOSSARY |= {
              "up: the products' forecasts need not add up to the total's."),
     "vs_base": ("vs on its own", "The error after reconciliation against the level's own forecast: -0.05 means 5% "
                 "smaller misses."),
+    # exported forecast tables
+    "forecast": ("Forecast", "The model's forecast for the period (the middle of the ranges)."),
+    "lo_80": ("Low (80% range)", "The lower end of the range that should hold the actual sales 8 times in 10."),
+    "hi_80": ("High (80% range)", "The upper end of the 80% range."),
+    "lo_95": ("Low (95% range)", "The lower end of the range that should hold the actual sales 19 times in 20."),
+    "hi_95": ("High (95% range)", "The upper end of the 95% range."),
+    "step": ("Periods ahead", "How many periods after the last one with data the forecast is for."),
+    "model": ("Model", "The forecasting model (the Help page describes each)."),
+    "rank": ("Rank", "1 is the model with the smallest error in the backtest."),
+    "actual": ("Actual sales in the backtest", "What sold in the backtest periods (units or sales value)."),
 }
 
 GLOSSARY |= {
@@ -242,7 +267,7 @@ GLOSSARY |= {
     "topic_name": ("Topic", "The topic's three most telling words: what the messages in it talk about."),
     "words": ("Top words", "The words that weigh most in the topic, most telling first."),
     "unhappy_probability": ("Unhappy (probability)", "How likely the message comes from an unhappy customer "
-                            "(a low rating), read from its words: 0.9 means 9 in 10 such messages are unhappy. "
+                            "(a low rating), read from its words: 90% means 9 in 10 such messages are unhappy. "
                             "Without ratings in the file it is an estimate from a word list and orders messages "
                             "well, but is not a calibrated chance."),
     "unhappy_share": ("Unhappy share", "Share of the messages that are likely unhappy (probability 0.5 or more)."),
@@ -263,7 +288,7 @@ GLOSSARY |= {
     "complaints_recent": ("Complaints now", "Unhappy messages about the product in the latest window."),
     "units_before": ("Units before", "Units sold in the earlier window."),
     "units_recent": ("Units now", "Units sold in the latest window."),
-    "units_change": ("Sales change", "Units now against units before: -0.30 means 30% fewer."),
+    "units_change": ("Sales change", "Units now against units before: -30% means 30% fewer."),
     "flagged": ("Complaints up, sales down", "Ticked when the product's complaints rose while its sales fell."),
     "unhappy_auc": ("AUC", "How well the scores separate unhappy customers from the others on messages the model did not "
             "learn from: 1 = every unhappy message above every other, 0.5 = no better than chance."),
@@ -294,3 +319,21 @@ GLOSSARY |= {
     "what": ("What", "The kind of exception."),
     "why": ("Why", "Why it is on the list, with the numbers."),
 }
+
+# Glossary columns that are shares: pages, reports and exports show them as percentages, never 0.579.
+SHARES: frozenset[str] = frozenset({
+    "wape", "bias", "wape_vs_baseline", "coverage_80", "coverage_95", "precision", "recall", "ndcg", "map",
+    "hit_rate", "coverage", "achieved_csl", "fill_rate", "propensity", "probability_active", "predicted_rate",
+    "actual_rate", "purchases_error", "top_capture", "spend_error", "revenue_share", "customer_share", "p_elastic",
+    "own_weight", "discount", "lift", "lift_low", "lift_high", "promotion_lift", "promotion_lift_low",
+    "promotion_lift_high", "store_lift", "store_lift_low", "store_lift_high", "support", "confidence", "response_rate",
+    "uplift_at_30", "uplift_at_30_sd",
+    "predicted_extra_chance", "mean_reward", "reward_sd", "chance_best", "next_wave_share", "segment_expected_rate",
+    "unhappy_probability", "unhappy_share", "latest_share", "trailing_share", "units_change",
+    "intent_accuracy", "right_answer_in_3", "promised_wape", "promised_bias",
+})
+
+
+def is_share(key: str) -> bool:
+    """Whether the column ``key`` holds a share (shown as a percentage)."""
+    return key in SHARES

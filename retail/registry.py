@@ -40,6 +40,7 @@ class Param:
     choices : the allowed values of a str parameter; ``choice_labels`` names them for users.
     optional : None is allowed too (it means "decide from the data", e.g. a window by frequency).
     aliases : further command-line flags for the same parameter (kept for old scripts).
+    share : a value between 0 and 1 that people read as a percentage (a service level of 95%, not 0.95).
     """
 
     name: str
@@ -55,6 +56,7 @@ class Param:
     choice_labels: Mapping[Any, str] = field(default_factory=dict)
     optional: bool = False
     aliases: tuple[str, ...] = ()
+    share: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -304,4 +306,6 @@ def _default_text(param: Param) -> str:
         return ", ".join(f"{key} {value:g}" for key, value in param.default.items())
     if param.default is None:
         return "from the data"
+    if param.share:
+        return f"{param.default:.0%}"
     return param.label_of(param.default) if param.choices else str(param.default)

@@ -17,6 +17,9 @@ SHARED = ROOT.parent / "shared" / "data"
 SHARED_DATA = SHARED / "online_retail" / "online_retail.parquet"
 BAD_FILES = ROOT / "tests" / "data" / "bad"
 SAMPLE_SLICE_CODES = 60
+# No background warm-up of the sample in tests (ui/warm.py): each page test computes what it shows, and
+# a warm-up thread per test workspace would only compete for the CPU. tests/test_warm.py turns it on.
+os.environ.setdefault("RETAIL_WARM", "0")
 
 
 @pytest.fixture

@@ -129,3 +129,17 @@ def test_less_than_one_complete_period_says_so():
     one_day = canonical_lines(n=5, days=1)
     with pytest.raises(ValueError, match="less than one complete week"):
         build_panel(one_day, "total", "W", "units")
+
+
+def test_the_summary_counts_in_words():
+    """"1 store had long breaks", never "1 stores"; the plural where there are several."""
+    from retail.analytics.aggregate import PanelReport
+
+    one = PanelReport(level="store", freq="W", target="revenue", n_series=1, n_periods=1, absences={"7": 3},
+                      too_short=["8"], dropped_top_n=1)
+    assert one.summary() == ("1 store x 1 week of sales value; 1 smaller store left out (only the biggest are "
+                             "forecast); 1 store with too little history to forecast; 1 store had long breaks in "
+                             "sales, treated as missing rather than zero demand.")
+    many = PanelReport(level="product_store", freq="D", target="units", n_series=1200, n_periods=90,
+                       absences={"a": 1, "b": 2})
+    assert many.summary().startswith("1,200 product-store pairs x 90 days of units sold; 2 product-store pairs had")

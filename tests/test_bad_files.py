@@ -155,7 +155,7 @@ def test_blank_product_code_falls_back_to_the_name():
     fallback = result.report.rule("product_id_from_name")
     assert fallback.count == 2 and fallback.examples[0]["product_name"] == "WHITE HANGING HEART"
     missing = result.report.rule("missing_required")
-    assert missing.count == 1 and missing.title == "Missing product_id"
+    assert missing.count == 1 and missing.title == "Missing product code"
 
 
 def test_huge_quantity_and_price_are_implausible_not_sales():

@@ -38,7 +38,7 @@ def test_build_and_download_a_campaign(page, tmp_path):
     audience = page.locator("[data-testid='stMetric']", has_text="Audience").first
     expect(audience).to_have_text(re.compile(r"^\s*Audience\s*25\s*$"), timeout=180_000)  # redrawn when the run ends
     page.get_by_role("button", name="Build and save the campaign list").click()
-    page.get_by_text("saved as run").first.wait_for(timeout=180_000)
+    page.get_by_text("saved as campaign").first.wait_for(timeout=180_000)
     wait_idle(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "customers-campaign.png"), full_page=True)
@@ -48,7 +48,7 @@ def test_build_and_download_a_campaign(page, tmp_path):
     download_info.value.save_as(path)
     table = pd.read_csv(path, dtype={"customer": str})
     assert len(table) == 25
-    assert {"customer", "segment", "probability of buying", "expected spend", "product 1", "why product 1"} <= set(
+    assert {"customer", "segment", "probability of buying (%)", "expected spend", "product 1", "why product 1"} <= set(
         table.columns)
     assert table["expected spend"].is_monotonic_decreasing
     assert not table.astype(str).apply(lambda c: c.str.startswith(("=", "+", "@"))).any().any()

@@ -66,9 +66,10 @@ def test_measure_elasticities_scenario_and_download(page, app_url, tmp_path):
     path = tmp_path / "products.csv"
     download_info.value.save_as(path)
     table = pd.read_csv(path)
-    assert {"product_id", "elasticity", "ci_low", "ci_high", "identifiable", "price_levels", "verdict"} <= set(table)
-    assert table.loc[table["product_id"] == "F", "product_name"].iat[0].startswith("'=")
-    assert table.loc[table["product_id"] == "FLAT", "elasticity"].isna().all()
+    assert {"product code", "Price elasticity", "Low (95%)", "High (95%)", "Measurable", "Price levels",
+            "Verdict"} <= set(table)
+    assert table.loc[table["product code"] == "F", "product"].iat[0].startswith("'=")
+    assert table.loc[table["product code"] == "FLAT", "Price elasticity"].isna().all()
     wait_idle(page)  # the download's click reruns the page (audit log): let it finish before changing tab
 
     page.get_by_role("tab", name="Scenarios").click()  # a tab: no rerun

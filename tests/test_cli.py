@@ -177,8 +177,20 @@ def test_overview_command_net_and_gross(tmp_path, capsys):
     assert info["revenue_net"] == 15.0 and info["revenue_gross"] == 115.0  # the cancelled order of 100
     assert info["units"] == 3 and info["orders"] == 2 and info["customers"] == 2
     assert [p["product_id"] for p in info["top_products"]] == ["A"]
+    assert main(["overview", str(till)]) == 0
+    assert "Revenue net 15.00 / gross 115.00" in capsys.readouterr().out
     assert main(["overview", str(till), "--from", "2024-03-03"]) == 0
     assert "Revenue: 5.00" in capsys.readouterr().out
+
+
+def test_overview_command_on_store_totals_speaks_of_sales(tmp_path, capsys):
+    """No net / gross line when nothing was undone, no units or products for store totals."""
+    from tests.rossmann_data import write_store_days
+
+    assert main(["overview", str(write_store_days(tmp_path / "stores.csv", days=60))]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("Sales totals per store, ") and "  Sales: " in printed
+    assert "gross" not in printed and "units" not in printed and "Revenue" not in printed
 
 
 def test_recommend_and_evaluate_commands(small_sample_file, capsys):

@@ -16,6 +16,7 @@ from tests.customers_data import shop_lines, write_csv
 from tests.experiments_data import CONTROL, campaign
 from tests.feedback_data import messages
 from tests.pricing_data import shop_rows
+from tests.rossmann_data import store_days
 from tests.weekly_data import sales_lines, split_weeks
 
 SAMPLE = "sample"  # the small slice of the bundled sample (line items, customers, stores)
@@ -33,6 +34,7 @@ JSON_COMMANDS: dict[str, tuple[str, list[str]]] = {
     "replenish": (SAMPLE, ["--level", "product", "--top", "4", "--simulate-weeks", "2"]),
     "elasticity": ("till", []),
     "price-scenario": ("till", ["--product", "A", "--change", "-0.1"]),
+    "store-promotions": ("stores", []),
     "customers": ("shop", []),
     "campaign": ("shop", ["--top", "5"]),
     "uplift": ("campaign", ["--arm-col", "offer", "--control", CONTROL, "--outcome", "visit", "--splits", "2",
@@ -60,15 +62,15 @@ def inputs(tmp_path_factory, small_sample_file) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("json_inputs")
     write_csv(shop_lines(customers=120, days=300, seed=4), folder / "shop.csv")
     shop_rows().to_csv(folder / "till.csv", index=False)
+    store_days(stores=2, days=200).to_csv(folder / "stores.csv", index=False)
     campaign(7, customers=2000, effect_scale=2.5)[0].to_csv(folder / "campaign.csv", index=False)
     messages(400, 0).to_csv(folder / "messages.csv", index=False)
     weeks = sales_lines(weeks=40, products=4)
     weeks.to_csv(folder / "weeks.csv", index=False)
     split_weeks(weeks, "2024-09-30")[1][-1].to_csv(folder / "last_week.csv", index=False)
     (folder / "adjustments.csv").write_text("series,period,change,reason\n*,*,+10%,promotion\n")
-    return {SAMPLE: str(small_sample_file), **{name: str(folder / f"{name}.csv") for name in ("shop", "till",
-                                                                                             "campaign", "messages", "weeks",
-                                                                                             "last_week", "adjustments")}}
+    names = ("shop", "till", "stores", "campaign", "messages", "weeks", "last_week", "adjustments")
+    return {SAMPLE: str(small_sample_file), **{name: str(folder / f"{name}.csv") for name in names}}
 
 
 def test_every_json_command_is_checked_here():

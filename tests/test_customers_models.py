@@ -170,6 +170,11 @@ def test_campaign_with_products_exports_safely_and_is_saved(evaluated, workspace
     assert "'=HYPERLINK(\"http://x\")" in cells and not any(str(c).startswith("=") for c in cells if c)
     money = [c for c in book["campaign"][1] if c.value == "expected spend"][0]
     assert "£" in book["campaign"].cell(row=2, column=money.column).number_format
+    chance = [c for c in book["campaign"][1] if c.value == "probability of buying"][0]
+    assert book["campaign"].cell(row=2, column=chance.column).number_format == "0.0%"
+    written = dict(book["settings"].iter_rows(min_row=2, values_only=True))
+    assert written["Campaign"] == "'=cmd" and written["Products per customer"] == 2 and "max_customers" not in written
+    assert written["Their expected spend (with or without the campaign)"] == pytest.approx(summary["expected_revenue"])
     workspace = Workspace(workspace_home)
     run = save_campaign(workspace, "shop", settings, table, summary)
     info, stored = load_campaign(workspace, run.id)
@@ -193,7 +198,8 @@ def test_analysis_workbook_sheets(evaluated):
     book = openpyxl.load_workbook(io.BytesIO(analysis_workbook(evaluated, "EUR")))
     assert book.sheetnames == ["customers", "segments", "evaluation", "settings"]
     header = [c.value for c in book["customers"][1]]
-    assert header[:3] == ["customer", "segment", "RFM score"] and "probability of buying" in header
+    assert header[:3] == ["customer", "segment", "scores (recency, frequency, money)"]
+    assert "probability of buying" in header
 
 
 def test_constructor_defaults_match_the_registry():

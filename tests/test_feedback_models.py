@@ -198,7 +198,8 @@ def test_cli_json_and_out_in_file_order(tmp_path, workspace_home, capsys):
     written = pd.read_csv(out)
     assert list(written.columns[:2]) == ["Ticket ID", "date"] and len(written) == 300
     assert list(written["Ticket ID"]) == [f"T{i:05d}" for i in range(1, 301)]
-    assert written["Unhappy (probability)"].between(0, 1).all() and written["Topic"].notna().all()
+    assert written["Unhappy (probability) (%)"].between(0, 100).all() and written["Topic"].notna().all()
+    assert (written["Unhappy (probability) (%)"] > 1).any()  # in percent, not 0.998
     assert {"product code", "customer", "rating"} <= set(written.columns)  # plain headers, no code words
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
-from retail.errors import NotFittedError
 from retail.forecast.backtest import backtest
 from retail.forecast.combination import MEMBER_WEIGHT, Blend, simplex_grid
 from retail.forecast.metrics import wape

@@ -16,6 +16,7 @@ HORIZON = 7
 class TestForecastModels(EstimatorContract):
     registry = FORECASTERS
     quick = {"lightgbm": {"n_estimators": 20}, "mlp": {"hidden_units": 8, "layers": 1}}
+    combiners = {"blend": "weighs the other models' backtest forecasts (tests/test_forecast_blend.py)"}
 
     @pytest.fixture(scope="class")
     @classmethod

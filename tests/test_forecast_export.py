@@ -4,6 +4,7 @@ import argparse
 import datetime as dt
 import io
 import json
+import re
 
 import numpy as np
 import openpyxl
@@ -43,30 +44,60 @@ def test_run_forecast_produces_every_piece(result):
     assert result.find_series("sum")["series_id"].tolist() == [EVIL]
 
 
+CODE_WORDS = ("series_id", "lo_95", "hi_80", "wape", "mase", "snaive", "lightgbm", "objective", "n_jobs",
+              "random_state", "None", "{", "nan")
+
+
+def sheet_rows(sheet) -> tuple[list, list[tuple]]:
+    header = [c.value for c in sheet[1]]
+    return header, list(sheet.iter_rows(min_row=2, values_only=True))
+
+
 def test_excel_has_sheets_types_and_neutralised_formulas(result):
     book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(result)))
-    assert book.sheetnames == ["summary", "forecast", "metrics", "settings"]
-    sheet = book["forecast"]
-    header = [c.value for c in sheet[1]]
-    assert header[:6] == ["series_id", "name", "model", "date", "step", "lo_95"]
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert all(isinstance(r[header.index("date")], dt.datetime) for r in rows)
-    assert all(isinstance(r[header.index("forecast")], float) for r in rows)
+    assert book.sheetnames == ["summary", "forecast", "accuracy", "settings"]
+    header, rows = sheet_rows(book["forecast"])
+    assert header[:7] == ["Product", "Name", "Model", "Week starting", "Periods ahead", "Low (95% range)",
+                          "Low (80% range)"]
+    assert all(isinstance(r[header.index("Week starting")], dt.datetime) for r in rows)
+    assert all(isinstance(r[header.index("Forecast")], int | float) for r in rows)
     evil_rows = [r for r in rows if "HYPERLINK" in r[0]]
     assert evil_rows and all(r[0] == "'" + EVIL and r[1] == "'@SUM(1+1)" for r in evil_rows)
     for ws in book.worksheets:
         for row in ws.iter_rows():
             assert all(c.data_type != "f" for c in row)
-    metrics = book["metrics"]
-    assert isinstance(
-        metrics.cell(row=2, column=[c.value for c in metrics[1]].index("wape") + 1).value, float
-    )
+    accuracy = book["accuracy"]
+    header, rows = sheet_rows(accuracy)
+    wape = header.index("Error (WAPE)") + 1
+    assert isinstance(accuracy.cell(row=2, column=wape).value, float)
+    assert accuracy.cell(row=2, column=wape).number_format == "0.0%"
+
+
+def test_exports_speak_the_pages_language(result):
+    """Headers from the glossary, models by name, settings in words, units whole, errors as percentages."""
+    book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(result, "all")))
+    for sheet in book.worksheets:
+        header, rows = sheet_rows(sheet)
+        text = " ".join(str(v) for v in header) + " " + " ".join(str(v) for r in rows for v in r if isinstance(v, str))
+        found = [word for word in CODE_WORDS if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text)]
+        assert not found, (sheet.title, found)
+    header, rows = sheet_rows(book["forecast"])
+    models = {r[header.index("Model")] for r in rows}
+    assert models == {"seasonal naive", "moving average", "linear regression", "LightGBM"}
+    forecasts = [r[header.index("Forecast")] for r in rows]
+    assert all(float(v).is_integer() for v in forecasts)  # units: whole numbers, no 17593.05113810197
+    assert book["forecast"].cell(row=2, column=header.index("Forecast") + 1).number_format == "#,##0"
+    settings = dict(sheet_rows(book["settings"])[1])
+    assert settings["Frequency"] == "weekly" and settings["Forecast per"] == "product"
+    assert settings["Models"] == "seasonal naive, moving average, linear regression, LightGBM"
+    assert settings["Best model"] in models and "was best" in settings["In words"]
 
 
 def test_csv_export_is_neutralised(result):
     table = pd.read_csv(io.BytesIO(to_csv_bytes(result, model="all")))
-    assert not table["series_id"].str.startswith(("=", "+", "-", "@")).any()
-    assert set(table["model"]) == {"snaive", "ma", "linear", "lightgbm"}
+    assert not table["Product"].str.startswith(("=", "+", "-", "@")).any()
+    assert set(table["Model"]) == {"seasonal naive", "moving average", "linear regression", "LightGBM"}
+    assert (table["Forecast"] == table["Forecast"].round()).all()
     with pytest.raises(ValueError, match="is not in this run"):
         to_csv_bytes(result, model="prophet")
     assert neutralise("-1+2") == "'-1+2" and neutralise(-3.0) == -3.0 and neutralise("ok") == "ok"
@@ -144,7 +175,7 @@ def test_cli_forecast_json_and_files(tmp_path, monkeypatch, capsys):
     assert {"wape", "mase", "rmse", "bias", "seconds", "coverage_80"} <= set(info["models"]["lightgbm"])
     assert info["best"] in info["models"] and "[100%]" in captured.err
     assert json.loads(metrics.read_text())["best"] == info["best"]
-    assert openpyxl.load_workbook(out).sheetnames == ["summary", "forecast", "metrics", "settings"]
+    assert openpyxl.load_workbook(out).sheetnames == ["summary", "forecast", "accuracy", "settings"]
     bad = parser.parse_args(["forecast", "x", "--out", str(tmp_path / "f.pdf")])
     with pytest.raises(ValueError, match="must end in .xlsx or .csv"):
         bad.handler(bad)

@@ -269,6 +269,13 @@ def test_exports_are_formula_safe_with_currency(sales):
     assert isinstance(value_cell.value, int | float) and "€" in value_cell.number_format
     csv = pd.read_csv(io.BytesIO(to_csv_bytes(run)))
     assert len(csv) == 12 and csv["product"].str.startswith("'=").sum() == 1
+    forecast = csv["forecast demand over those days (units)"]
+    assert (forecast == forecast.round()).all()  # units are whole: no 17593.05
+    written = dict(book["settings"].iter_rows(min_row=2, values_only=True))
+    assert written["Target service level"] == f"{run.settings.terms['service_level']:.1%}" and written["Plan per"] == "product"
+    assert not any(str(k).startswith("{") or "_" in str(k) for k in written)  # words, not JSON or code names
+    header = [cell.value for cell in book["simulation"][1]]
+    assert book["simulation"].cell(row=2, column=header.index("cycle service achieved") + 1).number_format == "0.0%"
 
 
 def test_runs_are_saved_and_reopened(workspace_home, result):
@@ -315,3 +322,11 @@ def test_store_and_product_store_levels():
     for level, items in (("store", 2), ("product_store", 8)):
         run = run_replenishment(two_stores, settings(level=level))
         assert len(run.plan) == items and run.plan[schema.STORE_ID].notna().all()
+
+
+def test_exports_without_unit_costs(sales):
+    """No cost: the money measures are left out of the simulation sheet, the rest is written."""
+    run = run_replenishment(sales, settings(top_n=3))
+    book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(run)))
+    header = [cell.value for cell in book["simulation"][1]]
+    assert "average stock value" not in header and "cycle service achieved" in header

@@ -43,7 +43,7 @@ def test_store_totals_get_their_own_tiles():
     assert list(tiles) == ["Sales", "Stores", "Sales per store-day", "Promotion share"]
     assert tiles["Sales"].value == 42_000 and tiles["Stores"].value == 3
     assert tiles["Sales per store-day"].value == 1000 and tiles["Promotion share"].formatted() == "0%"
-    assert tiles["Sales"].formatted("USD") == "$42,000.00"
+    assert tiles["Sales"].formatted("USD") == "$42.0k" and tiles["Sales"].exact("USD") == "$42,000.00"
     assert overview.measures(lambda f: f in ("date", "store_id", "revenue"), "store_totals") == ["revenue"]
 
 

@@ -110,10 +110,28 @@ def test_customer_history_newest_first_sales_only():
 
 def test_kpi_formatting():
     assert overview.Kpi("Revenue", 3_981_974.9, None, "money").formatted() == "3.98M"
-    assert overview.Kpi("Revenue", 12_345.678, None, "money").formatted() == "12,345.68"
+    assert overview.Kpi("Revenue", 12_345.678, None, "money").formatted() == "12.3k"
+    assert overview.Kpi("Revenue", 12_345.678, None, "money").exact("GBP") == "£12,345.68"
     assert overview.Kpi("Units", 8_909, 0.1).formatted() == "8,909"
     assert overview.Kpi("Units", 8_909, 0.1).formatted_change() == "+10.0%"
     assert overview.Kpi("AOV", float("nan"), None).formatted() == "n/a"
+
+
+@pytest.mark.parametrize("value", [79_234.56, 353_412.0, 1_120_000.0, 9_999.99, 123_456_789.0, 4_372.0])
+def test_kpi_tiles_fit_their_tile(value):
+    """A tile holds about nine characters before it cuts the value ("£79,23..."): every value fits."""
+    for unit in ("money", ""):
+        text = overview.Kpi("Sales", value, None, unit).formatted("GBP")
+        assert len(text) <= 9, text
+
+
+def test_a_share_moves_in_points_and_a_missing_year_is_said():
+    share = overview.Kpi("Promotion share", 0.48, 0.042, "share")
+    assert share.formatted() == "48%" and share.formatted_change() == "+4.2 points"
+    selection = overview.Selection("2011-01-03", "2011-01-09", compare="last_year")
+    note = overview.comparison_note(pd.Timestamp("2010-12-01"), selection)
+    assert "nothing to compare with for the same period last year" in note
+    assert overview.comparison_note(pd.Timestamp("2009-01-01"), selection) == ""
 
 
 def test_summarise_bundles_the_page_figures():

@@ -149,7 +149,7 @@ def test_a_deferred_download_works_outside_the_session_and_is_logged_once_built(
         import tests.test_page_access as here
         from retail.access.roles import Actor
         from ui.access import SIGNED_IN_KEY
-        from ui.exports import deferred_export
+        from ui.downloads import deferred_export
 
         st.session_state[SIGNED_IN_KEY] = Actor("vic", "viewer", "password")
 

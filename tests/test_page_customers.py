@@ -93,7 +93,9 @@ def test_campaign_builder_saves_a_campaign(app_env):
     assert 0 < audience <= 20 < everyone
     app.button(key="camp_build").click().run()
     assert not app.exception
-    assert any("saved as run" in s.value for s in app.success)
+    saved = next(s.value for s in app.success if "saved as campaign 1" in s.value)
+    assert "with or without the campaign" in saved  # their spend, not what the campaign adds
+    assert app.text_input(key="camp_name").value == "winter campaign, Dec 2011"  # the analysis date's season
     listed = frame_with(app, "why_1")
     assert len(listed) == audience and set(listed["segment"]) == {"champions"}
     assert app.selectbox(key="saved_campaign").options

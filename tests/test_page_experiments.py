@@ -3,6 +3,8 @@ for the Customers page's campaign builder), the replay of allocation policies, k
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from retail.data.workspace import Workspace
@@ -32,7 +34,10 @@ def test_demo_read_out_with_customer_facts(app_env):
     tiles = {m.label: m.value for m in app.metric}
     assert set(tiles) == {"no mail: Purchased", "free shipping: Purchased", "10% voucher: Purchased"}
     arms = frame_with(app, "finding")
-    assert len(arms) == 3 and arms["difference_low"].notna().sum() == 2
+    assert len(arms) == 3 and (arms["difference_low"] != "").sum() == 2  # the control row's own difference: empty
+    shown_p = [p for p in arms["p_value"] if p]
+    assert shown_p and all(p == "< 0.001" or re.fullmatch(r"0\.\d+", p) for p in shown_p)  # never 3.2e-44
+    assert not (arms.map(lambda v: v is None or v == "None")).any().any()  # empty cells are empty
     segments = frame_with(app, "segment")
     assert {"champions", "lost"} <= set(segments["segment"])  # RFM segments from the sales data
     assert any("Customer facts from the dataset" in c.value for c in app.caption)
@@ -53,11 +58,11 @@ def test_targeting_models_and_a_list_for_the_customers_page(app_env):
     assert any("ranked the held-out customers best" in s.value for s in app.success)
     summary = frame_with(app, "qini")
     assert set(summary["model"]) == {"random", "response", "two-model-logistic"}
-    targets = frame_with(app, "targeting score")
+    targets = frame_with(app, "targeting_score")
     app.slider(key="exp_target_share").set_value(0.1).run()
-    assert len(frame_with(app, "targeting score")) < len(targets)
+    assert len(frame_with(app, "targeting_score")) < len(targets)
     app.button(key="exp_targets_save").click().run()
-    assert any("Saved as run" in s.value for s in app.success)
+    assert any("Saved as targeting list 1" in s.value for s in app.success)
     app.switch_page("app_pages/customers.py").run()
     assert not app.exception
     everyone = next(m.value for m in app.metric if m.label == "Audience")

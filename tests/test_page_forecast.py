@@ -2,16 +2,23 @@
 
 import io
 import json
+import re
 
+import numpy as np
 import openpyxl
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from retail.data.ingest import SAMPLE_NAME, import_file
 from retail.data.workspace import Workspace
 from tests.conftest import ROOT
+from ui.data import PENDING_KEY
 
 
-def open_page() -> AppTest:
+def open_page(dataset: str | None = None) -> AppTest:
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    if dataset:
+        app.session_state[PENDING_KEY] = dataset  # as if picked in the sidebar
     app.run()
     app.switch_page("app_pages/forecast.py").run()
     assert not app.exception
@@ -20,7 +27,7 @@ def open_page() -> AppTest:
 
 def run_small_forecast(app: AppTest, models=("snaive", "ma", "linear", "lightgbm")) -> None:
     app.number_input(key="fc_top").set_value(8)
-    app.number_input(key="fc_horizon").set_value(4)
+    app.slider(key="fc_horizon").set_value(4)
     app.slider(key="fc_windows").set_value(2)
     app.multiselect(key="fc_models").set_value(list(models))
     next(b for b in app.button if b.form_id == "forecast_settings").click().run()
@@ -97,7 +104,7 @@ def test_excel_export_of_a_run(app_env):
     run = workspace.list_runs("forecast")[0]
     result = ForecastResult.from_frames({t: workspace.load_run_table(run.id, t) for t in run.tables})
     book = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(result)))
-    assert book.sheetnames == ["summary", "forecast", "metrics", "settings"]
+    assert book.sheetnames == ["summary", "forecast", "accuracy", "settings"]
 
 
 def test_the_blend_shows_its_weights_and_needs_two_of_its_models(app_env):
@@ -114,3 +121,36 @@ def test_the_blend_shows_its_weights_and_needs_two_of_its_models(app_env):
     weights = next(json.loads(chart.proto.spec) for chart in app.get("plotly_chart")
                    if "weighs its models" in json.loads(chart.proto.spec)["layout"]["title"]["text"])
     assert sorted(weights["data"][0]["y"]) == ["weight of LightGBM", "weight of share of total"]
+
+
+def nine_day_workbook(path) -> None:
+    """A shop's first 9 days as an Excel workbook: order lines of 12 products."""
+    rng = np.random.default_rng(9)
+    days = pd.date_range("2024-03-04", periods=9, freq="D")
+    rows = [(day + pd.Timedelta(hours=int(rng.integers(9, 18))), f"INV{day.day}{order}", f"SKU{rng.integers(1, 13)}",
+             int(rng.integers(1, 5)), float(rng.uniform(2, 20)).__round__(2))
+            for day in days for order in range(30)]
+    pd.DataFrame(rows, columns=["Date", "Invoice", "SKU", "Qty", "Price"]).to_excel(path, index=False)
+
+
+def test_a_short_file_forecasts_with_defaults_that_fit_it(app_env, tmp_path):
+    """9 days cannot carry 8 weeks ahead: the page starts daily with a short horizon, says why, and runs."""
+    nine_day_workbook(tmp_path / "nine.xlsx")
+    import_file(Workspace(app_env), tmp_path / "nine.xlsx", "nine days")
+    app = open_page("nine days")
+    assert app.selectbox(key="fc_freq").value == "D"
+    assert (app.slider(key="fc_horizon").value, app.slider(key="fc_windows").value) == (3, 2)
+    assert any("covers 9 complete days" in c.value and "daily" in c.value for c in app.caption)
+    next(b for b in app.button if b.form_id == "forecast_settings").click().run()
+    assert not app.exception and not app.error
+    assert re.search(r"Run 1: 1\d series, daily, 3 days ahead\.", app.success[0].value)
+    sample = open_page(SAMPLE_NAME)  # the sample's slice (14 weeks) starts from its own: weekly, 4 ahead
+    assert sample.selectbox(key="fc_freq").value == "W" and sample.slider(key="fc_horizon").value == 4
+
+
+def test_a_failed_run_leaves_no_progress_bar(app_env):
+    app = open_page()
+    app.slider(key="fc_horizon").set_value(90)
+    next(b for b in app.button if b.form_id == "forecast_settings").click().run()
+    assert not app.exception and "no series has the" in app.error[0].value
+    assert not app.get("progress")  # the bar went with the failure

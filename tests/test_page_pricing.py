@@ -12,6 +12,7 @@ from retail.data.workspace import Workspace
 from retail.pricing.registry import ESTIMATORS, GOALS
 from tests.conftest import ROOT
 from tests.pricing_data import shop_rows
+from tests.rossmann_data import write_store_days
 
 SHOP = "shop with prices"
 
@@ -45,9 +46,11 @@ def test_run_shows_elasticities_verdicts_and_saves(shop):
     app = run(open_page())
     assert "6 of 8 products have a measurable price elasticity" in app.success[0].value
     products = next(d.value for d in app.dataframe if "verdict" in d.value.columns and "product_id" in d.value.columns)
-    flat = products.set_index("product_id").loc["FLAT"]
-    assert flat["verdict"] == "not identifiable" and pd.isna(flat["elasticity"])
-    assert products.set_index("product_id").loc["PROMO", "reason"] == "the price moved only together with promotions"
+    assert len(products) == 6 and products["elasticity"].notna().all()  # measurable: every number there, no "None"
+    unmeasured = next(d.value for d in app.dataframe if "reason" in d.value.columns
+                      and "elasticity" not in d.value.columns).set_index("product_id")
+    assert set(unmeasured.index) == {"FLAT", "PROMO"}
+    assert unmeasured.loc["PROMO", "reason"] == "the price moved only together with promotions"
     assert "Promo" in " ".join(c.value for c in app.caption)
     assert len(app.get("plotly_chart")) >= 3  # forest plot, product over time, response curve
     runs = Workspace(shop).list_runs("pricing")
@@ -128,3 +131,27 @@ def test_trend_and_season_setting_reaches_the_run(shop):
     assert "6 of 8 products have a measurable price elasticity" in app.success[0].value
     saved = Workspace(shop).list_runs("pricing")[0].settings
     assert saved["model_params"]["trend_season"] == "own"
+def test_store_totals_with_a_promotion_column_get_a_lift_per_store(app_env, tmp_path):
+    """A Rossmann-like file has no prices, but its promotions are measured store by store, with intervals."""
+    import_file(Workspace(app_env), write_store_days(tmp_path / "rossmann.csv"), "rossmann")
+    app = open_page("rossmann")
+    assert app.selectbox(key="pr_store_promo").value == "Promo"
+    assert "On promotion days, sales were +2" in app.success[0].value and "95% interval" in app.success[0].value
+    table = next(d.value for d in app.dataframe if "store_lift" in d.value.columns)
+    assert len(table) == 4 and (table["store_lift_low"] < 0.25).all() and (table["store_lift_high"] > 0.25).all()
+    assert any(d.key == "pr_store_lifts_csv" for d in app.get("download_button"))
+    assert not any("Pricing needs prices" in i.value for i in app.info)
+
+
+def test_todays_price_is_the_recent_price_not_one_odd_last_day(shop):
+    """The response chart's "today" marker sits where the weekly price line ends (not on a last order at list price)."""
+    from tests.pricing_data import canonical
+
+    rows = shop_rows()
+    last = rows[rows["SKU"] == "A"].tail(1).assign(Price=lambda r: r["Price"] * 1.5, Qty=1, Promo=0)
+    from retail.pricing.run import run_elasticity
+
+    result = run_elasticity(canonical(pd.concat([rows, last.assign(Date=last["Date"] + pd.Timedelta(days=1))])))
+    view = result.product_view("A")
+    recent = view["daily"][view["daily"]["date"] > view["daily"]["date"].max() - pd.Timedelta(days=28)]
+    assert view["row"]["current_price"] == pytest.approx(recent["regular_price"].median(), rel=0.02)

@@ -76,6 +76,21 @@ def test_data_page_demo_file_validate_and_save(app_env):
     assert app.session_state["active_dataset"] == "till export"
 
 
+def test_what_a_row_means_follows_a_remapping(app_env):
+    """Unmapping the product columns makes the demo file store totals: the choice and its box follow."""
+    app = start("data")
+    app.button(key="demo_file").click().run()
+    assert app.selectbox(key="save_kind").value == "line_items"
+    for field in ("product_id", "product_name"):
+        app.selectbox(key=next(k for k in _keys(app) if k.startswith(f"map_{field}_"))).set_value("(not in file)").run()
+    assert not app.exception and app.selectbox(key="save_kind").value == "store_totals"
+    assert any(info.value.startswith("Sales totals per store: one row") for info in app.info)
+    app.selectbox(key="save_kind").set_value("line_items").run()  # a manual choice is kept, and described
+    assert any(info.value.startswith("Order lines: one row") for info in app.info)
+    rules = next(d for d in app.dataframe if "check" in d.value.columns)
+    assert not any("marked '" in action for action in rules.value["what was done"])
+
+
 def test_data_page_mapping_change_revalidates(app_env):
     app = start("data")
     app.button(key="demo_file").click().run()
@@ -134,11 +149,15 @@ def test_store_level_dataset_on_every_page(app_env, tmp_path):
     app.run()
     app.selectbox(key="dataset_name").set_value("stores")  # the sidebar's choice, as a person makes it
     app.switch_page("app_pages/forecast.py").run()
-    assert app.selectbox(key="fc_level").options == ["all sales", "store / country"]
+    assert app.selectbox(key="fc_level").options == ["all sales", "store"]
     app.selectbox(key="fc_level").set_value("store")
     app.selectbox(key="fc_freq").set_value("D")
     next(b for b in app.button if b.form_id == "forecast_settings").click().run()
     assert not app.exception and "Run 1: 2 series, daily" in app.success[0].value
+    outlook = next(d.value for d in app.dataframe if "low" in d.value.columns)
+    assert list(outlook.columns) == ["series_id", "forecast", "low", "high"]  # no price, value or name per store
+    accuracy = next(d.value for d in app.dataframe if "wape" in d.value.columns and "actual" in d.value.columns)
+    assert "name" not in accuracy.columns
 
 
 def test_basket_list_without_prices_or_quantities(app_env, tmp_path):
@@ -154,7 +173,8 @@ def test_basket_list_without_prices_or_quantities(app_env, tmp_path):
     app.selectbox(key="dataset_name").set_value("groceries")  # the sidebar's choice, as a person makes it
     app.switch_page("app_pages/overview.py").run()
     assert not app.exception
-    assert app.segmented_control(key="overview_measure_units").options == ["units"]
+    assert app.segmented_control(key="overview_measure_units").options == ["Items sold"]
+    assert not app.toggle  # no "Gross sales" switch: nothing in a basket list is undone later
     app.switch_page("app_pages/forecast.py").run()
     assert app.selectbox(key="fc_target").value == "units"
     app.selectbox(key="fc_freq").set_value("W")
@@ -191,9 +211,32 @@ def test_url_keeps_the_dataset_and_filters(app_env):
 def test_help_page_explains_the_words(app_env):
     app = start("help")
     text = " ".join(m.value for m in app.markdown)
-    assert "Weighted absolute percentage error" in text and "item-based kNN" in text
+    assert "weighted absolute percentage error" in text and "item-based kNN" in text
     assert "NDCG@K" in text and "seasonal naive" in text
     assert "MinT (shrinkage)" in text and "listing / delisting" in text  # reconciliation methods, reasons to adjust
+
+
+def test_help_has_contents_search_and_each_page_links_to_its_section(app_env):
+    app = start("help")
+    headers = [h.value for h in app.header]
+    assert headers[:4] == ["This week", "Overview", "Forecast", "Recommendations"] and "Other terms" not in headers
+    contents = next(m.value for m in app.markdown if m.value.startswith("**Contents:**"))
+    assert "[Forecast](#forecast)" in contents and "[Pricing and promotions](#pricing)" in contents
+    app.text_input(key="help_search").set_value("qini").run()
+    assert [h.value for h in app.header] == ["Experiments"]
+    assert any(m.value.startswith("**Targeting quality**") and "Qini" in m.value for m in app.markdown)
+    app.text_input(key="help_search").set_value("no such word anywhere").run()
+    assert "Nothing in the help mentions" in app.info[0].value
+    linked = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    linked.query_params["section"] = "pricing"
+    linked.run()
+    linked.switch_page("app_pages/help.py").run()
+    assert linked.header[0].value == "Pricing and promotions"  # the page the user came from comes first
+    for page in ("this_week", "overview", "forecast", "recommendations", "replenishment", "pricing", "customers",
+                 "experiments", "voice", "data"):
+        links = [link for link in start(page).get("page_link")]
+        assert any(link.proto.page == "help" and link.proto.query_string == "section=" + page
+                   for link in links), page
 
 
 def test_excel_opens_on_the_table_and_rematches_columns_per_sheet(app_env, tmp_path):
@@ -227,3 +270,40 @@ def test_the_app_runs_on_a_team_server_database(postgres_url, small_sample_file,
     app = start()
     assert [m.label for m in app.metric][:2] == ["Revenue", "Units sold"] and app.metric[0].value.startswith("£")
     assert Workspace(url=postgres_url).get(SAMPLE_NAME).rows > 1000
+
+
+def test_store_totals_overview_speaks_of_sales_per_store(app_env, tmp_path):
+    """One word for the money everywhere (tiles, measure, charts), no Gross switch that changes nothing,
+    no "store / country", and a plain sentence when there is no last year to compare with."""
+    import json
+
+    from retail.data.ingest import import_file
+    from tests.rossmann_data import write_store_days
+
+    import_file(Workspace(app_env), write_store_days(tmp_path / "rossmann.csv", days=200), "rossmann")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.session_state["pending_dataset_name"] = "rossmann"
+    app.run()
+    assert not app.exception
+    assert [m.label for m in app.metric][0] == "Sales" and not app.toggle
+    assert next(c for c in app.segmented_control if c.label == "Measure").options == ["Sales"]
+    titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in app.get("plotly_chart")]
+    assert "Sales per week" in titles and "Sales by store (top 15)" in titles
+    assert not any("Revenue" in title or "store / country" in title for title in titles)
+    assert app.multiselect(key="overview_stores").label == "Stores"
+    assert all(len(m.value) <= 9 for m in app.metric)  # tiles fit
+    app.selectbox(key="overview_compare").set_value("last_year").run()
+    assert any("nothing to compare with for the same period last year" in i.value for i in app.info)
+
+
+SHARE_SLIDERS = ("Target service level", "Probability of buying", "Held out", "Share of the customers",
+                 "Share sent at random", "Largest price change")
+
+
+def test_shares_read_as_percentages_on_every_slider(app_env):
+    """A service level of 95%, a held-out share of 30%: no slider between 0 and 1 shows 0.95."""
+    for page in ("replenishment", "customers", "experiments"):
+        app = start(page)
+        shares = [s for s in app.slider if s.label in SHARE_SLIDERS]
+        assert shares, page
+        assert all(s.proto.format == "percent" for s in shares), (page, [(s.label, s.proto.format) for s in shares])

@@ -10,8 +10,8 @@ from hierarchicalforecast.methods import MinTrace as NixtlaMinTrace
 from hierarchicalforecast.methods import TopDown as NixtlaTopDown
 from hierarchicalforecast.utils import _shrunk_covariance_schaferstrimmer_no_nans
 from scipy import sparse
+from sklearn.exceptions import NotFittedError
 
-from retail.errors import NotFittedError
 from retail.planning.reconcile import BottomUp, MinTrace, Summing, TopDown, shrunk_covariance, to_cents
 from retail.planning.registry import RECONCILERS
 

@@ -69,6 +69,15 @@ def test_scores_equal_a_brute_force_count(tracked_shop):
     assert set(tracked.by_run["steps_scored"]) == {3, 1}
 
 
+def test_saved_runs_are_read_over_one_connection_each(tracked_shop, monkeypatch):
+    workspace, runs, _ = tracked_shop
+    opened = []
+    connect = Workspace._connect
+    monkeypatch.setattr(Workspace, "_connect", lambda self: opened.append(1) or connect(self))
+    assert [run.run_id for run in tracking.saved_forecasts(workspace, "shop")] == runs
+    assert len(opened) == 1 + len(runs)  # the list of runs, then one per run (three tables each; was six)
+
+
 def test_the_promise_is_the_backtest_error_at_each_step(tracked_shop):
     workspace, runs, _ = tracked_shop
     backtest = workspace.load_run_table(runs[0], "backtest")

@@ -202,12 +202,13 @@ def test_a_run_without_categories_reopens_with_one_group(tmp_path):
 def test_exports_are_formula_safe(shop):
     shop.products.loc[0, "product_name"] = "=HYPERLINK(\"http://x\")"
     csv = to_csv_bytes(shop).decode()
-    assert "'=HYPERLINK" in csv and "elasticity,ci_low,ci_high,identifiable,verdict" in csv.splitlines()[0]
+    assert "'=HYPERLINK" in csv and "Price elasticity,Low (95%),High (95%),Measurable,Verdict" in csv.splitlines()[0]
+    assert ",None," not in csv and ",nan," not in csv and ",True," not in csv  # empty cells empty, yes / no
     workbook = openpyxl.load_workbook(io.BytesIO(to_excel_bytes(shop, "EUR")))
     assert workbook.sheetnames == ["elasticity", "categories", "promotions", "promotion per product", "settings"]
     sheet = workbook["elasticity"]
     assert sheet["B2"].value.startswith("'=") and isinstance(sheet["D2"].value, float)
-    assert "category" in to_csv_bytes(shop, "category").decode().splitlines()[0]
+    assert "Category" in to_csv_bytes(shop, "category").decode().splitlines()[0]
 
 
 def test_unit_costs_from_a_column_or_a_table():

@@ -40,7 +40,8 @@ def test_elasticity_per_category_and_files(till, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "category" in printed and "have a measurable price elasticity" in printed
     table = pd.read_csv(out)
-    assert set(table["category"]) == {"cat0", "cat1"} and {"elasticity", "ci_low", "ci_high", "verdict"} <= set(table)
+    assert set(table["Category"]) == {"cat0", "cat1"}
+    assert {"Price elasticity", "Low (95%)", "High (95%)", "Verdict"} <= set(table)
     book = tmp_path / "all.xlsx"
     assert main(["elasticity", str(till), "--out", str(book), "--model", "poisson", "--season", "months"]) == 0
     assert openpyxl.load_workbook(book).sheetnames[0] == "elasticity"
@@ -108,3 +109,18 @@ def test_price_scenario_with_a_cost_file(till, tmp_path, capsys):
     assert "margin" in capsys.readouterr().out
     assert main(["price-scenario", str(till), "--product", "NOPE"]) == 2
     assert "not in this run" in capsys.readouterr().err
+
+
+def test_store_promotions_command(tmp_path, capsys):
+    from tests.rossmann_data import LIFT, write_store_days
+
+    stores = write_store_days(tmp_path / "stores.csv", stores=3)
+    out = tmp_path / "lift.csv"
+    assert main(["store-promotions", str(stores), "--json", "--out", str(out)]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["promo_column"] == "Promo" and info["chain"]["low"] < LIFT < info["chain"]["high"]
+    assert len(info["stores"]) == 3 and "sales were +2" in info["headline"]
+    table = pd.read_csv(out)
+    assert {"store", "Promotion lift (%)", "Lift, low (95%) (%)"} <= set(table.columns)
+    assert main(["store-promotions", str(stores), "--promo-column", "Discount"]) == 2
+    assert "There is no column 'Discount'" in capsys.readouterr().err

@@ -37,7 +37,7 @@ def test_missing_required_values_are_dropped_and_shown():
     rows[2][2] = None  # neither a code nor a name
     report = run(rows).report
     rule = report.rule("missing_required")
-    assert rule.count == 3 and rule.action == "row dropped" and rule.title == "Missing date / product_id / quantity"
+    assert rule.count == 3 and rule.action == "row dropped" and rule.title == "Missing date / product code / units"
     assert [e["row"] for e in rule.examples] == [2, 3, 4]
     assert report.rows_kept == 1
 

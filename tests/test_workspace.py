@@ -101,17 +101,32 @@ def test_runs_round_trip_and_atomicity(workspace_location):
     metrics = pd.DataFrame({"model": ["lightgbm"], "wape": [0.8]})
     run = workspace.save_run("forecast", "shop", {"horizon": 8}, {"best": "lightgbm"},
                              {"forecast": forecast, "metrics": metrics})
-    assert run.settings == {"horizon": 8} and run.summary == {"best": "lightgbm"}
+    assert run.settings == {"horizon": 8} and run.summary == {"best": "lightgbm", "number": 1}
     assert run.tables == ["forecast", "metrics"]
     pd.testing.assert_frame_equal(workspace.load_run_table(run.id, "forecast"), forecast, check_dtype=False)
     assert [r.id for r in workspace.list_runs("forecast", "shop")] == [run.id]
     assert workspace.list_runs("forecast", "other") == []
     with pytest.raises(ValueError, match="lower-case identifiers"):
         workspace.save_run("forecast", "shop", {}, {}, {"Bad Name": metrics})
+    both = workspace.load_run_tables(run, ["metrics", "forecast"])
+    assert list(both) == ["metrics", "forecast"]
+    for name, table in both.items():
+        pd.testing.assert_frame_equal(table, workspace.load_run_table(run.id, name))
+    with pytest.raises(KeyError, match="no table 'backtest'"):
+        workspace.load_run_tables(run, ["forecast", "backtest"])
     assert len(workspace.list_runs()) == 1  # the failed save left nothing
     workspace.delete_run(run.id)
     assert workspace.list_runs() == []
     assert _tables(workspace) == ["datasets", "preferences", "runs", "trash"]  # no run table left behind
+
+
+def test_runs_are_numbered_per_page_and_dataset(workspace_location):
+    """Forecast 1, 2 of a dataset whatever the Pricing page saved in between (not one shared counter)."""
+    workspace = Workspace(**workspace_location)
+    table = {"t": pd.DataFrame({"x": [1]})}
+    numbers = [workspace.save_run(kind, dataset, {}, {}, table).number for kind, dataset in (
+        ("forecast", "shop"), ("pricing", "shop"), ("forecast", "shop"), ("forecast", "other"), ("pricing", "shop"))]
+    assert numbers == [1, 1, 2, 1, 2]
 
 
 def test_busy_workspace_is_a_plain_error(tmp_path, monkeypatch):

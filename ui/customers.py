@@ -17,7 +17,7 @@ from retail.customers.history import History, build_history
 from retail.data.workspace import RunInfo
 from retail.experiments.targeting import saved_targeting, targeted_customers
 from ui.data import dataset_frame, workspace
-from ui.widgets import on_bar
+from ui.widgets import on_bar, progress_bar
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the customers' purchases...")
@@ -73,15 +73,10 @@ def build_and_save(home: str, dataset: str, version: str, result: CustomerResult
                    settings: CampaignSettings) -> RunInfo:
     """Build the campaign list (progress bar while products are chosen) and keep it in the workspace."""
     workspace().require("analyse")  # refused before the long work, not after it
-    slot = st.empty()
-    bar = slot.progress(0.0, text="Building the campaign list...")
-    try:
+    with progress_bar("Building the campaign list...") as progress:
         model = recommender(home, dataset, version, settings.algorithm, result.as_of) if settings.products else None
-        table, summary = build_campaign(result, settings, model, progress=lambda fraction, message: bar.progress(
-            min(max(fraction, 0.0), 1.0), text=message))
+        table, summary = build_campaign(result, settings, model, progress=progress)
         return save_campaign(workspace(), dataset, settings, table, summary, result.settings.to_dict())
-    finally:
-        slot.empty()
 
 
 def targeting_lists(dataset: str) -> dict[int, str]:

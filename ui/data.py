@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
+from retail import cache
 from retail.access import privacy
 from retail.access.guard import GuardedWorkspace
 from retail.data import kinds
 from retail.data.ingest import ensure_sample
+from retail.data.reads import ReadMemo
 from retail.data.workspace import DatasetInfo, Workspace, workspace_location
 from ui import state
 from ui.access import acting_user
@@ -40,6 +44,21 @@ def workspace() -> GuardedWorkspace:
     return GuardedWorkspace(raw_workspace(), acting_user())
 
 
+_READS = ReadMemo()  # shared by every session: one query per few seconds, not several per rerun
+
+
+def list_datasets() -> list[DatasetInfo]:
+    """The workspace's datasets, read at most every few seconds (at once after a change made here:
+    :mod:`retail.data.reads`)."""
+    return _READS.get((workspace_location(), "datasets"), workspace().list_datasets)
+
+
+def preferences(dataset: str, scope: str) -> dict[str, Any]:
+    """The settings kept for ``dataset`` under ``scope``, read like :func:`list_datasets`."""
+    guarded = workspace()
+    return _READS.get((workspace_location(), "preferences", dataset, scope), lambda: guarded.preferences(dataset, scope))
+
+
 @st.cache_resource(show_spinner=False)
 def _seen_revision() -> dict[str, int]:
     return {}
@@ -53,6 +72,7 @@ def clear_caches_after_erasure() -> None:
     if seen.setdefault(location, revision) != revision:
         st.cache_data.clear()
         st.cache_resource.clear()
+        cache.clear_all()  # the fitted models' memory-bounded cache
         _seen_revision()[location] = revision
 
 
@@ -60,8 +80,9 @@ def clear_caches_after_erasure() -> None:
 # million rows on every rerun (cache_data would pickle it each time).
 @st.cache_resource(max_entries=4, show_spinner="Loading the dataset...")
 def dataset_frame(location: str, name: str, version: str) -> pd.DataFrame:
-    """Rows of a dataset; ``location`` (:func:`workspace_location`) and ``version`` key the cache."""
-    return workspace().load(name)
+    """Rows of a dataset; ``location`` (:func:`workspace_location`) and ``version`` key the cache. Reading is
+    open to every role, and a page has checked the person already (the warm-up has no person: :mod:`ui.warm`)."""
+    return _workspace(location).load(name)
 
 
 def select_dataset(name: str) -> None:
@@ -73,7 +94,7 @@ def select_dataset(name: str) -> None:
 def dataset_picker() -> DatasetInfo | None:
     """The sidebar's dataset selector, shared by every page (and kept in the URL as ``dataset``)."""
     clear_caches_after_erasure()
-    datasets = workspace().list_datasets()
+    datasets = list_datasets()
     names = [info.name for info in datasets]
     if ACTIVE_KEY not in st.session_state and (linked := state.from_url("dataset")):
         st.session_state[ACTIVE_KEY] = linked
@@ -101,7 +122,7 @@ def current_dataset() -> DatasetInfo | None:
     chosen = st.session_state.get(ACTIVE_INFO_KEY)
     if chosen is not None and chosen.name == name:  # the picker listed the datasets in this run already
         return chosen
-    datasets = workspace().list_datasets()
+    datasets = list_datasets()
     return next((d for d in datasets if d.name == name), datasets[0] if datasets else None)
 
 

@@ -11,7 +11,6 @@ import streamlit as st
 from retail.data.workspace import RunInfo
 from retail.inventory.adjusted import PlannerChanges
 from retail.inventory.demand import DemandHistory, load_history
-from retail.inventory.export import to_csv_bytes, to_excel_bytes
 from retail.inventory.pipeline import run_replenishment, simulation_window
 from retail.inventory.result import ReplenishmentResult, save_run
 from retail.inventory.result import load_run as load_stored_run
@@ -56,12 +55,6 @@ def run_and_save(home: str, dataset: str, version: str, settings: ReplenishmentS
 @st.cache_resource(max_entries=4, show_spinner="Opening the replenishment run...")
 def load_run(home: str, run_id: int) -> ReplenishmentResult:
     return load_stored_run(workspace(), run_id)
-
-
-@st.cache_data(max_entries=16, show_spinner="Preparing the file...")
-def export_bytes(home: str, run_id: int, file_format: str) -> bytes:
-    result = load_run(home, run_id)
-    return to_excel_bytes(result) if file_format == "xlsx" else to_csv_bytes(result)
 
 
 def follow_choice(dataset: str, level: str) -> PlannerChanges | None:

@@ -17,7 +17,7 @@ from retail.planning.levels import run_reconciled
 from retail.planning.levels_export import accuracy_table, method_errors, to_excel_bytes
 from retail.planning.levels_result import RUN_KIND, ReconciledResult, load_run, save_run
 from ui.data import dataset_frame, workspace
-from ui.exports import deferred_export
+from ui.downloads import deferred_export
 from ui.widgets import registry_multiselect, run_and_store
 
 RUN_KEY = "levels_run_id"

@@ -17,6 +17,12 @@ def store_names(home: str, dataset: str, version: str) -> list[str]:
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
+def has_cancellations(home: str, dataset: str, version: str) -> bool:
+    """Whether some sales were undone in full later (only then do gross and net sales differ)."""
+    return bool((dataset_frame(home, dataset, version)[schema.LINE_TYPE] == schema.CANCELLED).any())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
 def categories(home: str, dataset: str, version: str) -> list[str]:
     frame = dataset_frame(home, dataset, version)
     return sorted(frame[schema.CATEGORY].dropna().astype(str).unique().tolist())

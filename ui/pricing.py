@@ -8,13 +8,13 @@ import streamlit as st
 
 from retail.data.workspace import RunInfo
 from retail.pricing.costs import costs_from_column, costs_from_table
-from retail.pricing.export import to_csv_bytes, to_excel_bytes
 from retail.pricing.registry import GOALS
 from retail.pricing.result import PricingResult, save_run
 from retail.pricing.result import load_run as load_stored_run
 from retail.pricing.run import run_elasticity
 from retail.pricing.scenario import Recommendation, plan, scenario_items
 from retail.pricing.settings import PricingSettings
+from retail.pricing.store_promotions import StorePromotions, store_promotion_lift
 from ui.data import dataset_frame, workspace
 from ui.widgets import run_and_store
 
@@ -30,10 +30,9 @@ def load_run(home: str, run_id: int) -> PricingResult:
     return load_stored_run(workspace(), run_id)
 
 
-@st.cache_data(max_entries=16, show_spinner="Preparing the file...")
-def export_bytes(home: str, run_id: int, file_format: str, level: str, code: str | None) -> bytes:
-    result = load_run(home, run_id)
-    return to_excel_bytes(result, code) if file_format == "xlsx" else to_csv_bytes(result, level)
+@st.cache_resource(max_entries=8, show_spinner="Measuring the promotions of every store...")
+def store_promotions(home: str, dataset: str, version: str, column: str) -> StorePromotions:
+    return store_promotion_lift(dataset_frame(home, dataset, version), column)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -3,16 +3,18 @@ shared by every session; each call passes its own settings (scoring is pure, no 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from retail.analytics import overview
+from retail.cache import BudgetCache
 from retail.recommend.evaluation import EvaluationData, SplitSettings, evaluate, prepare_evaluation, sweep
 from retail.recommend.interactions import Interactions, InteractionSettings, build_interactions
 from retail.recommend.registry import DEFAULT, RECOMMENDERS
-from ui.data import dataset_frame, workspace
+from ui.data import dataset_frame, preferences, workspace
 
 SHOWN_FIRST = "recommend:shown-first"  # preference scope: the algorithm the page opens on for a dataset
 
@@ -24,8 +26,12 @@ def preference_scope(algorithm: str) -> str:
 def shown_first(dataset: str) -> str:
     """The algorithm the page opens on: the one kept from this dataset's evaluation, else the registry's
     default (the hybrid, first on every validation and earlier window of the benchmark)."""
-    kept = workspace().preferences(dataset, SHOWN_FIRST).get("algorithm")
-    return kept if kept in RECOMMENDERS else RECOMMENDERS.first_tagged(DEFAULT)
+    return first_algorithm(preferences(dataset, SHOWN_FIRST))
+
+
+def first_algorithm(kept: dict[str, Any]) -> str:
+    """The algorithm kept for a dataset (preference :data:`SHOWN_FIRST`), else the registry's default."""
+    return kept["algorithm"] if kept.get("algorithm") in RECOMMENDERS else RECOMMENDERS.first_tagged(DEFAULT)
 
 
 def keep_shown_first(dataset: str, algorithm: str) -> None:
@@ -37,7 +43,7 @@ def keep_shown_first(dataset: str, algorithm: str) -> None:
 
 def kept_settings(dataset: str, algorithm: str) -> dict[str, Any]:
     """The settings kept for this dataset and algorithm (the evaluation tab's "use the best")."""
-    return workspace().preferences(dataset, preference_scope(algorithm))
+    return preferences(dataset, preference_scope(algorithm))
 
 
 def keep_settings(dataset: str, algorithm: str, settings: dict[str, Any], widget_prefixes: tuple[str, ...]) -> None:
@@ -66,9 +72,23 @@ def interactions(home: str, dataset: str, version: str, weighting: str) -> Inter
     return build_interactions(dataset_frame(home, dataset, version), InteractionSettings(weighting=weighting))
 
 
-@st.cache_resource(max_entries=12, show_spinner="Learning from purchases (similarities are computed once)...")
+# Fitted models, shared by every session, within a memory budget (an item-kNN model of the sample holds
+# about 120 MB once its similarities are derived): the least recently used go first.
+MODELS: BudgetCache = BudgetCache(int(float(os.environ.get("RETAIL_MODEL_MEMORY_MB", "1024")) * 2**20))
+
+
+def shared_model(home: str, dataset: str, version: str, weighting: str, algorithm: str):
+    """The fitted model, from :data:`MODELS` or fitted now (once, however many sessions ask at once)."""
+    return MODELS.get((home, dataset, version, weighting, algorithm), lambda: RECOMMENDERS.get(algorithm).build().fit(
+        interactions(home, dataset, version, weighting)))
+
+
 def fitted_model(home: str, dataset: str, version: str, weighting: str, algorithm: str):
-    return RECOMMENDERS.get(algorithm).build().fit(interactions(home, dataset, version, weighting))
+    """:func:`shared_model` with a spinner while it is fitted."""
+    if (home, dataset, version, weighting, algorithm) in MODELS:
+        return shared_model(home, dataset, version, weighting, algorithm)
+    with st.spinner("Learning from purchases (similarities are computed once)..."):
+        return shared_model(home, dataset, version, weighting, algorithm)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Splitting purchases at the cutoff...")

@@ -35,7 +35,7 @@ def mapping_editor(columns: list[str], inferred: schema.ColumnMapping, file_key:
     for index, field in enumerate(fields):
         guess = inferred.get(field)
         chosen = grid[index % 5].selectbox(
-            schema.FIELD_LABELS[field], options, index=options.index(guess) if guess in options else 0,
+            schema.MAPPING_LABELS[field], options, index=options.index(guess) if guess in options else 0,
             key=f"map_{field}_{file_key}", help=schema.FIELD_DESCRIPTIONS[field])
         if chosen != NOT_MAPPED:
             mapping[field] = chosen

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
 
-from retail.data.safety import neutralise_frame
-from retail.data.schema import FIELD_LABELS
-from retail.glossary import GLOSSARY
+from retail.data.schema import FIELD_LABELS, STORE_ID
+from retail.glossary import GLOSSARY, is_share
 from retail.registry import Param, Registry, Spec
 from ui.data import workspace
-from ui.exports import record_download
+from ui.downloads import download_table
 
 
 def registry_select(where: Any, label: str, registry: Registry, key: str, default: str | None = None,
@@ -76,16 +76,19 @@ def _number(param: Param, key: str, cell: Any, default: Any, label: str) -> Any:
         return cell.number_input(label, min_value=low, max_value=high, value=None, step=step, key=key,
                                  help=param.help, placeholder="from the data")
     value = type(low)(default)
-    return cell.slider(label, low, high, value, step=type(low)(step) if step else None, key=key, help=param.help)
+    return cell.slider(label, low, high, value, step=type(low)(step) if step else None, key=key, help=param.help,
+                       format="percent" if param.share else None)
 
 
-def glossary_columns(frame: Any, number_format: str = "%.3f", **formats: str) -> dict[str, Any]:
-    """Column headers (the schema's field labels, the glossary's metric names) and tooltips for the
-    columns of ``frame``; glossary numbers get ``number_format`` (or ``formats[column]``)."""
-    config: dict[str, Any] = {column: st.column_config.Column(FIELD_LABELS[column])
-                              for column in frame.columns if column in FIELD_LABELS}
+def glossary_columns(frame: Any, number_format: str = "%.3f", store: str = "store", **formats: str) -> dict[str, Any]:
+    """Column headers (the schema's field labels, ``store`` for the store column, the glossary's names)
+    and tooltips for the columns of ``frame``; shares read as percentages, whole numbers with separators,
+    other glossary numbers get ``number_format`` (or ``formats[column]``)."""
+    labels = FIELD_LABELS | {STORE_ID: store}
+    config: dict[str, Any] = {column: st.column_config.Column(labels[column])
+                              for column in frame.columns if column in labels}
     for column in frame.columns:
-        label = FIELD_LABELS.get(column, GLOSSARY.get(column, (column,))[0])
+        label = labels.get(column, GLOSSARY.get(column, (column,))[0])
         if frame[column].dtype.kind == "M":  # days, not midnight timestamps
             config[column] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD")
         elif column not in formats and _whole_numbers(frame[column]):  # counts: 6,432 not 6432.000
@@ -94,11 +97,34 @@ def glossary_columns(frame: Any, number_format: str = "%.3f", **formats: str) ->
             continue
         title, text = GLOSSARY[column]
         if frame[column].dtype.kind in "fiu":
-            default = "localized" if _whole_numbers(frame[column]) else number_format
+            default = "percent" if is_share(column) else "localized" if _whole_numbers(frame[column]) else number_format
             config[column] = st.column_config.NumberColumn(title, help=text, format=formats.get(column, default))
         elif frame[column].dtype.kind != "M":
             config[column] = st.column_config.Column(title, help=text)
     return config
+
+
+def blank_text(frame: Any) -> Any:
+    """``frame`` with empty text cells empty (a table would show them as "None")."""
+    text = [c for c in frame.columns if frame[c].dtype == object]
+    return frame.assign(**{c: frame[c].where(frame[c].notna(), "") for c in text}) if text else frame
+
+
+def gaps_as_text(frame: Any, points: Collection[str] = ()) -> Any:
+    """``frame`` for a small table without "None": empty text cells empty, and each number column with gaps
+    (the control group's own difference, say) written as text, its gaps empty: shares as percentages (the
+    glossary's shares), differences of two rates in points (``points``), other numbers with separators."""
+    def shown(column: str, value: float) -> str:
+        if value != value:
+            return ""
+        if column in points:
+            return f"{value * 100:+.1f} points"
+        if is_share(column):
+            return f"{value:.1%}"
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+    gaps = [c for c in frame.columns if frame[c].dtype.kind == "f" and frame[c].isna().any()]
+    return blank_text(frame.assign(**{c: [shown(c, v) for v in frame[c]] for c in gaps}))
 
 
 def _whole_numbers(values: Any) -> bool:
@@ -111,11 +137,9 @@ def _whole_numbers(values: Any) -> bool:
     return bool(len(present)) and bool((present == present.round()).all())
 
 
-def download_csv(frame: Any, file_name: str, key: str, label: str = "Download CSV") -> None:
-    """A CSV download of ``frame``, safe to open in a spreadsheet (no formula runs), customers by
-    pseudonym when the workspace says so; the download is written to the audit log."""
-    data = neutralise_frame(workspace().export(frame)).to_csv(index=False).encode("utf-8")
-    st.download_button(label, data, file_name=file_name, mime="text/csv", key=key, on_click=record_download(file_name))
+def download_csv(frame: Any, file_name: str, key: str, label: str = "Download CSV", **sheet: Any) -> None:
+    """A CSV download of ``frame`` in the page's words, built when clicked (:func:`ui.downloads.download_table`)."""
+    download_table(st, frame, file_name, key, label, **sheet)
 
 
 def saved_runs(runs: list, table: Any, run_key: str, prefix: str, empty: str) -> None:
@@ -127,7 +151,8 @@ def saved_runs(runs: list, table: Any, run_key: str, prefix: str, empty: str) ->
         st.info(empty)
         return
     st.dataframe(table, hide_index=True, width="stretch", key=f"{prefix}runs_table")
-    chosen = st.selectbox("Run", [r.id for r in runs], key=f"{prefix}runs_choice", format_func=lambda i: f"run {i}")
+    numbers = {run.id: run.number for run in runs}
+    chosen = st.selectbox("Run", list(numbers), key=f"{prefix}runs_choice", format_func=lambda i: f"run {numbers[i]}")
     open_col, delete_col = st.columns(2)
     if open_col.button("Open this run", key=f"{prefix}runs_open"):
         st.session_state[run_key] = chosen
@@ -146,12 +171,36 @@ def on_bar(bar: Any) -> Callable[[float, str], None]:
 def run_and_store(dataset: str, start_text: str, work: Callable[[Callable[[float, str], None]], Any],
                   save_run: Callable[[Any, str, Any], Any]) -> Any:
     """A long analysis with a progress bar, stored in the workspace (``save_run(workspace, dataset,
-    result)``); refused before the work for a role that may not run analyses."""
+    result)``); refused before the work for a role that may not run analyses. The bar goes away
+    however the work ends: a failure shows its message, never a bar frozen at "aggregating the data"."""
 
     workspace().require("analyse")
-    bar = st.progress(0.0, text=start_text)
-    result = work(on_bar(bar))
-    bar.progress(1.0, text="Saving the run in the workspace...")
-    run = save_run(workspace(), dataset, result)
-    bar.empty()
-    return run
+    with progress_bar(start_text) as progress:
+        result = work(progress)
+        progress(1.0, "Saving the run in the workspace...")
+        return save_run(workspace(), dataset, result)
+
+
+@contextmanager
+def progress_bar(text: str) -> Iterator[Callable[[float, str], None]]:
+    """A progress bar (its callback: ``progress(fraction, message)``) in its own placeholder, gone however
+    the work ends: a failure shows its message, never a bar frozen at its last step."""
+    slot = st.empty()
+    try:
+        yield on_bar(slot.progress(0.0, text=text))
+    finally:
+        slot.empty()
+
+
+def start_values(scope: str, values: Mapping[str, Any]) -> None:
+    """Widgets (by key) start from ``values`` whenever ``scope`` changes (a dataset's version: each dataset
+    starts from what fits it), and keep what the user chose otherwise. Widgets using this take no default."""
+    marker = "_started_" + "_".join(values)
+    if st.session_state.get(marker) != scope:
+        st.session_state.update(values)
+        st.session_state[marker] = scope
+
+
+def help_link(section: str, label: str = "What these numbers mean") -> None:
+    """A link to this page's section of the Help page."""
+    st.page_link("app_pages/help.py", label=label, icon=":material/help:", query_params={"section": section})

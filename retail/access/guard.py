@@ -22,7 +22,7 @@ from retail.data.workspace import DatasetInfo, RunInfo, Workspace
 
 # Reading the workspace: open to everyone who may open the pages.
 READS = frozenset({"list_datasets", "get", "load", "currency_of", "preferences", "list_runs", "get_run",
-                   "load_run_table", "list_trash", "path", "home"})
+                   "load_run_table", "load_run_tables", "list_trash", "path", "home"})
 RUN_ACTIONS = {"forecast": "forecast run"}  # other run kinds are logged as "analysis run"
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from retail import frequency
 from retail.data import schema
+from retail.formatting import count
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class Target:
 
 LEVELS: dict[str, Level] = {level.name: level for level in (
     Level("total", "all sales", (), "series"),
-    Level("store", "store / country", (schema.STORE_ID,), "stores"),
+    Level("store", "store", (schema.STORE_ID,), "stores"),
     Level("product", "product", (schema.PRODUCT_ID,), "products"),
     Level("product_store", "product x store", (schema.PRODUCT_ID, schema.STORE_ID), "product-store pairs"),
     Level("category", "category", (schema.CATEGORY,), "categories"),
@@ -63,6 +64,12 @@ TARGETS: dict[str, Target] = {target.name: target for target in (
     Target("units", "units sold", schema.QUANTITY, "units"),
     Target("revenue", "sales value", schema.REVENUE, "sales value"),
 )}
+
+
+def level_label(level: str, store: str = "store") -> str:
+    """The level in words, its store key named as the dataset names it (``store`` is
+    :func:`retail.data.schema.store_word`): "country", "product x country"..."""
+    return LEVELS[level].label.replace("store", store)
 
 
 def default_target(has: Callable[[str], bool]) -> tuple[str, str]:
@@ -108,15 +115,20 @@ class PanelReport:
     series_info: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self) -> str:
-        """One plain-language sentence for the UI and the command line."""
-        period, things = frequency.get(self.freq).period, LEVELS[self.level].plural
-        parts = [f"{self.n_series:,} {things} x {self.n_periods:,} {period}s of {TARGETS[self.target].label}"]
+        """One plain-language sentence for the UI and the command line ("1 store", never "1 stores")."""
+        period, level = frequency.get(self.freq).period, LEVELS[self.level]
+        noun = "series" if self.level == "total" else level.label.replace("product x store", "product-store pair")
+
+        def things(n: int, prefix: str = "") -> str:
+            return count(n, prefix + noun, prefix + level.plural)
+
+        parts = [f"{things(self.n_series)} x {count(self.n_periods, period)} of {TARGETS[self.target].label}"]
         if self.dropped_top_n:
-            parts.append(f"{self.dropped_top_n:,} smaller {things} left out (only the biggest are forecast)")
+            parts.append(f"{things(self.dropped_top_n, 'smaller ')} left out (only the biggest are forecast)")
         if self.too_short:
-            parts.append(f"{len(self.too_short):,} {things} with too little history to forecast")
+            parts.append(f"{things(len(self.too_short))} with too little history to forecast")
         if self.absences:
-            parts.append(f"{len(self.absences):,} {things} had long breaks in sales, treated as missing "
+            parts.append(f"{things(len(self.absences))} had long breaks in sales, treated as missing "
                          "rather than zero demand")
         if self.incomplete_period_dropped is not None:
             parts.append(f"the last {period} ({self.incomplete_period_dropped:%d %b %Y}) is incomplete and left out")

@@ -34,11 +34,13 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int 
 TICK_FORMATS = {"D": "%d %b", "W": "%d %b %Y", "M": "%b %Y"}
 
 
-def trend_figure(trend: pd.DataFrame, freq: str, measure: str = "revenue", currency: str = "") -> go.Figure:
+def trend_figure(trend: pd.DataFrame, freq: str, measure: str = "revenue", currency: str = "",
+                 label: str | None = None) -> go.Figure:
     """Line chart of revenue or units per day / week / month, from zero; periods the selection
-    covers only partly (``complete`` False) are drawn dashed so that they do not read as a collapse."""
-    unit = f"revenue ({currency})" if measure == "revenue" and currency else measure
-    label = "Revenue" if measure == "revenue" else "Units sold"
+    covers only partly (``complete`` False) are drawn dashed so that they do not read as a collapse.
+    ``label`` is what the measure is called (the tiles' word, "Sales" for store totals)."""
+    label = label or ("Revenue" if measure == "revenue" else "Units sold")
+    unit = f"{label} ({currency})" if measure == "revenue" and currency else label
     complete = trend["complete"] if "complete" in trend else pd.Series(True, index=trend.index)
     fig = go.Figure(go.Scatter(x=trend["period"], y=trend[measure].where(complete), mode="lines+markers", name=label,
                                line={"color": ACCENT, "width": 2}, marker={"size": 4}))
@@ -51,13 +53,18 @@ def trend_figure(trend: pd.DataFrame, freq: str, measure: str = "revenue", curre
                                  line={"color": ACCENT, "width": 2, "dash": "dot"},
                                  marker={"size": 7, "symbol": "circle-open"}))
     period = frequency.get(freq)
-    fig = _layout(fig, f"{label} per {period.period}", period.axis_title, unit.capitalize())
+    fig = _layout(fig, f"{label} per {period.period}", period.axis_title, unit)
     fig.update_xaxes(tickformat=TICK_FORMATS[freq], dtick="M1" if freq == "M" else None)
     fig.update_yaxes(rangemode="tozero")
     return fig
 
 
 LABEL_CHARS = 24
+
+
+def _whole(values: pd.Series) -> bool:
+    """Units and counts: hovers without decimals."""
+    return bool((values.fillna(0) == values.fillna(0).round()).all())
 
 
 def short_labels(labels: pd.Series) -> list[str]:
@@ -82,7 +89,8 @@ def bar_figure(table: pd.DataFrame, label_column: str, value_column: str, title:
     ids = ordered[id_column].astype(str) if id_column else full
     fig = go.Figure(go.Bar(x=ordered[value_column], y=[plot_text(t) for t in short_labels(full)], orientation="h",
                            marker_color=color, customdata=list(zip(full.map(plot_text), ids, strict=True)),
-                           hovertemplate="%{customdata[0]}: %{x:,.2f}<extra></extra>"))
+                           hovertemplate="%{customdata[0]}: %{x:,." + ("0" if _whole(ordered[value_column]) else "2")
+                           + "f}<extra></extra>"))
     fig = _layout(fig, title, value_title, label_title, height=max(300, 28 * len(table) + 90))
     # Ids such as customer 14646 are labels, not numbers; long names are cut and shown whole on hover.
     fig.update_layout(hovermode="closest", yaxis={"type": "category"}, xaxis={"rangemode": "tozero"})

@@ -16,6 +16,7 @@ import pandas as pd
 
 from retail import frequency
 from retail.data import currency, kinds, schema
+from retail.formatting import compact, percent, points
 
 
 @dataclass(frozen=True)
@@ -28,19 +29,35 @@ class Kpi:
     unit: str = ""
 
     def formatted(self, currency_code: str | None = None) -> str:
-        """The tile's text: money with the currency, shares as percentages, millions shortened."""
+        """The tile's text, short enough for a tile: money with the currency, shares as percentages,
+        from 10,000 on in thousands or millions ("£79.2k", "1.12M"); :meth:`exact` has every digit."""
         if np.isnan(self.value):
             return "n/a"
+        if self.unit == "share":
+            return percent(self.value)
+        if abs(self.value) >= 1e4:
+            return compact(self.value, self._symbol(currency_code))
         if self.unit == "money":
             return currency.money(self.value, currency_code)
-        if self.unit == "share":
-            return f"{self.value:.0%}"
-        if abs(self.value) >= 1e6:  # keeps the card readable: 3.98M rather than 3,981,975
-            return f"{self.value / 1e6:,.2f}M"
         return f"{self.value:,.1f}" if self.unit == "decimal" else f"{self.value:,.0f}"
 
+    def exact(self, currency_code: str | None = None) -> str:
+        """The value with every digit (the tile's tooltip)."""
+        if np.isnan(self.value) or self.unit == "share":
+            return self.formatted(currency_code)
+        if self.unit == "money":
+            return f"{self._symbol(currency_code)}{self.value:,.2f}"
+        return f"{self.value:,.1f}" if self.unit == "decimal" else f"{self.value:,.0f}"
+
+    def _symbol(self, currency_code: str | None) -> str:
+        return currency.CURRENCIES[currency_code].symbol if self.unit == "money" and currency_code in \
+            currency.CURRENCIES else ""
+
     def formatted_change(self) -> str | None:
-        return None if self.change is None else f"{self.change:+.1%}"
+        """The change as a percentage, or for a share in percentage points ("+4.2 points", not "+13.7%")."""
+        if self.change is None:
+            return None
+        return points(self.change) if self.unit == "share" else f"{self.change:+.1%}"
 
 
 def default_period(first: pd.Timestamp, last: pd.Timestamp, months: int = 3) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -59,6 +76,26 @@ def measures(has: Callable[[str], bool], kind: str = "line_items") -> list[str]:
 
 
 COMPARISONS: dict[str, str] = {"previous": "the period before", "last_year": "the same period last year"}
+TOTALS = ("store_totals", "product_totals")
+
+
+def measure_label(measure: str, kind: str = "line_items") -> str:
+    """What a summed measure is called for ``kind`` of rows, the tiles' word on every chart and table:
+    "Sales" for files of sales totals, "Revenue" for order lines; "Items sold" for a basket list."""
+    if measure == "revenue":
+        return "Sales" if kind in TOTALS else "Revenue"
+    return "Items sold" if kind == "basket_list" else "Units sold"
+
+
+def comparison_note(first_day: pd.Timestamp, selection: Selection) -> str:
+    """A sentence when the data does not reach back to the period the tiles compare with (empty otherwise)."""
+    earlier = selection.earlier()
+    if pd.Timestamp(first_day).normalize() <= earlier.start:
+        return ""
+    what = COMPARISONS[selection.compare]
+    return (f"The data starts on {pd.Timestamp(first_day):%d %b %Y}, so there is nothing to compare with for "
+            f"{what} ({earlier.start:%d %b %Y} to {earlier.end:%d %b %Y}): the tiles show no change."
+            + (" Compare with the period before instead." if selection.compare == "last_year" else ""))
 
 
 @dataclass(frozen=True)
@@ -174,7 +211,8 @@ def kpis(frame: pd.DataFrame, selection: Selection, kind: str = "line_items") ->
         if np.isnan(current[key]):
             continue
         before = previous[key]
-        change = (current[key] / before - 1) if has_earlier and before and not np.isnan(before) else None
+        known = has_earlier and before == before and (before or unit == "share")
+        change = None if not known else (current[key] - before) if unit == "share" else current[key] / before - 1
         result.append(Kpi(label.format(period=period), current[key], change, unit))
     return result
 
@@ -297,3 +335,23 @@ def summarise(frame: pd.DataFrame, selection: Selection, freq: str = "W", by: st
                    products=top_products(selected, n=top, by=by, gross=gross),
                    customers=top_customers(selected, n=top, by=by, gross=gross),
                    stores=by_store(selected, gross), returns=returns_summary(selected))
+
+
+# Columns that mean nothing for a kind of rows: a store total's "units" count its rows, a basket list has no money.
+MEANINGLESS: dict[str, tuple[str, ...]] = {"store_totals": ("units", "orders", "customers"),
+                                           "product_totals": ("orders", "customers"), "basket_list": ("revenue",),
+                                           "line_items": ()}
+
+
+def tables_of(summary: Summary, kind: str = "line_items") -> dict[str, pd.DataFrame]:
+    """The overview's tables that have rows ("top products", "top customers", "stores", "trend"), each
+    without the columns that say nothing for ``kind`` of rows or are empty (no zero revenue columns)."""
+    named = {"top products": summary.products, "top customers": summary.customers, "stores": summary.stores,
+             "trend": summary.trend.drop(columns=["complete"], errors="ignore")}
+    shown = {}
+    for name, table in named.items():
+        if table.empty:
+            continue
+        empty = [c for c in table.columns if table[c].dtype.kind in "fiu" and not table[c].fillna(0).any()]
+        shown[name] = table.drop(columns=[c for c in table.columns if c in MEANINGLESS.get(kind, ()) or c in empty])
+    return shown

@@ -34,6 +34,7 @@ from retail.cli.common import (
 )
 from retail.customers.registry import DEFAULT, PROPENSITY_MODELS, SEGMENT_LABELS, VALUE_MODELS
 from retail.data.currency import money
+from retail.formatting import count
 from retail.recommend.registry import DEFAULT as DEFAULT_RECOMMENDER
 from retail.recommend.registry import RECOMMENDERS
 
@@ -66,7 +67,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     c = commands.add_parser("campaign", help="a campaign list: chosen customers, their value and products to offer")
     _common(c)
-    c.add_argument("--name", default="campaign", help="the campaign's name")
+    c.add_argument("--name", default=None, help="the campaign's name (default: the season of the analysis date, "
+                   "e.g. 'winter campaign, Dec 2011')")
     c.add_argument("--segments", default="", metavar="NAME,NAME",
                    help="segments to include (default: all): " + ", ".join(SEGMENT_LABELS))
     c.add_argument("--min-propensity", type=float, default=0.0, help="lowest probability of buying (0-1)")
@@ -126,8 +128,8 @@ def cmd_customers(args: argparse.Namespace) -> int:
 
 def _print_customers(info: dict[str, Any]) -> None:
     print(f"{info['customers']:,} customers as of {info['as_of']}, next {info['horizon_days']} days")
-    for name, count in info["segments"].items():
-        print(f"  {SEGMENT_LABELS[name]:<16} {count:>8,}")
+    for name, customers in info["segments"].items():
+        print(f"  {SEGMENT_LABELS[name]:<16} {customers:>8,}")
     print(f"expected purchases ({VALUE_MODELS.label(info['value_model'])}): {info['expected_purchases']:,.0f}"
           + ("" if info["expected_spend"] is None else f", spend {money(info['expected_spend'], info['currency'])}"))
     evaluation = info.get("evaluation")
@@ -147,7 +149,7 @@ def campaign_settings(args: argparse.Namespace):
 
     spec = RECOMMENDERS.get(args.algorithm)
     return CampaignSettings(
-        name=args.name, segments=names(args.segments), min_propensity=args.min_propensity,
+        name=args.name or "campaign", segments=names(args.segments), min_propensity=args.min_propensity,
         max_propensity=args.max_propensity, min_value=args.min_value, max_customers=args.top,
         products=args.products, algorithm=args.algorithm, algorithm_params=chosen_params(args, RECOMMENDERS, spec))
 
@@ -160,6 +162,12 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     out = table_out_path(args.out)
     settings = campaign_settings(args)  # a wrong segment or flag is refused before the long work
     loaded, result = _analysis(args)
+    if args.name is None:
+        from dataclasses import replace
+
+        from retail.customers.campaign import default_name
+
+        settings = replace(settings, name=default_name(result.as_of))
     recommender = fit_recommender(loaded.frame, settings.algorithm, result.as_of) if settings.products else None
     table, summary = build_campaign(result, settings, recommender, progress=progress)
     dataset = Path(args.source).name if Path(args.source).is_file() else args.source
@@ -179,9 +187,9 @@ def cmd_campaign(args: argparse.Namespace) -> int:
         print(json.dumps(info))
         return 0
     revenue = ("" if summary["expected_revenue"] is None
-               else f", expected revenue {money(summary['expected_revenue'], loaded.currency)}")
-    print(f"{settings.name}: {summary['customers']:,} customers ({summary['share']:.0%} of all){revenue} "
-          f"over {summary['horizon_days']} days from {summary['as_of']}")
+               else f"; they are expected to spend {money(summary['expected_revenue'], loaded.currency)}")
+    print(f"{settings.name}: {count(summary['customers'], 'customer')} ({summary['share']:.0%} of all){revenue} "
+          f"over {summary['horizon_days']} days from {summary['as_of']}, with or without the campaign")
     if out is None:
         print(table.head(20).to_string(index=False))
     else:

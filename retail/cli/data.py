@@ -6,6 +6,7 @@ import argparse
 import json
 
 from retail.cli.common import FILE_HELP, add_mapping_arguments, date_order, mapping_overrides
+from retail.data.report import examples_frame
 
 
 def _settings(args: argparse.Namespace):
@@ -28,7 +29,8 @@ def format_report(report) -> str:
     for rule in report.rules:
         if rule.count:
             lines.append(f"  {rule.title}: {rule.count:,} -> {rule.action}")
-            lines.extend(f"      e.g. {example}" for example in rule.examples[:3])
+            lines.extend("      e.g. " + ", ".join(f"{k} {v}" for k, v in row.items() if v != "")
+                         for row in examples_frame(rule).head(3).to_dict("records"))
     return "\n".join(lines)
 
 

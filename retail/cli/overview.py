@@ -71,12 +71,24 @@ def cmd_overview(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(info, default=str))
         return 0
-    print(f"{info['file_kind']}, {info['from']} .. {info['to']}" + (f", amounts in {info['currency']}"
-                                                                     if info["currency"] else ""))
-    for label, kpi in info["kpis"].items():
-        print(f"  {label}: {kpi['text']}")
-    if info["revenue_gross"] is not None:
-        print(f"  sales net {info['revenue_net']:,} / gross {info['revenue_gross']:,} (before cancellations)")
-    for rank, product in enumerate(info["top_products"], start=1):
-        print(f"  {rank:>2}. {product['product']} ({product['product_id']}): {product['units']:,.0f} units")
+    print(text(info))
     return 0
+
+
+def text(info: dict) -> str:
+    """The figures in words, as the Overview shows them: what a row means, the tiles, net and gross sales only
+    when some sales were undone later, the top products only when there are products."""
+    from retail.analytics.overview import measure_label
+    from retail.data import kinds
+
+    lines = [f"{kinds.KINDS[info['file_kind']].label.capitalize()}, {info['from']} .. {info['to']}"
+             + (f", amounts in {info['currency']}" if info["currency"] else "")]
+    lines += [f"  {label}: {kpi['text']}" for label, kpi in info["kpis"].items()]
+    if info["revenue_gross"] is not None and info["revenue_gross"] != info["revenue_net"]:
+        lines.append(f"  {measure_label('revenue', info['file_kind'])} net {info['revenue_net']:,.2f} / gross "
+                     f"{info['revenue_gross']:,.2f} (sales undone later left out / counted)")
+    word = measure_label("units", info["file_kind"]).split()[0].lower()
+    lines += [f"  {rank:>2}. {product['product']}"
+              + (f" ({product['product_id']})" if str(product["product_id"]) != str(product["product"]) else "")
+              + f": {product['units']:,.0f} {word}" for rank, product in enumerate(info["top_products"], start=1)]
+    return "\n".join(lines)

@@ -6,6 +6,9 @@
 
     {"level": ..., "model": ..., "headline": ..., "notes": [...], "seconds": ..., "items": [{...}, ...]}
 
+``store-promotions`` measures, for a file of sales totals per store with a promotion column (no prices),
+the promotion lift of every store and of the chain with 95% intervals.
+
 ``price-scenario`` predicts a typical week at other prices for one product or category (units,
 sales value and, with unit costs, margin, with 95% intervals) and recommends a price within
 guard rails. Models, goals and their flags come from :mod:`retail.pricing.registry`. A dataset
@@ -49,6 +52,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=None, help="write the table: .csv (this level) or .xlsx (every table)")
     p.set_defaults(handler=cmd_elasticity)
 
+    q = commands.add_parser("store-promotions", help="promotion lift per store with 95%% intervals (sales totals per "
+                            "store with a promotion column, no prices needed)")
+    q.add_argument("source", metavar="FILE_OR_DATASET", help=SOURCE_HELP)
+    q.add_argument("--promo-column", default=None, metavar="COLUMN",
+                   help="the column flagging promotions (above 0 = promotion); default: a column named like 'promo'")
+    q.add_argument("--out", default=None, help="write the table per store: .csv or .xlsx")
+    q.add_argument("--map", action="append", metavar="FIELD=COLUMN", default=[],
+                   help="map a canonical field to a source column (repeatable)")
+    q.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    q.set_defaults(handler=cmd_store_promotions)
+
     s = commands.add_parser("price-scenario", help="units, sales value and margin at other prices; a recommended price")
     _common(s)
     target = s.add_mutually_exclusive_group(required=True)
@@ -82,7 +96,8 @@ def _run(args: argparse.Namespace):
 def cmd_elasticity(args: argparse.Namespace) -> int:
     """Run the elasticity command; returns the exit code (errors propagate as ValueError)."""
     from retail.cli.access import write_export
-    from retail.pricing.export import elasticity_table, to_csv_bytes, to_excel_bytes
+    from retail.exports import Sheet, text_table
+    from retail.pricing.export import HEADERS, elasticity_table, to_csv_bytes, to_excel_bytes
     from retail.pricing.result import records
 
     out = table_out_path(args.out)
@@ -99,7 +114,7 @@ def cmd_elasticity(args: argparse.Namespace) -> int:
     print(*result.notes, sep="\n")
     key = "product_id" if args.level == "product" else "category"
     shown = table[[key, "elasticity", "ci_low", "ci_high", "identifiable", "price_levels", "price_changes", "verdict"]]
-    print(shown.to_string(index=False, na_rep="", float_format=lambda v: f"{v:.2f}"))
+    print(text_table(Sheet(shown, headers=HEADERS)))
     if out is not None:
         print(f"written to {out}")
     return 0
@@ -150,4 +165,35 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     print(table[columns].to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
     print(recommendation.describe(loaded.currency))
     print(*recommendation.warnings, sep="\n")
+    return 0
+
+
+def cmd_store_promotions(args: argparse.Namespace) -> int:
+    """The promotion lift of every store (``--json``: headline, chain lift with its interval, one item per store)."""
+    from retail import exports
+    from retail.analytics.overview import promo_column
+    from retail.cli.access import write_export
+    from retail.data import schema
+    from retail.data.ingest import load_data
+    from retail.pricing.result import records
+    from retail.pricing.store_promotions import store_promotion_lift
+
+    out = table_out_path(args.out)
+    loaded = load_data(args.source, mapping_overrides(args) or None)
+    column = args.promo_column or promo_column(loaded.frame)
+    if column is None:
+        raise ValueError("No column named like 'promo' was found: name the promotion column with --promo-column.")
+    result = store_promotion_lift(loaded.frame, column)
+    sheet = exports.Sheet(result.stores, money=["sales_per_promo_day", "extra_per_promo_day"],
+                          headers={"store_id": schema.store_word(loaded.mapping)})
+    if out is not None:  # logged once written, as a page's download
+        write_export(out, args.source, lambda _: exports.workbook({"promotion lift": sheet}, loaded.currency)
+                     if out.suffix.lower() == ".xlsx" else exports.csv_bytes(sheet))
+    if args.json:
+        lift, low, high = result.chain
+        print(json.dumps({"promo_column": column, "period": result.period, "headline": result.headline(),
+                          "chain": {"lift": lift, "low": low, "high": high}, "notes": list(result.notes),
+                          "stores": records(result.stores)}))
+        return 0
+    print(result.headline(), *result.notes, exports.text_table(sheet), sep="\n")
     return 0

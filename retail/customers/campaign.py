@@ -107,6 +107,20 @@ def audience(result: CustomerResult, settings: CampaignSettings) -> pd.DataFrame
     return chosen[AUDIENCE_COLUMNS].reset_index(drop=True)
 
 
+SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring", 6: "summer", 7: "summer",
+           8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
+SPEND_LABEL = "Their expected spend"
+SPEND_HELP = ("What the chosen customers are expected to spend in the period anyway, with or without the campaign: "
+              "not what the campaign adds. What a campaign adds is measured by a test with a control group "
+              "(Experiments page); a targeting list from such a test ranks customers by it.")
+
+
+def default_name(as_of: pd.Timestamp) -> str:
+    """A campaign's starting name from the season of the analysis date ("winter campaign, Dec 2011")."""
+    as_of = pd.Timestamp(as_of)
+    return f"{SEASONS[as_of.month]} campaign, {as_of:%b %Y}"
+
+
 def headline(table: pd.DataFrame, result: CustomerResult) -> dict[str, Any]:
     """Audience size, its share of all customers, expected buyers and expected revenue over the horizon."""
     return {

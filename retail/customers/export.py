@@ -1,26 +1,24 @@
-"""CSV and Excel exports of a customer analysis and of a campaign list, safe against formula injection.
+"""CSV and Excel exports of a customer analysis and of a campaign list, in the page's words.
 
-Every text cell goes through :func:`retail.data.safety.neutralise_frame` (the one rule validation
-counts too), numbers stay numbers with thousands separators, money carries the dataset's
-currency (:func:`retail.data.currency.excel_format`), and column headers are plain words. An
-export holds what the user asked for: the chosen customers and their scores, no other personal data.
+Every table goes through :mod:`retail.exports`: plain headers, probabilities as percentages (rounded:
+99.8, never 0.9978089717144496), money in the dataset's currency, text neutralised against spreadsheet
+formulas. An export holds what the user asked for: the chosen customers and their scores, no other
+personal data.
 """
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from retail import exports
 from retail.customers.analysis import CustomerResult
 from retail.customers.registry import PROPENSITY_MODELS, VALUE_MODELS
-from retail.data import currency
-from retail.data.safety import neutralise_frame
+from retail.glossary import label
 
 HEADERS: dict[str, str] = {
-    "customer_id": "customer", "segment": "segment", "rfm_score": "RFM score", "recency_days": "days since last purchase",
+    "customer_id": "customer", "segment": "segment", "rfm_score": "scores (recency, frequency, money)", "recency_days": "days since last purchase",
     "orders": "orders", "purchase_days": "purchase days", "monetary": "money spent (net of returns)",
     "tenure_days": "days since first purchase", "average_order_value": "average order value",
     "first_purchase": "first purchase", "last_purchase": "last purchase", "r_score": "recency score",
@@ -30,6 +28,7 @@ HEADERS: dict[str, str] = {
     "actual_spend": "actual spend",
 }
 MONEY = {"monetary", "average_order_value", "expected_spend", "actual_spend", "revenue"}
+WHOLE = ("expected_purchases",)
 def settings_table(result: CustomerResult) -> pd.DataFrame:
     s = result.settings
     rows: list[tuple[str, Any]] = [
@@ -57,33 +56,21 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={c: header(c) for c in frame.columns})
 
 
+def _sheet(frame: pd.DataFrame) -> exports.Sheet:
+    return exports.Sheet(frame, money=[c for c in frame.columns if c in MONEY],
+                         headers={c: header(c) for c in frame.columns}, whole=WHOLE)
+
+
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with plain headers and ISO dates, formula-injection safe."""
-    return neutralise_frame(readable(frame)).to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
-
-
-def _write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str, currency_code: str | None) -> None:
-    safe = neutralise_frame(readable(frame)).replace({np.nan: None})
-    safe.to_excel(writer, sheet_name=name, index=False)
-    sheet = writer.sheets[name]
-    money = writer.book.add_format({"num_format": currency.excel_format(currency_code)})
-    number = writer.book.add_format({"num_format": "#,##0.00"})
-    for i, column in enumerate(frame.columns):
-        kind = frame[column].dtype.kind
-        style = money if column in MONEY else number if kind == "f" else None
-        width = max(len(str(safe.columns[i])), *(len(str(v)) for v in safe.iloc[:200, i])) if len(safe) else 12
-        sheet.set_column(i, i, min(width + 2, 60), style)
+    """UTF-8 CSV with plain headers, rounded numbers (probabilities in percent) and ISO dates, formula-injection safe."""
+    return exports.csv_bytes(_sheet(frame))
 
 
 def to_excel_bytes(sheets: dict[str, pd.DataFrame], currency_code: str | None) -> bytes:
-    """An .xlsx workbook, one sheet per entry (first sheet first)."""
-    buffer = io.BytesIO()
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", datetime_format="yyyy-mm-dd", date_format="yyyy-mm-dd",
-                        engine_kwargs={"options": options}) as writer:
-        for name, frame in sheets.items():
-            _write_sheet(writer, frame, name, currency_code)
-    return buffer.getvalue()
+    """An .xlsx workbook, one sheet per entry (first sheet first); a "setting / value" frame reads as one."""
+    return exports.workbook({name: exports.settings_sheet(frame.itertuples(index=False, name=None))
+                             if list(frame.columns) == ["setting", "value"] else _sheet(frame)
+                             for name, frame in sheets.items()}, currency_code)
 
 
 def analysis_workbook(result: CustomerResult, currency_code: str | None,
@@ -103,15 +90,35 @@ def evaluation_table(result: CustomerResult) -> pd.DataFrame:
     rows = []
     for registry, table in ((PROPENSITY_MODELS, result.propensity_evaluation), (VALUE_MODELS, result.value_evaluation)):
         for record in table.to_dict("records"):
-            rows += [{"model": registry.label(record["model"]), "measure": k, "value": v}
+            rows += [{"model": registry.label(record["model"]), "measure": label(k), "value": v}
                      for k, v in record.items() if k != "model"]
     return pd.DataFrame(rows)
 
 
 def campaign_workbook(table: pd.DataFrame, settings: dict[str, Any], summary: dict[str, Any],
                       currency_code: str | None) -> bytes:
-    """Sheets ``campaign`` (the list) and ``settings`` (who was chosen, how, and the headline)."""
-    rows = [(k, ", ".join(map(str, v)) if isinstance(v, list | tuple) else str(v) if isinstance(v, dict) else v)
-            for k, v in {**settings, **summary}.items()]
-    about = pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
-    return to_excel_bytes({"campaign": table, "settings": about}, currency_code)
+    """Sheets ``campaign`` (the list) and ``settings`` (who was chosen, how, and the headline, in words)."""
+    about = exports.settings_sheet(campaign_rows({**settings, **summary}))
+    return exports.workbook({"campaign": _sheet(table), "settings": about}, currency_code)
+
+
+CAMPAIGN_WORDS: dict[str, str] = {
+    "name": "Campaign", "segments": "Segments", "min_propensity": "Probability of buying, at least",
+    "max_propensity": "Probability of buying, at most", "min_value": "Least expected spend",
+    "max_customers": "At most (customers)", "products": "Products per customer", "algorithm": "Products from",
+    "customers_from": "Only the customers of the list", "customers": "Customers", "share": "Share of all customers",
+    "expected_buyers": "Expected buyers", "expected_purchases": "Expected purchases",
+    "expected_revenue": "Their expected spend (with or without the campaign)", "horizon_days": "Days ahead",
+    "as_of": "As of"}
+
+
+def campaign_rows(values: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A campaign's settings and headline in words (the ids of a customer filter are not repeated)."""
+    from retail.recommend.registry import RECOMMENDERS
+
+    shown = {"segments": lambda v: ", ".join(v) or "all", "max_customers": lambda v: v or "everyone",
+             "algorithm": RECOMMENDERS.label, "share": lambda v: f"{v:.1%}", "customers_from": lambda v: v or "none",
+             "min_propensity": lambda v: f"{v:.0%}", "max_propensity": lambda v: f"{v:.0%}",
+             "expected_buyers": round, "expected_purchases": round}
+    return [(CAMPAIGN_WORDS[key], shown.get(key, lambda v: v)(value)) for key, value in values.items()
+            if key in CAMPAIGN_WORDS and not (key == "customers" and isinstance(value, list | tuple))]

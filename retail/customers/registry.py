@@ -41,7 +41,7 @@ FEATURE_SETS: dict[str, str] = {
 }
 
 VALUE_MODELS = Registry("repeat-purchase model", [
-    Spec("bgnbd", "BG/NBD + Gamma-Gamma",
+    Spec("bgnbd", "repeat-buying model (BG/NBD)",
          "The published probabilistic model of repeat buying (customers buy at their own pace until they "
          "silently leave) with the Gamma-Gamma model of spend per purchase.",
          "retail.customers.value:BGNBDValue", params=(_PENALTY,)),

@@ -25,7 +25,7 @@ def check_required(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.Co
     shown = {mapping.get(name) or name: source[mapping.get(name)] for name in required
              if mapping.get(name) and blank[name].any()}
     absent = [name for name in required if blank[name].any()] or required
-    rules.add("missing_required", f"Missing {' / '.join(absent)}", missing, "row dropped", shown, drop=True)
+    rules.add("missing_required", f"Missing {' / '.join(schema.FIELD_LABELS[name] for name in absent)}", missing, "row dropped", shown, drop=True)
 
 
 def check_duplicates(source: pd.DataFrame, mapping: schema.ColumnMapping, settings: ValidationSettings,

@@ -86,22 +86,22 @@ def mark_line_types(clean: pd.DataFrame, settings: ValidationSettings, rules: Ru
     clean[schema.LINE_TYPE] = pd.Series(line_type, index=clean.index, dtype=TEXT)
     show = {c: clean[c] for c in (schema.ORDER_ID, schema.PRODUCT_ID, schema.QUANTITY, schema.UNIT_PRICE)}
     rules.add("returns", "Cancellations and returns (negative quantity or cancelled order)", returns,
-              "kept, marked 'return': left out of demand and recommendations", show)
+              "kept, marked as a return: left out of demand and recommendations", show)
     rules.add("cancelled_sales", f"Sales cancelled or returned in full later ({matched:,} of the "
               f"{int(returns.sum()):,} returns matched by customer, product and units within "
               f"{settings.return_window_days} days)", cancelled,
-              "kept, marked 'cancelled': out of net sales and demand (gross sales still count them)",
+              "kept, marked as cancelled later: out of net sales and demand (gross sales still count them)",
               {c: clean[c] for c in (schema.DATE, schema.CUSTOMER_ID, schema.PRODUCT_ID, schema.QUANTITY)})
     rules.add("non_product", "Non-product lines (postage, fees, adjustments, vouchers)", non_product,
-              "kept, marked 'non_product': left out of demand and recommendations", show)
+              "kept, marked as not a product: left out of demand and recommendations", show)
     rules.add("subtotals", "Total and subtotal lines (TOTAL, Subtotal, Grand total)", subtotal,
-              "kept, marked 'subtotal': left out of demand (counting them would double those days)",
+              "kept, marked as a subtotal: left out of demand (counting them would double those days)",
               {c: clean[c] for c in (schema.DATE, schema.PRODUCT_ID, schema.PRODUCT_NAME, schema.QUANTITY)})
     rules.add("zero_or_negative_price", "Zero or negative prices", zero_price,
-              "kept, marked 'zero_price': left out of demand and recommendations", show)
+              "kept, marked as free or negative price: left out of demand and recommendations", show)
     rules.add("implausible", "Implausible quantities or prices (far beyond the product's usual values "
               f"or above {settings.max_quantity:,.0f} units / a price of {settings.max_unit_price:,.0f})",
-              implausible, "kept, marked 'implausible': left out of demand and recommendations; check the source",
+              implausible, "kept, marked as implausible: left out of demand and recommendations; check the source",
               {schema.PRODUCT_ID: clean[schema.PRODUCT_ID], schema.QUANTITY: clean[schema.QUANTITY],
                "usual quantity": usual[schema.QUANTITY], schema.UNIT_PRICE: clean[schema.UNIT_PRICE],
                "usual price": usual[schema.UNIT_PRICE]})

@@ -88,3 +88,21 @@ class ValidationReport:
         """Rules with a non-zero count, for display."""
         rows = [{"check": r.title, "rows": r.count, "what was done": r.action} for r in self.rules if r.count]
         return pd.DataFrame(rows, columns=["check", "rows", "what was done"])
+
+
+def examples_frame(rule: RuleResult) -> pd.DataFrame:
+    """A rule's examples as people read them: the file's row, then plain headers ("product code", not
+    "product_id"), numbers with thousands separators, empty cells empty."""
+    from retail.data.schema import FIELD_LABELS
+
+    frame = pd.DataFrame(rule.examples)
+    shown = frame.rename(columns={c: FIELD_LABELS.get(c, c).replace("_", " ") for c in frame.columns})
+
+    def cell(value: Any) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
+        return str(value)
+
+    return shown.map(cell)

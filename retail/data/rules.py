@@ -76,6 +76,8 @@ def plain(value: Any) -> Any:
         return plain(value.item())
     if isinstance(value, str):
         return value[:120]
+    if isinstance(value, float) and value != int(value):
+        return round(value, 4)  # a median of 7.999999999999999 reads 8.0
     return value
 
 

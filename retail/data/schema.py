@@ -75,7 +75,7 @@ FIELD_LABELS: dict[str, str] = {
     UNIT_PRICE: "unit price",
     REVENUE: "sales value",
     CUSTOMER_ID: "customer",
-    STORE_ID: "store / country",
+    STORE_ID: "store",
     ORDER_ID: "order",
     TEXT: "message",
     TITLE: "title",
@@ -85,6 +85,8 @@ FIELD_LABELS: dict[str, str] = {
     ANSWER: "answer sent",
     MESSAGE_ID: "message id",
 }
+# What the Data page's column matching offers a field as (a store column may hold countries or channels).
+MAPPING_LABELS: dict[str, str] = FIELD_LABELS | {STORE_ID: "store / country / channel"}
 FIELD_DESCRIPTIONS: dict[str, str] = {
     DATE: "Date or timestamp of the sale",
     PRODUCT_ID: "Product code / SKU (the name is used when there is no code)",
@@ -317,6 +319,16 @@ def mapping_has(mapping: Mapping[str, str], field: str) -> bool:
     if field == PRODUCT_ID:
         return bool(mapping.get(PRODUCT_ID) or mapping.get(PRODUCT_NAME))
     return field in mapping
+
+
+STORE_WORDS = ("country", "channel", "region")
+
+
+def store_word(mapping: Mapping[str, str] | None) -> str:
+    """What a dataset's ``store_id`` holds, in one word for headers and labels: "country" when the file's
+    column says so (Online Retail's ``Country``), "channel" or "region" likewise, else "store"."""
+    column = str((mapping or {}).get(STORE_ID) or "").lower()
+    return next((word for word in STORE_WORDS if word in column), "store")
 
 
 def empty_canonical_frame() -> pd.DataFrame:

@@ -12,8 +12,7 @@ import json
 import logging
 import os
 import re
-import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ import pandas as pd
 
 from retail.data import kinds, schema, trash
 from retail.data.backends import DuckDBBackend, PostgresBackend, WorkspaceBusy  # noqa: F401 - public here too
+from retail.data.reads import WRITE_LOCK
 from retail.data.validation import ValidationReport
 
 logger = logging.getLogger(__name__)
@@ -31,8 +31,9 @@ DEFAULT_HOME = Path.home() / ".retail"
 DB_FILE = "workspace.duckdb"
 DISPLAY = "display"  # preference scope: how a dataset is shown (its currency)
 # One writer at a time in this process (DuckDB takes one writing connection); the access layer's
-# erasure and retention hold it too, around their own transactions.
-write_lock = threading.Lock()
+# erasure and retention hold it too, around their own transactions. It counts the writes: the read
+# memo (retail/data/reads.py) forgets after each.
+write_lock = WRITE_LOCK
 
 _SCHEMA_SQL = """
 CREATE SEQUENCE IF NOT EXISTS dataset_ids START 1;
@@ -133,6 +134,11 @@ class RunInfo:
     summary: dict[str, Any]
     tables: list[str]
     created_at: pd.Timestamp
+
+    @property
+    def number(self) -> int:
+        """The run's number among its page's runs of the dataset (runs saved before numbering: the id)."""
+        return int(self.summary.get("number") or self.id)
 
 
 class DatasetNotFound(KeyError):
@@ -347,6 +353,7 @@ class Workspace:
         if bad:
             raise ValueError(f"Run table names must be lower-case identifiers; got {bad}.")
         run_id = con.execute("SELECT nextval('run_ids')").fetchone()[0]
+        summary = summary | {"number": self._next_number(con, kind, dataset)}
         for name, frame in tables.items():
             self.backend.create_table(con, f"run_{run_id}_{name}", frame)
         con.execute(
@@ -355,6 +362,12 @@ class Workspace:
              json.dumps(names)],
         )
         return int(run_id)
+
+    @staticmethod
+    def _next_number(con: Any, kind: str, dataset: str) -> int:
+        """The run's number on its page: forecasts of a dataset count 1, 2, 3... whatever other pages saved."""
+        taken = con.execute("SELECT summary FROM runs WHERE kind = ? AND dataset = ?", [kind, dataset]).fetchall()
+        return 1 + max((int(json.loads(text or "{}").get("number") or 0) for (text,) in taken), default=0)
 
     def list_runs(self, kind: str | None = None, dataset: str | None = None) -> list[RunInfo]:
         """Stored runs, newest first."""
@@ -382,6 +395,15 @@ class Workspace:
             raise KeyError(f"Run {run_id} has no table {name!r}; it has {info.tables}.")
         with self._connect() as con:
             return self.backend.read(con, f"SELECT * FROM run_{info.id}_{name}")
+
+    def load_run_tables(self, run: RunInfo, names: Sequence[str]) -> dict[str, pd.DataFrame]:
+        """Several tables of one run (``run`` as :meth:`list_runs` gave it) over one connection: opening
+        DuckDB costs about 30 ms of CPU, and scoring every saved forecast reads three tables of each."""
+        missing = [name for name in names if name not in run.tables]
+        if missing:
+            raise KeyError(f"Run {run.id} has no table {missing[0]!r}; it has {run.tables}.")
+        with self._connect() as con:
+            return {name: self.backend.read(con, f"SELECT * FROM run_{int(run.id)}_{name}") for name in names}
 
     def delete_run(self, run_id: int) -> None:
         info = self.get_run(run_id)

@@ -50,7 +50,7 @@ UPLIFT_MODELS = Registry("targeting model", [
     Spec("two-model-lightgbm", "two-model LightGBM",
          "The same with gradient-boosted trees, which find interactions a straight line misses.",
          "retail.experiments.uplift:TwoModelLightGBM", params=_TREES),
-    Spec("x-learner", "X-learner",
+    Spec("x-learner", "extra chance learned directly (X-learner)",
          "Fills in each customer's missing outcome (contacted or not) with the other group's model, then learns "
          "the extra chance directly (Kuenzel et al. 2019), with LightGBM.",
          "retail.experiments.uplift:XLearner", params=_TREES),
@@ -64,7 +64,7 @@ POLICIES = Registry("allocation policy", [
          "Sends the offer with the best rate so far, and a random offer to a small share of customers to keep "
          "learning.", "retail.experiments.bandits:EpsilonGreedy", params=(
              Param("epsilon", "Share sent at random", 0.1, "The share of customers who get a random offer.",
-                   minimum=0.0, maximum=1.0, ui_range=(0.0, 0.5), step=0.01),
+                   minimum=0.0, maximum=1.0, ui_range=(0.0, 0.5), step=0.01, share=True),
          )),
     Spec("thompson", "Thompson sampling",
          "Sends each offer as often as it is likely to be the best, given the responses so far: explores while "
@@ -72,7 +72,7 @@ POLICIES = Registry("allocation policy", [
     Spec("segment-thompson", "Thompson sampling per segment",
          "Thompson sampling run separately in every customer segment, so each segment can get its own offer.",
          "retail.experiments.bandits:SegmentThompson", tags=frozenset({CONTEXTUAL})),
-    Spec("linucb", "LinUCB",
+    Spec("linucb", "offer chosen from the customer's facts (LinUCB)",
          "A linear model of each offer's response from the customer's facts, choosing the offer with the best "
          "optimistic estimate (Li et al. 2010).", "retail.experiments.bandits:LinUCB", params=(
              Param("alpha", "Optimism", 0.5, "How much the uncertainty of an estimate counts in its favour: higher "

@@ -11,12 +11,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from retail.customers.export import to_csv_bytes, to_excel_bytes
+from retail import exports
 from retail.data.workspace import RunInfo, Workspace
 from retail.experiments.evaluation import UpliftComparison
 from retail.experiments.features import FeatureEncoder
 from retail.experiments.registry import UPLIFT_MODELS
 from retail.experiments.results import CampaignData
+from retail.formatting import percent
 
 RUN_KIND = "targeting"
 SCORE = "targeting_score"
@@ -69,15 +70,29 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns={c: HEADERS.get(c, c) for c in table.columns})
 
 
+def _sheet(table: pd.DataFrame) -> exports.Sheet:
+    return exports.Sheet(table, headers=HEADERS)
+
+
+def headline_rows(headline: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The list's headline in words (the Excel file's settings sheet)."""
+    extra = headline.get("expected_extra_revenue")
+    return [("Targeting model", headline["label"]), ("Share of the customers", percent(headline["share"])),
+            ("Customers on the list", headline["customers"]), ("Outcome", headline["outcome"]),
+            ("Uplift measured on held-out customers", percent(headline["measured_uplift"], 1, signed=True)),
+            ("Expected extra responses", round(headline["expected_extra_outcomes"])),
+            ("Expected extra revenue", "unknown" if extra is None else round(extra, 2))]
+
+
 def to_csv(table: pd.DataFrame) -> bytes:
-    """The list as CSV: plain headers, every text cell safe from spreadsheet formulas."""
-    return to_csv_bytes(readable(table))
+    """The list as CSV: plain headers, rounded scores and chances, every text cell safe from spreadsheet formulas."""
+    return exports.csv_bytes(_sheet(table))
 
 
 def to_excel(table: pd.DataFrame, headline: dict[str, Any], currency_code: str | None) -> bytes:
     """Sheets ``targets`` (the list) and ``settings`` (the model, the share, what it is expected to bring)."""
-    about = pd.DataFrame(list(headline.items()), columns=["setting", "value"]).astype({"value": object})
-    return to_excel_bytes({"targets": readable(table), "settings": about}, currency_code)
+    return exports.workbook({"targets": _sheet(table), "settings": exports.settings_sheet(headline_rows(headline))},
+                            currency_code)
 
 
 def save_targeting(workspace: Workspace, dataset: str, name: str, table: pd.DataFrame,

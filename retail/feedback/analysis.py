@@ -120,14 +120,14 @@ def score_unhappy(texts: np.ndarray, labels: pd.Series, settings: FeedbackSettin
 def find_topics(texts: np.ndarray, settings: FeedbackSettings) -> tuple[TopicModel, np.ndarray]:
     spec = TOPIC_MODELS.get(settings.topic_model)
     model = spec.resolve()(**(spec.defaults() | settings.topic_params), seed=settings.seed).fit(texts)
-    return model, model.predict(texts)
+    return model, model.labels_
 
 
 def topic_table(model: TopicModel, texts: np.ndarray, topics: np.ndarray, scores: np.ndarray,
                 examples: int = 3) -> pd.DataFrame:
     """One row per topic: its name, top words, messages, unhappy share and example messages (the
-    messages where the topic weighs most)."""
-    weights = model.transform(texts)
+    messages where the topic weighs most); ``texts`` are the messages the model was fitted on."""
+    weights = model.weights_
     rows = []
     for topic in model.topics_:
         members = topics == topic.number

@@ -1,16 +1,15 @@
 """Exports of a customer-voice analysis: one row per message (file order) with its topic and unhappy
-probability, in CSV or Excel, plain headers and formula-safe cells."""
+probability, in CSV or Excel, in the page's words (:mod:`retail.exports`)."""
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
+from retail import exports
 from retail.data import schema
-from retail.data.safety import neutralise_frame
+from retail.data.schema import FIELD_LABELS
 from retail.feedback.analysis import FeedbackResult
-from retail.glossary import label
+from retail.glossary import GLOSSARY
 
 ROW = "row"  # the message's position in the file when the file has no message id column
 SCORE_COLUMNS = (schema.DATE, schema.PRODUCT_ID, schema.PRODUCT_NAME, schema.CATEGORY, schema.CUSTOMER_ID,
@@ -29,18 +28,15 @@ def scores_table(result: FeedbackResult, id_column: str | None = None) -> pd.Dat
     return table.astype({"topic": "Int64"})
 
 
-def readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Plain headers (the schema's field names, else glossary labels); the file's own id column keeps its name."""
-    return frame.rename(columns={c: schema.FIELD_LABELS.get(c) or label(c) for c in frame.columns})
+def sheet(frame: pd.DataFrame) -> exports.Sheet:
+    """The scores as an export (:mod:`retail.exports`: plain headers, probabilities in percent); the file's own
+    id column keeps its name."""
+    return exports.Sheet(frame, headers={c: c for c in frame.columns if c not in FIELD_LABELS and c not in GLOSSARY})
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    return neutralise_frame(readable(frame)).to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
+    return exports.csv_bytes(sheet(frame))
 
 
 def to_excel_bytes(frame: pd.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", datetime_format="yyyy-mm-dd",
-                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as writer:
-        neutralise_frame(readable(frame)).to_excel(writer, sheet_name="messages", index=False)
-    return buffer.getvalue()
+    return exports.workbook({"messages": sheet(frame)})

@@ -34,7 +34,7 @@ CUTOFF = "cutoff"
 class BacktestResult:
     """Backtest forecasts and timings.
 
-    ``forecasts`` columns: model, window, cutoff, series_id, date, step, y, yhat, scale, level.
+    ``forecasts`` columns: model, window, cutoff, series_id, date, step, y, yhat, scale, level, peak.
     """
 
     forecasts: pd.DataFrame
@@ -70,7 +70,8 @@ def _train_slice(
 
 
 def series_scales(train: pd.DataFrame, freq: str, horizon: int) -> pd.DataFrame:
-    """Per series: MASE scale and recent level (for interval scaling), from the training slice only."""
+    """Per series: MASE scale, recent level (for interval scaling) and peak (the highest period, which
+    caps the ranges), from the training slice only."""
     observed = ~train[ABSENT].astype(bool) if ABSENT in train.columns else True
     wide = train.assign(**{Y: train[Y].where(observed)}).pivot(index=SERIES_ID, columns=DATE, values=Y)
     period = frequency.get(freq)
@@ -78,7 +79,8 @@ def series_scales(train: pd.DataFrame, freq: str, horizon: int) -> pd.DataFrame:
     recent = wide.to_numpy()[:, -max(period.recent, horizon) :]
     counts = (~np.isnan(recent)).sum(axis=1)
     level = np.where(counts > 0, np.nansum(recent, axis=1) / np.maximum(counts, 1), np.nan)
-    return pd.DataFrame({SERIES_ID: wide.index, "scale": mase_scale(wide.to_numpy(), season), "level": level})
+    return pd.DataFrame({SERIES_ID: wide.index, "scale": mase_scale(wide.to_numpy(), season), "level": level,
+                         "peak": wide.max(axis=1).to_numpy()})
 
 
 def split_blends(models: Mapping[str, ForecastModel | Blend]) -> tuple[dict, dict[str, tuple[Blend, tuple[str, ...]]]]:
@@ -153,6 +155,6 @@ def backtest(
     frame[STEP] = dates.get_indexer(pd.DatetimeIndex(frame[DATE])) - dates.get_indexer(
         pd.DatetimeIndex(frame[CUTOFF])
     )
-    columns = [MODEL, WINDOW, CUTOFF, SERIES_ID, DATE, STEP, Y, YHAT, "scale", "level"]
+    columns = [MODEL, WINDOW, CUTOFF, SERIES_ID, DATE, STEP, Y, YHAT, "scale", "level", "peak"]
     logger.info("backtest: %d windows x %d models, %.1f s", len(cuts), len(models), sum(seconds.values()))
     return BacktestResult(frame[columns], seconds, cuts, skipped)

@@ -10,6 +10,7 @@ from retail.analytics.aggregate import DATE, Y
 from retail.data.safety import plot_text
 from retail.forecast.metrics import YHAT
 from retail.forecast.registry import BASELINE, COMBINATION, FORECASTERS
+from retail.formatting import percent
 
 ACTUAL, BACKTEST, FUTURE = "#334155", "#f59e0b", "#2563eb"
 
@@ -51,15 +52,16 @@ def series_figure(view: dict[str, pd.DataFrame], title: str, unit: str, freq: st
 
 
 def leaderboard_figure(metrics: pd.DataFrame, metric: str = "wape") -> go.Figure:
-    """One bar per model (backtest error pooled over series and windows); the baseline in grey."""
+    """One bar per model (backtest error pooled over series and windows, in percent); the baseline in grey."""
     ordered = metrics.sort_values(metric)
     baseline = FORECASTERS.first_tagged(BASELINE)
     colours = ["#94a3b8" if m == baseline else FUTURE for m in ordered["model"]]
     fig = go.Figure(go.Bar(x=[FORECASTERS.label(m) for m in ordered["model"]], y=ordered[metric], marker_color=colours,
-                           text=ordered[metric].round(3), textposition="outside"))
-    fig.update_layout(title={"text": f"Backtest {metric.upper()} per model (lower is better; grey: {FORECASTERS.label(baseline)})",
+                           text=[percent(v) for v in ordered[metric]], textposition="outside",
+                           hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
+    fig.update_layout(title={"text": f"Backtest error per model (lower is better; grey: {FORECASTERS.label(baseline)})",
                              "x": 0}, template="plotly_white", height=340, xaxis_title="model",
-                      yaxis_title=f"{metric.upper()} (share of actual demand)" if metric == "wape" else metric.upper(),
+                      yaxis_title="error (WAPE, % of actual demand)", yaxis_tickformat=".0%",
                       margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return fig
 

@@ -18,9 +18,11 @@ from retail import frequency
 from retail.analytics.aggregate import SERIES_ID, Y
 from retail.forecast.backtest import series_scales
 from retail.forecast.combination import MEMBER_WEIGHT
+from retail.forecast.intervals import PEAK_CAP
 from retail.forecast.metrics import MODEL, VS_BASELINE, WINDOW, YHAT
 from retail.forecast.registry import BASELINE, FORECASTERS
 from retail.forecast.result import STATISTICAL, ForecastResult
+from retail.formatting import count, whole
 
 OUTLOOK_COLUMNS = [SERIES_ID, "name", "forecast", "low", "high", "unit_price", "value"]
 
@@ -107,6 +109,47 @@ def outlook(result: ForecastResult, model: str | None = None, coverage: float = 
     table["value"] = table["forecast"] if in_money else table["forecast"] * table["unit_price"]
     columns = [*OUTLOOK_COLUMNS[:3], "statistical", *OUTLOOK_COLUMNS[3:]] if adjusted else OUTLOOK_COLUMNS
     return table.reset_index().sort_values("forecast", ascending=False, kind="stable")[columns]
+
+
+def names_differ(table: pd.DataFrame) -> bool:
+    """Whether a table's ``name`` column says more than its ``series_id`` (a store's name is its number)."""
+    return "name" in table and bool((table["name"].astype(str) != table[SERIES_ID].astype(str)).any())
+
+
+def outlook_columns(result: ForecastResult, table: pd.DataFrame) -> list[str]:
+    """The outlook's columns that say something for this run: the name only when it is not the id (a store's
+    name is its number), the average price and value only for a forecast in units with prices (a forecast
+    in sales value is its own value, and a store's "average price" is a day's takings)."""
+    columns = [SERIES_ID, *(["name"] if names_differ(table) else [])]
+    columns += ["forecast", *(["statistical"] if "statistical" in table else []), "low", "high"]
+    if result.settings.target == "units" and table["unit_price"].notna().any():
+        columns += ["unit_price", "value"]
+    return columns
+
+
+WIDE = 3.0  # a 95% range reaching beyond this many times the forecast gets a note saying why
+
+
+def wide_range_note(result: ForecastResult, model: str | None = None) -> str:
+    """One sentence when some series' 95% ranges reach far above their forecast, and why (their own
+    history holds such weeks); empty when every range is within :data:`WIDE` times its forecast."""
+    model = model or result.best
+    future = result.forecasts[result.forecasts[MODEL] == model]
+    if "hi_95" not in future or future.empty:
+        return ""
+    reach = future.groupby(SERIES_ID).agg(high=("hi_95", "max"), forecast=(YHAT, "mean"))
+    wide = reach[reach["high"] > WIDE * reach["forecast"].clip(lower=1e-9)]
+    if wide.empty:
+        return ""
+    history = result.history[result.history[SERIES_ID].isin(wide.index)].groupby(SERIES_ID)[Y]
+    peaks, usual = history.max(), history.median()
+    example = (peaks / usual.clip(lower=1.0)).idxmax()
+    period = frequency.get(result.settings.freq).period
+    names = result.series_info.set_index(SERIES_ID)["name"]
+    return (f"The 95% range of {count(len(wide), 'series')} reaches more than {WIDE:.0f} times the forecast: "
+            f"their sales jump, e.g. {names.get(example, example)} once sold {whole(peaks[example])} in a "
+            f"{period} against a usual {whole(usual[example])}. Ranges stop at {PEAK_CAP:g} times a series' "
+            f"highest {period} so far.")
 
 
 def series_by_volume(result: ForecastResult) -> list[str]:

@@ -1,31 +1,30 @@
-"""CSV and Excel exports of a forecast run, safe against formula injection.
+"""CSV and Excel exports of a forecast run, in the Forecast page's words, safe against formula injection.
 
-Text cells that a spreadsheet would evaluate (``=``, ``+``, ``@``, tab, carriage return, or
-``-`` before anything but a plain number: the one rule of :mod:`retail.data.safety`, which
-validation counts too) are prefixed with an apostrophe, so a product named
-``=HYPERLINK(...)`` is shown as text and never evaluated. Dates are written as Excel dates
-and numbers as numbers (never as text). The Excel file has the sheets ``summary``, ``forecast``,
-``metrics`` and ``settings``; ``lo_80``/``hi_80`` are the P10/P90 bounds, ``lo_95``/``hi_95`` P2.5/P97.5.
+Every table goes through :mod:`retail.exports`: plain headers from the glossary ("Low (95% range)",
+"Error (WAPE)"), models by their names ("seasonal naive"), errors as percentages, units as whole numbers
+and sales value with the currency, dates as Excel dates, and every text cell a spreadsheet would run as
+a formula neutralised (``=``, ``+``, ``@``, tab, carriage return, or ``-`` before anything but a plain
+number: the one rule of :mod:`retail.data.safety`). The workbook's sheets: ``summary`` (the outlook per
+series), ``forecast``, ``accuracy`` (the models, then each series) and ``settings`` (in words).
 """
 
 from __future__ import annotations
 
-import io
-import json
-
-import numpy as np
 import pandas as pd
 
-from retail import frequency
-from retail.analytics.aggregate import DATE, LEVELS, SERIES_ID, TARGETS
+from retail import exports, frequency
+from retail.analytics.aggregate import DATE, SERIES_ID, TARGETS, level_label
 from retail.data.safety import neutralise, neutralise_frame
-from retail.forecast.explain import headline, outlook
+from retail.forecast.explain import headline, names_differ, outlook, outlook_columns
 from retail.forecast.metrics import MODEL, STEP, YHAT
 from retail.forecast.registry import FORECASTERS
 from retail.forecast.result import STATISTICAL, ForecastResult
+from retail.formatting import percent
 
-__all__ = ["forecast_table", "metrics_table", "neutralise", "neutralise_frame", "settings_table", "to_csv_bytes",
+__all__ = ["forecast_table", "metrics_table", "neutralise", "neutralise_frame", "settings_rows", "to_csv_bytes",
            "to_excel_bytes"]
+BOUNDS = ("lo_95", "lo_80", "forecast", "hi_80", "hi_95")
+HIDDEN = ("n", "scale")
 
 
 def forecast_table(result: ForecastResult, model: str | None = None) -> pd.DataFrame:
@@ -39,97 +38,91 @@ def forecast_table(result: ForecastResult, model: str | None = None) -> pd.DataF
             )
         frame = frame[frame[MODEL] == chosen]
     names = result.series_info[[SERIES_ID, "name"]] if "name" in result.series_info else None
-    if names is not None:
+    if names is not None and names_differ(names):
         frame = frame.merge(names, on=SERIES_ID, how="left")
-    lows = sorted((c for c in frame.columns if c.startswith("lo_")), key=lambda c: -int(c[3:]))
-    highs = sorted((c for c in frame.columns if c.startswith("hi_")), key=lambda c: int(c[3:]))
-    adjusted = [STATISTICAL, "planner_change"] if result.is_adjusted else []
+    adjusted = ["statistical_forecast", "planner_change"] if result.is_adjusted else []
     if adjusted:  # the adjusted forecast is the one that counts; the statistical one stays beside it
         frame = frame.assign(planner_change=frame[YHAT] - frame[STATISTICAL])
-    cols = [SERIES_ID, *(["name"] if "name" in frame else []), MODEL, DATE, STEP, *lows, YHAT, *highs, *adjusted]
-    table = frame[cols].rename(columns={YHAT: "forecast", STATISTICAL: "statistical_forecast"})
-    table = table.sort_values([SERIES_ID, MODEL, DATE])
+    table = frame.rename(columns={YHAT: "forecast", STATISTICAL: "statistical_forecast"})
+    cols = [SERIES_ID, *(["name"] if "name" in table else []), MODEL, DATE, STEP,
+            *[c for c in BOUNDS if c in table], *adjusted]
+    table = table[cols].sort_values([SERIES_ID, MODEL, DATE])
     table[DATE] = pd.to_datetime(table[DATE])
-    return table.reset_index(drop=True)
+    return table.assign(**{MODEL: table[MODEL].map(FORECASTERS.label)}).reset_index(drop=True)
+
+
+def _amounts(result: ForecastResult, columns: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Forecast amounts are whole units, or money in the currency for a sales-value forecast."""
+    return {"money": columns} if result.settings.target == "revenue" else {"whole": columns}
 
 
 def metrics_table(result: ForecastResult) -> pd.DataFrame:
-    """Pooled leaderboard rows (series_id '(all series)') followed by per-series rows."""
-    pooled = result.metrics.assign(**{SERIES_ID: "(all series)"})
+    """Every model's pooled accuracy (series "all series") followed by each series' accuracy."""
+    pooled = result.metrics.assign(**{SERIES_ID: "all series"})
     series = result.series_metrics
-    table = pd.concat([pooled, series], ignore_index=True)
-    first = [
-        c for c in ("rank", MODEL, SERIES_ID, "name", "wape", "mase", "rmse", "bias", "seconds") if c in table
-    ]
-    return table[first + [c for c in table.columns if c not in first]]
+    table = pd.concat([pooled, series if names_differ(series) else series.drop(columns=["name"], errors="ignore")],
+                      ignore_index=True)
+    first = [c for c in ("rank", MODEL, SERIES_ID, "name", "wape", "wape_vs_baseline", "bias", "mase", "rmse",
+                         "seconds") if c in table]
+    table = table[first + [c for c in table.columns if c not in first and c not in HIDDEN]]
+    return table.assign(**{MODEL: table[MODEL].map(FORECASTERS.label)})
 
 
-def settings_table(result: ForecastResult) -> pd.DataFrame:
-    """Key / value rows: every setting, the best model, the data summary and warnings."""
-    rows = [
-        (k, json.dumps(v) if isinstance(v, list | tuple | dict) else v)
-        for k, v in result.settings.to_dict().items()
-    ]
-    rows += [("best_model", result.best), ("headline", headline(result)), ("forecast", result.planner_note()),
-             ("summary", result.summary)]
-    rows += [(f"warning_{i + 1}", w) for i, w in enumerate(result.warnings)]
-    return pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
-
-
-def to_csv_bytes(result: ForecastResult, model: str | None = None) -> bytes:
-    """The forecast table as UTF-8 CSV (ISO dates), formula-injection safe."""
-    table = neutralise_frame(forecast_table(result, model))
-    return table.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
+def settings_rows(result: ForecastResult, store: str = "store") -> list[tuple[str, object]]:
+    """The run's settings in words (what the page's widgets said), then its headline and notes."""
+    s, period = result.settings, frequency.get(result.settings.freq)
+    rows: list[tuple[str, object]] = [
+        ("Forecast per", level_label(s.level, store)), ("Frequency", period.label),
+        ("Target", TARGETS[s.target].label), (f"{period.period.capitalize()}s ahead", s.horizon),
+        ("Models", [FORECASTERS.label(m) for m in s.models]), ("Backtest windows", s.windows),
+        ("Largest series kept", s.top_n or "all"), ("Columns known in advance", list(s.future_known) or "none"),
+        ("Ranges", [percent(c) for c in s.intervals])]
+    for name, values in s.model_params.items():
+        spec = FORECASTERS.get(name)
+        rows += [(f"{spec.label}: {spec.param(key).label}", spec.param(key).label_of(value))
+                 for key, value in values.items()]
+    rows += [("Best model", FORECASTERS.label(result.best)), ("In words", headline(result)),
+             ("Which forecast", result.planner_note()), ("Data", result.summary)]
+    return rows + [(f"Note {i + 1}", warning) for i, warning in enumerate(result.warnings[1:])]
 
 
 def summary_table(result: ForecastResult) -> pd.DataFrame:
-    """The outlook per series in plain words (the Excel file's first sheet)."""
+    """The outlook per series: the columns that mean something for this run (as on the page)."""
+    table = outlook(result)
+    return table[outlook_columns(result, table)]
+
+
+def _sheets(result: ForecastResult, model: str | None, store: str) -> dict[str, exports.Sheet]:
     period = frequency.get(result.settings.freq)
     unit = TARGETS[result.settings.target].unit
-    ahead = f"next {result.settings.horizon} {period.period}s"
-    table = outlook(result)
-    summary = pd.DataFrame({
-        LEVELS[result.settings.level].label: table[SERIES_ID], "name": table["name"],
-        f"forecast, {ahead} ({unit})": table["forecast"], "low (80% range)": table["low"],
-        "high (80% range)": table["high"], "average price": table["unit_price"], "value": table["value"],
-    })
-    if "statistical" in table:
-        summary.insert(3, f"statistical forecast, {ahead} ({unit})", table["statistical"])
-    return summary
+    series = {SERIES_ID: level_label(result.settings.level, store).capitalize(), "name": "Name"}
+    ahead = f"next {result.settings.horizon} {period.period}s ({unit})"
+    forecast = "Adjusted forecast" if result.is_adjusted else "Forecast"
+    adjusted = {"statistical_forecast": "Statistical forecast", "planner_change": "Planner adjustment"}
+    return {
+        "summary": exports.Sheet(summary_table(result), headers=series | {
+            "forecast": f"{forecast}, {ahead}", "statistical": f"Statistical forecast, {ahead}",
+            "low": "Low (80% range)", "high": "High (80% range)", "unit_price": "Average price", "value": "Value"},
+            **_merge(_amounts(result, ("forecast", "statistical", "low", "high")), {"money": ("unit_price", "value")})),
+        "forecast": exports.Sheet(forecast_table(result, model), headers=series | adjusted | {
+            DATE: f"{period.period.capitalize()} starting" if period.code != "D" else "Day"},
+            **_amounts(result, (*BOUNDS, *adjusted))),
+        "accuracy": exports.Sheet(metrics_table(result), headers=series | {"actual": f"Actual sales in the backtest "
+                                  f"({unit})"}, **_amounts(result, ("rmse", "actual"))),
+        "settings": exports.settings_sheet(settings_rows(result, store)),
+    }
 
 
-def _write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str) -> None:
-    safe = neutralise_frame(frame)
-    for col in safe.columns:  # numbers stored as objects (settings values) stay numbers
-        if safe[col].dtype == bool:
-            safe[col] = safe[col].astype(object)
-    safe = safe.replace({np.nan: None})
-    safe.to_excel(writer, sheet_name=name, index=False)
-    sheet = writer.sheets[name]
-    number = writer.book.add_format({"num_format": "#,##0.00"})
-    for i, col in enumerate(safe.columns):
-        width = (
-            min(max(len(str(col)), *(len(str(v)) for v in safe[col].head(200))) + 2, 60) if len(safe) else 12
-        )
-        sheet.set_column(i, i, min(width, 18) if frame[col].dtype.kind == "f" else width,
-                         number if frame[col].dtype.kind == "f" else None)
+def _merge(first: dict[str, tuple[str, ...]], second: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    return {key: first.get(key, ()) + second.get(key, ()) for key in {*first, *second}}
 
 
-def to_excel_bytes(result: ForecastResult, model: str | None = None) -> bytes:
-    """An .xlsx workbook with sheets ``summary`` (per series, in words), ``forecast``, ``metrics``
-    and ``settings``; numbers carry a thousands-separated number format, models their names."""
-    buffer = io.BytesIO()
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
-    with pd.ExcelWriter(
-        buffer,
-        engine="xlsxwriter",
-        datetime_format="yyyy-mm-dd",
-        date_format="yyyy-mm-dd",
-        engine_kwargs={"options": options},
-    ) as writer:
-        _write_sheet(writer, summary_table(result), "summary")
-        table = forecast_table(result, model)
-        _write_sheet(writer, table.assign(**{MODEL: table[MODEL].map(FORECASTERS.label)}), "forecast")
-        _write_sheet(writer, metrics_table(result), "metrics")
-        _write_sheet(writer, settings_table(result), "settings")
-    return buffer.getvalue()
+def to_csv_bytes(result: ForecastResult, model: str | None = None, store: str = "store") -> bytes:
+    """The forecast table as UTF-8 CSV (ISO dates, plain headers), formula-injection safe."""
+    return exports.csv_bytes(_sheets(result, model, store)["forecast"])
+
+
+def to_excel_bytes(result: ForecastResult, model: str | None = None, currency_code: str | None = None,
+                   store: str = "store") -> bytes:
+    """An .xlsx workbook with sheets ``summary``, ``forecast``, ``accuracy`` and ``settings``."""
+    return exports.workbook(_sheets(result, model, store), currency_code)

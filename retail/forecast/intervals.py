@@ -6,6 +6,13 @@ for each model and step. The interval of coverage ``c`` is ``yhat + q * level`` 
 ``q`` the ``(1-c)/2`` and ``(1+c)/2`` residual quantiles, clipped at 0. Steps with fewer
 than ``min_residuals`` residuals use the quantiles pooled over all steps.
 
+The upper end is capped at :data:`PEAK_CAP` times the series' highest period so far (``peak``): pooled
+quantiles give every series the same relative width, which let a smooth series' 95% range reach twenty
+times its forecast because other series come in rare huge orders. On the backtests of five data sets
+(order lines per product, daily and weekly; store totals; a basket list) the cap narrowed the 95% range
+by up to 74% and improved the interval score, for at most 0.7 points of coverage
+(``benchmarks/bench_intervals.py``).
+
 Empirical coverage is measured honestly: with two or more windows each window's
 intervals come from the *other* windows' residuals (leave-one-window-out); with a single
 window it is in-sample and flagged as such.
@@ -19,6 +26,7 @@ import pandas as pd
 from retail.forecast.metrics import ACTUAL, MODEL, STEP, WINDOW, YHAT
 
 _EPS = 1e-9
+PEAK_CAP = 1.5
 
 
 def bound_names(coverage: float) -> tuple[str, str]:
@@ -63,7 +71,8 @@ def residual_quantiles(
 def apply_intervals(
     forecast: pd.DataFrame, quantiles: pd.DataFrame, coverages: tuple[float, ...]
 ) -> pd.DataFrame:
-    """Add bound columns to a forecast frame (model, step, yhat, level); bounds are clipped at 0."""
+    """Add bound columns to a forecast frame (model, step, yhat, level; optional peak); bounds are clipped
+    at 0 and, with a ``peak`` column, the upper ones at :data:`PEAK_CAP` x peak (never below the forecast)."""
     names = [n for c in coverages for n in bound_names(c)]
     merged = forecast.drop(columns=[n for n in names if n in forecast.columns]).merge(
         quantiles, on=[MODEL, STEP], how="left"
@@ -73,6 +82,8 @@ def apply_intervals(
         merged[name] = (merged[YHAT] + merged[name].fillna(0.0) * level).clip(lower=0.0)
     for coverage in coverages:
         lo, hi = bound_names(coverage)
+        if "peak" in merged.columns:
+            merged[hi] = merged[hi].clip(upper=PEAK_CAP * merged["peak"].fillna(np.inf))
         merged[lo] = np.minimum(merged[lo], merged[YHAT])
         merged[hi] = np.maximum(merged[hi], merged[YHAT])
     return merged

@@ -14,8 +14,10 @@ import time
 import pandas as pd
 from sklearn.base import clone
 
+from retail import frequency
 from retail.analytics.aggregate import ABSENT, DATE, SERIES_ID, PanelReport, Y, build_panel, exogenous_candidates
 from retail.forecast.backtest import backtest, series_scales, split_blends
+from retail.forecast.calendar import future_values
 from retail.forecast.combination import MEMBER_WEIGHT, Blend
 from retail.forecast.intervals import apply_intervals, empirical_coverage, residual_quantiles
 from retail.forecast.metrics import MODEL, STEP, best_model, leaderboard, per_series, pooled
@@ -81,7 +83,7 @@ def _final_forecasts(
     dates = pd.DatetimeIndex(sorted(forecasts[DATE].unique()))
     forecasts[STEP] = dates.get_indexer(pd.DatetimeIndex(forecasts[DATE])) + 1
     forecasts = forecasts.merge(
-        series_scales(panel, settings.freq, settings.horizon)[[SERIES_ID, "level"]], on=SERIES_ID, how="left"
+        series_scales(panel, settings.freq, settings.horizon)[[SERIES_ID, "level", "peak"]], on=SERIES_ID, how="left"
     )
     return forecasts, fitted, seconds, weights
 
@@ -120,6 +122,15 @@ def _scored_backtest(panel: pd.DataFrame, models: dict[str, ForecastModel], sett
     return apply_intervals(bt.forecasts, quantiles, settings.intervals), board, quantiles
 
 
+def calendar_future(calendar: pd.DataFrame, panel: pd.DataFrame, report: PanelReport,
+                    settings: ForecastSettings) -> pd.DataFrame:
+    """The calendar's values of the known columns for each series and period ahead."""
+    step = frequency.get(settings.freq).offset
+    last = pd.Timestamp(panel[DATE].max())
+    dates = pd.DatetimeIndex([last + step * k for k in range(1, settings.horizon + 1)])
+    return future_values(calendar, settings.future_known, report.series_info, dates, settings.freq)
+
+
 SUSPICIOUS_WAPE = 0.01
 
 
@@ -141,6 +152,7 @@ def run_forecast(
     progress: Progress | None = None,
     future: pd.DataFrame | None = None,
     models: dict[str, ForecastModel] | None = None,
+    calendar: pd.DataFrame | None = None,
 ) -> ForecastResult:
     """Run a full forecast on a canonical frame.
 
@@ -152,13 +164,18 @@ def run_forecast(
     future : future values of ``settings.future_known`` columns (series_id, date, column...);
         without it their last value is carried forward (and a warning recorded).
     models : override the models built from ``settings.models`` (mapping name -> model).
+    calendar : a promotion calendar for the periods ahead (start, end, optional store_id, one column
+        per ``future_known`` column; :mod:`retail.forecast.calendar`), instead of ``future``.
     """
     progress = progress or quiet
     progress(0.0, "aggregating the data")
     panel, report = _panel(frame, settings)
     warnings = [report.summary()]
+    if settings.future_known and calendar is not None:
+        future = calendar_future(calendar, panel, report, settings)
     if settings.future_known and future is None:
-        warnings.append(f"no future values given for {list(settings.future_known)}: last values carried forward")
+        warnings.append(f"No calendar given for {', '.join(settings.future_known)} in the periods ahead: their last "
+                        "values are carried forward.")
     # Per-series models report their own progress; it only refreshes the bar's message.
     reached = {"fraction": 0.05}
     models = models if models is not None else build_models(
@@ -179,7 +196,7 @@ def run_forecast(
     progress(1.0, "done")
     return ForecastResult(
         settings=settings, history=panel, backtest=backtest_frame, metrics=board, series_metrics=series_metrics,
-        forecasts=apply_intervals(forecasts, quantiles, settings.intervals).drop(columns=["level"]),
+        forecasts=apply_intervals(forecasts, quantiles, settings.intervals).drop(columns=["level", "peak"]),
         importance=_importance(fitted, weights), series_info=report.series_info, best=best_model(board),
         summary=report.summary(), warnings=warnings,
     )

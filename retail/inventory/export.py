@@ -1,30 +1,24 @@
-"""CSV and Excel exports of a replenishment run, safe against formula injection.
+"""CSV and Excel exports of a replenishment run, in the page's words, safe against formula injection.
 
-Text cells a spreadsheet would evaluate are neutralised by :func:`retail.data.safety.neutralise_frame`
-(the one rule validation counts too); dates are Excel dates, numbers stay numbers with thousands
-separators, money columns carry the dataset's currency. The workbook's sheets: ``orders`` (the
-plan, in plain words), ``simulation`` (both policies' totals), ``items`` (per item), ``curve``
-(the trade-off curve) and ``settings``.
+Every table goes through :mod:`retail.exports` (plain headers, units and days as whole numbers, service
+as percentages, money in the dataset's currency, text neutralised against spreadsheet formulas). The
+workbook's sheets: ``orders`` (the plan), ``simulation`` (both policies' totals), ``items`` (per item),
+``curve`` (the trade-off curve) and ``settings``.
 """
 
 from __future__ import annotations
 
-import io
-import json
-
-import numpy as np
 import pandas as pd
 
+from retail import exports
 from retail.analytics.aggregate import LEVELS, SERIES_ID
-from retail.data import currency as money
 from retail.data import schema
-from retail.data.safety import neutralise_frame
-from retail.inventory.registry import MEASURES, POLICIES
+from retail.inventory.registry import POLICIES, TERMS
 from retail.inventory.result import ReplenishmentResult
 from retail.inventory.tables import ITEM_METRICS
 
 PLAN_HEADERS: dict[str, str] = {
-    schema.PRODUCT_ID: "product code", schema.STORE_ID: "store / country", "name": "product",
+    schema.PRODUCT_ID: "product code", schema.STORE_ID: "store", "name": "product",
     "review_date": "review date", "cover_days": "days to cover (review + lead)",
     "forecast": "forecast demand over those days (units)", "low": "low (80% range)", "high": "high (80% range)",
     "statistical_forecast": "statistical forecast over those days (units)",
@@ -51,12 +45,12 @@ def plan_table(result: ReplenishmentResult) -> pd.DataFrame:
         plan = plan.drop(columns=[schema.STORE_ID], errors="ignore")
     if plan["unit_cost"].isna().all():
         plan = plan.drop(columns=["unit_cost", "order_value"])
-    plan = plan.assign(**{column: plan[column].round(1) for column in ("forecast", "low", "high", "statistical_forecast",
-                                                                       "planner_change") if column in plan})
+    plan = plan.assign(**{column: plan[column].round() for column in ("forecast", "low", "high", "statistical_forecast",
+                                                                     "planner_change", "cover_days") if column in plan})
     table = plan.rename(columns=PLAN_HEADERS)
     table["review date"] = pd.to_datetime(table["review date"])
     # what to order comes right after what the item is: the rest explains it
-    first = [c for c in ("product code", "store / country", "product", "order quantity (units)", "order value")
+    first = [c for c in ("product code", "store", "product", "order quantity (units)", "order value")
              if c in table.columns]
     return table[first + [c for c in table.columns if c not in first]]
 
@@ -70,11 +64,11 @@ def item_summary(result: ReplenishmentResult, series_id: str) -> pd.DataFrame:
 
 
 def simulation_table(result: ReplenishmentResult) -> pd.DataFrame:
-    """One row per measure, one column per policy (by its label)."""
-    rows = {POLICIES.label(name): {SIMULATION_HEADERS[k]: v for k, v in numbers.items() if k in SIMULATION_HEADERS}
-            for name, numbers in result.simulation.items()}
-    table = pd.DataFrame(rows).rename_axis("measure").reset_index()
-    return table.dropna(how="all", subset=list(rows)).astype({name: float for name in rows})
+    """One row per policy (by its label), one column per measure (so each column has one number format)."""
+    rows = [{"policy": POLICIES.label(name)} | {SIMULATION_HEADERS[k]: v for k, v in numbers.items()
+                                               if k in SIMULATION_HEADERS} for name, numbers in result.simulation.items()]
+    table = pd.DataFrame(rows).dropna(axis=1, how="all")  # money measures are empty without a unit cost
+    return table.astype({c: float for c in table.columns if c != "policy"})
 
 
 def items_table(result: ReplenishmentResult) -> pd.DataFrame:
@@ -87,42 +81,44 @@ def items_table(result: ReplenishmentResult) -> pd.DataFrame:
     return table.drop(columns=[c for c in (schema.PRODUCT_ID, schema.STORE_ID) if c in table])
 
 
-def settings_table(result: ReplenishmentResult) -> pd.DataFrame:
-    rows = [(k, json.dumps(v) if isinstance(v, list | tuple | dict) else v) for k, v in result.settings.to_dict().items()]
-    rows += [("service measured as", MEASURES[result.settings.terms["service_measure"]]),
-             ("simulated from", result.simulate_from), ("simulated to", result.simulate_to),
-             ("currency", result.currency or "")]
-    rows += [(f"note {i + 1}", text) for i, text in enumerate(result.warnings)]
-    return pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
+def settings_rows(result: ReplenishmentResult) -> list[tuple[str, object]]:
+    """The run's settings in words: the ordering terms, each policy's own settings, the replayed weeks."""
+    s = result.settings
+    rows: list[tuple[str, object]] = [("Plan per", LEVELS[s.level].label), ("Largest items kept", s.top_n or "all"),
+                                      ("Weeks replayed", s.simulate_weeks)]
+    rows += [(param.label, f"{value:.1%}" if param.share else param.label_of(value))
+             for param in TERMS if (value := s.terms.get(param.name)) is not None]
+    for name, values in s.policy_params.items():
+        spec = POLICIES.get(name)
+        rows += [(f"{spec.label}: {spec.param(key).label}", spec.param(key).label_of(value))
+                 for key, value in values.items() if key in spec.param_names()]
+    rows += [("Simulated from", result.simulate_from), ("Simulated to", result.simulate_to),
+             ("Currency", result.currency or "none")]
+    return rows + [(f"Note {i + 1}", text) for i, text in enumerate(result.warnings)]
+
+
+SHARES = ("cycle service achieved", "fill rate achieved", "target service")
+WHOLE = ("forecast demand over those days (units)", "low (80% range)", "high (80% range)", "order-up-to level (units)",
+         "on hand", "on order", "order quantity (units)", "days to cover (review + lead)", "units lost",
+         "units demanded")
+
+
+def _sheet(frame: pd.DataFrame) -> exports.Sheet:
+    money = [c for c in frame.columns if any(str(c).startswith(m) for m in MONEY)]
+    shares = [c for c in frame.columns if any(str(c).startswith(m) for m in SHARES)]
+    return exports.Sheet(frame, money=money, shares=shares, whole=[c for c in frame.columns if c in WHOLE])
 
 
 def to_csv_bytes(result: ReplenishmentResult) -> bytes:
-    """The order plan as UTF-8 CSV (ISO dates), formula-injection safe."""
-    return neutralise_frame(plan_table(result)).to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
-
-
-def _write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str, code: str | None) -> None:
-    safe = neutralise_frame(frame)
-    safe = safe.astype({c: object for c in safe.columns if safe[c].dtype == bool}).replace({np.nan: None})
-    safe.to_excel(writer, sheet_name=name, index=False)
-    sheet, book = writer.sheets[name], writer.book
-    number, amount = book.add_format({"num_format": "#,##0.##"}), book.add_format({"num_format": money.excel_format(code)})
-    for i, column in enumerate(frame.columns):
-        is_money = any(str(column).startswith(m) for m in MONEY)
-        numeric = frame[column].dtype.kind in "fi"
-        width = min(max(len(str(column)), 10) + 2, 48)
-        sheet.set_column(i, i, width, amount if is_money and numeric else number if numeric else None)
+    """The order plan as UTF-8 CSV (ISO dates, plain headers), formula-injection safe."""
+    return exports.csv_bytes(_sheet(plan_table(result)))
 
 
 def to_excel_bytes(result: ReplenishmentResult) -> bytes:
     """An .xlsx workbook: orders, simulation, items, curve and settings."""
-    buffer = io.BytesIO()
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
     curve = result.curve.assign(policy=result.curve["policy"].map(POLICIES.label)).rename(columns={
         "target": "target service", **{k: v for k, v in SIMULATION_HEADERS.items() if k in result.curve}})
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", datetime_format="yyyy-mm-dd", date_format="yyyy-mm-dd",
-                        engine_kwargs={"options": options}) as writer:
-        for frame, name in ((plan_table(result), "orders"), (simulation_table(result), "simulation"),
-                            (items_table(result), "items"), (curve, "curve"), (settings_table(result), "settings")):
-            _write_sheet(writer, frame, name, result.currency)
-    return buffer.getvalue()
+    sheets = {"orders": _sheet(plan_table(result)), "simulation": _sheet(simulation_table(result)),
+              "items": _sheet(items_table(result)), "curve": _sheet(curve),
+              "settings": exports.settings_sheet(settings_rows(result))}
+    return exports.workbook(sheets, result.currency)

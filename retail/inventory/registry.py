@@ -30,9 +30,9 @@ MEASURES: dict[str, str] = {
 
 # The inputs of the ordering problem: both policies take them, a per-product table can override them.
 TERMS: tuple[Param, ...] = (
-    Param("service_level", "Target service level", 0.95, "The service to reach: 0.95 means running out in at "
+    Param("service_level", "Target service level", 0.95, "The service to reach: 95% means running out in at "
           "most 1 order cycle in 20 (cycle service) or selling 95% of demanded units from stock (fill rate).",
-          minimum=0.5, maximum=0.999, ui_range=(0.5, 0.995), step=0.005),
+          minimum=0.5, maximum=0.999, ui_range=(0.5, 0.995), step=0.005, share=True),
     Param("service_measure", "Service measured as", CYCLE, "Cycle service counts order cycles without running "
           "out; fill rate counts the units sold from stock.", kind=str, choices=tuple(MEASURES),
           choice_labels=MEASURES),

@@ -33,8 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator
-
-from retail.errors import NotFittedError
+from sklearn.exceptions import NotFittedError
 
 logger = logging.getLogger(__name__)
 

@@ -85,10 +85,11 @@ def saved_forecasts(workspace: Any, dataset: str) -> list[SavedForecast]:
     for info in sorted(workspace.list_runs(RUN_KIND, dataset), key=lambda run: run.id):
         if "forecasts" not in info.tables:
             continue
-        backtest = workspace.load_run_table(info.id, "backtest") if "backtest" in info.tables else pd.DataFrame()
-        forecasts = workspace.load_run_table(info.id, "forecasts")
+        tables = workspace.load_run_tables(info, [name for name in ("forecasts", "backtest", "series_info")
+                                                  if name in info.tables])  # one connection per run
+        backtest, series = tables.get("backtest", pd.DataFrame()), tables.get("series_info", pd.DataFrame())
+        forecasts = tables["forecasts"]
         forecasts[DATE] = pd.to_datetime(forecasts[DATE])
-        series = workspace.load_run_table(info.id, "series_info") if "series_info" in info.tables else pd.DataFrame()
         names = dict(zip(series[SERIES_ID], series["name"], strict=True)) if "name" in series else {}
         runs.append(SavedForecast(run_id=info.id, made_at=info.created_at, settings=info.settings,
                                   best=str(info.summary.get("best", "")), forecasts=forecasts,

@@ -123,3 +123,20 @@ def scenario_figure(table: pd.DataFrame, measure: str, label: str, code: str | N
     money = measure in ("revenue", "margin")
     return _layout(fig, f"{label} in a typical week by price change", "price change (%)",
                    label + (currency.label(code) if money else ""), height=360)
+
+
+def store_lift_figure(stores: pd.DataFrame, top: int = 40) -> go.Figure:
+    """Each store's promotion lift with its 95% interval (the ``top`` stores by extra sales), biggest lift first."""
+    shown = stores.dropna(subset=["store_lift"]).nlargest(top, "extra_per_promo_day").sort_values("store_lift")
+    labels = [plot_text(f"store {s}") for s in shown["store_id"]]
+    fig = go.Figure(go.Scatter(
+        x=shown["store_lift"], y=labels, mode="markers", marker={"color": MODEL, "size": 8}, name="lift",
+        error_x={"type": "data", "symmetric": False, "array": shown["store_lift_high"] - shown["store_lift"],
+                 "arrayminus": shown["store_lift"] - shown["store_lift_low"], "thickness": 1.5},
+        hovertemplate="%{y}: %{x:+.1%}<extra></extra>"))
+    fig.add_vline(x=0, line={"color": "#64748b", "dash": "dash"}, annotation_text="no effect")
+    fig = _layout(fig, f"Promotion lift per store and 95% interval ({len(shown)} stores)", "lift (sales on a "
+                  "promotion day against other days)", "", height=max(320, 22 * len(shown) + 120))
+    fig.update_xaxes(tickformat="+.0%")
+    fig.update_yaxes(type="category")
+    return fig

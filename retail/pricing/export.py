@@ -1,22 +1,18 @@
-"""CSV and Excel exports of a pricing run, safe against formula injection.
+"""CSV and Excel exports of a pricing run, in the Pricing page's words, safe against formula injection.
 
-Text cells a spreadsheet would run as a formula are neutralised (:mod:`retail.data.safety`);
-numbers stay numbers, with thousands separators, and money carries the dataset's currency.
-The CSV holds the elasticity table of one level (products or categories), with the command
-line's column names; the workbook has the sheets ``elasticity``, ``categories``, ``promotions``,
-``promotion per product`` and ``settings``.
+Every table goes through :mod:`retail.exports`: plain headers from the glossary ("Price elasticity",
+"Low (95%)"), yes / no for measurable, lifts and shares as percentages, money in the dataset's
+currency, empty cells empty; text a spreadsheet would run as a formula is neutralised. The CSV holds
+the elasticity table of one level (products or categories); the workbook has the sheets ``elasticity``,
+``categories``, ``promotions``, ``promotion per product`` and ``settings``.
 """
 
 from __future__ import annotations
 
-import io
-import json
-
-import numpy as np
 import pandas as pd
 
-from retail.data import currency, schema
-from retail.data.safety import neutralise_frame
+from retail import exports
+from retail.data import schema
 from retail.pricing.registry import ESTIMATORS
 from retail.pricing.result import PricingResult
 
@@ -26,6 +22,11 @@ PRODUCT_COLUMNS = ["product_id", "product_name", "category", "elasticity", "ci_l
                    "own_ci_high", "own_weight", "category_elasticity", "sale_days", "units", "revenue", "promo_days",
                    "current_price", "lowest_price", "highest_price", "baseline_units"]
 MONEY = ("revenue", "current_price", "lowest_price", "highest_price", "actual_value")
+HEADERS = {"reason": "Why not measurable", "own_ci_low": "Own estimate, low (95%)",
+           "own_ci_high": "Own estimate, high (95%)", "units": "Units sold", "revenue": "Sales value",
+           "products": "Products", "category": "Category"}
+WHOLE = ("units", "baseline_units", "units_sold", "units_at_regular_price", "units_from_discount",
+         "units_from_promotion")
 
 
 def elasticity_table(result: PricingResult, level: str = "product") -> pd.DataFrame:
@@ -37,45 +38,29 @@ def elasticity_table(result: PricingResult, level: str = "product") -> pd.DataFr
     return result.products[[c for c in PRODUCT_COLUMNS if c in result.products]].copy()
 
 
-def settings_table(result: PricingResult) -> pd.DataFrame:
-    rows = [("model", ESTIMATORS.label(result.settings.model))]
-    rows += [(k, json.dumps(v) if isinstance(v, dict | list) else v) for k, v in result.settings.to_dict().items()]
-    rows += [("headline", result.headline())] + [(f"note_{i + 1}", n) for i, n in enumerate(result.notes)]
-    return pd.DataFrame(rows, columns=["setting", "value"]).astype({"value": object})
+def settings_rows(result: PricingResult) -> list[tuple[str, object]]:
+    """The run's settings in words, its headline and notes."""
+    s, spec = result.settings, ESTIMATORS.get(result.settings.model)
+    rows: list[tuple[str, object]] = [("Elasticity model", spec.label), ("Promotion column", s.promo_column or "none"),
+                                      ("Minimum days with sales", s.min_sale_days),
+                                      ("Smallest price move counted", f"{s.price_step:.0%}")]
+    rows += [(spec.param(key).label, spec.param(key).label_of(value)) for key, value in s.model_params.items()]
+    return rows + [("In words", result.headline())] + [(f"Note {i + 1}", n) for i, n in enumerate(result.notes)]
+
+
+def _sheet(frame: pd.DataFrame) -> exports.Sheet:
+    table = frame.astype({schema.PRODUCT_ID: str}) if schema.PRODUCT_ID in frame else frame
+    return exports.Sheet(table, money=MONEY, headers=HEADERS, whole=WHOLE)
 
 
 def to_csv_bytes(result: PricingResult, level: str = "product") -> bytes:
-    """The elasticity table of ``level`` as UTF-8 CSV, formula-injection safe."""
-    return neutralise_frame(elasticity_table(result, level)).to_csv(index=False, date_format="%Y-%m-%d").encode()
-
-
-def _write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str, money_format: str) -> None:
-    safe = neutralise_frame(frame)
-    for col in safe.columns:
-        if safe[col].dtype == bool:
-            safe[col] = safe[col].map({True: "yes", False: "no"})
-    safe.replace({np.nan: None}).to_excel(writer, sheet_name=name, index=False)
-    sheet = writer.sheets[name]
-    number = writer.book.add_format({"num_format": "#,##0.00"})
-    money = writer.book.add_format({"num_format": money_format})
-    for i, col in enumerate(frame.columns):
-        kind = frame[col].dtype.kind
-        style = money if col in MONEY else number if kind == "f" else None
-        width = min(max([len(str(col)), *(len(str(v)) for v in safe[col].head(200))]) + 2, 40)
-        sheet.set_column(i, i, min(width, 16) if kind in "fiu" else width, style)
+    """The elasticity table of ``level`` as UTF-8 CSV in plain words, formula-injection safe."""
+    return exports.csv_bytes(_sheet(elasticity_table(result, level)))
 
 
 def to_excel_bytes(result: PricingResult, currency_code: str | None = None) -> bytes:
     """An .xlsx workbook (sheets in the module's order), money in ``currency_code``."""
-    buffer = io.BytesIO()
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
-    money = currency.excel_format(currency_code)
-    sheets = {"elasticity": elasticity_table(result), "categories": result.categories,
-              "promotions": result.events, "promotion per product": result.lifts,
-              "settings": settings_table(result)}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", datetime_format="yyyy-mm-dd", date_format="yyyy-mm-dd",
-                        engine_kwargs={"options": options}) as writer:
-        for name, frame in sheets.items():
-            _write_sheet(writer, frame if schema.PRODUCT_ID not in frame else frame.astype(
-                {schema.PRODUCT_ID: str}), name, money)
-    return buffer.getvalue()
+    sheets = {"elasticity": _sheet(elasticity_table(result)), "categories": _sheet(result.categories),
+              "promotions": _sheet(result.events.drop(columns=["event"], errors="ignore")),
+              "promotion per product": _sheet(result.lifts), "settings": exports.settings_sheet(settings_rows(result))}
+    return exports.workbook(sheets, currency_code)

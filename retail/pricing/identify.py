@@ -30,13 +30,18 @@ def _changes(rows: pd.DataFrame, step: float, regular_only: bool) -> pd.DataFram
     return pd.DataFrame({"product": product[moved], "day": seen["day"].to_numpy()[moved]}).drop_duplicates()
 
 
+RECENT = pd.Timedelta(days=28)
+
+
 def _latest(seen: pd.DataFrame) -> pd.Series:
-    last = seen.groupby("product")["day"].transform("max")
-    return seen[seen["day"] == last].groupby("product")["price"].median()
+    """The median price of each product's sale rows in its last four weeks with sales. One last day alone was
+    noise: a single small order at list price read 1.24 while four weeks of sales paid about 0.85."""
+    last = seen.groupby("product")["date"].transform("max")
+    return seen[seen["date"] > last - RECENT].groupby("product")["price"].median()
 
 
 def _latest_regular(rows: pd.DataFrame) -> pd.Series:
-    """Each product's latest price outside promotions (its latest price when it was always on promotion)."""
+    """Each product's recent price outside promotions (its recent price when it was always on promotion)."""
     seen = rows[rows["observed"].to_numpy()]
     regular = _latest(seen[~seen["promo"].astype(bool).to_numpy()])
     return regular.combine_first(_latest(seen))
@@ -47,7 +52,7 @@ def identify(rows: pd.DataFrame, products: pd.DataFrame, min_sale_days: int, ste
 
     Columns added: ``sale_days``, ``units``, ``revenue``, ``price_levels`` (distinct prices on
     sale days), ``price_changes`` (regular-price changes outside promotions, counted once per
-    day), ``promo_days``, ``current_price`` (the latest regular price), ``lowest_price`` and
+    day), ``promo_days``, ``current_price`` (the median regular price of the last four weeks with sales), ``lowest_price`` and
     ``highest_price`` (seen on sale days), ``stores``.
     """
     n = len(products)

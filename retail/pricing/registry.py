@@ -60,7 +60,7 @@ ESTIMATORS = Registry("elasticity model", [
          "The same count model allowing more day-to-day variation than Poisson.",
          "retail.pricing.estimators:CountRegression.negative_binomial", params=_count_params(),
          tags=frozenset({COUNTS})),
-    Spec("shrunk", "count model shrunk to the category",
+    Spec("shrunk", "per product, borrowing from its category",
          "A count model per product; a product with little price history borrows strength from its category, as "
          "much as the data says: how widely products differ within categories is measured (empirical Bayes), so "
          "a precise estimate keeps its own value.", "retail.pricing.estimators:ShrunkRegression",
@@ -72,7 +72,7 @@ ESTIMATORS = Registry("elasticity model", [
 def _guard_rails() -> tuple[Param, ...]:
     return (
         Param("max_change", "Largest price change", 0.15, "The recommendation stays within this change from today's "
-              "price, up or down (0.15 = 15%).", minimum=0.01, maximum=0.5, ui_range=(0.05, 0.3), step=0.01),
+              "price, up or down.", minimum=0.01, maximum=0.5, ui_range=(0.05, 0.3), step=0.01, share=True),
         Param("ending", "Price ending", "none", "Only prices with this ending are recommended (e.g. 4.99).",
               kind=str, choices=("none", "99", "95", "9"),
               choice_labels={"none": "any price", "99": "x.99", "95": "x.95", "9": "ending in 9 (x.x9)"}),

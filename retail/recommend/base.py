@@ -28,6 +28,7 @@ from sklearn.exceptions import NotFittedError
 
 from retail.cache import SettingsCache
 from retail.data import schema
+from retail.formatting import count
 from retail.recommend.interactions import Interactions
 from retail.recommend.ranking import tie_order, top_n
 from retail.recommend.registry import RECOMMENDERS
@@ -169,7 +170,7 @@ class Recommender(BaseEstimator, ABC):
         return self._frame(items, all_scores[0, items], reasons)
 
     def _cold_reasons(self, items: np.ndarray) -> list[str]:
-        return [f"no purchase history yet: popular choice, bought by {int(self.popularity_[i]):,} customers"
+        return [f"no purchase history yet: popular choice, bought by {count(int(self.popularity_[i]), 'customer')}"
                 for i in items]
 
     def _frame(self, items: np.ndarray, scores: np.ndarray, reasons: list[str]) -> pd.DataFrame:

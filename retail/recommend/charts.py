@@ -32,7 +32,7 @@ def sweep_figure(sweep: pd.DataFrame, metric: str = "ndcg", x: str = "k", group:
     fig.update_layout(
         title=f"{label} against {'neighbours k' if x == 'k' else x}",
         xaxis_title="neighbours k" if x == "k" else x, yaxis_title=label, legend_title=group,
-        template="plotly_white",
+        template="plotly_white", yaxis_tickformat=".0%",
     )
     return fig
 
@@ -46,5 +46,5 @@ def metrics_figure(table: pd.DataFrame, metric: str = "ndcg") -> go.Figure:
                            marker_color=colours))
     fig.update_layout(title=f"{label} per algorithm (grey: the {RECOMMENDERS.label(baseline)} baseline)",
                       xaxis_title="algorithm",
-                      yaxis_title=label, template="plotly_white")
+                      yaxis_title=label, template="plotly_white", yaxis_tickformat=".0%")
     return fig

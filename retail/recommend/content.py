@@ -20,6 +20,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from retail.data import schema
+from retail.formatting import count
 from retail.recommend.base import Recommender, Settings, user_rows
 from retail.recommend.interactions import Interactions
 
@@ -74,7 +75,7 @@ class Content(Recommender):
             if sims[best, col] > 0:
                 reasons.append(f"described like your {self.product_name(history[best])} ({sims[best, col]:.2f})")
             else:
-                reasons.append(f"no text match; popular with {int(self.popularity_[item]):,} customers")
+                reasons.append(f"no text match; popular with {count(int(self.popularity_[item]), 'customer')}")
         return reasons
 
     def similar_items(self, product: str, n: int = 10, **settings: Any) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from retail.cache import SettingsCache
+from retail.formatting import count
 from retail.recommend.base import Recommender, Settings, user_rows
 from retail.recommend.interactions import Interactions
 from retail.recommend.neighbourhoods import DenseTopK, PaddedSimilarity, dense_shrunk_with_top
@@ -123,7 +124,7 @@ class ItemKNN(Recommender):
             top = [t for t in top if contributions[t, col] > 0]
             if not top:
                 reasons.append(f"no close neighbour among your products; popular with "
-                               f"{int(self.popularity_[items[col]]):,} customers")
+                               f"{count(int(self.popularity_[items[col]]), 'customer')}")
                 continue
             parts = [f"{self.product_name(history[t])} (similarity {contributions[t, col]:.2f})" for t in top]
             reasons.append("because you bought " + "; ".join(parts))
@@ -172,5 +173,5 @@ class UserKNN(Recommender):
         near.data[:] = 1.0
         bought = (near @ self.binary_[:, items]).toarray()[0]
         return [f"bought by {int(b)} of your {n_near} most similar customers" if b > 0 else
-                f"none of your similar customers bought it; popular with {int(self.popularity_[i]):,} customers"
+                f"none of your similar customers bought it; popular with {count(int(self.popularity_[i]), 'customer')}"
                 for b, i in zip(bought, items, strict=True)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from retail.formatting import count
 from retail.recommend.base import Recommender, Settings, user_rows
 from retail.recommend.interactions import Interactions
 
@@ -15,7 +16,7 @@ class Popularity(Recommender):
         return np.tile(self.popularity_, (len(users), 1))
 
     def _reasons(self, user: int, items: np.ndarray, settings: Settings) -> list[str]:
-        return [f"popular: bought by {int(self.popularity_[i]):,} customers" for i in items]
+        return [f"popular: bought by {count(int(self.popularity_[i]), 'customer')}" for i in items]
 
 
 class Trending(Recommender):
@@ -42,7 +43,7 @@ class Trending(Recommender):
 
     def _reasons(self, user: int, items: np.ndarray, settings: Settings) -> list[str]:
         recent = self.recent_buyers(settings["window_days"])
-        return [f"{int(recent[i]):,} buyers in the last {settings['window_days']} days "
+        return [f"{count(int(recent[i]), 'buyer')} in the last {settings['window_days']} days "
                 f"({int(self.popularity_[i]):,} in all)" for i in items]
 
 
@@ -98,5 +99,5 @@ class BuyAgain(Recommender):
                 times = "once" if counts[i] == 1 else f"{int(counts[i])} times"
                 reasons.append(f"you bought it {times}, last on {when}")
             else:
-                reasons.append(f"not bought before; popular with {int(self.popularity_[i]):,} customers")
+                reasons.append(f"not bought before; popular with {count(int(self.popularity_[i]), 'customer')}")
         return reasons

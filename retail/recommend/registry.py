@@ -27,7 +27,8 @@ def _neighbour_params(similarity: str, shrinkage: float, entity: str) -> tuple[P
               choices=tuple(MEASURE_LABELS), choice_labels=MEASURE_LABELS),
         Param("k", "Neighbours k", 50, f"How many of the most similar {entity} are consulted.", kind=int,
               minimum=1, ui_range=(1, 200)),
-        Param("shrinkage", "Shrinkage", shrinkage, "Distrust similarities resting on few shared buyers: "
+        Param("shrinkage", "Caution with few shared buyers", shrinkage, "Distrust similarities resting on few "
+              "shared buyers (shrinkage): "
               "similarity x n / (n + shrinkage), n = buyers in common.", minimum=0.0, ui_range=(0.0, 100.0),
               step=1.0),
         Param("min_overlap", "Minimum co-buyers", 1, "Ignore pairs with fewer buyers in common.", kind=int,
@@ -48,9 +49,10 @@ PROTOCOLS: dict[str, str] = {
     "discovery": "only products new to the customer count (what they already bought is not shown)",
     "all": "every product bought in the test window counts, repeat purchases included",
 }
-METRIC_LABELS: dict[str, str] = {
-    "precision": "precision@K", "recall": "recall@K", "ndcg": "NDCG@K", "map": "MAP@K",
-    "hit_rate": "hit rate@K", "coverage": "catalogue coverage",
+METRIC_LABELS: dict[str, str] = {  # plain words first; the method's name stays for those who know it
+    "precision": "suggestions bought (precision@K)", "recall": "purchases foreseen (recall@K)",
+    "ndcg": "ranking quality (NDCG@K)", "map": "early hits (MAP@K)", "hit_rate": "customers with a hit (hit rate@K)",
+    "coverage": "catalogue coverage",
 }
 
 # Chosen by benchmarks/bench_recommend_defaults.py: the best mean precision@10 over popularity's on

@@ -22,6 +22,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from retail.data import schema
+from retail.formatting import count
 from retail.recommend.base import Recommender, Settings
 from retail.recommend.baskets import Baskets
 from retail.recommend.interactions import Interactions
@@ -161,11 +162,11 @@ class BoughtTogether(Recommender):
         for item in items:
             if ids[item] in best.index:
                 rule = best.loc[ids[item]]
-                reasons.append(f"bought with {rule['antecedent_name']} in {int(rule['baskets']):,} baskets "
+                reasons.append(f"bought with {rule['antecedent_name']} in {count(int(rule['baskets']), 'basket')} "
                                f"({rule['confidence']:.0%} of its baskets, lift {rule['rule_lift']:.1f})")
             else:
                 reasons.append(f"not bought with your latest basket often enough; popular with "
-                               f"{int(self.popularity_[item]):,} customers")
+                               f"{count(int(self.popularity_[item]), 'customer')}")
         return reasons
 
     @property

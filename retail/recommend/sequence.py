@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from retail.formatting import count
 from retail.recommend.base import Recommender, Settings, user_rows
 from retail.recommend.baskets import Baskets
 from retail.recommend.interactions import Interactions
@@ -93,7 +94,7 @@ class NextBasket(Recommender):
             best = int(np.argmax(contributions[:, col])) if len(recent.indices) else 0
             if not len(recent.indices) or contributions[best, col] <= 0:
                 reasons.append(f"no next-order link to your latest orders; popular with "
-                               f"{int(self.popularity_[item]):,} customers")
+                               f"{count(int(self.popularity_[item]), 'customer')}")
                 continue
             source = self.product_name(recent.indices[best])
             times = int(counts[best, col])
