@@ -55,7 +55,7 @@ def open_page(page, url: str, path: str, dataset: str | None = None) -> None:
 
 
 def no_progress_bar_left(page) -> bool:
-    page.wait_for_timeout(1500)
+    """Called after wait_idle: the run has ended, so what it left on the page is final."""
     return page.locator("[data-testid='stProgress']").count() == 0
 
 
@@ -86,10 +86,8 @@ def test_a_nine_day_workbook_forecasts_and_downloads_twice(page, app_url, home, 
     page.on("download", land)
     page.get_by_role("button", name="Download Excel").click()
     page.get_by_role("button", name="Download CSV").click()
-    for _ in range(240):
-        if len(landed) == 2:
-            break
-        page.wait_for_timeout(500)
+    while len(landed) < 2:  # the listener sees every download; wait for the next event until both landed
+        page.wait_for_event("download", timeout=TIMEOUT_MS)
     assert sorted(d.suggested_filename for d in landed) == ["forecast_run_1.csv", "forecast_run_1.xlsx"]
     assert all(d.failure() is None for d in landed)
     assert "Deferred file not found" not in page.locator("body").inner_text()
@@ -104,6 +102,7 @@ def test_a_nine_day_workbook_forecasts_and_downloads_twice(page, app_url, home, 
     horizon.press("End")  # 90 days ahead: more than 9 days can test
     page.get_by_role("button", name="Run forecast").click()
     page.get_by_text("no series has the").wait_for(timeout=TIMEOUT_MS)
+    wait_idle(page, TIMEOUT_MS)
     assert no_progress_bar_left(page)  # the failure took its bar with it
 
 
