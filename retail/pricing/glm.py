@@ -30,6 +30,7 @@ MAX_ETA = 30.0
 MAX_STEP = 5.0
 JITTER = 1e-8  # added to every precision: an exactly singular system (a column of zeros) stays solvable
 NEGBIN_FROM = 2  # IRLS iteration from which the negative binomial dispersion is re-estimated at each step
+MAX_ITER = 60  # Newton steps at most; a product still moving then is reported as not settled
 
 
 @dataclass
@@ -210,7 +211,7 @@ class IrlsResult:
 
 
 def irls(X: np.ndarray, y: np.ndarray, mask: np.ndarray, prior: np.ndarray, family: str = "poisson",
-         events: Events | None = None, max_iter: int = 60, tol: float = 1e-7, start: Start | None = None,
+         events: Events | None = None, max_iter: int | None = None, tol: float = 1e-7, start: Start | None = None,
          active_set: bool = True) -> IrlsResult:
     """Penalised IRLS (Newton steps) for a log-link count model.
 
@@ -229,7 +230,7 @@ def irls(X: np.ndarray, y: np.ndarray, mask: np.ndarray, prior: np.ndarray, fami
     negbin, settle_from = family == "negbin", NEGBIN_FROM + 1 if family == "negbin" and start is None else 0
     rows, part = np.arange(len(X)), _Active(X, y, mask, prior, events)
     converged = np.zeros(len(X), dtype=bool)
-    for iteration in range(max_iter):
+    for iteration in range(max_iter or MAX_ITER):
         estimate_alpha = negbin and (iteration >= NEGBIN_FROM or start is not None)
         new, new_event, alpha[rows], change = _update(part, coef[rows], None if event is None else event[rows],
                                                       alpha[rows], estimate_alpha)
