@@ -2,8 +2,9 @@
 
 ``tests/data/global_forecasts.json`` holds the forecasts of LightGBM, ridge and the network on a small
 seeded panel (a known promotion column and a past-only price column), recorded with the keyword
-arguments the classes took before their seven feature settings became one object (issue 28): the
-refactor must not change a single forecast. A deliberate change of a model regenerates the record:
+arguments the classes took before their repeated feature settings became one object (issue 28): the
+refactor must not change a single forecast. The seed stays the model's own ``random_state``: it draws
+the sample of training rows and seeds the regressor. A deliberate change of a model regenerates the record:
 ``.venv/bin/python tests/test_forecast_features.py --write``.
 """
 

@@ -2,11 +2,11 @@
 
 Both models learn on the same features (:mod:`retail.forecast.features`): lags, rolling
 statistics, calendar (chosen from the history length), series-level statistics and
-exogenous columns, set by one :class:`~retail.forecast.features.GlobalFeatures` value (the
-``features`` setting; each class's default is a module constant). A column listed in its
+exogenous columns, chosen by one :class:`~retail.forecast.features.GlobalFeatures` value (the
+``features`` setting; each class's default is a module constant below). A column listed in its
 ``future_known`` is read at the forecast period (its future values must be known, e.g. a promo
-calendar); every other exogenous column is only used through its value one period earlier. Forecasting ``h`` periods ahead feeds each
-prediction back as the lag of the next step.
+calendar); every other exogenous column is only used through its value one period earlier.
+Forecasting ``h`` periods ahead feeds each prediction back as the lag of the next step.
 """
 
 from __future__ import annotations
