@@ -95,7 +95,25 @@ def wait_idle(page, timeout_ms: int = 180_000) -> None:
     """Wait until the run that the last input (or the page load) started has finished. Call it only
     after an action that reruns the app (a widget change, a button, a page load); a download does not
     rerun it (its file is built when clicked, `on_click="ignore"`)."""
-    page.wait_for_function(RUN_FINISHED, timeout=timeout_ms)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(RUN_FINISHED, timeout=timeout_ms)
+    except PlaywrightTimeout:
+        raise AssertionError(f"no finished run within {timeout_ms / 1000:.0f} s: {page.evaluate(RUN_STATE)}; "
+                             f"screenshot {_screenshot(page)}") from None
+
+
+RUN_STATE = """() => ({url: location.href, pending: window.__retailRuns && window.__retailRuns.pending,
+  state: document.querySelector("[data-testid='stApp']")?.getAttribute('data-test-script-state')})"""
+
+
+def _screenshot(page) -> str:
+    folder = Path(os.environ.get("RETAIL_ARTIFACTS", "/tmp/retail-artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"timeout-{time.strftime('%H%M%S')}-{os.getpid()}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return str(path)
 
 
 @contextmanager
