@@ -14,6 +14,11 @@ spread ``sd`` shared by the shop (:func:`event_spread` estimates it from the dat
 effects are eliminated from every Newton step (events do not overlap, so their block is
 diagonal): the cost stays that of the plain model.
 
+Each step is a true Newton step (observed information: with a large negative binomial dispersion
+the usual Fisher scoring steps cycle), and a product that has settled leaves the batch, so a few
+slow products no longer keep every other one iterating. A product still moving at :data:`MAX_ITER`
+steps is reported as not settled (``converged``).
+
 Uncertainty: ``"model"`` scales the inverse information by the Pearson dispersion (quasi-
 likelihood); ``"robust"`` is the sandwich clustered by calendar week, which also covers
 misspecified variance and demand shocks that last several days.
@@ -192,12 +197,11 @@ def _update(part: _Active, coef: np.ndarray, event: np.ndarray | None, alpha: np
     return new, new_event, alpha, change
 
 
-def _initial(y: np.ndarray, mask: np.ndarray, K: int, events: Events | None) -> Start:
+def _initial(y: np.ndarray, mask: np.ndarray, K: int) -> Start:
     """The usual start: every coefficient zero but the level (log of the mean), no event effect, Poisson."""
-    P = len(y)
-    coef = np.zeros((P, K))
+    coef = np.zeros((len(y), K))
     coef[:, 0] = np.log(np.maximum((y * mask).sum(1) / np.maximum(mask.sum(1), 1), 1e-3))
-    return Start(coef, np.zeros((P, events.count)) if events is not None else None, np.zeros(P))
+    return Start(coef, None, np.zeros(len(y)))
 
 
 @dataclass
@@ -223,11 +227,12 @@ def irls(X: np.ndarray, y: np.ndarray, mask: np.ndarray, prior: np.ndarray, fami
     until all are done (the reference the active set is tested against).
     """
     mask = mask.astype(np.float64)
-    begin = start or _initial(y, mask, X.shape[2], events)
-    coef, alpha = begin.coef.copy(), begin.alpha.copy()
-    event = None if events is None else begin.event.copy() if begin.event is not None else _initial(
-        y, mask, X.shape[2], events).event
     negbin, settle_from = family == "negbin", NEGBIN_FROM + 1 if family == "negbin" and start is None else 0
+    begin = start or _initial(y, mask, X.shape[2])
+    coef, alpha = begin.coef.copy(), begin.alpha.copy() if negbin else np.zeros(len(X))
+    event = None
+    if events is not None:
+        event = np.zeros((len(X), events.count)) if begin.event is None else begin.event.copy()
     rows, part = np.arange(len(X)), _Active(X, y, mask, prior, events)
     converged = np.zeros(len(X), dtype=bool)
     for iteration in range(max_iter or MAX_ITER):
