@@ -58,25 +58,26 @@ def streamlit_server(root: Path, env: dict[str, str], startup_seconds: float = 9
 
 
 # Counts Streamlit's script runs in the page: after a user's input (a click, a key, a changed value, or
-# the page load itself) a run is pending until the app's root says a run started.
+# the page load itself) a run is pending until the app's run state moves (a run started, or the one
+# under way ended). The last inputs and moves are kept for the message of a run that never finishes.
 RUN_WATCHER = """
 (() => {
-  const runs = {pending: true};
+  const runs = {pending: true, log: []};
   window.__retailRuns = runs;
+  const note = (...entry) => { runs.log.push([Math.round(performance.now()), ...entry]); runs.log.splice(0, runs.log.length - 16); };
   for (const type of ['click', 'keydown', 'change', 'input', 'pointerup']) {
     // only a person's input: a download button clicks a hidden link itself, after its run began
-    document.addEventListener(type, event => { if (event.isTrusted) runs.pending = true; }, true);
+    document.addEventListener(type, event => {
+      if (event.isTrusted) { runs.pending = true; note(type, event.target.tagName, event.target.textContent.slice(0, 40)); }
+    }, true);
   }
-  const watch = () => {
-    const app = document.querySelector("[data-testid='stApp']");
-    if (!app) { setTimeout(watch, 20); return; }
-    new MutationObserver(records => {
-      if (records.some(r => r.oldValue === 'running') || app.getAttribute('data-test-script-state') === 'running') {
-        runs.pending = false;
-      }
-    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state'], attributeOldValue: true});
-  };
-  watch();
+  // The whole document is watched, not one element: the app's root is drawn anew at times (when the
+  // navigation appears after sign-in), and an observer of the old root would miss every later run.
+  new MutationObserver(records => {
+    records.forEach(r => note('state', r.oldValue, r.target.getAttribute('data-test-script-state')));
+    runs.pending = false;  // the run state moved after the input: the server took it up
+  }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state'],
+                        attributeOldValue: true});
 })();
 """
 RUN_FINISHED = """() => {
@@ -125,7 +126,8 @@ def open_page(page, title: str, attempts: int = 3) -> None:
 
 
 RUN_STATE = """() => ({url: location.href, pending: window.__retailRuns && window.__retailRuns.pending,
-  state: document.querySelector("[data-testid='stApp']")?.getAttribute('data-test-script-state')})"""
+  state: document.querySelector("[data-testid='stApp']")?.getAttribute('data-test-script-state'),
+  now: Math.round(performance.now()), last: window.__retailRuns && window.__retailRuns.log})"""
 
 
 def _screenshot(page) -> str:
