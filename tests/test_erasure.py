@@ -1,4 +1,4 @@
-"""Erasure that erases: after `forget-customer` no saved run (campaign results under the file's own
+"""Erasure that erases: after `forget-customer` (and after emptying the trash) no saved run (campaign results under the file's own
 customer column, targeting lists, campaigns and their settings) holds the customer, and the raw bytes
 of the workspace's files hold no trace of the id: DuckDB's file and log, PostgreSQL's table files.
 The audit log keeps the counts, never the id."""
@@ -47,12 +47,12 @@ def fill(workspace: Workspace) -> None:
                        {"audience": audience})
 
 
-def traces(folder: Path) -> dict[str, int]:
-    """How many times the id's bytes occur in each file under ``folder``."""
+def traces(folder: Path, needle: str = SECRET) -> dict[str, int]:
+    """How many times ``needle``'s bytes (the id's by default) occur in each file under ``folder``."""
     found = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         try:
-            count = path.read_bytes().count(SECRET.encode())
+            count = path.read_bytes().count(needle.encode())
         except FileNotFoundError:  # a live server removes caches (pg_internal.init) as it goes: no trace there
             continue
         if count:
@@ -150,3 +150,50 @@ def test_compaction_waits_for_other_sessions_and_keeps_their_work(tmp_path):
     with workspace.connection() as con:
         assert con.execute("SELECT written FROM note").fetchone() == (1,)
     assert traces(tmp_path) == {}
+
+
+SECRET_PRODUCT = "ZEBRA-TEAPOT-ERASE"  # a product name only the trashed dataset has
+
+
+def trashed_shop(workspace: Workspace) -> None:
+    """A dataset kept ("kept", other customers and products) and one deleted into the trash that alone
+    holds :data:`SECRET` and :data:`SECRET_PRODUCT` (60,000 customers whose ids start with it)."""
+    gone = [f"2011-02-{1 + n % 28:02d},Z{n % 500},{SECRET_PRODUCT} {n % 500},2,1.50,{SECRET}-{n:06d},London,Z{n}"
+            for n in range(60_000)]  # several blocks: more than the audit entry's write reuses
+    import_file(workspace, transactions_csv(gone), "gone", file_name="gone.csv")
+    kept = [f"2011-03-{day:02d},K,Plate,1,2.00,c{day},London,K{day}" for day in range(1, 29)]
+    import_file(workspace, transactions_csv(kept), "kept", file_name="kept.csv")  # after: the gone blocks are inside
+    workspace.delete("gone")
+
+
+def test_emptying_the_trash_leaves_no_trace_in_the_duckdb_file(tmp_path):
+    home = tmp_path / "home"
+    workspace = Workspace(home=home)
+    trashed_shop(workspace)
+    assert traces(home) and traces(home, SECRET_PRODUCT)  # in the trash, so in the file
+    assert GuardedWorkspace(workspace, ADMIN).empty_trash() == ["gone"]
+    assert traces(home) == {} and traces(home, SECRET_PRODUCT) == {}  # not in the freed blocks either
+    assert workspace.get("kept").rows == 28 and workspace.list_trash() == []
+
+
+def test_the_trash_emptied_by_age_leaves_no_trace_either(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    workspace = Workspace(home=home)
+    trashed_shop(workspace)
+    monkeypatch.setenv("RETAIL_TRASH_DAYS", "0")  # listing the trash empties what expired
+    assert workspace.list_trash() == []
+    assert traces(home) == {} and traces(home, SECRET_PRODUCT) == {}
+
+
+def test_emptying_the_trash_leaves_no_dead_rows_in_the_postgresql_tables(postgres_url):
+    import psycopg
+
+    workspace = Workspace(url=postgres_url)
+    trashed_shop(workspace)
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("ANALYZE")  # the trashed table's values among pg_statistic's common values
+    assert traces(_database_files(postgres_url))
+    assert GuardedWorkspace(workspace, ADMIN).empty_trash() == ["gone"]
+    assert traces(_database_files(postgres_url)) == {}
+    assert traces(_database_files(postgres_url), SECRET_PRODUCT) == {}
+    assert workspace.get("kept").rows == 28
