@@ -1,7 +1,8 @@
-"""Erasure that erases: after `forget-customer` (and after emptying the trash) no saved run (campaign results under the file's own
+"""Erasure that erases: after `forget-customer` no saved run (campaign results under the file's own
 customer column, targeting lists, campaigns and their settings) holds the customer, and the raw bytes
 of the workspace's files hold no trace of the id: DuckDB's file and log, PostgreSQL's table files.
-The audit log keeps the counts, never the id."""
+Emptying the trash leaves no trace of the purged dataset in them either. The audit log keeps the
+counts, never the id."""
 
 from __future__ import annotations
 
