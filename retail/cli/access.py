@@ -82,7 +82,9 @@ def cmd_users(args: argparse.Namespace) -> int:
     for email, role in config.sso_roles.items():
         print(f"{email}\t{role}\t(single sign-on)")
     if config.sso_default_role:  # an admin's opt-in in access.toml: say it, it lets in people not listed
-        print(f"anyone else the identity provider signs in\t{config.sso_default_role}\t(single sign-on default_role)")
+        print(f"anyone else the identity provider signs in\t{config.sso_default_role}\t(single sign-on unlisted_role)")
+    for note in config.notes:
+        print(note, file=sys.stderr)
     if not config.users and not config.sso_roles:
         print(f"No accounts yet ({users.access_file()}): anyone who can open the app is the local user.")
     return 0
