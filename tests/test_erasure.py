@@ -6,7 +6,8 @@ counts, never the id."""
 
 from __future__ import annotations
 
-import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +22,7 @@ from retail.data.workspace import Workspace
 from retail.experiments.results import campaign_from_frame
 from retail.experiments.store import save_results
 from retail.experiments.targeting import save_targeting
-from tests.conftest import owner_only, transactions_csv
+from tests.conftest import ROOT, owner_only, transactions_csv
 
 SECRET = "CUST-90417-ERASE"  # distinctive, so a raw byte search cannot match anything else
 ADMIN = Actor("ada", "admin", "password")
@@ -104,7 +105,17 @@ def test_the_workspace_files_are_readable_by_their_owner_only(tmp_path, loose_um
         assert owner_only(home / "workspace.duckdb.wal")
     privacy.forget_customer(workspace, SECRET)  # the compacted file that replaces it too
     assert owner_only(home / "workspace.duckdb")
-    assert os.umask(0o022) == 0o022  # the process's own umask is back once the workspace is closed
+
+
+def test_the_process_umask_is_back_once_the_workspace_is_closed(tmp_path):
+    """Owner-only while a connection is open, the process's own umask after (in a process of its own:
+    nothing else there holds a connection)."""
+    probe = ("import os, sys\nfrom retail.data.workspace import Workspace\nos.umask(0o022)\n"
+             "workspace = Workspace(home=sys.argv[1])\nwith workspace.connection():\n    inside = os.umask(0o022)\n"
+             "    os.umask(inside)\nprint(oct(inside), oct(os.umask(0o022)))")
+    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "home")], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.stdout.split() == ["0o77", "0o22"], done.stderr
 
 
 def _database_files(url: str) -> Path:
