@@ -17,6 +17,7 @@ Only hashes are stored; ``python -m retail add-user`` writes it (readable by its
 ``default_role = "viewer"`` into every file until issue 22, so a file that has it cannot tell an admin's
 choice from that old default. Such a file lets in only listed people, says so (:attr:`AccessConfig.notes`,
 shown by ``python -m retail users`` and the Admin page), and loses the line when it is next written.
+
 A password has :data:`MIN_PASSWORD_CHARS` to :data:`MAX_PASSWORD_CHARS` characters, spaces around
 it not counted towards the minimum.
 """
