@@ -104,6 +104,26 @@ def wait_idle(page, timeout_ms: int = 180_000) -> None:
                              f"screenshot {_screenshot(page)}") from None
 
 
+def open_page(page, title: str, attempts: int = 3) -> None:
+    """Open a page from the sidebar's navigation, as a person does, and wait for its run to finish. The
+    app changes the address when the server starts the page, so an address that has not changed after
+    a while means the click never reached the server (seen on a loaded machine, once in a few dozen
+    runs): a person clicks again, and so does this."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    link = page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title)
+    target = link.get_attribute("href")
+    for _ in range(attempts):
+        link.click()
+        try:
+            page.wait_for_function("target => location.pathname === new URL(target, location.href).pathname",
+                                   arg=target, timeout=30_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    wait_idle(page)
+
+
 RUN_STATE = """() => ({url: location.href, pending: window.__retailRuns && window.__retailRuns.pending,
   state: document.querySelector("[data-testid='stApp']")?.getAttribute('data-test-script-state')})"""
 
