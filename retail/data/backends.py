@@ -233,6 +233,7 @@ class DuckDBBackend:
             leftover.unlink(missing_ok=True)
         connection = _open_duckdb(self.path)
         try:
+            connection.execute("SET enable_progress_bar = false")  # a long copy drew DuckDB's bar on the terminal
             connection.execute("CHECKPOINT")
             name = connection.execute("SELECT current_database()").fetchone()[0]
             connection.execute(f"ATTACH '{str(fresh).replace(chr(39), chr(39) * 2)}' AS compacted")
