@@ -90,6 +90,11 @@ def _people() -> None:
                  hide_index=True, width="stretch", key="people_table")
     st.caption(f"Accounts are kept in {users.access_file()}; on a server, `python -m retail add-user NAME --role ROLE` "
                "adds one.")
+    if config.sso_default_role:
+        st.caption(f"Anyone else the identity provider signs in is let in as {ROLES[config.sso_default_role].label.lower()} "
+                   "(unlisted_role in the access file).")
+    for note in config.notes:
+        st.warning(note)
     with st.form("add_user"):
         row = st.columns(3)
         name = row[0].text_input("Name", key="new_user_name")

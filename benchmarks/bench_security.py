@@ -7,7 +7,9 @@
    saved campaign list): ``forget_customer`` of the customer with the most rows; the seconds it takes
    (compaction included), the file's size, and how often the id's bytes are in the file before and
    after.
-3. Sign-in under a burst: N wrong passwords for one name sent at once from N threads; how many
+3. Emptying the trash: two copies of the sample, one deleted (holding a customer the other does not);
+   the seconds ``empty_trash`` takes (compaction included), and that customer's bytes in the file.
+4. Sign-in under a burst: N wrong passwords for one name sent at once from N threads; how many
    reached the argon2 check (the limit is 5).
 """
 
@@ -23,7 +25,14 @@ from contextlib import suppress
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from hostile_files import long_name_csv, wide_csv, wide_parquet, xlsx_bomb, zip_bomb  # noqa: E402
+from hostile_files import (  # noqa: E402
+    long_name_csv,
+    repeated_text_parquet,
+    wide_csv,
+    wide_parquet,
+    xlsx_bomb,
+    zip_bomb,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -55,6 +64,7 @@ def uploads(folder: Path) -> None:
         "CSV of 400,000 columns": wide_csv(folder / "wide.csv", 400_000),
         "CSV, a 200 KB header name": long_name_csv(folder / "long.csv"),
         "Parquet of 20,000 columns": wide_parquet(folder / "wide.parquet", 20_000),
+        "Parquet, a 10 kB name on 1M rows (10 GB decoded)": repeated_text_parquet(folder / "names.parquet", 1_000_000),
     }
     print("| file | size | refused in | peak memory | what the person reads |\n|---|---:|---:|---:|---|")
     for label, path in files.items():
@@ -84,6 +94,31 @@ def erasure(folder: Path) -> None:
           "file after | the id's bytes in the file, before | after |\n|---:|---:|---:|---:|---:|---:|---:|---:|")
     print(f"| {len(frame):,} | {len(audience):,} | {removed.rows:,} | {seconds:.1f} s | {before / 1024**2:,.1f} MB | "
           f"{file.stat().st_size / 1024**2:,.1f} MB | {traces} | {file.read_bytes().count(customer.encode())} |")
+
+
+def empty_trash(folder: Path) -> None:
+    """Two copies of the sample, one deleted: emptying the trash (with the compaction) and what stays in the file."""
+    from retail.data.ingest import import_file
+    from retail.data.workspace import Workspace
+
+    workspace = Workspace(home=folder / "trash")
+    import_file(workspace, ROOT / "sample_data" / "online_retail.parquet", "gone")
+    kept, _ = import_file(workspace, ROOT / "sample_data" / "online_retail.parquet", "kept")
+    frame = workspace.load("kept")
+    only_gone = "CUST-ONLY-IN-GONE"
+    with workspace.connection() as con:  # a customer that only the deleted copy holds
+        con.execute(f"UPDATE ds_{workspace.get('gone').id} SET customer_id = ? WHERE customer_id = ?",
+                    [only_gone, frame["customer_id"].dropna().iloc[0]])
+    workspace.delete("gone")
+    file = folder / "trash" / "workspace.duckdb"
+    before, traces = file.stat().st_size, file.read_bytes().count(only_gone.encode())
+    started = time.perf_counter()
+    workspace.empty_trash()
+    seconds = time.perf_counter() - started
+    print("\n| rows kept | rows emptied | empty-trash (with compaction) | file before | file after | "
+          "the emptied-only id's bytes, before | after |\n|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| {kept.rows:,} | {len(frame):,} | {seconds:.1f} s | {before / 1024**2:,.1f} MB | "
+          f"{file.stat().st_size / 1024**2:,.1f} MB | {traces} | {file.read_bytes().count(only_gone.encode())} |")
 
 
 def burst(folder: Path, attempts: int) -> tuple[int, float]:
@@ -124,6 +159,7 @@ def main() -> None:
         folder = Path(name)
         uploads(folder)
         erasure(folder)
+        empty_trash(folder)
         sign_in(folder)
 
 

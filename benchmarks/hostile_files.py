@@ -65,3 +65,21 @@ def long_name_csv(path: Path, characters: int = 200_000) -> Path:
 def wide_parquet(path: Path, columns: int) -> Path:
     pd.DataFrame({f"c{i}": [1] for i in range(columns)}).to_parquet(path)
     return path
+
+
+def repeated_text_parquet(path: Path, rows: int, characters: int = 10_500, row_group_size: int | None = None) -> Path:
+    """A Parquet file of ``rows`` sales whose product name is one text of ``characters`` on every row,
+    dictionary-coded and compressed: a few kilobytes that decode to rows x characters bytes (written from
+    the dictionary, so making it never holds the decoded column)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def same(value: str) -> pa.DictionaryArray:
+        return pa.DictionaryArray.from_arrays(pa.array(np.zeros(rows, dtype=np.int32)), pa.array([value]))
+
+    table = pa.table({"Date": same("2011-01-01"), "SKU": same("A"), "Name": same("teapot " * (characters // 7)),
+                      "Qty": pa.array(np.ones(rows, dtype=np.int64))})
+    # without Arrow's own schema, as Spark or a database writes it: a reader sees plain text columns
+    pq.write_table(table, path, compression="zstd", row_group_size=row_group_size, store_schema=False)
+    return path

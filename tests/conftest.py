@@ -29,6 +29,22 @@ def workspace_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """The usual umask (022: files readable by everyone), whatever the test runner's, so that a test of
+    owner-only files fails when the code leaves the mode to the umask."""
+    saved = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(saved)
+
+
+def owner_only(*paths: Path) -> bool:
+    """Whether every one of ``paths`` exists and gives no right to group or others."""
+    return all(path.stat().st_mode & 0o077 == 0 for path in paths)
+
+
 @pytest.fixture(scope="session")
 def small_sample_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A slice of the bundled Online Retail sample: the most sold codes from September 2011 on,

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from retail.access import audit, signin, users
+from retail.cli import main
 from retail.data.workspace import Workspace
 
 PASSWORD = "correct horse battery"
@@ -119,9 +120,30 @@ def test_the_password_policy(tmp_path):
 def test_add_user_lets_in_only_listed_single_sign_on_accounts(tmp_path):
     access = tmp_path / "access.toml"
     users.add_user("ada", "admin", PASSWORD, access)
-    assert 'default_role = "viewer"' not in access.read_text()
+    assert 'unlisted_role = ""' in access.read_text() and "default_role" not in access.read_text()
     assert users.load(access).sso_role("anyone@example.com") is None
-    access.write_text(access.read_text().replace('default_role = ""', 'default_role = "viewer"'))  # an admin opts in
-    assert users.load(access).sso_role("anyone@example.com") == "viewer"
+    access.write_text(access.read_text().replace('unlisted_role = ""', 'unlisted_role = "viewer"'))  # an admin opts in
+    assert users.load(access).sso_role("anyone@example.com") == "viewer" and users.load(access).notes == []
     users.add_user("vic", "viewer", PASSWORD, access)  # and add-user keeps that choice
     assert users.load(access).sso_role("anyone@example.com") == "viewer"
+
+
+def test_an_old_default_role_line_is_not_honoured_and_says_so(tmp_path, monkeypatch, capsys):
+    """add-user wrote default_role = "viewer" into every file before issue 22: such a file must not let
+    strangers in silently. It lets in only listed people, says why and how to opt in, and loses the line
+    when add-user writes the file again."""
+    access = tmp_path / "access.toml"
+    users.add_user("ada", "admin", PASSWORD, access)
+    old = access.read_text().replace('unlisted_role = ""', 'default_role = "viewer"')
+    access.write_text(old.replace("[sso.roles]", '[sso.roles]\n"bo@example.com" = "analyst"'))
+    config = users.load(access)
+    assert config.sso_role("stranger@example.com") is None and config.sso_role("bo@example.com") == "analyst"
+    [note] = config.notes
+    assert 'default_role = "viewer"' in note and "not honoured" in note and 'unlisted_role = "viewer"' in note
+    monkeypatch.setenv("RETAIL_ACCESS_FILE", str(access))
+    assert main(["users"]) == 0
+    out, err = capsys.readouterr()
+    assert "anyone else" not in out and "not honoured" in err
+    users.add_user("vic", "viewer", PASSWORD, access)  # the migration keeps the stricter meaning
+    assert "default_role" not in access.read_text() and users.load(access).notes == []
+    assert users.load(access).sso_role("stranger@example.com") is None

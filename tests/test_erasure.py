@@ -1,10 +1,13 @@
 """Erasure that erases: after `forget-customer` no saved run (campaign results under the file's own
 customer column, targeting lists, campaigns and their settings) holds the customer, and the raw bytes
 of the workspace's files hold no trace of the id: DuckDB's file and log, PostgreSQL's table files.
-The audit log keeps the counts, never the id."""
+Emptying the trash leaves no trace of the purged dataset in them either. The audit log keeps the
+counts, never the id."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +22,7 @@ from retail.data.workspace import Workspace
 from retail.experiments.results import campaign_from_frame
 from retail.experiments.store import save_results
 from retail.experiments.targeting import save_targeting
-from tests.conftest import transactions_csv
+from tests.conftest import ROOT, owner_only, transactions_csv
 
 SECRET = "CUST-90417-ERASE"  # distinctive, so a raw byte search cannot match anything else
 ADMIN = Actor("ada", "admin", "password")
@@ -47,12 +50,12 @@ def fill(workspace: Workspace) -> None:
                        {"audience": audience})
 
 
-def traces(folder: Path) -> dict[str, int]:
-    """How many times the id's bytes occur in each file under ``folder``."""
+def traces(folder: Path, needle: str = SECRET) -> dict[str, int]:
+    """How many times ``needle``'s bytes (the id's by default) occur in each file under ``folder``."""
     found = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         try:
-            count = path.read_bytes().count(SECRET.encode())
+            count = path.read_bytes().count(needle.encode())
         except FileNotFoundError:  # a live server removes caches (pg_internal.init) as it goes: no trace there
             continue
         if count:
@@ -92,14 +95,27 @@ def test_the_command_line_erases_from_the_files_too(workspace_home, tmp_path, ca
     assert traces(workspace_home) == {}
 
 
-def test_the_workspace_files_are_readable_by_their_owner_only(tmp_path):
+def test_the_workspace_files_are_readable_by_their_owner_only(tmp_path, loose_umask):
     home = tmp_path / "home"
     workspace = Workspace(home=home)
     import_file(workspace, shop_csv(), "shop", file_name="shop.csv")
-    assert home.stat().st_mode & 0o077 == 0
-    assert (home / "workspace.duckdb").stat().st_mode & 0o077 == 0
+    assert owner_only(home, home / "workspace.duckdb", home / "workspace.duckdb.lock")
+    with workspace.connection() as con:  # DuckDB makes its write-ahead log at a write, and drops it at a checkpoint
+        con.execute("CREATE TABLE note AS SELECT 'after the import' AS written")
+        assert owner_only(home / "workspace.duckdb.wal")
     privacy.forget_customer(workspace, SECRET)  # the compacted file that replaces it too
-    assert (home / "workspace.duckdb").stat().st_mode & 0o077 == 0
+    assert owner_only(home / "workspace.duckdb")
+
+
+def test_the_process_umask_is_back_once_the_workspace_is_closed(tmp_path):
+    """Owner-only while a connection is open, the process's own umask after (in a process of its own:
+    nothing else there holds a connection)."""
+    probe = ("import os, sys\nfrom retail.data.workspace import Workspace\nos.umask(0o022)\n"
+             "workspace = Workspace(home=sys.argv[1])\nwith workspace.connection():\n    inside = os.umask(0o022)\n"
+             "    os.umask(inside)\nprint(oct(inside), oct(os.umask(0o022)))")
+    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "home")], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.stdout.split() == ["0o77", "0o22"], done.stderr
 
 
 def _database_files(url: str) -> Path:
@@ -150,3 +166,50 @@ def test_compaction_waits_for_other_sessions_and_keeps_their_work(tmp_path):
     with workspace.connection() as con:
         assert con.execute("SELECT written FROM note").fetchone() == (1,)
     assert traces(tmp_path) == {}
+
+
+SECRET_PRODUCT = "ZEBRA-TEAPOT-ERASE"  # a product name only the trashed dataset has
+
+
+def trashed_shop(workspace: Workspace) -> None:
+    """A dataset kept ("kept", other customers and products) and one deleted into the trash that alone
+    holds :data:`SECRET` and :data:`SECRET_PRODUCT` (60,000 customers whose ids start with it)."""
+    gone = [f"2011-02-{1 + n % 28:02d},Z{n % 500},{SECRET_PRODUCT} {n % 500},2,1.50,{SECRET}-{n:06d},London,Z{n}"
+            for n in range(60_000)]  # several blocks: more than the audit entry's write reuses
+    import_file(workspace, transactions_csv(gone), "gone", file_name="gone.csv")
+    kept = [f"2011-03-{day:02d},K,Plate,1,2.00,c{day},London,K{day}" for day in range(1, 29)]
+    import_file(workspace, transactions_csv(kept), "kept", file_name="kept.csv")  # after: the gone blocks are inside
+    workspace.delete("gone")
+
+
+def test_emptying_the_trash_leaves_no_trace_in_the_duckdb_file(tmp_path):
+    home = tmp_path / "home"
+    workspace = Workspace(home=home)
+    trashed_shop(workspace)
+    assert traces(home) and traces(home, SECRET_PRODUCT)  # in the trash, so in the file
+    assert GuardedWorkspace(workspace, ADMIN).empty_trash() == ["gone"]
+    assert traces(home) == {} and traces(home, SECRET_PRODUCT) == {}  # not in the freed blocks either
+    assert workspace.get("kept").rows == 28 and workspace.list_trash() == []
+
+
+def test_the_trash_emptied_by_age_leaves_no_trace_either(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    workspace = Workspace(home=home)
+    trashed_shop(workspace)
+    monkeypatch.setenv("RETAIL_TRASH_DAYS", "0")  # listing the trash empties what expired
+    assert workspace.list_trash() == []
+    assert traces(home) == {} and traces(home, SECRET_PRODUCT) == {}
+
+
+def test_emptying_the_trash_leaves_no_dead_rows_in_the_postgresql_tables(postgres_url):
+    import psycopg
+
+    workspace = Workspace(url=postgres_url)
+    trashed_shop(workspace)
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("ANALYZE")  # the trashed table's values among pg_statistic's common values
+    assert traces(_database_files(postgres_url))
+    assert GuardedWorkspace(workspace, ADMIN).empty_trash() == ["gone"]
+    assert traces(_database_files(postgres_url)) == {}
+    assert traces(_database_files(postgres_url), SECRET_PRODUCT) == {}
+    assert workspace.get("kept").rows == 28

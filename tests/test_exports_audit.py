@@ -11,6 +11,7 @@ import pytest
 from retail.access import audit, privacy
 from retail.cli import main
 from retail.data.workspace import Workspace
+from tests.conftest import owner_only
 from tests.customers_data import shop_lines, write_csv
 from tests.pricing_data import shop_rows
 
@@ -32,7 +33,7 @@ def exports(home) -> list[str]:
     return log["detail"].tolist()
 
 
-def test_customers_out_follows_pseudonymise_and_is_logged(shop, workspace_home, tmp_path):
+def test_customers_out_follows_pseudonymise_and_is_logged(shop, workspace_home, tmp_path, loose_umask):
     path, ids = shop
     assert main(["pseudonymise", "on"]) == 0
     key = privacy.pseudonym_key(Workspace())
@@ -47,9 +48,10 @@ def test_customers_out_follows_pseudonymise_and_is_logged(shop, workspace_home, 
     column = [row[header.index("customer")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert all(str(value).startswith("C-") for value in column) and not set(map(str, column)) & ids
     assert exports(workspace_home) == ["customers.xlsx", "customers.csv"]
+    assert owner_only(csv, book)  # as the workspace they came from, whatever the umask
 
 
-def test_forecast_elasticity_and_plan_files_are_logged_once_written(shop, workspace_home, tmp_path):
+def test_forecast_elasticity_and_plan_files_are_logged_once_written(shop, workspace_home, tmp_path, loose_umask):
     path, _ = shop
     till = tmp_path / "till.csv"
     shop_rows().to_csv(till, index=False)
@@ -58,5 +60,17 @@ def test_forecast_elasticity_and_plan_files_are_logged_once_written(shop, worksp
     assert main(["forecast", str(path), "--level", "total", "--horizon", "7", "--windows", "1",
                  "--models", "snaive", "--out", str(tmp_path / "forecast.csv")]) == 0
     assert exports(workspace_home) == ["forecast.csv", "plan.xlsx", "elasticities.csv"]
+    assert owner_only(*(tmp_path / name for name in ("forecast.csv", "plan.xlsx", "elasticities.csv")))
     assert main(["replenish", str(path), *REPLENISH, "--out", str(tmp_path / "no such folder" / "plan.csv")]) == 2
     assert exports(workspace_home) == ["forecast.csv", "plan.xlsx", "elasticities.csv"]  # nothing was written
+    (tmp_path / "again.csv").write_bytes(b"an older file, readable by everyone")
+    assert main(["elasticity", str(till), "--out", str(tmp_path / "again.csv")]) == 0
+    assert owner_only(tmp_path / "again.csv")  # a file replaced takes the export's mode
+
+
+def test_the_audit_log_written_to_a_file_is_logged_and_its_owners_only(shop, workspace_home, tmp_path, loose_umask):
+    assert main(["pseudonymise", "on"]) == 0
+    out = tmp_path / "audit.csv"
+    assert main(["audit", "--csv", str(out)]) == 0
+    assert "privacy setting" in out.read_text() and owner_only(out)
+    assert exports(workspace_home) == ["audit.csv"]  # downloading the log is in the log

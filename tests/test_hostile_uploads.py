@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from openpyxl.styles import PatternFill
 
@@ -21,7 +22,7 @@ from retail.data.readers import ReadError, read_table
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from hostile_files import ROWS, wide_parquet, xlsx_bomb, zip_bomb  # noqa: E402
+from hostile_files import ROWS, repeated_text_parquet, wide_parquet, xlsx_bomb, zip_bomb  # noqa: E402
 
 
 def test_zip_bomb_is_refused_without_inflating_it_whole(tmp_path):
@@ -104,6 +105,26 @@ def test_a_parquet_wider_than_excel_is_refused(tmp_path):
     wide = wide_parquet(tmp_path / "wide.parquet", limits.MAX_COLUMNS + 1)
     with pytest.raises(ReadError, match="wide.parquet has 16,385 columns"):
         read_table(wide)
+
+
+def test_a_parquet_that_decodes_far_past_the_limit_is_refused_before_it_is_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("RETAIL_MAX_FILE_MB", "1")
+    one_group = repeated_text_parquet(tmp_path / "names.parquet", 20_000)  # 200 MB once decoded
+    many_groups = repeated_text_parquet(tmp_path / "groups.parquet", 20_000, row_group_size=100)
+    for path in (one_group, many_groups):
+        assert path.stat().st_size < 200_000  # each row group's declared size is small too
+        started = time.monotonic()
+        with pytest.raises(ReadError, match=f"{path.name} unpacks to something larger than 1 MB"):
+            read_table(path)
+        assert time.monotonic() - started < 5
+    rows = tmp_path / "rows.parquet"  # 300,000 rows of one repeated number: the footer says too many cells
+    pd.DataFrame({"Qty": [1] * 300_000}).to_parquet(rows)
+    with pytest.raises(ReadError, match="rows.parquet unpacks to something larger than 1 MB"):
+        read_table(rows)
+    fits = repeated_text_parquet(tmp_path / "fits.parquet", 50)  # under the limit: read as it was
+    raw = read_table(fits)
+    assert raw.frame.shape == (50, 4) and raw.frame["Name"].str.len().eq(10_500).all()
+    pd.testing.assert_frame_equal(raw.frame, pd.read_parquet(fits))
 
 
 def _validate_in_a_process(path: Path, home: Path) -> dict:

@@ -1,6 +1,6 @@
 """AppTest: with no account the app opens as before (local user, admin); with accounts it opens on a
 sign-in page, a viewer's session is refused a delete in the library call itself, an admin gets the
-Admin page (audit log, trash, forgetting a customer)."""
+Admin page (audit log, trash, forgetting a customer); downloading the audit log is itself logged."""
 
 from __future__ import annotations
 
@@ -165,3 +165,33 @@ def test_a_deferred_download_works_outside_the_session_and_is_logged_once_built(
         broken()  # here, in the test's thread: no session, as when Streamlit runs it
     assert working() == SAMPLE_NAME.encode()
     assert audit.read(Workspace(), "export")[["actor", "detail"]].values.tolist() == [["vic", "ok.html"]]
+
+
+def test_downloading_the_audit_log_is_itself_in_the_audit_log(accounts, monkeypatch):
+    """The Admin page's download of the audit log is an export like any other: logged with who took it,
+    once the file was built (the button's deferred callable, run here as Streamlit runs it: outside the session)."""
+    drawn = {}
+    button = st.download_button
+
+    def spy(label, data, *args, **kwargs):
+        drawn[kwargs["key"]] = data
+        return button(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", spy)
+    app = sign_in("ada")
+    app.switch_page("app_pages/admin.py").run()
+    assert not app.exception and audit.read(Workspace(), "export").empty  # drawn, not yet downloaded
+    csv = drawn["audit_download"]().decode()
+    assert "sign-in" in csv and PASSWORD not in csv
+    entry = audit.read(Workspace(), "export").iloc[0]
+    assert (entry["actor"], entry["detail"]) == ("ada", "audit_log.csv")
+
+
+def test_the_people_tab_says_an_old_default_role_is_not_honoured(accounts, tmp_path):
+    access = tmp_path / "access.toml"
+    access.write_text(access.read_text().replace('unlisted_role = ""', 'default_role = "viewer"'))
+    app = sign_in("ada")
+    app.switch_page("app_pages/admin.py").run()
+    assert not app.exception
+    [warning] = [w.value for w in app.warning if "default_role" in w.value]
+    assert "not honoured" in warning and 'unlisted_role = "viewer"' in warning

@@ -23,7 +23,7 @@ from retail.inventory.pipeline import run_replenishment
 from retail.inventory.result import save_run as save_plan
 from retail.inventory.settings import ReplenishmentSettings
 from retail.planning.sources import SOURCE_SCOPE
-from tests.conftest import ROOT
+from tests.conftest import ROOT, owner_only
 from tests.weekly_data import HEADER, csv_bytes, sales_lines, split_weeks
 
 FORECAST = ForecastSettings(level="product", freq="W", horizon=4, models=("snaive", "ma"), windows=2)
@@ -53,7 +53,7 @@ def _state(workspace: Workspace) -> tuple:
         tuple(tables)
 
 
-def test_refresh_end_to_end_and_again(workspace_home, weeks, tmp_path, capsys):
+def test_refresh_end_to_end_and_again(workspace_home, weeks, tmp_path, capsys, loose_umask):
     base, later = weeks
     _shop(Workspace(), csv_bytes(base))
     week = tmp_path / "week.csv"
@@ -74,6 +74,7 @@ def test_refresh_end_to_end_and_again(workspace_home, weeks, tmp_path, capsys):
     assert summary["tracking"]["periods_scored"] == 1  # the week after the saved forecast
     files = sorted(p.name for p in pack.iterdir())
     assert files == ["shop 2024-07-14 report.html", "shop 2024-07-14 weekly pack.xlsx"]
+    assert owner_only(pack, *pack.iterdir())  # the folder made for it too, whatever the umask
     book = openpyxl.load_workbook(pack / files[1])
     assert book.sheetnames == ["this week", "exceptions", "orders", "outlook", "forecast", "accuracy"]
     assert "What needs attention" in (pack / files[0]).read_text()

@@ -7,11 +7,17 @@ The file (``$RETAIL_ACCESS_FILE``, default ``<workspace folder>/access.toml``) l
     password = "$argon2id$v=19$m=65536,t=3,p=4$..."
 
     [sso]                       # people the identity provider signs in (st.login)
-    default_role = ""           # "" (the default) lets in only the people listed below; an admin
+    unlisted_role = ""          # "" (the default) lets in only the people listed below; an admin
     [sso.roles]                 # who writes "viewer" lets in anyone the provider signs in
     "bob@example.com" = "analyst"
 
 Only hashes are stored; ``python -m retail add-user`` writes it (readable by its owner only).
+
+``default_role``, the key files had before ``unlisted_role``, is not honoured: ``add-user`` wrote
+``default_role = "viewer"`` into every file until issue 22, so a file that has it cannot tell an admin's
+choice from that old default. Such a file lets in only listed people, says so (:attr:`AccessConfig.notes`,
+shown by ``python -m retail users`` and the Admin page), and loses the line when it is next written.
+
 A password has :data:`MIN_PASSWORD_CHARS` to :data:`MAX_PASSWORD_CHARS` characters, spaces around
 it not counted towards the minimum.
 """
@@ -54,8 +60,9 @@ class AccessConfig:
     """Everything in the access file."""
 
     users: dict[str, Account] = field(default_factory=dict)
-    sso_default_role: str = ""  # nobody unlisted, unless an admin writes a role here
+    sso_default_role: str = ""  # [sso] unlisted_role: nobody unlisted, unless an admin writes a role there
     sso_roles: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what in the file is not honoured, in plain words
 
     def sso_role(self, email: str | None) -> str | None:
         """The role of a person the identity provider signed in (None: not let in)."""
@@ -75,9 +82,20 @@ def load(path: Path | None = None) -> AccessConfig:
     users = {name: Account(name, check_role(entry.get("role", VIEWER)), entry.get("password", ""))
              for name, entry in data.get("users", {}).items()}
     sso = data.get("sso", {})
-    default = sso.get("default_role", "")
-    return AccessConfig(users, check_role(default) if default else "",
-                        {email.lower(): check_role(role) for email, role in sso.get("roles", {}).items()})
+    unlisted = sso.get("unlisted_role", "")
+    return AccessConfig(users, check_role(unlisted) if unlisted else "",
+                        {email.lower(): check_role(role) for email, role in sso.get("roles", {}).items()},
+                        _old_default_role(sso, path))
+
+
+def _old_default_role(sso: dict, path: Path) -> list[str]:
+    """The note for a ``default_role`` line (see the module's docstring): not honoured, and how to opt in."""
+    old = str(sso.get("default_role") or "").strip()
+    if not old:
+        return []
+    return [f'{path} says default_role = "{old}", a line add-user wrote into every file before it became an '
+            "admin's choice: it is not honoured, so single sign-on lets in only the people listed. To let in "
+            f'anyone the identity provider signs in, write unlisted_role = "{old}" under [sso] instead.']
 
 
 def save(config: AccessConfig, path: Path | None = None) -> Path:
@@ -89,7 +107,7 @@ def save(config: AccessConfig, path: Path | None = None) -> Path:
     for account in config.users.values():
         lines += [f"[users.{quote(account.name)}]", f"role = {quote(account.role)}",
                   f"password = {quote(account.password_hash)}", ""]
-    lines += ["[sso]", f"default_role = {quote(config.sso_default_role)}", "", "[sso.roles]"]
+    lines += ["[sso]", f"unlisted_role = {quote(config.sso_default_role)}", "", "[sso.roles]"]
     lines += [f"{quote(email)} = {quote(role)}" for email, role in config.sso_roles.items()]
     temporary = path.with_name(path.name + ".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -32,10 +32,12 @@ def guarded():
 def write_export(out: Path, source: str, build: Callable[[Any], bytes], campaign: bool = False) -> None:
     """Write an export file as the local user: the role is checked first, ``build`` gets the guarded
     workspace (whose ``export(frame)`` shows customers by pseudonym when an admin chose so), and the
-    export is logged once the file is written, as a page's download is."""
+    export is logged once the file is written, as a page's download is. The file is its owner's only."""
+    from retail.data.files import write_owner_only
+
     workspace = guarded()
     workspace.require("export")
-    out.write_bytes(build(workspace))
+    write_owner_only(out, build(workspace))
     workspace.record_export(Path(source).name if Path(source).is_file() else source, out.name, campaign)
 
 
@@ -80,7 +82,9 @@ def cmd_users(args: argparse.Namespace) -> int:
     for email, role in config.sso_roles.items():
         print(f"{email}\t{role}\t(single sign-on)")
     if config.sso_default_role:  # an admin's opt-in in access.toml: say it, it lets in people not listed
-        print(f"anyone else the identity provider signs in\t{config.sso_default_role}\t(single sign-on default_role)")
+        print(f"anyone else the identity provider signs in\t{config.sso_default_role}\t(single sign-on unlisted_role)")
+    for note in config.notes:
+        print(note, file=sys.stderr)
     if not config.users and not config.sso_roles:
         print(f"No accounts yet ({users.access_file()}): anyone who can open the app is the local user.")
     return 0
@@ -121,9 +125,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from retail.access.audit import to_csv_bytes
 
     log = guarded().audit_log(args.action, limit=args.limit)
-    if args.csv:
-        with open(args.csv, "wb") as handle:
-            handle.write(to_csv_bytes(log))
+    if args.csv:  # an export like any other: its owner's only, and itself in the audit log
+        write_export(Path(args.csv), "", lambda _: to_csv_bytes(log))
         print(f"{len(log):,} entries written to {args.csv}")
         return 0
     for row in log.itertuples(index=False):

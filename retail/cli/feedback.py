@@ -89,13 +89,14 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 
 def _write_scores(result, id_column: str | None, source: str, out: Path) -> str:
-    from retail.cli.access import guarded
+    from retail.cli.access import write_export
     from retail.feedback.export import scores_table, to_csv_bytes, to_excel_bytes
 
-    workspace = guarded()  # customers by pseudonym when an admin chose so; the export is logged
-    table = workspace.export(scores_table(result, id_column))
-    out.write_bytes(to_excel_bytes(table) if out.suffix.lower() == ".xlsx" else to_csv_bytes(table))
-    workspace.record_export(Path(source).name if Path(source).is_file() else source, out.name)
+    def build(workspace) -> bytes:  # customers by pseudonym when an admin chose so; the export is logged
+        table = workspace.export(scores_table(result, id_column))
+        return to_excel_bytes(table) if out.suffix.lower() == ".xlsx" else to_csv_bytes(table)
+
+    write_export(out, source, build)
     return str(out)
 
 

@@ -160,6 +160,7 @@ def write_outputs(result, out: Path | None, metrics_out: str | None, as_json: bo
                   source: str = "") -> int:
     """Write the forecast file (and metrics JSON) when asked; print the summary. Returns 0."""
     from retail.cli.access import write_export
+    from retail.data.files import write_owner_only
     from retail.forecast.export import to_csv_bytes, to_excel_bytes
 
     if out is not None:  # logged once written, as a page's download
@@ -167,7 +168,7 @@ def write_outputs(result, out: Path | None, metrics_out: str | None, as_json: bo
                      if out.suffix.lower() == ".xlsx" else to_csv_bytes(result, model, store))
     info = result.summary_dict() | (extra or {}) | {"out": str(out) if out else None}
     if metrics_out:
-        Path(metrics_out).write_text(json.dumps(info, indent=2))
+        write_owner_only(metrics_out, json.dumps(info, indent=2).encode())
     if as_json:
         print(json.dumps(info))
     else:

@@ -89,13 +89,52 @@ def _release(gate: Any) -> None:
         os.close(gate)
 
 
+class _OwnerOnlyUmask:
+    """The process's umask withholds every right from group and others while any workspace connection is
+    open: DuckDB creates the write-ahead log (``.wal``) and its spill folder (``.tmp``) at the first write
+    and deletes them at each checkpoint, with the umask's modes (0644 under the usual 022), so a chmod
+    after opening cannot reach them. The umask is the process's: files other threads create meanwhile
+    are owner-only too (stricter, never looser); the old umask is back when the last connection closes."""
+
+    _lock = threading.Lock()
+    _open = 0
+    _saved = 0
+
+    @classmethod
+    def enter(cls) -> None:
+        with cls._lock:
+            if cls._open == 0:
+                cls._saved = os.umask(0o077)
+                os.umask(cls._saved | 0o077)
+            cls._open += 1
+
+    @classmethod
+    def leave(cls) -> None:
+        with cls._lock:
+            cls._open -= 1
+            if cls._open == 0:
+                os.umask(cls._saved)
+
+
 def _open_duckdb(path: Path) -> duckdb.DuckDBPyConnection:
-    """Connect to the file, waiting up to ``LOCK_RETRY_SECONDS`` while another process holds it. The file
-    and its write-ahead log are made readable by their owner only (purchase histories and the pseudonym
-    key live there; DuckDB creates them with the umask's 0644, and the log comes and goes)."""
-    connection = _retry(lambda: duckdb.connect(str(path)), path)
+    """Connect to the file, waiting up to ``LOCK_RETRY_SECONDS`` while another process holds it, under an
+    owner-only umask until :func:`_close_duckdb`. The file and a log left by an earlier process are made
+    readable by their owner only (purchase histories and the pseudonym key live there)."""
+    _OwnerOnlyUmask.enter()
+    try:
+        connection = _retry(lambda: duckdb.connect(str(path)), path)
+    except BaseException:
+        _OwnerOnlyUmask.leave()
+        raise
     _owner_only(path, Path(f"{path}.wal"))
     return connection
+
+
+def _close_duckdb(connection: duckdb.DuckDBPyConnection) -> None:
+    try:
+        connection.close()
+    finally:
+        _OwnerOnlyUmask.leave()
 
 
 def _owner_only(*paths: Path) -> None:
@@ -155,7 +194,7 @@ class DuckDBBackend:
                 connection, users, gate = cls._open[self.path]
                 if users == 1:
                     del cls._open[self.path]
-                    connection.close()
+                    _close_duckdb(connection)
                     _release(gate)
                     cls._idle.notify_all()
                 else:
@@ -194,16 +233,17 @@ class DuckDBBackend:
             leftover.unlink(missing_ok=True)
         connection = _open_duckdb(self.path)
         try:
+            connection.execute("SET enable_progress_bar = false")  # a long copy drew DuckDB's bar on the terminal
             connection.execute("CHECKPOINT")
             name = connection.execute("SELECT current_database()").fetchone()[0]
             connection.execute(f"ATTACH '{str(fresh).replace(chr(39), chr(39) * 2)}' AS compacted")
             connection.execute(f'COPY FROM DATABASE "{name}" TO compacted')
             connection.execute("DETACH compacted")
         except BaseException:
-            connection.close()
+            _close_duckdb(connection)
             fresh.unlink(missing_ok=True)
             raise
-        connection.close()
+        _close_duckdb(connection)
         _owner_only(fresh)
         Path(f"{self.path}.wal").unlink(missing_ok=True)  # checkpointed above: nothing in it is lost
         os.replace(fresh, self.path)

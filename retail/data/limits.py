@@ -5,7 +5,10 @@ memory: a zip, gzip or Excel workbook is unpacked in chunks that are counted and
 refused the moment it passes :func:`max_file_bytes`; an Excel sheet's values are counted in its
 XML on the way (its dimension can lie); a table wider than Excel's 16,384 columns is refused before
 it is read by columns. A zip part's declared size cannot hide a bomb: :mod:`zipfile` (and so
-openpyxl) stops at it and reports a damaged file, so the declared sizes are checked first.
+openpyxl) stops at it and reports a damaged file, so the declared sizes are checked first. A Parquet
+file is bounded by its footer (row groups' sizes, rows times columns) before any page is decoded, and
+its text columns are read as dictionaries whose decoded size is counted before they are expanded: one
+long value repeated on every row compresses to a few hundred bytes and decodes to gigabytes.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ import os
 import re
 import zipfile
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from retail.data.raw import ReadError
 
 CHUNK_BYTES = 8 * 1024 * 1024
 MAX_COLUMNS = 16_384  # Excel's own limit: no sales file has more
+BYTES_PER_CELL = 4  # the least a value takes once read: a 32-bit offset or dictionary index
 MAX_EXCEL_CELLS = 20_000_000  # a sheet "used" up to XFD1048576 by formatting alone is not data
 _SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 _VALUE_TAGS = (b"<v>", b"<is>")  # a cell's value, or its inline text
@@ -105,3 +109,31 @@ def check_columns(count: int, name: str) -> None:
         raise ReadError(f"{name} has {count:,} columns; a sales file has a few, and this app reads at most "
                         f"{MAX_COLUMNS:,} (as Excel does). Check that it is the right file, or keep only the "
                         "columns you need and upload it again.")
+
+
+def check_parquet_footer(meta: Any, name: str) -> None:
+    """Refuse a Parquet file from its footer (pyarrow's ``FileMetaData``) alone: wider than Excel, row
+    groups declaring more data than :func:`max_file_bytes`, or more cells than that many bytes hold."""
+    check_columns(meta.num_columns, name)
+    limit = max_file_bytes()
+    cells = meta.num_rows * meta.num_columns
+    if cells * BYTES_PER_CELL > limit or sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)) > limit:
+        raise too_big(name, "unpacks to something")
+
+
+def check_decoded(table: Any, name: str) -> None:
+    """Refuse a Parquet table read with its text as dictionaries (``pyarrow.Table``) when expanding those
+    dictionaries would pass :func:`max_file_bytes`: each row's value length is summed before any is copied."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    total = 0
+    for column in table.columns:
+        if not pa.types.is_dictionary(column.type):
+            total += column.nbytes
+            continue
+        for chunk in column.chunks:
+            lengths = pc.binary_length(chunk.dictionary).take(chunk.indices)
+            total += (pc.sum(lengths).as_py() or 0) + BYTES_PER_CELL * len(chunk)
+    if total > max_file_bytes():
+        raise too_big(name, "unpacks to something")

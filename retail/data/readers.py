@@ -19,7 +19,15 @@ import pandas as pd
 import pyarrow as pa
 
 from retail.data.csv_reader import MAX_BROKEN_EXAMPLES, read_text
-from retail.data.limits import MAX_EXCEL_CELLS, check_columns, check_workbook, inflate, max_file_bytes, too_big
+from retail.data.limits import (
+    MAX_EXCEL_CELLS,
+    check_decoded,
+    check_parquet_footer,
+    check_workbook,
+    inflate,
+    max_file_bytes,
+    too_big,
+)
 from retail.data.raw import BrokenRow, RawTable, ReadError, require_rows
 from retail.data.report import RuleResult
 from retail.data.sniffing import (
@@ -141,27 +149,27 @@ def _unzip_single_csv(data: bytes, name: str) -> tuple[bytes, str]:
 
 def _read_parquet(data: bytes, name: str) -> RawTable:
     """Read the flat columns; lists, records and maps in a cell (common from Spark) are left out
-    and reported, since a cell of a sales table holds one value."""
+    and reported, since a cell of a sales table holds one value. Bounded before it is decoded
+    (:func:`~retail.data.limits.check_parquet_footer`, :func:`~retail.data.limits.check_decoded`)."""
     import pyarrow.parquet as pq  # here: it loads Arrow's file systems and SSL (0.2 s) that a CSV never needs
 
     try:
-        parquet = pq.ParquetFile(io.BytesIO(data))
-        check_columns(parquet.metadata.num_columns, name)
-        meta = parquet.metadata
-        if sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)) > max_file_bytes():
-            raise too_big(name, "unpacks to something")
-        table = parquet.read()
+        footer = pq.ParquetFile(io.BytesIO(data))
+        check_parquet_footer(footer.metadata, name)
+        schema = footer.schema_arrow
+        nested = [f.name for f in schema if pa.types.is_nested(f.type)]
+        if nested and len(nested) == len(schema):
+            raise ReadError(f"{name} has only columns of lists or records ({', '.join(nested[:5])}), no plain "
+                            "values: flatten them (one value per cell) and export again.")
+        flat = pa.schema([f for f in schema if f.name not in nested], metadata=schema.metadata)
+        texts = [f.name for f in flat if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+                 or pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)]
+        table = pq.ParquetFile(io.BytesIO(data), read_dictionary=texts).read(columns=flat.names)
+        check_decoded(table, name)
+        frame = table.cast(flat).to_pandas()
     except ReadError:
         raise
     except Exception as exc:  # pyarrow raises several types for damaged files
-        raise ReadError(f"{name} is not a readable Parquet file ({exc}).") from exc
-    nested = [f.name for f in table.schema if pa.types.is_nested(f.type)]
-    if nested and len(nested) == table.num_columns:
-        raise ReadError(f"{name} has only columns of lists or records ({', '.join(nested[:5])}), no plain "
-                        "values: flatten them (one value per cell) and export again.")
-    try:
-        frame = table.drop_columns(nested).to_pandas()
-    except (pa.ArrowException, ValueError) as exc:
         raise ReadError(f"{name} is not a readable Parquet file ({exc}).") from exc
     require_rows(frame, name)
     notes = []

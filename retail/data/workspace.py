@@ -317,9 +317,16 @@ class Workspace:
         return self.get(target)
 
     def empty_trash(self, older_than_days: float | None = None) -> list[str]:
-        """Drop trashed datasets for good (all, or those older than ``older_than_days``); their names."""
+        """Drop trashed datasets for good (all, or those older than ``older_than_days``); their names.
+
+        Dropping a table leaves its rows (customers' purchases) in DuckDB's freed blocks, and the trash
+        entry's report in PostgreSQL's dead tuples and old statistics, so the workspace is compacted
+        after anything was dropped, as an erasure is (:meth:`~retail.data.backends.DuckDBBackend.compact`)."""
         with write_lock, self._connect() as con:
-            return trash.empty(con, older_than_days)
+            names = trash.empty(con, older_than_days)
+        if names:
+            self.backend.compact(["trash", "datasets"])
+        return names
 
     # -- preferences: settings a user chose for one dataset (e.g. the best recommender setting) --
     def save_preferences(self, dataset: str, scope: str, settings: dict[str, Any]) -> None:

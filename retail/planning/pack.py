@@ -6,8 +6,6 @@ spreadsheet formulas. The stakeholder report beside it is built by :mod:`retail.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ import pandas as pd
 
 from retail.analytics.aggregate import SERIES_ID
 from retail.data import currency as money
+from retail.data.files import OWNER_ONLY_FOLDER, write_owner_only
 from retail.data.safety import neutralise_frame
 from retail.forecast.export import forecast_table
 from retail.forecast.export import summary_table as outlook_table
@@ -96,14 +95,8 @@ def workbook_bytes(refreshed: Any, code: str | None) -> bytes:
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write ``files`` (name -> bytes) into ``folder``, each atomically (a reader never sees half a file)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, data in files.items():
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".writing-", suffix=Path(name).suffix)
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        target = folder / name
-        os.replace(temporary, target)
-        written.append(target)
-    return written
+    """Write ``files`` (name -> bytes) into ``folder``, each atomically (a reader never sees half a file)
+    and readable by its owner only (:func:`~retail.data.files.write_owner_only`)."""
+    if not folder.exists():  # made for the pack: its owner's only; an existing folder is left as it is
+        folder.mkdir(parents=True, mode=OWNER_ONLY_FOLDER)
+    return [write_owner_only(folder / name, data) for name, data in files.items()]
