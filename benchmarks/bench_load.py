@@ -185,6 +185,8 @@ def cores_in_use() -> str:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:  # the process ended meanwhile
             continue
+        if not command:  # ended, not yet reaped (the import that has landed)
+            continue
         name = role(command, parent_role) if pid != os.getpid() else parent_role
         allowed = next(line.split()[1] for line in status.splitlines() if line.startswith("Cpus_allowed_list"))
         cores.setdefault(name, set()).add(allowed)
