@@ -114,7 +114,7 @@ async def tracebacks(page, number: int, errors: list) -> None:
     errors.extend(f"session {number}: {text[:200]}" for text in shown)
 
 
-async def session(browser, url: str, number: int, timings: dict, errors: list) -> None:
+async def session(browser, url: str, number: int, timings: dict, errors: list, cores: dict) -> None:
     page = await browser.new_page(viewport={"width": 1300, "height": 900})
     page.set_default_timeout(TIMEOUT_MS)
     try:
@@ -122,8 +122,8 @@ async def session(browser, url: str, number: int, timings: dict, errors: list) -
         await page.goto(url)
         await page.locator("[data-testid='stMetricValue']").first.wait_for()
         timings["overview first paint"].append(time.perf_counter() - start)  # the first figures a user sees
-        if number == 0:  # every process is up by now: the browser's renderers too
-            print(f"  cores allowed (processes): {cores_in_use()}")
+        if number == 0:  # the browser's renderers are up by now
+            look_at_cores(cores)
         await tracebacks(page, number, errors)
         start = time.perf_counter()
         await page.goto(f"{url}/recommendations?algorithm=item-knn")  # the k slider is item-kNN's
@@ -173,10 +173,11 @@ def role(command: str, parent_role: str) -> str:
     return parent_role
 
 
-def cores_in_use() -> str:
-    """The cores each process this benchmark started may run on (Cpus_allowed_list), per role: proof
-    that --pin holds for the server, the import and every browser process, their helpers included."""
-    children, cores, counts = process_tree(), {}, {}
+def look_at_cores(seen: dict[str, dict[int, str]]) -> None:
+    """Adds the cores each running process this benchmark started may use (Cpus_allowed_list), per role
+    and process id, to ``seen``: proof that --pin holds for the server, the import and every browser
+    process, their helpers included."""
+    children = process_tree()
     queue = [(os.getpid(), "benchmark")]
     while queue:
         pid, parent_role = queue.pop()
@@ -189,21 +190,25 @@ def cores_in_use() -> str:
             continue
         name = role(command, parent_role) if pid != os.getpid() else parent_role
         allowed = next(line.split()[1] for line in status.splitlines() if line.startswith("Cpus_allowed_list"))
-        cores.setdefault(name, set()).add(allowed)
-        counts[name] = counts.get(name, 0) + 1
+        seen.setdefault(name, {})[pid] = allowed
         queue.extend((child, name) for child in children.get(pid, []))
-    return "; ".join(f"{name} ({counts[name]}): {' / '.join(sorted(cores[name]))}" for name in cores)
 
 
 async def drive(url: str, sessions: int) -> tuple[dict, list]:
+    """The sessions at once in one browser. The processes' cores are read twice: once the browser is up
+    (the import is still running) and at the first session's first paint (the tabs' renderers are up)."""
     from playwright.async_api import async_playwright
 
     timings: dict[str, list[float]] = {step: [] for step in STEPS}
     errors: list[str] = []
+    cores: dict[str, dict[int, str]] = {}
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        await asyncio.gather(*(session(browser, url, i, timings, errors) for i in range(sessions)))
+        look_at_cores(cores)
+        await asyncio.gather(*(session(browser, url, i, timings, errors, cores) for i in range(sessions)))
         await browser.close()
+    print("  cores allowed (processes seen): " + "; ".join(
+        f"{name} ({len(pids)}): {' / '.join(sorted(set(pids.values())))}" for name, pids in cores.items()))
     return timings, errors
 
 
