@@ -28,9 +28,11 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(root: Path, env: dict[str, str], startup_seconds: float = 90, port: int | None = None,
-                     extra: list[str] | None = None) -> Iterator[str]:
+                     extra: list[str] | None = None, prefix: list[str] | None = None) -> Iterator[str]:
+    """The app at ``root`` served on a free port; yields its address. ``prefix`` runs before the command
+    (e.g. ``["taskset", "-c", "1"]``: the load benchmark keeps the server on its own core)."""
     port = port or free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.headless", "true",
+    command = [*(prefix or []), sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *(extra or [])]
     log = open(env["RETAIL_HOME"] + ".server.log", "w")  # noqa: SIM115 - closed below
