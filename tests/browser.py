@@ -29,8 +29,11 @@ def free_port() -> int:
 @contextmanager
 def streamlit_server(root: Path, env: dict[str, str], startup_seconds: float = 90, port: int | None = None,
                      extra: list[str] | None = None) -> Iterator[str]:
+    """``streamlit run`` of ``root``'s ``serve.py`` (what ``make run`` starts), else of its ``app.py`` (a
+    trivial page, an older tree), on a free port; yields the address once the server answers."""
     port = port or free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.headless", "true",
+    script = root / "serve.py" if (root / "serve.py").exists() else root / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *(extra or [])]
     log = open(env["RETAIL_HOME"] + ".server.log", "w")  # noqa: SIM115 - closed below
@@ -94,7 +97,11 @@ def watch_runs(context) -> None:
 def wait_idle(page, timeout_ms: int = 180_000) -> None:
     """Wait until the run that the last input (or the page load) started has finished. Call it only
     after an action that reruns the app (a widget change, a button, a page load); a download does not
-    rerun it (its file is built when clicked, `on_click="ignore"`)."""
+    rerun it (its file is built when clicked, `on_click="ignore"`). A widget inside an ``st.fragment``
+    reruns the fragment alone, and the app's state goes to running and back as for a page run, so this
+    waits for it too. A fragment's run that ends in ``st.rerun()`` (e.g. a saved campaign redraws the
+    page) makes two runs with a moment of "not running" between them: wait for what the page's run
+    draws, then call this."""
     page.wait_for_function(RUN_FINISHED, timeout=timeout_ms)
 
 
