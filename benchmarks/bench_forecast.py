@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -45,7 +46,7 @@ from retail.data import schema  # noqa: E402
 from retail.forecast.backtest import backtest  # noqa: E402
 from retail.forecast.combination import Blend  # noqa: E402
 from retail.forecast.metrics import leaderboard, pooled  # noqa: E402
-from retail.forecast.ml import LightGBMForecaster, LinearForecaster  # noqa: E402
+from retail.forecast.ml import TREE_FEATURES, LightGBMForecaster, LinearForecaster  # noqa: E402
 from retail.forecast.models import ExponentialSmoothing, MovingAverage, SeasonalNaive  # noqa: E402
 from retail.forecast.neural import MLPForecaster  # noqa: E402
 from retail.forecast.registry import DEFAULT, FORECASTERS  # noqa: E402
@@ -62,15 +63,16 @@ TARGET = {"D": 0.875, "W": 0.692}  # the first issue's bars (the reference run's
 BAR = {"D": 0.80, "W": 0.60}  # issue 26: the app's default forecast on this protocol
 
 
-SEASONAL_ONLY = {"lags": (7, 14, 21, 28), "exclude": ("age",)}
+SEASONAL_LAGS = replace(TREE_FEATURES, lags=(7, 14, 21, 28))
+SEASONAL_ONLY = {"features": SEASONAL_LAGS}
 TUNED = "seasonal lags, l1"  # what --tune chose on the origins 2011-09-16 and 2011-10-14
 CANDIDATES: dict[str, dict] = {
     "default": {},
     "seasonal lags": SEASONAL_ONLY,
     "seasonal lags, poisson": SEASONAL_ONLY | {"objective": "poisson"},
     "seasonal lags, l1": SEASONAL_ONLY | {"objective": "l1"},
-    "seasonal lags, no series stats": SEASONAL_ONLY
-    | {"exclude": ("age", "dayofmonth", "series_mean", "series_std", "series_zero_share")},
+    "seasonal lags, no series stats": {"features": replace(SEASONAL_LAGS, exclude=(
+        "age", "dayofmonth", "series_mean", "series_std", "series_zero_share"))},
 }
 
 

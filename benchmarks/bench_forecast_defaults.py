@@ -26,6 +26,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,7 @@ from retail.forecast.backtest import backtest  # noqa: E402
 from retail.forecast.combination import Blend  # noqa: E402
 from retail.forecast.features import WINDOWS  # noqa: E402
 from retail.forecast.metrics import bias, wape  # noqa: E402
-from retail.forecast.ml import LightGBMForecaster, LinearForecaster  # noqa: E402
+from retail.forecast.ml import TREE_FEATURES, LightGBMForecaster, LinearForecaster  # noqa: E402
 from retail.forecast.models import ExponentialSmoothing, MovingAverage, SeasonalNaive  # noqa: E402
 from retail.forecast.registry import BLEND_MEMBERS  # noqa: E402
 from retail.forecast.topdown import ShareOfTotal  # noqa: E402
@@ -99,15 +100,15 @@ def development_data(tmp: Path) -> dict[str, tuple[Callable[[], pd.DataFrame], i
 def candidates(name: str, horizon: int) -> dict:
     """The models compared on every development panel."""
     weekly = name.endswith("_W")
-    longer = {"windows": WINDOWS["W"][:-1] + (39,)} if weekly else {"windows": WINDOWS["D"] + (112,)}
+    longer = replace(TREE_FEATURES, windows=WINDOWS["W"][:-1] + (39,) if weekly else WINDOWS["D"] + (112,))
     models = {"snaive": SeasonalNaive(), "ma": MovingAverage(), "linear": LinearForecaster(),
               "ets": ExponentialSmoothing(max_horizon=horizon), "topdown": ShareOfTotal(max_horizon=horizon),
               "ets, initial states estimated (before)": ExponentialSmoothing(max_horizon=horizon,
                                                                              initialization="estimated"),
               "lightgbm": LightGBMForecaster(),
-              f"lightgbm, {'39-week' if weekly else '112-day'} mean instead": LightGBMForecaster(**longer)}
+              f"lightgbm, {'39-week' if weekly else '112-day'} mean instead": LightGBMForecaster(features=longer)}
     if weekly:  # before this change: (4, 8, 13, 26)
-        models["lightgbm, without the 52-week mean"] = LightGBMForecaster(windows=WINDOWS["W"][:-1])
+        models["lightgbm, without the 52-week mean"] = LightGBMForecaster(features=replace(TREE_FEATURES, windows=WINDOWS["W"][:-1]))
     models |= {label: make(LightGBMForecaster()) for label, make in TRANSFORMS.items()}
     return models | intermittent_models(horizon)
 

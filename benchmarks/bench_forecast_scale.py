@@ -16,6 +16,7 @@ import argparse
 import resource
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from retail.forecast.cluster import ClusterLightGBM, dask_client  # noqa: E402
-from retail.forecast.ml import LightGBMForecaster  # noqa: E402
+from retail.forecast.ml import TREE_FEATURES, LightGBMForecaster  # noqa: E402
 
 
 def synthetic_panel(n_series: int, days: int, seed: int = 0) -> pd.DataFrame:
@@ -54,15 +55,16 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--scheduler", default=None)
     args = parser.parse_args()
+    features = replace(TREE_FEATURES, max_rows=args.max_rows)
     if args.engine == "local":
-        return run(args, LightGBMForecaster(max_rows=args.max_rows), lambda: 0.0)
+        return run(args, LightGBMForecaster(features=features), lambda: 0.0)
     with dask_client(args.scheduler, args.workers) as client:
         def workers_gb() -> float:
             import psutil
 
             return sum(client.run(lambda: psutil.Process().memory_info().rss).values()) / 1024**3
 
-        return run(args, ClusterLightGBM(max_rows=args.max_rows), workers_gb)
+        return run(args, ClusterLightGBM(features=features), workers_gb)
 
 
 def run(args, model, workers_gb) -> int:

@@ -102,7 +102,45 @@ def wait_idle(page, timeout_ms: int = 180_000) -> None:
     waits for it too. A fragment's run that ends in ``st.rerun()`` (e.g. a saved campaign redraws the
     page) makes two runs with a moment of "not running" between them: wait for what the page's run
     draws, then call this."""
-    page.wait_for_function(RUN_FINISHED, timeout=timeout_ms)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(RUN_FINISHED, timeout=timeout_ms)
+    except PlaywrightTimeout:
+        raise AssertionError(f"no finished run within {timeout_ms / 1000:.0f} s: {page.evaluate(RUN_STATE)}; "
+                             f"screenshot {_screenshot(page)}") from None
+
+
+def open_page(page, title: str, attempts: int = 3) -> None:
+    """Open a page from the sidebar's navigation, as a person does, and wait for its run to finish. The
+    app changes the address when the server starts the page, so an address that has not changed after
+    a while means the click never reached the server (seen on a loaded machine, once in a few dozen
+    runs): a person clicks again, and so does this."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    link = page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title)
+    target = link.get_attribute("href")
+    for _ in range(attempts):
+        link.click()
+        try:
+            page.wait_for_function("target => location.pathname === new URL(target, location.href).pathname",
+                                   arg=target, timeout=30_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    wait_idle(page)
+
+
+RUN_STATE = """() => ({url: location.href, pending: window.__retailRuns && window.__retailRuns.pending,
+  state: document.querySelector("[data-testid='stApp']")?.getAttribute('data-test-script-state')})"""
+
+
+def _screenshot(page) -> str:
+    folder = Path(os.environ.get("RETAIL_ARTIFACTS", "/tmp/retail-artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"timeout-{time.strftime('%H%M%S')}-{os.getpid()}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return str(path)
 
 
 @contextmanager

@@ -19,7 +19,7 @@ import pytest
 from retail.access import audit, users
 from retail.data.ingest import import_file
 from retail.data.workspace import Workspace
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_server, wait_idle, watch_runs
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, open_page, streamlit_server, wait_idle, watch_runs
 from tests.conftest import ROOT
 
 ARTIFACTS = Path(os.environ.get("RETAIL_ARTIFACTS", "/tmp/retail-artifacts"))
@@ -89,8 +89,7 @@ def sign_in(page, url: str, name: str, password: str = PASSWORD) -> None:
 
 def go(page, title: str) -> None:
     """Open a page from the sidebar (a new address would start a new session, signed out)."""
-    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title).click()
-    wait_idle(page)
+    open_page(page, title)
 
 
 def choose_dataset(page, name: str) -> None:

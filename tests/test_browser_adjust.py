@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from retail.access import users
 from retail.data.workspace import Workspace
@@ -81,18 +82,40 @@ def adjust_a_selection(page, product: str) -> None:
     finished(page)
 
 
+def open_last_cell(page, grid, attempts: int = 3):
+    """Open the editor of the table's last row and last period, as a person does: click the cell, type.
+    The click lands where the table is on screen once it has stopped moving (the page above it may still
+    be drawing); if no editor opens, the click missed the cell, and a person clicks again."""
+    editor = page.locator("#portal input").first
+    for _ in range(attempts):
+        grid.evaluate("element => element.scrollIntoView({block: 'center'})")  # the whole table on screen
+        box = settled_box(page, grid)
+        # the last row's last period: rows are 35 px high and the table's toolbar sits above its top edge
+        page.mouse.click(box["x"] + box["width"] - 40, box["y"] + box["height"] - 17)
+        page.keyboard.type("9")  # typing on a chosen cell opens its editor with what was typed
+        try:
+            editor.wait_for(timeout=20_000)
+            return editor
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"the table's cell editor did not open after {attempts} clicks")
+
+
+def settled_box(page, locator) -> dict:
+    """``locator``'s place on screen once two animation frames in a row agree on it."""
+    previous = None
+    while (box := locator.bounding_box()) != previous:
+        previous = box
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    return box
+
+
 def type_over_a_number(page) -> None:
     """Set the smallest series' last week to 999 in the table, as a planner types it."""
     rerun_by(page, page.get_by_role("tab", name="Type over the numbers").click)
     grid = page.locator("[data-testid='stForm']").filter(has_text="Save the changed numbers").locator(
         "[data-testid='stDataFrame']")
-    grid.evaluate("element => element.scrollIntoView({block: 'center'})")  # the whole table on screen
-    box = grid.bounding_box()  # in the window: the mouse clicks where the table is on screen
-    # the last row's last period: rows are 35 px high and the table's toolbar sits above its top edge
-    page.mouse.click(box["x"] + box["width"] - 40, box["y"] + box["height"] - 17)
-    page.keyboard.type("9")  # typing on a chosen cell opens its editor with what was typed
-    editor = page.locator("#portal input").first
-    editor.wait_for()
+    editor = open_last_cell(page, grid)
     editor.fill("999")
     editor.press("Enter")
     # the table takes the number when its (hidden) accessible copy of the cell shows it: then the form may be sent

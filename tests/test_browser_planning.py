@@ -16,7 +16,7 @@ from retail.data.workspace import Workspace
 from retail.forecast.pipeline import run_forecast
 from retail.forecast.result import save_run
 from retail.forecast.settings import ForecastSettings
-from tests.browser import chromium_tab, streamlit_server, wait_idle
+from tests.browser import chromium_tab, open_page, streamlit_server, wait_idle
 from tests.conftest import ROOT
 from ui.append import APPEND_TAB
 from ui.planning import TRACKING_TAB
@@ -62,7 +62,7 @@ def test_add_a_week_then_read_this_week_and_follow_a_line(shop):
     page.goto(url)  # a first visit starts the session with its navigation, as a user arrives
     page.get_by_text("Sales overview").wait_for()
     choose_shop(page)
-    page.get_by_role("link", name="Data").click()
+    open_page(page, "Data")
     page.get_by_role("tab", name=APPEND_TAB).click()
     uploader = page.locator("[data-testid='stFileUploader']", has_text="New sales")
     uploader.locator("input[type='file']").set_input_files(str(week))
@@ -74,7 +74,7 @@ def test_add_a_week_then_read_this_week_and_follow_a_line(shop):
     page.get_by_text("now has").first.wait_for()
     wait_idle(page)
 
-    page.get_by_role("link", name="This week").click()
+    open_page(page, "This week")
     page.get_by_text("need attention").first.wait_for()
     wait_idle(page)
     assert "Checked against 1 week of sales, the forecasts of 1 run" in page.inner_text("body")
@@ -89,7 +89,7 @@ def test_add_a_week_then_read_this_week_and_follow_a_line(shop):
 
 def test_how_did_our_forecasts_do(shop):
     page, _, _ = shop
-    page.get_by_role("link", name="Forecast").click()
+    open_page(page, "Forecast")
     page.get_by_role("tab", name=TRACKING_TAB).click()
     page.get_by_text("Every run: real error against its promise").wait_for()
     wait_idle(page)

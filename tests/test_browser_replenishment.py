@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import app_tab, wait_idle
+from tests.browser import app_tab, open_page, wait_idle
 from tests.conftest import ROOT
 
 ARTIFACTS = Path(os.environ.get("RETAIL_ARTIFACTS", "/tmp/retail-artifacts"))
@@ -22,7 +22,7 @@ def page(tmp_path_factory, small_sample_file):
     with app_tab(ROOT, home, small_sample_file, TIMEOUT_MS) as (tab, url):
         tab.goto(url)  # a first visit starts the session with its navigation, as a user arrives
         tab.get_by_text("Sales overview").wait_for()
-        tab.get_by_role("link", name="Replenishment").click()
+        open_page(tab, "Replenishment")
         yield tab
 
 

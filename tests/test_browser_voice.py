@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import chromium_tab, streamlit_server, wait_idle
 from tests.conftest import ROOT
@@ -53,7 +54,9 @@ def test_upload_messages_see_topics_unhappy_list_and_answer_helper(app_url, tmp_
         sidebar.get_by_role("link", name="Customer voice").click()
         page.get_by_text("400 messages ·").wait_for()
         main = page.locator("[data-testid='stMain']")
-        assert "What customers talk about" in main.inner_text() or main.locator(".js-plotly-plot").count() > 0
+        # the topics chart draws after the caption: wait for its title rather than read the page at once
+        main.locator(".js-plotly-plot").first.wait_for()
+        expect(main.locator(".js-plotly-plot").first).to_contain_text("What customers talk about")
         page.get_by_role("tab", name="Unhappy customers").click()
         page.get_by_text("Act on these first").wait_for()
         assert "Learned from the ratings" in main.inner_text()

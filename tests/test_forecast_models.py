@@ -8,7 +8,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from retail.forecast.features import build_features, default_spec, to_matrix
-from retail.forecast.ml import LightGBMForecaster, LinearForecaster
+from retail.forecast.ml import TREE_FEATURES, LightGBMForecaster, LinearForecaster
 from retail.forecast.models import ExponentialSmoothing, MovingAverage, SeasonalNaive
 from tests.forecast_data import sine_panel
 
@@ -104,7 +104,7 @@ def test_calendar_features_follow_history_length():
 
 def test_recursive_forecast_feeds_own_predictions_into_lags():
     panel = sine_panel(n_series=8, periods=150, noise=0.5)
-    model = LightGBMForecaster(n_estimators=60, n_jobs=1, lags=(1, 7)).fit(panel)
+    model = LightGBMForecaster(n_estimators=60, n_jobs=1, features=replace(TREE_FEATURES, lags=(1, 7))).fit(panel)
     forecast = model.predict(3)
     m = model.matrix_
     step1 = forecast[forecast.date == forecast.date.min()]["yhat"].to_numpy()
@@ -130,7 +130,7 @@ def test_global_models_learn_the_weekly_pattern_and_expose_importance(model):
 
 def test_unknown_future_known_column_is_an_error():
     with pytest.raises(ValueError, match="future_known column"):
-        LightGBMForecaster(future_known=("Promo",)).fit(sine_panel(n_series=2, periods=60))
+        LightGBMForecaster(features=replace(TREE_FEATURES, future_known=("Promo",))).fit(sine_panel(n_series=2, periods=60))
 
 
 def test_known_future_exogenous_is_used_at_forecast_time():
@@ -141,7 +141,7 @@ def test_known_future_exogenous_is_used_at_forecast_time():
     last = panel.date.max()
     train = panel[panel.date <= last - pd.Timedelta(days=7)]
     future = panel[panel.date > last - pd.Timedelta(days=7)]
-    model = LightGBMForecaster(n_estimators=150, n_jobs=1, future_known=("Promo",)).fit(train)
+    model = LightGBMForecaster(n_estimators=150, n_jobs=1, features=replace(TREE_FEATURES, future_known=("Promo",))).fit(train)
     forecast = model.predict(7, future=future.drop(columns="y")).merge(future, on=["series_id", "date"])
     assert np.abs(forecast.y - forecast.yhat).mean() < 4.0
     assert model.feature_importance_.index[0] == "Promo"

@@ -24,7 +24,7 @@ passive_openmp()  # before this package imports LightGBM and scikit-learn (their
 _EXPORTS = {
     "BacktestResult": "backtest", "backtest": "backtest",
     "to_csv_bytes": "export", "to_excel_bytes": "export",
-    "LightGBMForecaster": "ml", "LinearForecaster": "ml",
+    "GlobalFeatures": "features", "LightGBMForecaster": "ml", "LinearForecaster": "ml",
     "ExponentialSmoothing": "models", "ForecastModel": "models", "MovingAverage": "models",
     "SeasonalNaive": "models", "build_models": "models",
     "run_forecast": "pipeline", "FORECASTERS": "registry",

@@ -9,7 +9,7 @@ The same function serves training (many pairs) and recursive prediction (one new
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -117,6 +117,73 @@ def default_spec(
     season = period.season if two_years else period.short_season
     lags = LAGS[freq] + ((period.year,) if two_years else ())
     return FeatureSpec(lags, WINDOWS[freq], calendar, season, tuple(known), tuple(past))
+
+
+def _whole_numbers(name: str, values: tuple[int, ...] | None, allow_empty: bool) -> tuple[int, ...] | None:
+    if values is None:
+        return None
+    values = tuple(values)
+    if not all(isinstance(v, int | np.integer) and v >= 1 for v in values) or not (values or allow_empty):
+        raise ValueError(f"{name} must be whole numbers of periods >= 1 (or None: chosen from the frequency), "
+                         f"got {values!r}.")
+    return tuple(int(v) for v in values)
+
+
+@dataclass(frozen=True)
+class GlobalFeatures:
+    """What a global forecaster (LightGBM, ridge regression, the network) learns from: one frozen value,
+    equal and hashable by its fields, passed whole as the models' ``features`` setting.
+
+    Parameters
+    ----------
+    future_known
+        Exogenous columns read at the forecast period: their future values must be known (a promo
+        calendar). A run passes its settings' ``future_known``.
+    use_exog
+        Whether the panel's other exogenous columns are used (through their value one period earlier).
+    max_rows
+        Training rows at most; above it a random sample, drawn with the model's ``random_state``.
+    lags, windows
+        Lags and rolling-window lengths in periods; ``None``: chosen from the frequency (:data:`LAGS`,
+        :data:`WINDOWS`).
+    exclude
+        Feature names left out (:meth:`FeatureSpec.names`).
+    """
+
+    future_known: tuple[str, ...] = ()
+    use_exog: bool = True
+    max_rows: int = 2_000_000
+    lags: tuple[int, ...] | None = None
+    windows: tuple[int, ...] | None = None
+    exclude: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "future_known", tuple(self.future_known))
+        object.__setattr__(self, "exclude", tuple(self.exclude))
+        object.__setattr__(self, "lags", _whole_numbers("lags", self.lags, allow_empty=True))
+        object.__setattr__(self, "windows", _whole_numbers("windows", self.windows, allow_empty=False))
+        if not isinstance(self.max_rows, int | np.integer) or self.max_rows < 1:
+            raise ValueError(f"max_rows must be a whole number >= 1, got {self.max_rows!r}.")
+        object.__setattr__(self, "max_rows", int(self.max_rows))
+
+    def past_columns(self, extra: list[str]) -> tuple[str, ...]:
+        """The exogenous columns used through their past value, of the panel's ``extra`` columns."""
+        missing = [c for c in self.future_known if c not in extra]
+        if missing:
+            raise ValueError(
+                f"future_known column(s) {missing} are not in the panel; exogenous columns are "
+                f"{extra}. Keep them when building the panel (build_panel(exog=...))."
+            )
+        return tuple(c for c in extra if c not in self.future_known) if self.use_exog else ()
+
+    def spec(self, freq: str, n_periods: int, past: tuple[str, ...]) -> FeatureSpec:
+        """The features to build: :func:`default_spec`'s, with these lags and windows where given."""
+        spec = default_spec(freq, n_periods, self.future_known, past)
+        if self.lags is not None:
+            spec = replace(spec, lags=self.lags)
+        if self.windows is not None:
+            spec = replace(spec, windows=self.windows)
+        return spec
 
 
 def series_stats(Y: np.ndarray) -> np.ndarray:

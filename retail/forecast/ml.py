@@ -2,14 +2,16 @@
 
 Both models learn on the same features (:mod:`retail.forecast.features`): lags, rolling
 statistics, calendar (chosen from the history length), series-level statistics and
-exogenous columns. A column listed in ``future_known`` is read at the forecast period (its
-future values must be known, e.g. a promo calendar); every other exogenous column is only
-used through its value one period earlier. Forecasting ``h`` periods ahead feeds each
-prediction back as the lag of the next step.
+exogenous columns, chosen by one :class:`~retail.forecast.features.GlobalFeatures` value (the
+``features`` setting; each class's default is a module constant below). A column listed in its
+``future_known`` is read at the forecast period (its future values must be known, e.g. a promo
+calendar); every other exogenous column is only used through its value one period earlier.
+Forecasting ``h`` periods ahead feeds each prediction back as the lag of the next step.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 from dataclasses import replace
 
@@ -24,13 +26,13 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from retail.analytics.aggregate import ABSENT, DATE, SERIES_ID, Y
 from retail.forecast.features import (
     FeatureSpec,
+    GlobalFeatures,
     PanelMatrix,
     build_features,
-    default_spec,
     series_stats,
     to_matrix,
 )
-from retail.forecast.models import ForecastModel
+from retail.forecast.models import ForecastModel, ModelContext
 from retail.threads import passive_openmp, threads_for
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,11 @@ _CORE = (SERIES_ID, DATE, Y, ABSENT)
 # two threads took 2-5x longer than one from 2,000 to 160,000 rows and saved about 10% at
 # 0.5-2 million rows. So a fit gets a second thread only from two million rows (the cap).
 ROWS_PER_THREAD = 1_000_000
+
+# A series' age stands in for its sales level in the trees and over-forecast Online Retail by 33%
+# (daily WAPE 1.07 vs 0.88 without it, chosen on pre-test backtests).
+TREE_FEATURES = GlobalFeatures(exclude=("age",))
+LINEAR_FEATURES = GlobalFeatures()
 
 
 def _lightgbm():
@@ -57,23 +64,27 @@ def _lightgbm():
 
 
 class GlobalForecaster(ForecastModel):
-    """Shared training and recursive prediction; subclasses provide ``_regressor(spec)``."""
+    """Shared training and recursive prediction; subclasses provide ``_regressor(spec)``.
 
-    future_known: tuple[str, ...]
-    use_exog: bool
-    max_rows: int
+    ``features`` (a :class:`GlobalFeatures`) says what the model learns from; ``random_state`` seeds
+    both the sample of training rows (above ``features.max_rows``) and the regressor.
+    """
+
+    features: GlobalFeatures
     random_state: int
 
+    @classmethod
+    def from_context(cls, context: ModelContext, **params) -> GlobalForecaster:
+        """As :meth:`ForecastModel.from_context`; the run's ``future_known`` columns go into the class's
+        default ``features`` (``features`` given in ``params`` are taken as they are)."""
+        if "features" not in params:
+            default: GlobalFeatures = inspect.signature(cls).parameters["features"].default
+            params["features"] = replace(default, future_known=context.future_known)
+        return super().from_context(context, **params)
+
     def _to_matrix(self, panel: pd.DataFrame) -> PanelMatrix:
-        extra = [c for c in panel.columns if c not in _CORE]
-        missing = [c for c in self.future_known if c not in extra]
-        if missing:
-            raise ValueError(
-                f"future_known column(s) {missing} are not in the panel; exogenous columns are "
-                f"{extra}. Keep them when building the panel (build_panel(exog=...))."
-            )
-        self.exog_past_ = tuple(c for c in extra if c not in self.future_known) if self.use_exog else ()
-        return to_matrix(panel, tuple(self.future_known) + self.exog_past_)
+        self.exog_past_ = self.features.past_columns([c for c in panel.columns if c not in _CORE])
+        return to_matrix(panel, self.features.future_known + self.exog_past_)
 
     def _training_pairs(self, m: PanelMatrix) -> tuple[np.ndarray, np.ndarray]:
         rows, cols = np.nonzero(~np.isnan(m.Y))
@@ -83,31 +94,24 @@ class GlobalForecaster(ForecastModel):
             raise ValueError(
                 "no training rows: every series has a single observed period; give more history."
             )
-        if len(rows) > self.max_rows:
+        if len(rows) > self.features.max_rows:
             rng = np.random.default_rng(self.random_state)
-            pick = np.sort(rng.choice(len(rows), self.max_rows, replace=False))
+            pick = np.sort(rng.choice(len(rows), self.features.max_rows, replace=False))
             rows, cols = rows[pick], cols[pick]
         return rows, cols
-
-    def _spec(self, m: PanelMatrix) -> FeatureSpec:
-        spec = default_spec(m.freq, m.Y.shape[1], tuple(self.future_known), self.exog_past_)
-        if self.lags is not None:
-            spec = replace(spec, lags=tuple(self.lags))
-        if self.windows is not None:
-            spec = replace(spec, windows=tuple(self.windows))
-        return spec
 
     def _features(self, m: PanelMatrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         return build_features(m, self.spec_, rows, cols, self.stats_)[:, self.keep_]
 
     def _prepare(self, m: PanelMatrix) -> None:
         """The feature layout (spec, kept features) and the series statistics of the history."""
-        self.spec_ = self._spec(m)
+        self.spec_ = self.features.spec(m.freq, m.Y.shape[1], self.exog_past_)
         names = self.spec_.names()
-        unknown = [name for name in self.exclude if name not in names]
+        exclude = self.features.exclude
+        unknown = [name for name in exclude if name not in names]
         if unknown:
             raise ValueError(f"cannot exclude unknown feature(s) {unknown}; features are {names}.")
-        self.keep_ = np.array([i for i, name in enumerate(names) if name not in self.exclude])
+        self.keep_ = np.array([i for i, name in enumerate(names) if name not in exclude])
         self.feature_names_ = [names[i] for i in self.keep_]
         self.stats_ = series_stats(m.Y)
 
@@ -128,7 +132,7 @@ class GlobalForecaster(ForecastModel):
         m = self.matrix_
         dates = m.future_dates(horizon)
         out = {}
-        for col in self.future_known:
+        for col in self.features.future_known:
             last = pd.DataFrame(m.exog[col]).ffill(axis=1).to_numpy()[:, -1]
             values = np.repeat(last[:, None], horizon, axis=1)
             if future is not None and col in future.columns:
@@ -190,14 +194,7 @@ class LightGBMForecaster(GlobalForecaster):
         num_leaves: int = 127,
         min_child_samples: int = 50,
         tweedie_variance_power: float = 1.5,
-        future_known: tuple[str, ...] = (),
-        use_exog: bool = True,
-        max_rows: int = 2_000_000,
-        lags: tuple[int, ...] | None = None,
-        windows: tuple[int, ...] | None = None,
-        # A series' age stands in for its sales level in the trees and over-forecast Online
-        # Retail by 33% (daily WAPE 1.07 vs 0.88 without it, chosen on pre-test backtests).
-        exclude: tuple[str, ...] = ("age",),
+        features: GlobalFeatures = TREE_FEATURES,
         n_jobs: int | None = 2,
         random_state: int = 0,
     ):
@@ -207,12 +204,7 @@ class LightGBMForecaster(GlobalForecaster):
         self.num_leaves = num_leaves
         self.min_child_samples = min_child_samples
         self.tweedie_variance_power = tweedie_variance_power
-        self.future_known = future_known
-        self.use_exog = use_exog
-        self.max_rows = max_rows
-        self.lags = lags
-        self.windows = windows
-        self.exclude = exclude
+        self.features = features
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -252,24 +244,9 @@ class LinearForecaster(GlobalForecaster):
     ``feature_importance_`` is the absolute standardised coefficient share of each feature.
     """
 
-    def __init__(
-        self,
-        alpha: float = 1.0,
-        future_known: tuple[str, ...] = (),
-        use_exog: bool = True,
-        max_rows: int = 2_000_000,
-        lags: tuple[int, ...] | None = None,
-        windows: tuple[int, ...] | None = None,
-        exclude: tuple[str, ...] = (),
-        random_state: int = 0,
-    ):
+    def __init__(self, alpha: float = 1.0, features: GlobalFeatures = LINEAR_FEATURES, random_state: int = 0):
         self.alpha = alpha
-        self.future_known = future_known
-        self.use_exog = use_exog
-        self.max_rows = max_rows
-        self.lags = lags
-        self.windows = windows
-        self.exclude = exclude
+        self.features = features
         self.random_state = random_state
 
     def _regressor(self, names: list[str], spec: FeatureSpec):

@@ -18,6 +18,8 @@ target already keep the big series from dominating the fit.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.compose import TransformedTargetRegressor
@@ -25,11 +27,13 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from retail.forecast.features import FeatureSpec
-from retail.forecast.ml import GlobalForecaster, encoded_features
+from retail.forecast.features import FeatureSpec, GlobalFeatures
+from retail.forecast.ml import TREE_FEATURES, GlobalForecaster, encoded_features
 
 # features in units, divided by the series mean (which itself stays, standardised: the network sees the level)
 LEVEL_PREFIXES = ("lag_", "mean_", "std_", "seasonal_mean_", "series_std")
+# LightGBM's features on fewer training rows at most (a random sample above them): the network is slower than trees
+NETWORK_FEATURES = replace(TREE_FEATURES, max_rows=500_000)
 
 
 class SeriesScaled(RegressorMixin, BaseEstimator):
@@ -82,8 +86,9 @@ class MLPForecaster(GlobalForecaster):
     scale_by_series
         Divide the target and the level features by each series' mean (see the module docstring;
         off by default, chosen on pre-test backtests).
-    max_rows
-        Training rows at most (a random sample above it): the network is slower than trees.
+    features
+        What the network learns from (:class:`~retail.forecast.features.GlobalFeatures`): by default
+        LightGBM's, on at most 500,000 training rows (a random sample above them).
     """
 
     def __init__(
@@ -94,12 +99,7 @@ class MLPForecaster(GlobalForecaster):
         scale_by_series: bool = False,
         learning_rate_init: float = 0.001,
         max_iter: int = 200,
-        future_known: tuple[str, ...] = (),
-        use_exog: bool = True,
-        max_rows: int = 500_000,
-        lags: tuple[int, ...] | None = None,
-        windows: tuple[int, ...] | None = None,
-        exclude: tuple[str, ...] = ("age",),
+        features: GlobalFeatures = NETWORK_FEATURES,
         random_state: int = 0,
     ):
         self.hidden_units = hidden_units
@@ -108,12 +108,7 @@ class MLPForecaster(GlobalForecaster):
         self.scale_by_series = scale_by_series
         self.learning_rate_init = learning_rate_init
         self.max_iter = max_iter
-        self.future_known = future_known
-        self.use_exog = use_exog
-        self.max_rows = max_rows
-        self.lags = lags
-        self.windows = windows
-        self.exclude = exclude
+        self.features = features
         self.random_state = random_state
 
     def _network(self) -> MLPRegressor:
