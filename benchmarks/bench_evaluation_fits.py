@@ -8,7 +8,9 @@ Prints wall and processor seconds per part, the best of ``--repeats`` rounds (ea
 ways, alternating which goes first, each with nothing fitted yet). Linear algebra runs on one thread
 here, so processor seconds count work, not threads spinning while they wait for a core: on a shared
 machine they are the fair comparison, the wall seconds what a person waited at that load. The metrics
-of both ways are checked equal.
+of both ways are checked equal. Last, item-based kNN's scoring of every evaluated customer at three of
+the sweep's settings: the dense product it used before against the sparse one it uses now (checked
+equal to the last bit).
 
 Run: ``.venv/bin/python benchmarks/bench_evaluation_fits.py [--repeats 2]``
 """
@@ -21,6 +23,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads OpenBLA
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import functools  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -28,9 +31,11 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from retail.data.ingest import load_data  # noqa: E402
+from retail.recommend.base import user_rows  # noqa: E402
 from retail.recommend.evaluation import (  # noqa: E402
     SharedFits,
     SplitSettings,
@@ -68,6 +73,27 @@ def ways(data, names: list[str]) -> dict[str, dict]:
     }
 
 
+def dense_scores(model, users: np.ndarray, settings: dict) -> np.ndarray:
+    """Item-based kNN's scores as its ``_scores`` computed them before (a dense product)."""
+    bought = user_rows(model.binary_, users)
+    items = np.unique(bought.indices)
+    return np.asarray(bought[:, items] @ model.neighbour_weights(settings, items).T)
+
+
+def sparse_product_rows(model, users: np.ndarray) -> list[str]:
+    """Item-based kNN's scores of ``users``: the former dense product against :meth:`ItemKNN._scores`."""
+    rows = []
+    for similarity, k in (("cosine", 20), ("jaccard", 50), ("pearson", 5)):
+        settings = model.settings(similarity=similarity, k=k)
+        model._scores(users, settings)  # the neighbourhoods of these settings, derived once for both
+        dense, wall, cpu = clocked(functools.partial(dense_scores, model, users, settings))
+        sparse, wall_now, cpu_now = clocked(functools.partial(model._scores, users, settings))
+        assert np.array_equal(dense, sparse)
+        rows.append(f"| score every customer, {similarity}, k = {k}: dense product (before) / sparse (now) | "
+                    f"{wall:.2f} / {wall_now:.2f} | {cpu:.2f} / {cpu_now:.2f} |")
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=2, help="rounds of both ways (the best is shown)")
@@ -87,6 +113,7 @@ def main() -> None:
     before, now = (tables[p][METRICS] for p in (next(iter(parts["before"])), next(iter(parts["now"]))))
     pd.testing.assert_frame_equal(before, now)  # the same figures either way
     rows = [f"| {part} | {wall:.1f} | {cpu:.1f} |" for part, (wall, cpu) in best.items()]
+    rows += sparse_product_rows(SharedFits(data).model("item-knn"), data.users)
     print(f"{len(data.users):,} customers evaluated; best of {args.repeats}; load (1 min) at the end "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n\n| part | wall s | processor s |\n|---|---:|---:|\n"
           + "\n".join(rows))
