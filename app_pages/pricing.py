@@ -82,6 +82,13 @@ def show_elasticities(result) -> None:
                               baseline_units="%.0f", p_elastic="percent", own_weight="percent") | {
         "reason": None, "elasticity_used": None, "elasticity_used_sd": None, "elasticity_source": None,
         "baseline_log_sd": None, "revenue": None, "stores": None, "identifiable": None}
+    unsettled = measured & ~table["settled"].astype(bool) if "settled" in table else measured & False
+    if unsettled.any():  # shown only when it says something: which estimates to read with care
+        st.warning(f"The estimate did not settle for {count(int(unsettled.sum()), 'product')}: the fit stopped at "
+                   "its step limit while the numbers were still moving. They are unticked under Estimate settled; "
+                   "read them with care.")
+    else:
+        config["settled"] = None
     st.dataframe(table[measured], hide_index=True, width="stretch", key=f"pr_table_{level}", column_config=config)
     if (~measured).any():  # no number to show for them: why not, and what the estimate would rest on
         st.markdown(f"**Not measurable** ({count(int((~measured).sum()), level)})", help=explain("verdict"))

@@ -125,6 +125,9 @@ GLOSSARY |= {
     "identifiable": ("Measurable", "Whether the price moved outside promotions, so that its effect can be measured."),
     "price_levels": ("Price levels", "Distinct prices seen on days with sales (promotion prices included)."),
     "price_changes": ("Price changes", "Changes of the regular price outside promotions that the estimate rests on."),
+    "settled": ("Estimate settled", "Whether the model's fit for the product settled: its numbers stopped moving "
+                "before the fit's step limit. No: the estimate did not settle (often a price that barely moved, or "
+                "sales in rare large orders); read it with care."),
     "p_elastic": ("Chance elastic", "How likely the product is elastic (below -1), given the data."),
     "own_estimate": ("Own estimate", "The product's elasticity from its own data alone, before borrowing from its "
                      "category."),

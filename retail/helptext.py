@@ -44,7 +44,7 @@ SECTIONS: tuple[HelpSection, ...] = (
                 ("achieved_csl", "fill_rate", "days_of_cover", "order_up_to", "replay")),
     HelpSection("pricing", "Pricing and promotions", "How units respond to price, what promotions added, and what a "
                 "price change would do.",
-                ("elasticity", "ci_low", "ci_high", "verdict", "identifiable", "price_levels", "price_changes",
+                ("elasticity", "ci_low", "ci_high", "verdict", "identifiable", "settled", "price_levels", "price_changes",
                  "p_elastic", "own_estimate", "own_weight", "category_elasticity", "baseline_units", "current_price",
                  "lowest_price", "highest_price", "sale_days", "promo_days", "identifiable_products", "spread",
                  "discount", "units_sold", "units_at_regular_price", "units_from_discount", "units_from_promotion",

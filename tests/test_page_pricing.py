@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from retail.data.ingest import import_file
 from retail.data.workspace import Workspace
+from retail.pricing import glm
 from retail.pricing.registry import ESTIMATORS, GOALS
 from tests.conftest import ROOT
 from tests.pricing_data import shop_rows
@@ -47,6 +48,8 @@ def test_run_shows_elasticities_verdicts_and_saves(shop):
     assert "6 of 8 products have a measurable price elasticity" in app.success[0].value
     products = next(d.value for d in app.dataframe if "verdict" in d.value.columns and "product_id" in d.value.columns)
     assert len(products) == 6 and products["elasticity"].notna().all()  # measurable: every number there, no "None"
+    assert "settled" not in products.columns or products["settled"].all()  # every fit settled: nothing to read twice
+    assert not any("did not settle" in w.value for w in app.warning)
     unmeasured = next(d.value for d in app.dataframe if "reason" in d.value.columns
                       and "elasticity" not in d.value.columns).set_index("product_id")
     assert set(unmeasured.index) == {"FLAT", "PROMO"}
@@ -55,6 +58,16 @@ def test_run_shows_elasticities_verdicts_and_saves(shop):
     assert len(app.get("plotly_chart")) >= 3  # forest plot, product over time, response curve
     runs = Workspace(shop).list_runs("pricing")
     assert len(runs) == 1 and runs[0].summary["identifiable"] == 6
+
+
+def test_an_estimate_that_did_not_settle_is_marked(shop, monkeypatch):
+    monkeypatch.setattr(glm, "MAX_ITER", 1)  # one Newton step: no product's fit can settle
+    app = run(open_page())
+    assert "The estimate did not settle for 6 products" in app.success[0].value
+    assert any("did not settle for 6 products" in w.value for w in app.warning)
+    products = next(d.value for d in app.dataframe if "verdict" in d.value.columns and "product_id" in d.value.columns)
+    assert not products["settled"].any()
+    assert "did not settle" in " ".join([w.value for w in app.warning][1:] + [i.value for i in app.info])  # product view
 
 
 def test_category_level_and_product_view_follow_the_widgets(shop):

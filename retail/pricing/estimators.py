@@ -18,7 +18,7 @@ from threadpoolctl import threadpool_limits
 
 from retail.errors import LearnedState
 from retail.pricing.design import LOG_PRICE, NO_CONTROLS, DesignOptions, Layout, batches
-from retail.pricing.glm import Events, event_spread, fit_counts
+from retail.pricing.glm import Events, GlmFit, event_spread, fit_counts
 from retail.pricing.ols import fit_logs
 from retail.pricing.panel import EVENT, PricePanel
 from retail.pricing.shrinkage import Pooled, control_precision, pool
@@ -43,7 +43,8 @@ class Estimates:
     reported (shrunk for the hierarchical model, else the own estimate); ``pooled``: the
     category priors; ``counts``: whether the model predicts units (a count model);
     ``event_sd``: how much one promotion's effect differs from the next (log sd; None when
-    promotions share one effect).
+    promotions share one effect); ``settled`` (P,): whether the fit of each product settled (its
+    numbers stopped moving before the iteration cap; False: read its estimate with care).
     """
 
     layout: Layout
@@ -60,6 +61,7 @@ class Estimates:
     counts: bool
     shrunk: bool
     event_sd: float | None = None
+    settled: np.ndarray | None = None
 
     def price_effect(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The elasticity to use in lifts and scenarios, its sd, and whether it is the product's own.
@@ -86,15 +88,18 @@ class Estimates:
 
 @dataclass
 class _Fitted:
-    """Every product's coefficients, covariances, curvature slopes and dispersion; with promotion
-    events, each event's effect and information (concatenated over products)."""
+    """Every product's coefficients, covariances, curvature slopes, dispersion and whether its fit
+    settled; with promotion events, each event's effect and information (concatenated over
+    products); each batch's fit (the start of a second pass)."""
 
     coef: np.ndarray
     cov: np.ndarray
     slope: np.ndarray
     alpha: np.ndarray
+    settled: np.ndarray
     event_effect: list[np.ndarray]
     event_information: list[np.ndarray]
+    batch_fits: list[GlmFit]
 
 
 class ElasticityModel(LearnedState, BaseEstimator):
@@ -109,7 +114,7 @@ class ElasticityModel(LearnedState, BaseEstimator):
     def design(self) -> DesignOptions:
         raise NotImplementedError
 
-    def _fit_batch(self, batch, prior: np.ndarray, event_sd: float | None):
+    def _fit_batch(self, batch, prior: np.ndarray, event_sd: float | None, start: GlmFit | None = None) -> GlmFit:
         raise NotImplementedError
 
     def fit(self, panel: PricePanel, progress: Progress = quiet) -> ElasticityModel:
@@ -119,7 +124,8 @@ class ElasticityModel(LearnedState, BaseEstimator):
         shop's promotions differ (:func:`~retail.pricing.glm.event_spread`); with ``trend_season``
         "shrunk" it also measures how far the products' trends and seasons stray
         (:func:`~retail.pricing.shrinkage.control_precision`). A second pass uses what was measured
-        (always with "shrunk"; with events alone, when the spread is far from the start).
+        (always with "shrunk"; with events alone, when the spread is far from the start), starting
+        from the first pass's solution.
         """
         layout = Layout(panel, self.design())
         products = panel.products
@@ -127,7 +133,7 @@ class ElasticityModel(LearnedState, BaseEstimator):
         reference = products["current_price"].to_numpy(dtype=np.float64)
         uses_events = self.events and layout.promo is not None and bool((panel.rows[EVENT] >= 0).any())
         event_sd = EVENT_SD if uses_events else None
-        first = self._fit_all(panel, layout, identifiable, reference, event_sd, {}, scaled(progress, 0, 0.5))
+        first = self._fit_all(panel, layout, identifiable, reference, event_sd, {}, None, scaled(progress, 0, 0.5))
         refit = False
         if uses_events:
             measured = event_spread(np.concatenate(first.event_effect), np.concatenate(first.event_information),
@@ -138,24 +144,29 @@ class ElasticityModel(LearnedState, BaseEstimator):
         if self.trend_season == "shrunk":
             controls = control_precision(layout.columns, first.coef, first.cov, np.diff(panel.offsets()) > 0)
         if refit or controls:
-            first = self._fit_all(panel, layout, identifiable, reference, event_sd, controls, scaled(progress, 0.5, 1))
+            first = self._fit_all(panel, layout, identifiable, reference, event_sd, controls, first.batch_fits,
+                                  scaled(progress, 0.5, 1))
         progress(1.0, f"Fitted {int((np.diff(panel.offsets()) > 0).sum()):,} products")
         self.estimates_ = self._estimates(layout, products, identifiable, reference, first, event_sd)
         return self
 
     def _fit_all(self, panel: PricePanel, layout: Layout, identifiable: np.ndarray, reference: np.ndarray,
-                 event_sd: float | None, controls: dict[int, float], progress: Progress) -> _Fitted:
+                 event_sd: float | None, controls: dict[int, float], starts: list[GlmFit] | None,
+                 progress: Progress) -> _Fitted:
         P, K = panel.n_products, layout.k
-        out = _Fitted(np.zeros((P, K)), np.zeros((P, K, K)), np.zeros((P, K)), np.zeros(P), [], [])
+        out = _Fitted(np.zeros((P, K)), np.zeros((P, K, K)), np.zeros((P, K)), np.zeros(P), np.ones(P, dtype=bool),
+                      [], [], [])
         done, fitted_total = 0, int((np.diff(panel.offsets()) > 0).sum())
         with threadpool_limits(1, user_api="blas"):  # many small products: threads only contend
-            for batch in batches(panel, layout, reference):
+            for number, batch in enumerate(batches(panel, layout, reference)):
                 prior = layout.prior_precision(identifiable[batch.products])
                 for column, precision in controls.items():
                     prior[:, column] = precision
-                fitted = self._fit_batch(batch, prior, event_sd)
+                fitted = self._fit_batch(batch, prior, event_sd, starts[number] if starts else None)
                 chosen = batch.products
                 out.coef[chosen], out.cov[chosen], out.alpha[chosen] = fitted.coef, fitted.cov, fitted.alpha
+                out.settled[chosen] = fitted.converged
+                out.batch_fits.append(fitted)
                 out.slope[chosen] = _price_slope(fitted.hessian)
                 if fitted.event_effect is not None:
                     held = batch.event.max(axis=1)[:, None] >= np.arange(fitted.event_effect.shape[1])[None, :]
@@ -173,7 +184,7 @@ class ElasticityModel(LearnedState, BaseEstimator):
         pooled = pool(own, own_se, products["category"].to_numpy(dtype=object), identifiable)
         mean, sd = (pooled.mean, pooled.sd) if self.shrink else (own, own_se)
         return Estimates(layout, reference, coef, cov, fitted.slope, fitted.alpha, own, own_se, mean, sd, pooled,
-                         self.counts, self.shrink, event_sd)
+                         self.counts, self.shrink, event_sd, fitted.settled)
 
 
 def _price_slope(hessian: np.ndarray) -> np.ndarray:
@@ -198,7 +209,7 @@ class LogLogRegression(ElasticityModel):
     def design(self) -> DesignOptions:
         return DesignOptions(trend=False, season="months") if self.controls else NO_CONTROLS
 
-    def _fit_batch(self, batch, prior: np.ndarray, event_sd: float | None):
+    def _fit_batch(self, batch, prior: np.ndarray, event_sd: float | None, start: GlmFit | None = None) -> GlmFit:
         return fit_logs(batch.X, batch.y, batch.observed & batch.mask, prior)
 
 
@@ -230,9 +241,10 @@ class CountRegression(ElasticityModel):
     def design(self) -> DesignOptions:
         return DesignOptions(trend=self.trend, season=self.season)
 
-    def _fit_batch(self, batch, prior: np.ndarray, event_sd: float | None):
+    def _fit_batch(self, batch, prior: np.ndarray, event_sd: float | None, start: GlmFit | None = None) -> GlmFit:
         events = None if event_sd is None else Events(batch.event, event_sd)
-        return fit_counts(batch.X, batch.y, batch.mask, prior, batch.week, self.family, self.errors, events)
+        return fit_counts(batch.X, batch.y, batch.mask, prior, batch.week, self.family, self.errors, events,
+                          None if start is None else start.start())
 
 
 class ShrunkRegression(CountRegression):

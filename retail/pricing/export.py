@@ -18,7 +18,7 @@ from retail.pricing.result import PricingResult
 
 LEVELS = {"product": "products", "category": "categories"}
 PRODUCT_COLUMNS = ["product_id", "product_name", "category", "elasticity", "ci_low", "ci_high", "identifiable",
-                   "verdict", "reason", "price_levels", "price_changes", "p_elastic", "own_estimate", "own_ci_low",
+                   "verdict", "settled", "reason", "price_levels", "price_changes", "p_elastic", "own_estimate", "own_ci_low",
                    "own_ci_high", "own_weight", "category_elasticity", "sale_days", "units", "revenue", "promo_days",
                    "current_price", "lowest_price", "highest_price", "baseline_units"]
 MONEY = ("revenue", "current_price", "lowest_price", "highest_price", "actual_value")

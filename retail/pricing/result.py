@@ -17,6 +17,7 @@ import pandas as pd
 
 from retail.data import schema
 from retail.data.workspace import RunInfo, Workspace
+from retail.formatting import count
 from retail.pricing.registry import ESTIMATORS
 from retail.pricing.settings import PricingSettings
 
@@ -53,7 +54,10 @@ class PricingResult:
                 f"(median {known['elasticity'].median():.2f}; {verdicts.get('elastic', 0):,} elastic, "
                 f"{verdicts.get('inelastic', 0):,} inelastic, {verdicts.get('not sure', 0):,} not sure: their 95% "
                 "interval includes -1)")
-        return text + (f"; {missing:,} are not identifiable." if missing else ".")
+        text += f"; {missing:,} are not identifiable." if missing else "."
+        unsettled = int((~known["settled"].astype(bool)).sum()) if "settled" in known else 0
+        return text + (f" The estimate did not settle for {count(unsettled, 'product')} (marked 'no' under "
+                       "Estimate settled; read those with care)." if unsettled else "")
 
     def product(self, product_id: str) -> pd.Series:
         """The elasticity row of one product; ``ValueError`` naming a few known codes when absent."""

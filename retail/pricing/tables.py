@@ -24,6 +24,8 @@ from retail.pricing.result import category_names
 Z95 = float(stats.norm.ppf(0.975))
 RECENT_DAYS = 28  # a typical week is read from the last four weeks of each product
 ELASTIC, INELASTIC, NOT_SURE, NOT_IDENTIFIABLE = "elastic", "inelastic", "not sure", "not identifiable"
+NOT_SETTLED = ("The estimate did not settle: the fit stopped at its step limit while the numbers were still moving "
+               "(often a price that barely moved, or sales in rare large orders). Read it with care.")
 
 
 def _at_reference(panel: PricePanel, estimates: Estimates, eta: np.ndarray) -> np.ndarray:
@@ -128,6 +130,7 @@ def product_table(panel: PricePanel, estimates: Estimates, baseline: pd.DataFram
         "category_elasticity": estimates.pooled.prior_mean,
         "elasticity_used": used, "elasticity_used_sd": used_sd,
         "elasticity_source": np.where(own, "own", np.where(np.isfinite(used), "category", "none")),
+        "settled": np.ones(len(mean), dtype=bool) if estimates.settled is None else estimates.settled,
     })
     evidence = ["price_levels", "price_changes", "sale_days", "units", "revenue", "promo_days", "stores",
                 "current_price", "lowest_price", "highest_price"]
@@ -166,4 +169,4 @@ def verdict_sentence(row: pd.Series) -> str:
     if "sale_days" in row:
         text += (f" It rests on {int(row['price_changes']):,} price changes outside promotions and "
                  f"{int(row['price_levels']):,} price levels over {int(row['sale_days']):,} store-days with sales.")
-    return text
+    return text + (" " + NOT_SETTLED if not row.get("settled", True) else "")
