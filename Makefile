@@ -46,13 +46,13 @@ install-test: $(TEST_STAMP)
 # Only this machine can open it (127.0.0.1): safe on a shop's or a cafe's network.
 run: install
 	@echo "Open http://localhost:$(PORT) (Ctrl+C stops the app)"
-	$(BIN)/python -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
+	$(BIN)/python -m streamlit run serve.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
 # For a team: open to the network, only with sign-in configured, errors without tracebacks (README, "Running it for a team").
 serve: install
 	@$(BIN)/python -m retail check-sign-in
 	@echo "Serving on $(ADDRESS):$(PORT); everyone signs in (Ctrl+C stops the app)"
-	$(BIN)/python -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true \
+	$(BIN)/python -m streamlit run serve.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true \
 		--client.showErrorDetails none
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).

@@ -149,7 +149,10 @@ def show_segments(result, code: str | None, key: tuple, settings: CustomerSettin
                     "matches names the customer.\n\n" + segment_markdown())
 
 
+@st.fragment
 def show_customers(result, key: tuple, code: str | None) -> None:
+    """Search, table and card: another customer, search or segment reruns this tab alone (the analysis and
+    the fitted recommender are shared; the card only reads and ranks)."""
     row = st.columns([2, 3])
     text = row[0].text_input("Search customer id", key="cust_search")
     chosen = row[1].multiselect("Segments", list(SEGMENT_LABELS), format_func=SEGMENT_LABELS.get, key="cust_filter")
@@ -255,7 +258,9 @@ def targeting_filter() -> tuple[tuple[str, ...], str]:
     return ((), "") if chosen is None else (cached.targeted(chosen), lists[chosen])
 
 
+@st.fragment
 def show_campaign(result, key: tuple, code: str | None) -> None:
+    """The audience's filters rerun this tab alone; a saved list reruns the page (the saved tab lists it)."""
     try:
         settings = campaign_settings(result, code)
     except ValueError as exc:
@@ -275,6 +280,7 @@ def show_campaign(result, key: tuple, code: str | None) -> None:
                  column_config=columns_of(chosen, code))
     if st.button("Build and save the campaign list", type="primary", key="camp_build", disabled=chosen.empty):
         st.session_state[CAMPAIGN_KEY] = cached.build_and_save(*key, result, settings).id
+        st.rerun()  # the whole page: the saved campaigns tab lists the new one
     run_id = st.session_state.get(CAMPAIGN_KEY)
     if run_id is not None:
         show_saved(run_id, code, "camp")

@@ -151,7 +151,44 @@ with personal:
 with together:
     bought_together()
 
-with evaluation:
+def neighbours_sweep(test_days: int, protocol: str, k: int, metric: str) -> None:
+    """Every similarity x k of a kNN algorithm on the evaluation's split (its fitted model, scored again)."""
+    st.subheader("Neighbours and similarity")
+    sweep_cols = st.columns(3)
+    sweep_algorithm = sweep_cols[0].radio("Algorithm", list(RECOMMENDERS.tagged(NEIGHBOURHOOD)),
+                                          format_func=RECOMMENDERS.label, key="sweep_algorithm")
+    similarities = sweep_cols[1].multiselect("Similarities", list(MEASURE_LABELS), default=list(MEASURE_LABELS),
+                                             format_func=MEASURE_LABELS.get, key="sweep_similarities")
+    neighbours = sweep_cols[2].multiselect("k values", [5, 10, 20, 50, 100, 200], default=[5, 10, 20, 50, 100],
+                                           key="sweep_k")
+    if similarities and neighbours:
+        result = cached.similarity_sweep(*key, test_days, protocol, k, sweep_algorithm, tuple(similarities),
+                                         tuple(sorted(neighbours)))
+        st.plotly_chart(sweep_figure(result, metric), key="sweep_chart")
+        best = result.loc[result[metric].idxmax()]
+        chosen = {"similarity": str(best["similarity"]), "k": int(best["k"])}
+        prefixes = (f"rec_{sweep_algorithm}",) + (("together",) if sweep_algorithm == similar_spec.name else ())
+        st.button(f"Use {MEASURE_LABELS[chosen['similarity']]}, k = {chosen['k']} for {info.name} "
+                  f"(the best {METRIC_LABELS[metric]} here)", key="sweep_apply", on_click=keep_and_redraw,
+                  args=(cached.keep_settings, info.name, sweep_algorithm, chosen, prefixes),
+                  help="Kept with the dataset: the sliders start there next time, for everyone.")
+
+
+def keep_and_redraw(keep, *args) -> None:
+    """A "keep" button's callback: keep, then rerun the whole page (the customer sections show it)."""
+    keep(*args)
+    st.session_state[REDRAW] = True
+
+
+REDRAW = "rec_redraw_page"
+
+
+@st.fragment
+def evaluation_section() -> None:
+    """The offline evaluation: its settings, the sweep's and the keep buttons rerun this tab alone (the
+    split and the fitted algorithms are shared, so another list length or chart metric only scores)."""
+    if st.session_state.pop(REDRAW, False):
+        st.rerun()  # the whole page, after a callback changed the customer sections' widgets
     st.caption("Train on purchases before the cutoff, test on the last days: does the list contain what the "
                "customer bought next? Popularity is the baseline every algorithm must beat.")
     cols = st.columns(4)
@@ -165,46 +202,33 @@ with evaluation:
     chosen = registry_multiselect(st, "Algorithms", RECOMMENDERS, "eval_algorithms", names=eligible, help=(
         "Buy again ranks only the customer's own products: it takes part when repeat purchases count."
         if len(eligible) < len(RECOMMENDERS.names) else None))
-    if st.button("Evaluate", type="primary", key="eval_run") or st.session_state.get("eval_done"):
-        st.session_state["eval_done"] = True
-        rows = []
-        try:
-            with progress_bar("Evaluating...") as progress:
-                baseline = RECOMMENDERS.first_tagged(BASELINE)
-                for index, name in enumerate([baseline, *[a for a in chosen if a != baseline]]):
-                    progress(index / (len(chosen) + 1), f"Evaluating {RECOMMENDERS.label(name)}...")
-                    rows.append(cached.evaluate_algorithm(*key, test_days, protocol, k, name))
-        except ValueError as exc:  # e.g. nobody to evaluate in this test window
-            st.error(str(exc))
-            st.stop()
-        table = with_popularity_ratio(pd.concat(rows, ignore_index=True))
-        shown = table.assign(algorithm=table["algorithm"].map(RECOMMENDERS.label))
-        st.dataframe(shown, hide_index=True, width="stretch", key="eval_table",
-                     column_config=glossary_columns(shown, fit_seconds="%.2f", score_seconds="%.2f",
-                                                    seconds="%.2f", customers="%d"))
-        st.plotly_chart(metrics_figure(table, metric), key="eval_chart")
-        best = str(table.loc[table[metric].idxmax(), "algorithm"])
-        if best != cached.shown_first(info.name):
-            st.button(f"Open this page on {RECOMMENDERS.label(best)} for {info.name} (the best "
-                      f"{METRIC_LABELS[metric]} on these {test_days} days)", key="eval_keep_first",
-                      on_click=cached.keep_shown_first, args=(info.name, best),
-                      help="Kept with the dataset: the page opens on this list next time, for everyone.")
-        st.subheader("Neighbours and similarity")
-        sweep_cols = st.columns(3)
-        sweep_algorithm = sweep_cols[0].radio("Algorithm", list(RECOMMENDERS.tagged(NEIGHBOURHOOD)),
-                                              format_func=RECOMMENDERS.label, key="sweep_algorithm")
-        similarities = sweep_cols[1].multiselect("Similarities", list(MEASURE_LABELS), default=list(MEASURE_LABELS),
-                                                 format_func=MEASURE_LABELS.get, key="sweep_similarities")
-        neighbours = sweep_cols[2].multiselect("k values", [5, 10, 20, 50, 100, 200], default=[5, 10, 20, 50, 100],
-                                               key="sweep_k")
-        if similarities and neighbours:
-            result = cached.similarity_sweep(*key, test_days, protocol, k, sweep_algorithm, tuple(similarities),
-                                             tuple(sorted(neighbours)))
-            st.plotly_chart(sweep_figure(result, metric), key="sweep_chart")
-            best = result.loc[result[metric].idxmax()]
-            chosen = {"similarity": str(best["similarity"]), "k": int(best["k"])}
-            prefixes = (f"rec_{sweep_algorithm}",) + (("together",) if sweep_algorithm == similar_spec.name else ())
-            st.button(f"Use {MEASURE_LABELS[chosen['similarity']]}, k = {chosen['k']} for {info.name} "
-                      f"(the best {METRIC_LABELS[metric]} here)", key="sweep_apply", on_click=cached.keep_settings,
-                      args=(info.name, sweep_algorithm, chosen, prefixes),
-                      help="Kept with the dataset: the sliders start there next time, for everyone.")
+    if not (st.button("Evaluate", type="primary", key="eval_run") or st.session_state.get("eval_done")):
+        return
+    st.session_state["eval_done"] = True
+    rows = []
+    try:
+        with progress_bar("Evaluating...") as progress:
+            baseline = RECOMMENDERS.first_tagged(BASELINE)
+            for index, name in enumerate([baseline, *[a for a in chosen if a != baseline]]):
+                progress(index / (len(chosen) + 1), f"Evaluating {RECOMMENDERS.label(name)}...")
+                rows.append(cached.evaluate_algorithm(*key, test_days, protocol, k, name))
+    except ValueError as exc:  # e.g. nobody to evaluate in this test window
+        st.error(str(exc))
+        return
+    table = with_popularity_ratio(pd.concat(rows, ignore_index=True))
+    shown = table.assign(algorithm=table["algorithm"].map(RECOMMENDERS.label))
+    st.dataframe(shown, hide_index=True, width="stretch", key="eval_table",
+                 column_config=glossary_columns(shown, fit_seconds="%.2f", score_seconds="%.2f",
+                                                seconds="%.2f", customers="%d"))
+    st.plotly_chart(metrics_figure(table, metric), key="eval_chart")
+    best = str(table.loc[table[metric].idxmax(), "algorithm"])
+    if best != cached.shown_first(info.name):
+        st.button(f"Open this page on {RECOMMENDERS.label(best)} for {info.name} (the best "
+                  f"{METRIC_LABELS[metric]} on these {test_days} days)", key="eval_keep_first",
+                  on_click=keep_and_redraw, args=(cached.keep_shown_first, info.name, best),
+                  help="Kept with the dataset: the page opens on this list next time, for everyone.")
+    neighbours_sweep(test_days, protocol, k, metric)
+
+
+with evaluation:
+    evaluation_section()

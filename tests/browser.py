@@ -29,10 +29,13 @@ def free_port() -> int:
 @contextmanager
 def streamlit_server(root: Path, env: dict[str, str], startup_seconds: float = 90, port: int | None = None,
                      extra: list[str] | None = None, prefix: list[str] | None = None) -> Iterator[str]:
-    """The app at ``root`` served on a free port; yields its address. ``prefix`` runs before the command
-    (e.g. ``["taskset", "-c", "1"]``: the load benchmark keeps the server on its own core)."""
+    """``streamlit run`` of ``root``'s ``serve.py`` (what ``make run`` starts), else of its ``app.py`` (a
+    trivial page, an older tree), on a free port; yields the address once the server answers. ``prefix``
+    runs before the command (e.g. ``["taskset", "-c", "1"]``: the load benchmark keeps the server on its
+    own core)."""
     port = port or free_port()
-    command = [*(prefix or []), sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.headless", "true",
+    script = root / "serve.py" if (root / "serve.py").exists() else root / "app.py"
+    command = [*(prefix or []), sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *(extra or [])]
     log = open(env["RETAIL_HOME"] + ".server.log", "w")  # noqa: SIM115 - closed below
@@ -97,7 +100,11 @@ def watch_runs(context) -> None:
 def wait_idle(page, timeout_ms: int = 180_000) -> None:
     """Wait until the run that the last input (or the page load) started has finished. Call it only
     after an action that reruns the app (a widget change, a button, a page load); a download does not
-    rerun it (its file is built when clicked, `on_click="ignore"`)."""
+    rerun it (its file is built when clicked, `on_click="ignore"`). A widget inside an ``st.fragment``
+    reruns the fragment alone, and the app's state goes to running and back as for a page run, so this
+    waits for it too. A fragment's run that ends in ``st.rerun()`` (e.g. a saved campaign redraws the
+    page) makes two runs with a moment of "not running" between them: wait for what the page's run
+    draws, then call this."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:

@@ -52,3 +52,19 @@ def test_build_and_download_a_campaign(page, tmp_path):
         table.columns)
     assert table["expected spend"].is_monotonic_decreasing
     assert not table.astype(str).apply(lambda c: c.str.startswith(("=", "+", "@"))).any().any()
+
+
+def test_another_customer_redraws_the_card(page):
+    """The customer tab is a fragment: choosing another customer reruns it alone (the app's state goes to
+    running and back, so wait_idle waits for it) and the card follows."""
+    page.get_by_role("tab", name="Customers", exact=True).click()
+    card = page.locator("[data-testid='stSelectbox']", has_text="Customer card").first
+    card.wait_for()
+    heading = page.get_by_role("heading", name=re.compile(r"^Customer \S+:"))
+    first = heading.inner_text()
+    card.locator("input").click()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    expect(heading).not_to_have_text(first)
+    assert page.get_by_text("Products to offer").first.is_visible()

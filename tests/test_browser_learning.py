@@ -4,9 +4,11 @@ re-rank on the regularisation slider; the "Bought together" tab's rules follow t
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from retail.recommend.registry import BASKET_RULES, RECOMMENDERS
 from tests.browser import app_tab, wait_idle
@@ -71,3 +73,24 @@ def test_bought_together_rules_follow_the_minimum_support(page):
     page.get_by_role("tab", name="Bought together", exact=True).screenshot(
         path=str(ARTIFACTS / "bought-together-tab.png"))
     page.screenshot(path=str(ARTIFACTS / "bought-together.png"), full_page=True)
+
+
+def test_the_evaluation_keeps_the_best_neighbours_for_the_other_sections(page):
+    """The evaluation tab is a fragment: its run draws the table and the sweep alone; keeping the sweep's
+    best setting reruns the whole page, so the "Bought together" tab's slider starts there."""
+    page.get_by_role("tab", name="Bought together", exact=True).click()  # a tab: no rerun
+    slider = page.locator("[data-testid='stSlider']", has_text="Neighbours k").first.get_by_role("slider")
+    slider.focus()
+    slider.press("Home")  # k = 1: not a value the sweep tries, so keeping its best must move it
+    wait_idle(page)
+    expect(slider).to_have_value("1")
+    page.get_by_role("tab", name="Evaluation", exact=True).click()
+    page.get_by_role("button", name="Evaluate").click()
+    page.get_by_text("Neighbours and similarity").wait_for(timeout=300_000)
+    wait_idle(page, timeout_ms=300_000)
+    keep = page.get_by_role("button", name=re.compile(r"^Use .+, k = \d+ for "))
+    k = re.search(r"k = (\d+)", keep.inner_text()).group(1)
+    keep.click()
+    page.get_by_role("tab", name="Bought together", exact=True).click()
+    expect(slider).to_have_value(k, timeout=TIMEOUT_MS)  # drawn by the page's rerun
+    wait_idle(page)

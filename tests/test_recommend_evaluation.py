@@ -87,3 +87,29 @@ def test_evaluate_and_sweep_shapes() -> None:
     fig = sweep_figure(result, metric="ndcg")
     assert fig.layout.title.text and fig.layout.xaxis.title.text == "neighbours k"
     assert len(fig.data) == 2
+
+
+def test_shared_fits_fit_each_algorithm_once_and_measure_alike(monkeypatch) -> None:
+    """The hybrid blends the rows' own fitted EASE and customer kNN (not fitted again), and every row is
+    what fitting that algorithm alone gives."""
+    from retail.recommend.ease import EASE
+    from retail.recommend.evaluation import SharedFits, evaluate_names
+    from retail.recommend.registry import RECOMMENDERS
+
+    data = prepare_evaluation(random_frame(seed=9, n_lines=2500, n_customers=120), SplitSettings(test_days=20))
+    names = ["popularity", "ease", "user-knn", "hybrid"]
+    alone = evaluate({name: RECOMMENDERS.get(name).build() for name in names}, data, k=5)
+    fits_of_ease = []
+    original = EASE._fit
+    monkeypatch.setattr(EASE, "_fit", lambda self, *args: (fits_of_ease.append(self), original(self, *args))[1])
+    fits = SharedFits(data)
+    shared = evaluate_names(names, fits, k=5)
+    assert len(fits_of_ease) == 1
+    assert fits.model("hybrid").members["ease"] is fits.model("ease")
+    assert fits.model("hybrid").members["user-knn"] is fits.model("user-knn")
+    metrics = ["precision", "recall", "ndcg", "map", "hit_rate", "coverage"]
+    pd.testing.assert_frame_equal(shared[["algorithm", *metrics]], alone[["algorithm", *metrics]])
+    hybrid = shared.set_index("algorithm")["fit_seconds"]
+    assert hybrid["hybrid"] >= hybrid["ease"] + hybrid["user-knn"]  # what fitting the blend alone costs
+    again = evaluate_names(["ease"], fits, k=3)  # another list length: scored again, not fitted again
+    assert len(fits_of_ease) == 1 and again["ndcg"].notna().all()

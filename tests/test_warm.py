@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
+
 from retail.data.ingest import SAMPLE_NAME
 from retail.data.workspace import workspace_location
+from tests.browser import streamlit_server
+from tests.conftest import ROOT
 
 
 def test_warm_up_fills_the_caches_the_first_pages_read(app_env, monkeypatch):
@@ -47,3 +53,16 @@ def test_the_shared_frame_cannot_be_changed_through_a_derived_one(app_env):
     selected = shared[shared[schema.QUANTITY] > 0]
     selected.loc[:, schema.QUANTITY] = 0
     assert shared[schema.QUANTITY].equals(before)
+
+
+@pytest.mark.browser
+def test_the_server_warms_the_sample_before_anyone_opens_a_page(tmp_path, small_sample_file):
+    """``streamlit run serve.py`` (what ``make run`` starts) prepares the workspace and the sample while the
+    server starts: without a session, only the warm-up creates the workspace."""
+    home = tmp_path / "home"
+    env = {"RETAIL_HOME": str(home), "RETAIL_SAMPLE_FILE": str(small_sample_file), "RETAIL_WARM": "1"}
+    with streamlit_server(ROOT, env):
+        deadline = time.monotonic() + 300
+        while not (home / "workspace.duckdb").exists():
+            assert time.monotonic() < deadline, "the server started without warming the sample"
+            time.sleep(0.2)  # polling a file the server's thread creates: the condition, not a fixed wait

@@ -11,7 +11,14 @@ import streamlit as st
 
 from retail.analytics import overview
 from retail.cache import BudgetCache
-from retail.recommend.evaluation import EvaluationData, SplitSettings, evaluate, prepare_evaluation, sweep
+from retail.recommend.evaluation import (
+    EvaluationData,
+    SharedFits,
+    SplitSettings,
+    evaluate_names,
+    prepare_evaluation,
+    sweep,
+)
 from retail.recommend.interactions import Interactions, InteractionSettings, build_interactions
 from retail.recommend.registry import DEFAULT, RECOMMENDERS
 from ui.data import dataset_frame, preferences, workspace
@@ -97,16 +104,23 @@ def evaluation_data(home: str, dataset: str, version: str, test_days: int, proto
                               SplitSettings(test_days=test_days, protocol=protocol))
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def evaluation_fits(home: str, dataset: str, version: str, test_days: int, protocol: str) -> SharedFits:
+    """The algorithms fitted on one split, each once, shared by the table's rows (the hybrid blends the
+    rows' EASE and customer kNN), by another list length and by the sweep. Two splits are kept (an
+    evaluation of every algorithm on the sample holds a few hundred MB)."""
+    return SharedFits(evaluation_data(home, dataset, version, test_days, protocol))
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def evaluate_algorithm(home: str, dataset: str, version: str, test_days: int, protocol: str, k: int,
                        algorithm: str) -> pd.DataFrame:
-    data = evaluation_data(home, dataset, version, test_days, protocol)
-    return evaluate({algorithm: RECOMMENDERS.get(algorithm).build()}, data, k)
+    return evaluate_names([algorithm], evaluation_fits(home, dataset, version, test_days, protocol), k)
 
 
 @st.cache_data(max_entries=16, show_spinner="Measuring every combination (fitted once)...")
 def similarity_sweep(home: str, dataset: str, version: str, test_days: int, protocol: str, k: int,
                      algorithm: str, similarities: tuple[str, ...], neighbours: tuple[int, ...]) -> pd.DataFrame:
-    data = evaluation_data(home, dataset, version, test_days, protocol)
+    fits = evaluation_fits(home, dataset, version, test_days, protocol)
     grid: dict[str, Any] = {"similarity": list(similarities), "k": list(neighbours)}
-    return sweep(RECOMMENDERS.get(algorithm).build(), data, grid, k)
+    return sweep(fits.model(algorithm), fits.data, grid, k)

@@ -1,7 +1,8 @@
 """Warm the sample's shared caches in the background, once per server process.
 
-The first run of the app in a process starts one background thread that computes, through the very
-cached functions the pages call, the sample's rows, the Overview's first figures and the customer list
+``serve.py`` starts it as the server starts (``make run``, ``make serve``), else the first run of
+``app.py`` in the process does: one background thread that computes, through the very cached functions
+the pages call, the sample's rows, the Overview's first figures and the customer list
 of Recommendations; a page asking for the same thing meanwhile waits for that one computation rather
 than starting its own, and a first visit to another page finds them ready. The default recommender is
 not fitted here: measured with ``benchmarks/bench_pages.py``, fitting it in the background (a minute at

@@ -62,7 +62,7 @@ def cmd_recommend(args: argparse.Namespace, frame: pd.DataFrame | None = None) -
 
 def run_evaluation(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
     """Evaluate the requested algorithms; the JSON object of ``evaluate-recs --json``."""
-    from retail.recommend.evaluation import SplitSettings, evaluate, prepare_evaluation, takes_part
+    from retail.recommend.evaluation import SharedFits, SplitSettings, evaluate_names, prepare_evaluation, takes_part
 
     requested = RECOMMENDERS.check_names(names(args.algorithms))
     chosen = [name for name in requested if takes_part(name, args.protocol)]
@@ -70,7 +70,7 @@ def run_evaluation(frame: pd.DataFrame, args: argparse.Namespace) -> dict:
         raise ValueError(f"{', '.join(map(RECOMMENDERS.label, requested))} only ranks the customer's own products: "
                          "it takes part only with --protocol all. Add another algorithm or change the protocol.")
     data = prepare_evaluation(frame, SplitSettings(test_days=args.test_days, protocol=args.protocol))
-    table = evaluate({name: RECOMMENDERS.get(name).build() for name in chosen}, data, k=args.k)
+    table = evaluate_names(chosen, SharedFits(data), k=args.k)
     algorithms = {
         row["algorithm"]: {**{key: float(row[key]) for key in METRIC_KEYS}, "seconds": float(row["seconds"]),
                            "fit_seconds": float(row["fit_seconds"]), "score_seconds": float(row["score_seconds"])}

@@ -79,6 +79,10 @@ class Recommender(BaseEstimator, ABC):
             raise ValueError(f"{self.name} has no setting(s) {unknown}; its settings are {sorted(known)}.")
         return settings
 
+    def blended(self) -> list[str]:
+        """The registry algorithms this one blends with its default settings (fitted with it): none here."""
+        return []
+
     # --- fitting --------------------------------------------------------------------
     def fit(self, interactions: Interactions) -> Self:
         """Learn from ``interactions`` and return ``self``."""

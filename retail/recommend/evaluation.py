@@ -16,6 +16,7 @@ product. Ties in a ranking go to the more popular product (training buyers).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -172,16 +173,64 @@ def evaluate(models: Mapping[str, Recommender], data: EvaluationData, k: int = 1
     """
     rows = []
     for name, model in models.items():
-        if data.protocol == "discovery" and not model.discovers:
-            logger.info("%s left out of the discovery protocol: it only ranks the customer's own products", name)
+        if _left_out(name, model.discovers, data):
             continue
         start = time.perf_counter()
         model.fit(data.train)
-        fit_seconds = time.perf_counter() - start
-        result = score_model(model, data, k)
-        rows.append({"algorithm": name, **result, "customers": len(data.users), "fit_seconds": fit_seconds,
-                     "seconds": fit_seconds + result["score_seconds"]})
+        rows.append(_row(name, model, time.perf_counter() - start, data, k))
     return with_popularity_ratio(pd.DataFrame(rows))
+
+
+def evaluate_names(names: Iterable[str], fits: SharedFits, k: int = 10) -> pd.DataFrame:
+    """:func:`evaluate` of registry algorithms with their default settings on ``fits.data``, each fitted
+    once in ``fits`` (a blend reuses the rows' fitted algorithms); ``fit_seconds`` is what fitting the
+    algorithm alone costs, its blended algorithms included."""
+    rows = [_row(name, fits.model(name), fits.fit_seconds[name], fits.data, k) for name in names
+            if not _left_out(name, RECOMMENDERS.get(name).resolve().discovers, fits.data)]
+    return with_popularity_ratio(pd.DataFrame(rows))
+
+
+def _left_out(name: str, discovers: bool, data: EvaluationData) -> bool:
+    if data.protocol == "discovery" and not discovers:
+        logger.info("%s left out of the discovery protocol: it only ranks the customer's own products", name)
+        return True
+    return False
+
+
+def _row(name: str, model: Recommender, fit_seconds: float, data: EvaluationData, k: int) -> dict[str, Any]:
+    result = score_model(model, data, k)
+    return {"algorithm": name, **result, "customers": len(data.users), "fit_seconds": fit_seconds,
+            "seconds": fit_seconds + result["score_seconds"]}
+
+
+class SharedFits:
+    """Registry algorithms fitted on one split's training data, each once, by name: the hybrid blends the very
+    models of the other rows (EASE and customer kNN are not fitted again for it), a sweep scores the
+    row's model with other settings. Fitting is serialised (one lock), so sessions sharing the object
+    wait for one fit instead of repeating it."""
+
+    def __init__(self, data: EvaluationData) -> None:
+        self.data = data
+        self.fit_seconds: dict[str, float] = {}
+        self._models: dict[str, Recommender] = {}
+        self._lock = threading.RLock()
+
+    def model(self, name: str) -> Recommender:
+        """Algorithm ``name`` with the registry's default settings, fitted on the training data."""
+        with self._lock:
+            if name not in self._models:
+                self._models[name] = self._fit(name)
+            return self._models[name]
+
+    def _fit(self, name: str) -> Recommender:
+        model = RECOMMENDERS.get(name).build()
+        shared = {member: self.model(member) for member in model.blended()}
+        if shared:
+            model = model.sharing(shared)
+        start = time.perf_counter()
+        model.fit(self.data.train)
+        self.fit_seconds[name] = time.perf_counter() - start + sum(self.fit_seconds[m] for m in shared)
+        return model
 
 
 def with_popularity_ratio(table: pd.DataFrame) -> pd.DataFrame:

@@ -43,6 +43,15 @@ class Hybrid(Recommender):
         """The blended recommenders by name (the registry's defaults when none were given)."""
         return dict(self.components) if self.components is not None else default_components()
 
+    def blended(self) -> list[str]:
+        """The components the default weights blend (fitted with the hybrid)."""
+        return [name for name, weight in self.call_defaults()["weights"].items() if weight > 0]
+
+    def sharing(self, fitted: Mapping[str, Recommender]) -> Hybrid:
+        """The same blend, with these components (e.g. already fitted on the data it will be fitted on,
+        which its fit then keeps) in place of its own."""
+        return Hybrid({**self.members, **fitted}, self.weights)
+
     def call_defaults(self) -> dict[str, Any]:
         """Only the weights: the components' own settings are reached as ``<component>__<setting>``."""
         weights = dict(self.weights)
@@ -83,10 +92,11 @@ class Hybrid(Recommender):
         return {name: float(w) for name, w in weights.items()}
 
     def _fit(self, interactions: Interactions, settings: Settings) -> None:
-        """Fit the components the default weights use; the others are fitted when a call first weighs them
-        (a page opens without paying for components that are left out)."""
+        """Fit the components the default weights use, unless already fitted on these interactions (shared
+        with another use); the others are fitted when a call first weighs them (a page opens without paying
+        for components that are left out)."""
         for name, component in self.members.items():
-            if settings["weights"].get(name, 0.0) > 0:
+            if settings["weights"].get(name, 0.0) > 0 and getattr(component, "interactions_", None) is not interactions:
                 component.fit(interactions)
 
     def _component(self, name: str) -> Recommender:
