@@ -111,7 +111,7 @@ async def move_slider(page, label: str, target: int) -> float:
 
 async def tracebacks(page, number: int, errors: list) -> None:
     shown = await page.locator("[data-testid='stException']").all_inner_texts()
-    errors.extend(f"session {number}: {text[:200]}" for text in shown)
+    errors.extend(f"session {number}: {text[:3000]}" for text in shown)
 
 
 async def session(browser, url: str, number: int, timings: dict, errors: list, cores: dict) -> None:
