@@ -76,8 +76,8 @@ RUN_WATCHER = """
       if (event.isTrusted) { runs.pending = true; note(type, event.target.tagName, event.target.textContent.slice(0, 40)); }
     }, true);
   }
-  // The whole document is watched, not one element: the app's root is drawn anew at times (when the
-  // navigation appears after sign-in), and an observer of the old root would miss every later run.
+  // The whole document is watched from its start, not one element found by polling: no run is missed
+  // before the app's root exists, and none if the root were ever drawn anew.
   new MutationObserver(records => {
     records.forEach(r => note('state', r.oldValue, r.target.getAttribute('data-test-script-state')));
     runs.pending = false;  // the run state moved after the input: the server took it up
@@ -117,8 +117,8 @@ def wait_idle(page, timeout_ms: int = 180_000) -> None:
 def open_page(page, title: str, attempts: int = 3) -> None:
     """Open a page from the sidebar's navigation, as a person does, and wait for its run to finish. The
     app changes the address when the server starts the page, so an address that has not changed after
-    a while means the click never reached the server (seen on a loaded machine, once in a few dozen
-    runs): a person clicks again, and so does this."""
+    a while means the click never reached the server (a run would then stay pending for good; one such
+    wait timed out in CI, cause not proven): a person clicks again, and so does this."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     link = page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title)

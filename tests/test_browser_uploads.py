@@ -72,12 +72,15 @@ def test_hostile_uploads_are_refused_while_another_session_works(tmp_path, small
         uploader.get_by_text("Choose a file").first.wait_for()
         wait_idle(uploader)
         before = _server_peak_mb(url)
+        # the same round trip with no upload, measured now: on a loaded machine (two busy loops beside the
+        # suite) it alone can take ten seconds and more, so the bound grows with it
+        within = max(REFUSED_WITHIN_S, 3 * _keeps_working(other))
         for path, refusal in files.items():
             started = time.monotonic()
             uploader.locator("input[type='file']").set_input_files(str(path))
-            assert _keeps_working(other) < REFUSED_WITHIN_S  # answered while the upload is refused
-            uploader.get_by_text(refusal).wait_for(timeout=REFUSED_WITHIN_S * 1000)
-            assert time.monotonic() - started < REFUSED_WITHIN_S, path.name
+            assert _keeps_working(other) < within  # answered while the upload is refused
+            uploader.get_by_text(refusal).wait_for(timeout=within * 1000)
+            assert time.monotonic() - started < within, path.name
             shown = uploader.locator("[data-testid='stMain']").inner_text()
             assert "Traceback" not in shown and "Error:" not in shown and "_csv" not in shown
         grown = _server_peak_mb(url) - before
