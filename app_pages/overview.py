@@ -11,6 +11,7 @@ from retail.formatting import count, plural
 from ui import overview as cached
 from ui import state
 from ui.data import current_frame, workspace, workspace_location
+from ui.paint import drawn_in_full
 from ui.reports import report_button
 from ui.widgets import download_csv, glossary_columns, help_link
 
@@ -156,10 +157,11 @@ code = workspace().currency_of(info)
 selection, freq, measure = period_filters(info, key)
 result = cached.summary(*key, selection, freq, measure, info.kind)
 kpi_tiles(result, selection, code, info.date_min)
-st.plotly_chart(charts.trend_figure(result.trend, freq, measure, currency.label(code).strip(" ()"),
-                                    overview.measure_label(measure, info.kind)), key="overview_trend")
-if note := overview.incomplete_note(result.trend, freq):
-    st.caption(note)
-rankings(info, result, measure, bool(cached.store_names(*key)), code)
-tables(info, result, code)
+if drawn_in_full("overview"):
+    st.plotly_chart(charts.trend_figure(result.trend, freq, measure, currency.label(code).strip(" ()"),
+                                        overview.measure_label(measure, info.kind)), key="overview_trend")
+    if note := overview.incomplete_note(result.trend, freq):
+        st.caption(note)
+    rankings(info, result, measure, bool(cached.store_names(*key)), code)
+    tables(info, result, code)
 report_button(key, info, selection, freq, measure, code)

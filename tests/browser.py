@@ -85,10 +85,13 @@ RUN_WATCHER = """
                         attributeOldValue: true});
 })();
 """
+# A page's first view in a session draws its charts in a second run that the page's paint signal
+# (``ui.paint``) asks for: the page is not settled while the signal is on it.
 RUN_FINISHED = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   return window.__retailRuns && !window.__retailRuns.pending && app
-    && app.getAttribute('data-test-script-state') === 'notRunning';
+    && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector("[class*='_paint_signal']");
 }"""
 
 

@@ -43,6 +43,19 @@ def page(app_url):
         yield page
 
 
+def test_first_view_shows_the_figures_then_the_charts_by_itself(app_url):
+    """A new session's Overview: the tiles, then (no click) the charts and tables the browser's paint
+    asked for, and no note or signal left behind."""
+    with chromium_tab(TIMEOUT_MS) as fresh:
+        fresh.goto(f"{app_url}/")
+        fresh.locator("[data-testid='stMetricValue']").first.wait_for()
+        fresh.locator(".js-plotly-plot", has_text="Revenue per week").wait_for()
+        fresh.locator(".js-plotly-plot", has_text="Top 10 products by revenue").wait_for()
+        wait_idle(fresh)
+        assert fresh.get_by_text("Drawing the charts…").count() == 0
+        assert fresh.locator("[data-testid='stExpander']", has_text="Tables (with CSV downloads)").count() == 1
+
+
 def test_upload_validate_save_and_overview_kpi(page, app_url):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{app_url}/data")

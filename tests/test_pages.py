@@ -1,6 +1,7 @@
 """AppTest for the shell, the Data page and the Overview page."""
 
 import datetime as dt
+import json
 
 from streamlit.testing.v1 import AppTest
 
@@ -29,6 +30,20 @@ def test_app_starts_with_sample_loaded_and_picker(app_env):
     assert app.title[0].value == "Sales overview"
 
 
+def test_first_view_draws_figures_then_charts_on_the_browsers_signal(app_env):
+    """A session's first view of the Overview: tiles and the signal that asks for the run with the charts
+    (the browser sends it once it has painted them); that run, or any later one, draws the charts."""
+    app = start()
+    assert len(app.metric) == 5 and not app.get("plotly_chart") and not app.dataframe
+    assert [e.key for e in app.main if type(e).__name__ == "UnknownElement"] == ["overview_paint_signal"]
+    assert any(c.value == "Drawing the charts…" for c in app.caption)
+    app.run()  # what the signal starts
+    assert not app.exception
+    titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in app.get("plotly_chart")]
+    assert titles[0] == "Revenue per week" and "Top 10 products by revenue" in titles
+    assert app.dataframe and not any(c.value == "Drawing the charts…" for c in app.caption)
+
+
 def test_overview_numbers_follow_filters(app_env):
     app = start()
     revenue = app.metric[0].value
@@ -43,7 +58,7 @@ def test_overview_numbers_follow_filters(app_env):
 
 
 def test_overview_marks_partial_weeks_compares_last_year_and_narrows_to_products(app_env):
-    app = start()
+    app = start().run()  # the second run draws the charts and their notes
     # the default period starts on a Monday and ends on the data's last day, Friday 9 Dec 2011
     assert any("last week (05 Dec 2011) is only partly in the period" in c.value for c in app.caption)
     units = app.metric[1].value
@@ -275,15 +290,13 @@ def test_the_app_runs_on_a_team_server_database(postgres_url, small_sample_file,
 def test_store_totals_overview_speaks_of_sales_per_store(app_env, tmp_path):
     """One word for the money everywhere (tiles, measure, charts), no Gross switch that changes nothing,
     no "store / country", and a plain sentence when there is no last year to compare with."""
-    import json
-
     from retail.data.ingest import import_file
     from tests.rossmann_data import write_store_days
 
     import_file(Workspace(app_env), write_store_days(tmp_path / "rossmann.csv", days=200), "rossmann")
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     app.session_state["pending_dataset_name"] = "rossmann"
-    app.run()
+    app.run().run()  # the second run draws the charts
     assert not app.exception
     assert [m.label for m in app.metric][0] == "Sales" and not app.toggle
     assert next(c for c in app.segmented_control if c.label == "Measure").options == ["Sales"]
