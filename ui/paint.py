@@ -30,5 +30,6 @@ def drawn_in_full(page: str) -> bool:
         return True
     st.session_state[seen] = True
     st.caption("Drawing the charts…")
+    # a callback names the trigger the script sets; the rerun it causes is what draws the charts
     _painted(key=f"{page}_paint_signal", on_painted_change=lambda: None)
     return False
