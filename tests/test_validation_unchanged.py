@@ -10,6 +10,7 @@ regenerates the record: ``.venv/bin/python tests/test_validation_unchanged.py --
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -43,11 +44,19 @@ def digest(relative: str) -> dict:
             "rows": int(pd.util.hash_pandas_object(frame.astype(object), index=False).sum() % 2**63)}
 
 
+def undated(outcome: dict) -> dict:
+    """The outcome without the future-dates rule's cut-off in its title: the cut-off follows today's
+    date (a record made yesterday must still match), its count and examples stay compared."""
+    for rule in outcome.get("report", {}).get("rules", []):
+        rule["title"] = re.sub(r"\(after \d{4}-\d{2}-\d{2}\)", "(after today)", rule["title"])
+    return outcome
+
+
 @pytest.mark.parametrize("relative", FILES)
 def test_validation_outcome_is_unchanged(relative: str) -> None:
     recorded = json.loads(RECORD.read_text())
     assert relative in recorded, f"no record for {relative}: run this module with --write"
-    assert json.loads(json.dumps(digest(relative), default=str)) == recorded[relative]
+    assert undated(json.loads(json.dumps(digest(relative), default=str))) == undated(recorded[relative])
 
 
 if __name__ == "__main__" and "--write" in sys.argv:
