@@ -31,5 +31,6 @@ def drawn_in_full(page: str) -> bool:
     st.session_state[seen] = True
     st.caption("Drawing the charts…")
     # a callback names the trigger the script sets; the rerun it causes is what draws the charts
+    # (the key's suffix is what tests/browser.py waits to see gone)
     _painted(key=f"{page}_paint_signal", on_painted_change=lambda: None)
     return False
