@@ -11,6 +11,7 @@ import pytest
 from retail.formatting import compact
 from tests.browser import chromium_tab, streamlit_server, wait_idle
 from tests.conftest import ROOT
+from ui.paint import PAINT_SCRIPT
 
 DEMO = ROOT / "sample_data" / "demo_upload.csv"
 ARTIFACTS = Path(os.environ.get("RETAIL_ARTIFACTS", "/tmp/retail-artifacts"))
@@ -54,6 +55,41 @@ def test_first_view_shows_the_figures_then_the_charts_by_itself(app_url):
         wait_idle(fresh)
         assert fresh.get_by_text("Drawing the charts…").count() == 0
         assert fresh.locator("[data-testid='stExpander']", has_text="Tables (with CSV downloads)").count() == 1
+
+
+# The paint signal's script on a bare page whose animation frames run when the test says: each case mounts
+# it, may act, then runs the frames and reads what the script sent.
+PAINT_HARNESS = """async script => {
+  const frames = [];
+  window.requestAnimationFrame = callback => frames.push(callback);
+  const signal = await import("data:text/javascript," + encodeURIComponent(script));
+  window.paint = {sent: [], mount: () => { window.paint.sent = []; window.paint.unmount = signal.default(
+                    {setTriggerValue: name => window.paint.sent.push(name)}); },
+                  runFrames: () => { while (frames.length) frames.shift()(); return window.paint.sent; }};
+}"""
+
+
+@pytest.mark.parametrize(("between", "sent"), [
+    (None, ["painted"]),
+    ("click a button", ["painted"]),  # an input that stays on the page must not hold the charts back
+    ("click the link", []),  # the page menu: the run we would ask for carries this page's address
+    ("press Enter on the link", []),
+    ("unmount", []),  # another run has replaced the page
+])
+def test_the_paint_signal_is_sent_unless_the_person_leaves_the_page_first(between, sent):
+    with chromium_tab(TIMEOUT_MS) as tab:
+        tab.set_content("<a href='#data'>Data</a> <button>Filter</button>")
+        tab.evaluate(PAINT_HARNESS, PAINT_SCRIPT)
+        tab.evaluate("() => paint.mount()")
+        if between == "click a button":
+            tab.get_by_role("button").click()
+        elif between == "click the link":
+            tab.get_by_role("link").click()
+        elif between == "press Enter on the link":
+            tab.get_by_role("link").press("Enter")
+        elif between == "unmount":
+            tab.evaluate("() => paint.unmount()")
+        assert tab.evaluate("() => paint.runFrames()") == sent
 
 
 def test_upload_validate_save_and_overview_kpi(page, app_url):

@@ -14,12 +14,24 @@ from __future__ import annotations
 import streamlit as st
 
 # Two animation frames: the first runs before the browser paints what came with this element, the second after.
-_ON_PAINT = """
+# A run asked for from a page carries that page's address, so the signal stays quiet once the element is gone
+# or the person has pressed a link (the page menu) in between: their run draws the charts or leaves the page,
+# and ours would take them back to this one (seen in CI: a click on "Data" landed on the Overview).
+PAINT_SCRIPT = """
 export default function ({ setTriggerValue }) {
-  requestAnimationFrame(() => requestAnimationFrame(() => setTriggerValue("painted", true)));
+  let quiet = false;
+  const onLink = event => { if (event.isTrusted && event.target.closest?.("a[href]")) quiet = true; };
+  const types = ["pointerdown", "keydown"];
+  types.forEach(type => document.addEventListener(type, onLink, true));
+  const stop = () => types.forEach(type => document.removeEventListener(type, onLink, true));
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    stop();
+    if (!quiet) setTriggerValue("painted", true);
+  }));
+  return () => { quiet = true; stop(); };
 }
 """
-_painted = st.components.v2.component("retail_painted", js=_ON_PAINT)
+_painted = st.components.v2.component("retail_painted", js=PAINT_SCRIPT)
 
 
 def drawn_in_full(page: str) -> bool:
