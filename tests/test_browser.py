@@ -69,26 +69,33 @@ PAINT_HARNESS = """async script => {
 }"""
 
 
+# What the person does between the signal's mounting and its animation frames, as Playwright does it.
+BETWEEN_MOUNT_AND_PAINT = {
+    "nothing": lambda tab: None,
+    "click a button": lambda tab: tab.get_by_role("button").click(),
+    "click the link": lambda tab: tab.get_by_role("link").click(),
+    "press Enter on the link": lambda tab: tab.get_by_role("link").press("Enter"),
+    "go back": lambda tab: tab.evaluate(
+        "() => new Promise(done => { addEventListener('popstate', done, {once: true}); history.back(); })"),
+    "unmount": lambda tab: tab.evaluate("() => paint.unmount()"),
+}
+
+
 @pytest.mark.parametrize(("between", "sent"), [
-    (None, ["painted"]),
+    ("nothing", ["painted"]),
     ("click a button", ["painted"]),  # an input that stays on the page must not hold the charts back
     ("click the link", []),  # the page menu: the run we would ask for carries this page's address
     ("press Enter on the link", []),
+    ("go back", []),  # the browser's Back button opens the page before
     ("unmount", []),  # another run has replaced the page
 ])
 def test_the_paint_signal_is_sent_unless_the_person_leaves_the_page_first(between, sent):
     with chromium_tab(TIMEOUT_MS) as tab:
         tab.set_content("<a href='#data'>Data</a> <button>Filter</button>")
+        tab.evaluate("() => history.pushState({}, '', '#overview')")
         tab.evaluate(PAINT_HARNESS, PAINT_SCRIPT)
         tab.evaluate("() => paint.mount()")
-        if between == "click a button":
-            tab.get_by_role("button").click()
-        elif between == "click the link":
-            tab.get_by_role("link").click()
-        elif between == "press Enter on the link":
-            tab.get_by_role("link").press("Enter")
-        elif between == "unmount":
-            tab.evaluate("() => paint.unmount()")
+        BETWEEN_MOUNT_AND_PAINT[between](tab)
         assert tab.evaluate("() => paint.runFrames()") == sent
 
 

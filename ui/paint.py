@@ -15,15 +15,21 @@ import streamlit as st
 
 # Two animation frames: the first runs before the browser paints what came with this element, the second after.
 # A run asked for from a page carries that page's address, so the signal stays quiet once the element is gone
-# or the person has pressed a link (the page menu) in between: their run draws the charts or leaves the page,
-# and ours would take them back to this one (seen in CI: a click on "Data" landed on the Overview).
+# or the person has pressed a link (the page menu) or gone Back or Forward in between: their run draws the
+# charts or leaves the page, and ours would take them back to this one (seen in CI: a click on "Data" landed
+# on the Overview).
 PAINT_SCRIPT = """
 export default function ({ setTriggerValue }) {
   let quiet = false;
   const onLink = event => { if (event.isTrusted && event.target.closest?.("a[href]")) quiet = true; };
+  const onHistory = () => { quiet = true; };
   const types = ["pointerdown", "keydown"];
   types.forEach(type => document.addEventListener(type, onLink, true));
-  const stop = () => types.forEach(type => document.removeEventListener(type, onLink, true));
+  window.addEventListener("popstate", onHistory);
+  const stop = () => {
+    types.forEach(type => document.removeEventListener(type, onLink, true));
+    window.removeEventListener("popstate", onHistory);
+  };
   requestAnimationFrame(() => requestAnimationFrame(() => {
     stop();
     if (!quiet) setTriggerValue("painted", true);
