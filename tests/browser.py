@@ -27,10 +27,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(root: Path, env: dict[str, str], startup_seconds: float = 90, port: int | None = None,
+def streamlit_server(root: Path, env: dict[str, str], startup_seconds: float = 180, port: int | None = None,
                      extra: list[str] | None = None, prefix: list[str] | None = None) -> Iterator[str]:
     """``streamlit run`` of ``root``'s ``serve.py`` (what ``make run`` starts), else of its ``app.py`` (a
-    trivial page, an older tree), on a free port; yields the address once the server answers. ``prefix``
+    trivial page, an older tree), on a free port; yields the address once the server answers, slowly maybe
+    (on a machine loaded beyond two busy loops, two servers had printed their address and still not
+    answered 2-second tries within 90 s, while ``serve.py`` warmed the sample). ``prefix``
     runs before the command (e.g. ``["taskset", "-c", "1"]``: the load benchmark keeps the server on its
     own core)."""
     port = port or free_port()
@@ -45,7 +47,7 @@ def streamlit_server(root: Path, env: dict[str, str], startup_seconds: float = 9
         deadline = time.monotonic() + startup_seconds
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=30) as response:
                     if response.status == 200:
                         break
             except OSError:

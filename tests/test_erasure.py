@@ -213,3 +213,35 @@ def test_emptying_the_trash_leaves_no_dead_rows_in_the_postgresql_tables(postgre
     assert traces(_database_files(postgres_url)) == {}
     assert traces(_database_files(postgres_url), SECRET_PRODUCT) == {}
     assert workspace.get("kept").rows == 28
+
+
+def saved_campaign(workspace: Workspace) -> int:
+    """A dataset without :data:`SECRET`, a saved campaign list of 60,000 customers whose ids start with it
+    (several blocks: more than later writes reuse), its first ones in the run's settings as well, and a
+    dataset imported after it (so that the list's blocks are inside the file, not at its end)."""
+    kept = [f"2011-03-{day:02d},K,Plate,1,2.00,c{day},London,K{day}" for day in range(1, 29)]
+    import_file(workspace, transactions_csv(kept), "kept", file_name="kept.csv")
+    audience = pd.DataFrame({"customer_id": [f"{SECRET}-{n:06d}" for n in range(60_000)], "expected_spend": 1.0})
+    run = workspace.save_run(CAMPAIGN, "kept", {"name": "vip", "customers": audience["customer_id"][:10].tolist()},
+                             {"name": "vip"}, {"audience": audience})
+    import_file(workspace, transactions_csv(kept), "later", file_name="kept.csv")
+    return run.id
+
+
+def test_a_deleted_campaign_leaves_no_trace_in_the_duckdb_file(tmp_path):
+    home = tmp_path / "home"
+    workspace = Workspace(home=home)
+    run_id = saved_campaign(workspace)
+    assert traces(home)
+    GuardedWorkspace(workspace, ADMIN).delete_run(run_id)
+    assert traces(home) == {}  # not in the freed blocks either
+    assert workspace.list_runs() == [] and workspace.get("kept").rows == 28
+
+
+def test_a_deleted_campaign_leaves_no_dead_rows_in_the_postgresql_tables(postgres_url):
+    workspace = Workspace(url=postgres_url)
+    run_id = saved_campaign(workspace)
+    assert traces(_database_files(postgres_url))
+    GuardedWorkspace(workspace, ADMIN).delete_run(run_id)
+    assert traces(_database_files(postgres_url)) == {}
+    assert workspace.get("kept").rows == 28

@@ -99,6 +99,9 @@ def test_campaign_builder_saves_a_campaign(app_env):
     listed = frame_with(app, "why_1")
     assert len(listed) == audience and set(listed["segment"]) == {"champions"}
     assert app.selectbox(key="saved_campaign").options
+    app.button(key="saved_delete").click().run()  # gone for good: the workspace file is rewritten without it
+    assert not app.exception and Workspace().list_runs("campaign") == []
+    assert any(i.value.startswith("No saved campaign for this dataset yet") for i in app.info)
 
 
 def test_dataset_without_customers_says_so(app_env, tmp_path):

@@ -142,6 +142,10 @@ def download_csv(frame: Any, file_name: str, key: str, label: str = "Download CS
     download_table(st, frame, file_name, key, label, **sheet)
 
 
+# Deleting a run rewrites the workspace file without it (customers' ids must not stay in freed blocks).
+DELETING = "Deleting it for good (the workspace file is rewritten without it)..."
+
+
 def saved_runs(runs: list, table: Any, run_key: str, prefix: str, empty: str) -> None:
     """A page's saved runs: their ``table`` (one row per run), a choice, and buttons to open the
     chosen run (kept in ``st.session_state[run_key]``) or delete it (an admin's action; the
@@ -158,7 +162,8 @@ def saved_runs(runs: list, table: Any, run_key: str, prefix: str, empty: str) ->
         st.session_state[run_key] = chosen
         st.rerun()
     if delete_col.button("Delete this run", key=f"{prefix}runs_delete"):
-        workspace().delete_run(chosen)
+        with st.spinner(DELETING):
+            workspace().delete_run(chosen)
         st.session_state.pop(run_key, None)
         st.rerun()
 

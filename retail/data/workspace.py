@@ -413,6 +413,9 @@ class Workspace:
             return {name: self.backend.read(con, f"SELECT * FROM run_{int(run.id)}_{name}") for name in names}
 
     def delete_run(self, run_id: int) -> None:
+        """Remove a saved run for good (a deleted run has no trash). A campaign list or campaign results
+        hold customers' ids, in the run's tables and settings: the workspace is compacted afterwards, as
+        when the trash is emptied, so that their bytes leave the files too."""
         info = self.get_run(run_id)
         with write_lock, self._connect() as con:
             con.begin()
@@ -420,6 +423,7 @@ class Workspace:
                 con.execute(f"DROP TABLE IF EXISTS run_{info.id}_{name}")
             con.execute("DELETE FROM runs WHERE id = ?", [info.id])
             con.commit()
+        self.backend.compact(["runs"])
 
     @contextmanager
     def connection(self) -> Iterator[Any]:
