@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import time
 
 import pytest
@@ -21,7 +24,9 @@ def test_warm_up_fills_the_caches_the_first_pages_read(app_env, monkeypatch):
     original = Workspace.load
     monkeypatch.setattr(Workspace, "load", lambda self, name: loads.append(name) or original(self, name))
     location = workspace_location()
-    warm._warm(location)
+    priority = os.getpriority(os.PRIO_PROCESS, 0)
+    warm._warm(location)  # on this thread, not the warm-up's: its priority stays
+    assert os.getpriority(os.PRIO_PROCESS, 0) == priority
     info = raw_workspace().get(SAMPLE_NAME)
     assert loads == [SAMPLE_NAME]
     dataset_frame(location, info.name, info.version)  # the page's read: from the warmed cache
@@ -38,6 +43,26 @@ def test_warm_up_runs_in_the_background_once_per_process(app_env, monkeypatch):
     assert thread.name == warm.THREAD_NAME and warm.warm_sample(location) is thread
     thread.join(timeout=600)
     assert not thread.is_alive()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own priority is Linux's")
+def test_only_the_warm_up_thread_lowers_its_priority():
+    from ui import warm
+
+    seen = {}
+
+    def run(name: str) -> None:
+        warm.lower_own_priority()
+        seen[name] = os.getpriority(os.PRIO_PROCESS, 0)  # Linux: the calling thread's
+
+    priority = os.getpriority(os.PRIO_PROCESS, 0)
+    for name in (warm.THREAD_NAME, "another thread"):
+        thread = threading.Thread(target=run, args=(name,), name=name)
+        thread.start()
+        thread.join()
+    run("main")
+    assert seen == {warm.THREAD_NAME: max(priority, 15), "another thread": priority, "main": priority}
+    assert os.getpriority(os.PRIO_PROCESS, 0) == priority
 
 
 def test_the_shared_frame_cannot_be_changed_through_a_derived_one(app_env):

@@ -48,13 +48,22 @@ def warm_sample(location: str) -> threading.Thread:
     return thread
 
 
+def lower_own_priority() -> None:
+    """Let the warm-up thread yield to pages (Linux: a thread's own priority). Only on that thread: called on
+    a process's main thread it would slow the whole process and every program it starts afterwards (a
+    test that warmed on its worker's main thread left the worker's browsers and servers at priority 15)."""
+    if threading.current_thread().name != THREAD_NAME:
+        return
+    with contextlib.suppress(AttributeError, OSError):  # elsewhere than Linux: the process's priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 15)
+
+
 def _warm(location: str) -> None:
     from ui import overview as cached_overview
     from ui import recommend as cached_recommend
     from ui.data import dataset_frame, raw_workspace
 
-    with contextlib.suppress(AttributeError, OSError):  # elsewhere than Linux: the process's priority
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 15)  # Linux: this thread alone yields to pages
+    lower_own_priority()
     try:
         workspace = raw_workspace()
         info = workspace.get(SAMPLE_NAME)
