@@ -40,7 +40,7 @@ from retail.recommend.registry import RECOMMENDERS
 from ui import customers as cached
 from ui.data import current_dataset, current_frame, workspace, workspace_location
 from ui.downloads import download
-from ui.widgets import DELETING, glossary_columns, help_link, param_widgets, registry_select, start_values
+from ui.widgets import delete_run_and_redraw, glossary_columns, help_link, param_widgets, registry_select, start_values
 
 CAMPAIGN_KEY = "campaign_run_id"
 
@@ -312,10 +312,7 @@ def show_saved_campaigns(dataset: str, code: str | None) -> None:
     run_id = st.selectbox("Saved campaign", list(labels), format_func=labels.get, key="saved_campaign")
     show_saved(run_id, code, "saved")
     if st.button("Delete this campaign", key="saved_delete"):
-        with st.spinner(DELETING):
-            workspace().delete_run(run_id)
-        st.session_state.pop(CAMPAIGN_KEY, None)
-        st.rerun()
+        delete_run_and_redraw(run_id, CAMPAIGN_KEY)
 
 
 st.title("Customers")

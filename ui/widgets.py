@@ -142,8 +142,13 @@ def download_csv(frame: Any, file_name: str, key: str, label: str = "Download CS
     download_table(st, frame, file_name, key, label, **sheet)
 
 
-# Deleting a run rewrites the workspace file without it (customers' ids must not stay in freed blocks).
-DELETING = "Deleting it for good (the workspace file is rewritten without it)..."
+def delete_run_and_redraw(run_id: int, open_key: str) -> None:
+    """Delete a saved run (an admin's action), forget it as the page's open run, and redraw the page. It
+    takes seconds: the workspace file is rewritten without the run, so customers' ids leave it too."""
+    with st.spinner("Deleting it for good (the workspace file is rewritten without it)..."):
+        workspace().delete_run(run_id)
+    st.session_state.pop(open_key, None)
+    st.rerun()
 
 
 def saved_runs(runs: list, table: Any, run_key: str, prefix: str, empty: str) -> None:
@@ -162,10 +167,7 @@ def saved_runs(runs: list, table: Any, run_key: str, prefix: str, empty: str) ->
         st.session_state[run_key] = chosen
         st.rerun()
     if delete_col.button("Delete this run", key=f"{prefix}runs_delete"):
-        with st.spinner(DELETING):
-            workspace().delete_run(chosen)
-        st.session_state.pop(run_key, None)
-        st.rerun()
+        delete_run_and_redraw(chosen, run_key)
 
 
 def on_bar(bar: Any) -> Callable[[float, str], None]:
