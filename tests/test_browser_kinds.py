@@ -98,6 +98,8 @@ def test_every_page_speaks_for_its_kind_of_data(app_url, browser_page, dataset):
         assert "Error" not in browser_page.locator("[data-testid='stException']").all_inner_texts()
     if dataset == "stores":
         open_page(browser_page, app_url, "forecast", dataset)
+        # its settings may come a run after the first one settles (CI once read them before they were drawn)
+        browser_page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").first.wait_for()
         boxes = browser_page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").all_inner_texts()
         chosen = " ".join(boxes) + " ".join(browser_page.locator("[data-testid='stMain'] input").evaluate_all(
             "inputs => inputs.map(i => i.value)"))
