@@ -6,9 +6,11 @@ server, or every request while the gate stops runs early), and such a page runs 
 so without the gate. Here the navigation holds the gate's page alone until someone is admitted.
 """
 
+from retail.memory import ordinary_pages
 from retail.threads import passive_openmp
 
 passive_openmp()  # before streamlit and the models load an OpenMP runtime: sleep, don't spin
+ordinary_pages()  # see retail.memory: clearing huge pages cost more than they saved
 
 import streamlit as st  # noqa: E402
 

@@ -9,9 +9,11 @@ its warm-up starts then (``app.py`` calls :func:`ui.warm.warm_up` too: once per 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from retail.memory import ordinary_pages
 from retail.threads import passive_openmp
 
 passive_openmp()  # as in app.py: before streamlit and the models load an OpenMP runtime
+ordinary_pages()  # as in app.py
 
 import streamlit as st  # noqa: E402
 

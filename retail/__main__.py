@@ -3,9 +3,11 @@
 import gc
 import sys
 
+from retail.memory import ordinary_pages
 from retail.threads import passive_openmp
 
 passive_openmp()  # before any OpenMP runtime loads (LightGBM, scikit-learn): sleep, don't spin
+ordinary_pages()  # see retail.memory: clearing huge pages cost more than they saved
 
 from retail.cli import main  # noqa: E402
 

@@ -7,6 +7,7 @@ import ast
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -107,3 +108,26 @@ def test_the_entry_points_set_the_wait_policy_first_and_keep_a_users_choice():
     imports = [i for i, node in enumerate(body) if isinstance(node, ast.Import | ast.ImportFrom)
                and "streamlit" in ast.unparse(node)]
     assert calls and imports and calls[0] < imports[0]
+
+
+def huge_pages_of(code: str, **env: str) -> str:
+    """The ``THP_enabled`` line of a fresh process's status after ``code`` ran (1: huge pages allowed)."""
+    status = fresh_python(f"{code}\nprint(open('/proc/self/status').read())", **env).stdout
+    return next(line.split(":")[1].strip() for line in status.splitlines() if line.startswith("THP_enabled"))
+
+
+STATUS = Path("/proc/self/status")
+
+
+@pytest.mark.skipif(not STATUS.exists() or "THP_enabled" not in STATUS.read_text(),
+                    reason="the kernel does not report transparent huge pages per process")
+def test_the_entry_points_turn_huge_pages_off_unless_numpy_is_told_to_use_them():
+    ours = huge_pages_of("pass")  # a process inherits its parent's setting: the test runner's
+    assert huge_pages_of("import retail") == ours  # a library user's process is left as it is
+    assert huge_pages_of("import retail.__main__") == "0"
+    assert huge_pages_of("import retail.__main__", NUMPY_MADVISE_HUGEPAGE="1") == ours
+    child = "import retail.__main__, subprocess\nprint(subprocess.run(['cat', '/proc/self/status'], capture_output=True).stdout.decode())"
+    assert "THP_enabled:\t0" in fresh_python(child).stdout  # worker processes inherit it
+    for entry in ("app.py", "serve.py"):
+        body = [ast.unparse(node) for node in ast.parse((ROOT / entry).read_text()).body]
+        assert "ordinary_pages()" in body, entry
