@@ -22,6 +22,8 @@ from ui.widgets import help_link, start_values
 
 st.title("Data")
 help_link("data")
+NOTICE_KEY = "datasets_notice"
+ROW_COUNT = {"Rows": st.column_config.NumberColumn("Rows", format="localized")}
 upload_tab, append_tab, datasets_tab = st.tabs(["Add a dataset", APPEND_TAB, "Datasets"], key=VIEW_KEY,
                                                bind="query-params")
 
@@ -87,6 +89,25 @@ def _save(result, default_name: str, scope: str) -> None:
         st.rerun()
 
 
+def _done(message: str, selected: str | None = None, *, fresh: tuple[str, ...] = ()) -> None:
+    """Say what was done on the next run (the tab's first line) and rerun, with ``selected`` in the sidebar
+    and the widgets keyed ``fresh`` back at their starting values."""
+    if selected:
+        select_dataset(selected)
+    for key in fresh:
+        st.session_state.pop(key, None)
+    st.session_state[NOTICE_KEY] = message
+    st.rerun()
+
+
+def _day(value) -> str:
+    return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def _moment(value) -> str:
+    return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
+
+
 def _trash(trashed: list) -> None:
     """Deleted and replaced datasets, restorable until their time is up (emptying is on the Admin page)."""
     st.subheader("Trash")
@@ -95,9 +116,9 @@ def _trash(trashed: list) -> None:
         st.caption("The trash is empty.")
         return
     st.dataframe(pd.DataFrame([{
-        "name": item.name, "rows": item.info.rows, "why": item.reason, "by": item.deleted_by,
-        "when (UTC)": item.deleted_at, "kept until": item.expires} for item in trashed]),
-        hide_index=True, width="stretch", key="trash_table")
+        "Name": item.name, "Rows": item.info.rows, "Why": item.reason, "By": item.deleted_by,
+        "When (UTC)": _moment(item.deleted_at), "Kept until": _day(item.expires)} for item in trashed]),
+        hide_index=True, width="stretch", key="trash_table", column_config=ROW_COUNT)
     if not workspace().may("restore"):
         return
     with st.form("restore"):
@@ -107,10 +128,11 @@ def _trash(trashed: list) -> None:
         if st.form_submit_button("Restore"):
             try:
                 info = workspace().restore(chosen.name, chosen.id, new_name.strip() or None)
-                select_dataset(info.name)
-                st.rerun()
             except ValueError as exc:
                 st.error(str(exc))
+                return
+            _done(f"Restored '{info.name}' ({info.rows:,} rows). It is now selected in the sidebar.", info.name,
+                  fresh=("restore_item", "restore_name"))
 
 
 def _add_dataset() -> None:
@@ -168,33 +190,51 @@ with append_tab:
     if append_tab.open:  # one file uploader on the page at a time
         add_to_dataset()
 
+def _datasets_table(datasets: list) -> None:
+    st.dataframe(pd.DataFrame([{
+        "Name": d.name, "What a row is": kinds.KINDS[d.kind].label, "Rows": d.rows, "From": _day(d.date_min),
+        "To": _day(d.date_max), "Currency": workspace().currency_of(d) or "", "Source file": d.source_file or "",
+        "Saved (UTC)": _moment(d.created_at), "Sample": d.is_sample} for d in datasets]),
+        hide_index=True, width="stretch", key="datasets_table", column_config=ROW_COUNT)
+
+
+def _rename(names: list[str]) -> None:
+    with st.form("rename"):
+        old = st.selectbox("Rename", names, key="rename_old")
+        new = st.text_input("New name", key="rename_new")
+        if st.form_submit_button("Rename"):
+            try:
+                workspace().rename(old, new)
+            except (ValueError, KeyError) as exc:
+                st.error(str(exc))
+                return
+            _done(f"Renamed '{old}' to '{new.strip()}'.", new.strip(), fresh=("rename_old", "rename_new"))
+
+
+def _delete(names: list[str]) -> None:
+    with st.form("delete"):
+        doomed = st.selectbox("Delete", names, key="delete_name")
+        sure = st.checkbox(f"Yes, move it to the trash (restorable for {trash_days()} days)", key="delete_sure")
+        if st.form_submit_button("Delete"):
+            if not sure:
+                st.warning("Tick the box to confirm.")
+                return
+            workspace().delete(doomed)
+            # the confirmation is unticked after every delete: one tick deletes one dataset
+            _done(f"Moved '{doomed}' to the trash: restore it below within {trash_days()} days.",
+                  fresh=("delete_name", "delete_sure"))
+
+
 with datasets_tab:
+    if notice := st.session_state.pop(NOTICE_KEY, None):
+        st.success(notice)
     datasets = list_datasets()
-    table = pd.DataFrame([{
-        "name": d.name, "what a row is": kinds.KINDS[d.kind].label, "rows": d.rows, "from": d.date_min,
-        "to": d.date_max, "currency": workspace().currency_of(d) or "", "source file": d.source_file,
-        "saved": d.created_at, "sample": d.is_sample} for d in datasets])
-    st.dataframe(table, hide_index=True, width="stretch", key="datasets_table")
+    _datasets_table(datasets)
     if datasets and workspace().may("upload"):
         manage = st.columns(2)
-        with manage[0].form("rename"):
-            old = st.selectbox("Rename", [d.name for d in datasets], key="rename_old")
-            new = st.text_input("New name", key="rename_new")
-            if st.form_submit_button("Rename"):
-                try:
-                    workspace().rename(old, new)
-                    select_dataset(new)
-                    st.rerun()
-                except (ValueError, KeyError) as exc:
-                    st.error(str(exc))
+        with manage[0]:
+            _rename([d.name for d in datasets])
         if workspace().may("delete"):
-            with manage[1].form("delete"):
-                doomed = st.selectbox("Delete", [d.name for d in datasets], key="delete_name")
-                sure = st.checkbox(f"Yes, move it to the trash (restorable for {trash_days()} days)", key="delete_sure")
-                if st.form_submit_button("Delete"):
-                    if sure:
-                        workspace().delete(doomed)
-                        st.rerun()
-                    else:
-                        st.warning("Tick the box to confirm.")
+            with manage[1]:
+                _delete([d.name for d in datasets])
     _trash(workspace().trash())

@@ -16,6 +16,11 @@ from ui.reports import report_button
 from ui.widgets import download_csv, glossary_columns, help_link
 
 PRODUCTS_KEY, PRODUCTS_CHART = "overview_products", "overview_products_chart"
+SCOPE_KEYS = ("overview_stores", "overview_categorys", PRODUCTS_KEY)
+# a period, store, category or product belongs to its dataset; the rest of the view carries over
+PER_DATASET, PER_DATASET_URL = ("overview_period", *SCOPE_KEYS), ("period", "store", "category", "product")
+VIEW_KEYS = (*PER_DATASET, "overview_compare", "overview_freq", "overview_measure", "overview_measure_units",
+             "overview_gross")
 
 
 def drill_down() -> None:
@@ -27,6 +32,7 @@ def drill_down() -> None:
 
 
 def period_filters(info, key: tuple) -> tuple[overview.Selection, str, str]:
+    kept = state.recall("overview", info.name, PER_DATASET, PER_DATASET_URL)
     first, last = info.date_min.date(), info.date_max.date()
     default_start = overview.default_period(info.date_min, info.date_max)[0].date()
 
@@ -36,25 +42,29 @@ def period_filters(info, key: tuple) -> tuple[overview.Selection, str, str]:
 
     gross_applies = cached.has_cancellations(*key)  # without sales undone later, gross and net are the same
     row = st.columns([2.5, 1.7, 2.0, 2.0, 1.4] if gross_applies else [2.5, 1.7, 2.0, 2.0])
-    picked = row[0].date_input("Period", value=state.from_url("period", within_data, (default_start, last)),
+    period = kept.get("overview_period") or state.from_url("period", within_data, (default_start, last))
+    picked = row[0].date_input("Period", value=tuple(min(max(day, first), last) for day in period),
                                min_value=first, max_value=last, key="overview_period")
     start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (first, last)
+    compare_start = kept.get("overview_compare") or state.from_url(
+        "compare", lambda c: c if c in overview.COMPARISONS else None, "previous")
     compare = row[1].selectbox("Compare with", list(overview.COMPARISONS), format_func=overview.COMPARISONS.get,
-                               index=list(overview.COMPARISONS).index(state.from_url(
-                                   "compare", lambda c: c if c in overview.COMPARISONS else None, "previous")),
-                               key="overview_compare")
+                               index=list(overview.COMPARISONS).index(compare_start), key="overview_compare")
     freq = row[2].segmented_control("Trend by", list(frequency.CODES), key="overview_freq",
-                                    default=state.from_url("by", lambda code: frequency.get(code).code, "W"),
+                                    default=kept.get("overview_freq") or state.from_url(
+                                        "by", lambda code: frequency.get(code).code, "W"),
                                     format_func=lambda code: frequency.get(code).period) or "W"
     # A basket list has no prices: units only (its own widget, so a choice made on another dataset does not stick).
     measures = overview.measures(info.has, info.kind)
-    measure = row[3].segmented_control("Measure", measures, default=measures[0], key="overview_measure" if len(
-        measures) > 1 else "overview_measure_units", format_func=lambda m: overview.measure_label(m, info.kind)) \
+    measure_key = "overview_measure" if len(measures) > 1 else "overview_measure_units"
+    measure = row[3].segmented_control("Measure", measures, default=kept.get(measure_key) or measures[0],
+                                       key=measure_key, format_func=lambda m: overview.measure_label(m, info.kind)) \
         or measures[0]
     gross = gross_applies and row[4].toggle(
-        "Gross sales", key="overview_gross", value=state.from_url("gross", lambda v: v == "1", False),
+        "Gross sales", key="overview_gross", value=kept.get("overview_gross", state.from_url("gross", lambda v: v == "1", False)),
         help="Off (net): sales cancelled or returned in full later are left out. On (gross): they count.")
-    stores, categories, products = scope_filters(info, key)
+    stores, categories, products = scope_filters(info, key, kept)
+    state.remember("overview", info.name, VIEW_KEYS)
     for param, value in (("period", f"{start}..{end}"), ("compare", compare), ("by", freq), ("store", stores),
                          ("category", categories), ("product", products), ("gross", "1" if gross else None)):
         state.publish(param, value)
@@ -62,8 +72,9 @@ def period_filters(info, key: tuple) -> tuple[overview.Selection, str, str]:
     return selection, freq, measure
 
 
-def scope_filters(info, key: tuple) -> tuple[list[str], list[str], list[str]]:
-    """Stores, categories and products to look at (empty: all); a product bar click adds to products."""
+def scope_filters(info, key: tuple, kept: dict) -> tuple[list[str], list[str], list[str]]:
+    """Stores, categories and products to look at (empty: all); a product bar click adds to products;
+    ``kept``: the choices when the page last showed this dataset (:func:`ui.state.recall`)."""
     stores = cached.store_names(*key)
     store = schema.store_word(info.mapping)
     categories = cached.categories(*key) if info.has(schema.CATEGORY) else []
@@ -76,7 +87,8 @@ def scope_filters(info, key: tuple) -> tuple[list[str], list[str], list[str]]:
             ("store", plural(store).capitalize(), stores, str), ("category", "Categories", categories, str),
             ("product", "Products (or click a product bar)", list(names), lambda p: f"{names[p]} ({p})")], strict=True):
             widget_key = f"overview_{param}s"
-            default = None if widget_key in st.session_state else state.from_url(
+            default = None if widget_key in st.session_state else [
+                v for v in kept.get(widget_key, []) if v in options] or state.from_url(
                 param, lambda v, options=options: v if v in options else None, [], many=True)
             chosen[param] = column.multiselect(label, options, default=default, key=widget_key, placeholder="All",
                                                format_func=fmt, disabled=not options)

@@ -118,19 +118,31 @@ def test_data_page_mapping_change_revalidates(app_env):
     assert "no column is mapped to 'date'" in app.error[0].value
 
 
-def test_datasets_tab_rename_and_delete(app_env):
+def test_datasets_tab_rename_and_delete_say_what_they_did_and_one_tick_deletes_one_dataset(app_env, tmp_path):
+    path = tmp_path / "kiosk.csv"
+    path.write_text("Date,Product,Units\n2024-01-01,apple,2\n2024-01-02,pear,3\n")
+    from retail.data.ingest import import_file
+
+    import_file(Workspace(app_env), path, "kiosk")
     app = start("data")
+    table = next(d.value for d in app.dataframe if "What a row is" in d.value.columns)
+    assert set(table["Name"]) == {SAMPLE_NAME, "kiosk"} and "None" not in table.astype(str).to_numpy()
     app.selectbox(key="rename_old").set_value(SAMPLE_NAME)
     app.text_input(key="rename_new").set_value("Renamed sample")
     _submit(app, "rename")
     assert not app.exception
-    assert [d.name for d in Workspace(app_env).list_datasets()] == ["Renamed sample"]
+    assert "Renamed 'Online Retail" in app.success[0].value and app.text_input(key="rename_new").value == ""
+    assert sorted(d.name for d in Workspace(app_env).list_datasets()) == ["Renamed sample", "kiosk"]
     app.selectbox(key="delete_name").set_value("Renamed sample")
     _submit(app, "delete")
     assert app.warning and "Tick the box" in app.warning[0].value
     app.checkbox(key="delete_sure").check()
     _submit(app, "delete")
-    assert Workspace(app_env).list_datasets() == []
+    assert "Moved 'Renamed sample' to the trash" in app.success[0].value
+    assert [d.name for d in Workspace(app_env).list_datasets()] == ["kiosk"]
+    assert app.checkbox(key="delete_sure").value is False  # unticked: a second click asks again
+    _submit(app, "delete")
+    assert "Tick the box" in app.warning[0].value and [d.name for d in Workspace(app_env).list_datasets()] == ["kiosk"]
 
 
 def _submit(app: AppTest, form: str) -> None:
@@ -221,6 +233,31 @@ def test_url_keeps_the_dataset_and_filters(app_env):
     broken.query_params["dataset"] = "no such dataset"
     broken.run()
     assert not broken.exception and broken.sidebar.selectbox(key="dataset_name").value == SAMPLE_NAME
+
+
+def test_the_overview_keeps_its_view_per_dataset_across_pages_and_switches(app_env, tmp_path):
+    """Back from another page the Overview shows what it showed; another dataset opens on its own period
+    (not the last one's squeezed into its dates), and coming back to the first brings its view back."""
+    path = tmp_path / "kiosk.csv"
+    path.write_text("Date,Product,Units,Price\n" + "".join(
+        f"2024-01-{day:02d},apple,{day},1.5\n" for day in range(1, 29)))
+    from retail.data.ingest import import_file
+
+    import_file(Workspace(app_env), path, "kiosk")
+    app = start()
+    app.date_input(key="overview_period").set_value((dt.date(2011, 10, 3), dt.date(2011, 10, 30))).run()
+    app.segmented_control(key="overview_freq").set_value("M").run()
+    app.switch_page("app_pages/forecast.py").run()
+    app.switch_page("app_pages/overview.py").run()
+    assert not app.exception
+    assert app.date_input(key="overview_period").value == (dt.date(2011, 10, 3), dt.date(2011, 10, 30))
+    assert app.segmented_control(key="overview_freq").value == "M"
+    app.sidebar.selectbox(key="dataset_name").set_value("kiosk").run()
+    assert not app.exception
+    assert app.date_input(key="overview_period").value == (dt.date(2024, 1, 1), dt.date(2024, 1, 28))
+    assert app.query_params["period"] in ("2024-01-01..2024-01-28", ["2024-01-01..2024-01-28"])
+    app.sidebar.selectbox(key="dataset_name").set_value(SAMPLE_NAME).run()
+    assert app.date_input(key="overview_period").value == (dt.date(2011, 10, 3), dt.date(2011, 10, 30))
 
 
 def test_help_page_explains_the_words(app_env):
