@@ -206,12 +206,16 @@ def show_uplift(key: str, data, code: str | None, dataset: str | None) -> None:
         st.error(str(exc))
         return
     best = result.summary[result.summary["model"] == result.best].iloc[0]
-    st.success(f"{UPLIFT_MODELS.label(result.best)} ranked the held-out customers best: targeting quality "
-               f"{best['qini']:.2f} (± {best['qini_sd']:.2f} over {result.splits} splits; 0 is random order), "
-               f"{best['uplift_at_30'] * 100:+.1f} points of {result.outcome} among the top 30% ({result.treatment} "
-               "against the control group).")
+    measured = (f"targeting quality {best['qini']:.2f} (± {best['qini_sd']:.2f} over {result.splits} splits; 0 is "
+                f"random order), {best['uplift_at_30'] * 100:+.1f} points of {result.outcome} among the top 30% "
+                f"({result.treatment} against the control group)")
+    if result.reliable:
+        st.success(f"{UPLIFT_MODELS.label(result.best)} ranked the held-out customers best: {measured}.")
+    else:
+        st.info(f"No targeting model ranked the held-out customers reliably better than random order. The best, "
+                f"{UPLIFT_MODELS.label(result.best)}: {measured}. A list ranked by it is close to a random pick.")
     st.caption(explain("qini"))
-    for warning in result.warnings:
+    for warning in result.warnings[0 if result.reliable else 1:]:
         st.warning(warning)
     st.dataframe(blank_text(result.summary), hide_index=True, width="stretch", key="exp_uplift_table",
                  column_config=glossary_columns(result.summary, "%.3f") | {

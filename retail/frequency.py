@@ -95,3 +95,25 @@ def infer(dates: pd.Series | np.ndarray) -> str:
     raise ValueError(
         f"periods are {days} days apart; build the panel with retail.analytics.aggregate.build_panel (D, W or M)."
     )
+
+
+def covered_days(dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and last day that rows dated ``dates`` stand for.
+
+    Rows of daily or line-level data stand for their own day. Rows that are weekly totals (every date
+    on one weekday, a week or more apart: Walmart's Friday rows) stand for a whole week, whether the date
+    is its first or last day, and monthly totals (every date on one day of the month) for their month:
+    a period holding one such row is complete, though the row's date is not the period's last day.
+    """
+    days = pd.DatetimeIndex(pd.to_datetime(dates).dropna().dt.normalize().unique()).sort_values()
+    if len(days) == 0:
+        raise ValueError("no dated rows.")
+    first, last = days[0], days[-1]
+    if len(days) < 2 or np.diff(days.asi8).min() < pd.Timedelta(days=7).value:
+        return first, last
+    if days.dayofweek.nunique() == 1:
+        week = pd.Timedelta(days=6)
+        return first - week, last + week
+    if days.day.nunique() == 1 or days.is_month_end.all():
+        return first.to_period("M").start_time, last.to_period("M").end_time.normalize()
+    return first, last

@@ -143,3 +143,20 @@ def test_the_summary_counts_in_words():
     many = PanelReport(level="product_store", freq="D", target="units", n_series=1200, n_periods=90,
                        absences={"a": 1, "b": 2})
     assert many.summary().startswith("1,200 product-store pairs x 90 days of units sold; 2 product-store pairs had")
+
+
+def weekly_store_totals(last: str = "2012-10-26", weeks: int = 12) -> pd.DataFrame:
+    """Walmart's shape: one row per store and week, dated on the week's Friday."""
+    fridays = pd.date_range(end=last, periods=weeks, freq="W-FRI")
+    lines = canonical_lines(n=2 * weeks, days=1, start="2012-01-02")
+    return lines.assign(date=np.repeat(fridays, 2), store_id=["1", "2"] * weeks, quantity=100.0)
+
+
+def test_a_week_holding_a_weekly_total_is_complete_though_the_data_ends_on_its_friday():
+    frame = weekly_store_totals()
+    panel, report = build_panel(frame, "store", "W", "units")
+    assert report.incomplete_period_dropped is None
+    assert panel["date"].max() == pd.Timestamp("2012-10-22")  # the Monday of Friday 26 Oct's week
+    assert (panel["y"] == 100).all()  # every week one full week's total, none cut
+    lines = canonical_lines(n=300, days=30, start="2023-01-02")  # lines ending on a Tuesday: still cut
+    assert build_panel(lines, "total", "W", "units")[1].incomplete_period_dropped == pd.Timestamp("2023-01-30")

@@ -144,6 +144,16 @@ def test_uplift_models_rank_better_than_random_and_the_best_is_chosen(small):
         compare_uplift(data, models=["magic"])
 
 
+def test_a_best_model_is_claimed_only_when_it_beats_random_order_beyond_the_noise():
+    models = ["random", "two-model-logistic", "response"]
+    effects, _ = campaign(11, customers=6000, effect_scale=2.5)
+    found = compare_uplift(campaign_from_frame(effects), models=models, splits=3, seed=0)
+    assert found.reliable and not found.warnings and found.summary_dict()["reliable"] is True
+    no_effect, _ = campaign(11, customers=6000, effect_scale=0.0)  # the contact works alike for everyone
+    chance = compare_uplift(campaign_from_frame(no_effect), models=models, splits=3, seed=0)
+    assert not chance.reliable and "reliably better than random order" in chance.warnings[0]
+
+
 def test_targeting_needs_facts():
     frame = exact_log()[["customer", "arm", "visit"]]
     data = campaign_from_frame(frame, CampaignColumns(arm="arm", control="none"))

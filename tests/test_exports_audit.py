@@ -74,3 +74,14 @@ def test_the_audit_log_written_to_a_file_is_logged_and_its_owners_only(shop, wor
     assert main(["audit", "--csv", str(out)]) == 0
     assert "privacy setting" in out.read_text() and owner_only(out)
     assert exports(workspace_home) == ["audit.csv"]  # downloading the log is in the log
+
+
+def test_the_audit_log_names_a_run_as_its_page_does(tmp_path):
+    from retail.access.guard import Actor, GuardedWorkspace
+
+    workspace = Workspace(home=tmp_path / "home")
+    guarded = GuardedWorkspace(workspace, Actor("alice", "analyst"))
+    workspace.save_run("campaign", "shop", {}, {}, {})  # another page's run takes the workspace's id 1
+    run = guarded.save_run("forecast", "shop", {}, {}, {})
+    assert (run.number, run.id) == (1, 2)
+    assert audit.read(workspace, "forecast run")["detail"].tolist() == ["forecast run 1 (id 2)"]

@@ -71,3 +71,11 @@ def test_real_files_are_told_apart():
     assert "Fuel_Price" in walmart.result.frame.columns
     bakery = ingest(SHARED / "bakery_baskets" / "bread_basket.csv")
     assert kinds.detect(bakery.result.frame, bakery.mapping.to_dict()) == "basket_list"
+
+
+def test_money_puts_a_loss_sign_before_the_currency():
+    from retail.data import currency
+
+    assert currency.money(-1112.4, "GBP", 0) == "-£1,112"
+    assert currency.money(-2_500_000, "GBP") == "-£2.50M"
+    assert currency.money(-0.001, "GBP") == "£0.00" and currency.money(1234.5, None) == "1,234.50"

@@ -1,6 +1,7 @@
 import pandas as pd
 import pytest
 
+from retail import frequency
 from retail.analytics import overview
 from retail.data import schema
 
@@ -145,3 +146,17 @@ def test_summarise_bundles_the_page_figures():
     assert result.products["product_id"].tolist() == ["A"] and result.products["units"].tolist() == [4]
     assert result.trend["units"].tolist() == [4]
     assert result.returns == {"lines": 1.0, "units": 1.0, "value": 5.0, "cancelled_lines": 0.0, "cancelled_value": 0.0}
+
+
+def test_weekly_and_monthly_totals_cover_their_whole_period():
+    fridays = pd.Series(pd.date_range("2012-08-03", "2012-10-26", freq="W-FRI"))
+    assert frequency.covered_days(fridays) == (pd.Timestamp("2012-07-28"), pd.Timestamp("2012-11-01"))
+    firsts = pd.Series(pd.date_range("2012-01-01", "2012-06-01", freq="MS"))
+    assert frequency.covered_days(firsts) == (pd.Timestamp("2012-01-01"), pd.Timestamp("2012-06-30"))
+    days = pd.Series(pd.to_datetime(["2012-10-01 00:00", "2012-10-03 00:00", "2012-10-26 14:30"]))
+    assert frequency.covered_days(days) == (pd.Timestamp("2012-10-01"), pd.Timestamp("2012-10-26"))
+    totals = FRAME.iloc[[0, 1, 2]].assign(date=fridays.iloc[-3:].to_numpy())  # three Friday rows
+    weekly = overview.trend(totals, "W", pd.Timestamp("2012-10-12"), pd.Timestamp("2012-10-26"))
+    assert weekly["complete"].all() and overview.incomplete_note(weekly, "W") == ""
+    before = totals[totals["date"] <= "2012-10-24"]  # a period ending on Wednesday 24 Oct leaves Friday 26 out
+    assert overview.trend(before, "W", pd.Timestamp("2012-10-12"), pd.Timestamp("2012-10-24"))["complete"].all()

@@ -55,7 +55,9 @@ def test_targeting_models_and_a_list_for_the_customers_page(app_env):
     app.slider(key="exp_splits").set_value(2).run()
     app.button(key="exp_compare").click().run()
     assert not app.exception and not app.error
-    assert any("ranked the held-out customers best" in s.value for s in app.success)
+    # two splits of the demo campaign cannot tell these models from random order: the page says so, not a winner
+    assert any("No targeting model ranked the held-out customers reliably better" in i.value for i in app.info)
+    assert not any("ranked the held-out customers best" in s.value for s in app.success)
     summary = frame_with(app, "qini")
     assert set(summary["model"]) == {"random", "response", "two-model-logistic"}
     targets = frame_with(app, "targeting_score")

@@ -110,14 +110,14 @@ class GuardedWorkspace:
         if adjusting:
             self.log("forecast adjusted", dataset, f"run {run.id}: {summary.get('adjusted', '')}")
         else:
-            self.log(RUN_ACTIONS.get(kind, "analysis run"), dataset, f"{kind} run {run.id}")
+            self.log(RUN_ACTIONS.get(kind, "analysis run"), dataset, _run_words(run))
         return run
 
     def delete_run(self, run_id: int) -> None:
         self.require("delete")
         run = self.workspace.get_run(run_id)
         self.workspace.delete_run(run_id)
-        self.log("delete run", run.dataset, f"{run.kind} run {run.id}")
+        self.log("delete run", run.dataset, _run_words(run))
 
     # -- exports ------------------------------------------------------------------------------
     def export(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -158,3 +158,9 @@ class GuardedWorkspace:
         self.require("privacy")
         privacy.set_pseudonymise_exports(self.workspace, on)
         self.log("privacy setting", "", "exports show customers by pseudonym" if on else "exports show customer ids")
+
+
+def _run_words(run: RunInfo) -> str:
+    """A run as its page names it ("forecast run 1", numbered per dataset and page), with the workspace's id
+    (what the command line takes) when that differs."""
+    return f"{run.kind} run {run.number}" + (f" (id {run.id})" if run.number != run.id else "")

@@ -345,7 +345,7 @@ def _complete_periods(grouped: pd.DataFrame, sales: pd.DataFrame, freq: str, com
     """Drop a last period the data does not fully cover; returns the rows and the last period kept."""
     period = frequency.get(freq)
     end = grouped[DATE].max()
-    if complete_only and freq != "D" and sales[schema.DATE].max().normalize() < period.period_end(end):
+    if complete_only and freq != "D" and frequency.covered_days(sales[schema.DATE])[1] < period.period_end(end):
         report.incomplete_period_dropped = end
         end = end - period.offset
         grouped = grouped[grouped[DATE] <= end]

@@ -236,6 +236,9 @@ def trend(frame: pd.DataFrame, freq: str = "W", start: pd.Timestamp | None = Non
     result = result.rename_axis("period").reset_index()
     first_day = pd.Timestamp(start).normalize() if start is not None else sales[schema.DATE].min().normalize()
     last_day = pd.Timestamp(end).normalize() if end is not None else sales[schema.DATE].max().normalize()
+    if len(sales):  # rows that are weekly or monthly totals cover their whole week or month
+        covered = frequency.covered_days(sales[schema.DATE])
+        first_day, last_day = min(first_day, covered[0]), max(last_day, covered[1])
     ends = result["period"] + period.offset - pd.Timedelta(days=1)
     return result.assign(complete=(result["period"] >= first_day) & (ends <= last_day))
 

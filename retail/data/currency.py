@@ -79,11 +79,13 @@ def guess(frame: pd.DataFrame, mapping: Mapping[str, str], marks: Iterable[str] 
 
 
 def money(value: float, code: str | None, decimals: int = 2) -> str:
-    """``£1,234.50`` (or ``1,234.50`` without a currency); millions as ``£3.98M`` to fit a tile."""
+    """``£1,234.50`` (or ``1,234.50`` without a currency); millions as ``£3.98M`` to fit a tile; a loss
+    as ``-£1,112`` (the sign before the symbol)."""
     symbol = CURRENCIES[code].symbol if code in CURRENCIES else ""
+    sign = "-" if value < 0 and round(abs(value), decimals) > 0 else ""
     if abs(value) >= 1e6:
-        return f"{symbol}{value / 1e6:,.2f}M"
-    return f"{symbol}{value:,.{decimals}f}"
+        return f"{sign}{symbol}{abs(value) / 1e6:,.2f}M"
+    return f"{sign}{symbol}{abs(value):,.{decimals}f}"
 
 
 def label(code: str | None) -> str:

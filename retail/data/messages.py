@@ -30,7 +30,7 @@ from retail.data.readers import RawTable
 from retail.data.report import ValidationReport
 from retail.data.rules import Rules, ValidationError, keep_rows
 from retail.data.settings import ValidationSettings
-from retail.data.validation import ValidationResult, note_read_problems
+from retail.data.validation import ValidationResult, file_columns, note_read_problems
 
 MESSAGE = "message"  # the line_type of every row of a customer messages dataset
 RATING_SCALES = (5.0, 10.0, 100.0)
@@ -150,7 +150,7 @@ def validate_messages(raw: RawTable, mapping: schema.ColumnMapping,
     if absent or not is_messages(mapping):
         raise ValidationError(f"A customer messages file needs its text column mapped to 'text' (--map text=COLUMN), "
                               f"and mapped columns must exist (missing: {absent or 'none'}). "
-                              f"Available columns: {list(source.columns)[:30]}.")
+                              f"The file's columns: {file_columns(source)}.")
     rules = Rules(np.arange(1, len(source) + 1))
     note_read_problems(raw, rules)
     frame = pd.DataFrame(index=source.index)

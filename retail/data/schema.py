@@ -202,7 +202,7 @@ class ColumnMapping:
         if DATE not in self.columns:
             problems.append("no column is mapped to 'date'")
         if PRODUCT_ID not in self.columns and PRODUCT_NAME not in self.columns and STORE_ID not in self.columns:
-            problems.append("no column is mapped to 'product_id' (or 'product_name' or 'store_id')")
+            problems.append("no column is mapped to 'product code' (or 'product' or 'store')")
         return problems
 
     def with_overrides(self, overrides: dict[str, str | None]) -> ColumnMapping:

@@ -103,15 +103,22 @@ def note_read_problems(raw: RawTable, rules: Rules) -> None:
                     for b in raw.broken_rows if b.reason != "unclosed_quote"])
 
 
+def file_columns(source: pd.DataFrame, shown: int = 30) -> str:
+    """The file's column names for a message: 'SKU', 'Qty' and 3 more."""
+    names = ", ".join(f"'{column}'" for column in list(source.columns)[:shown])
+    return names + (f" and {len(source.columns) - shown:,} more" if len(source.columns) > shown else "")
+
+
 def _check_mapping(mapping: schema.ColumnMapping, source: pd.DataFrame) -> None:
     problems = mapping.missing_required()
     if problems:
-        raise ValidationError(f"The column mapping is incomplete: {'; '.join(problems)}. "
-                              f"Available columns: {list(source.columns)[:30]}.")
+        raise ValidationError(f"The column mapping is incomplete: {'; '.join(problems)}. Match one of the "
+                              f"file's columns to it: {file_columns(source)}.")
     absent = {f: c for f, c in mapping.columns.items() if c not in source.columns}
     if absent:
-        raise ValidationError(f"The mapping names columns that are not in the file: {absent}. "
-                              f"Available columns: {list(source.columns)[:30]}.")
+        missing = ", ".join(f"'{column}' (for {schema.FIELD_LABELS.get(field, field)})" for field, column in absent.items())
+        raise ValidationError(f"The mapping names columns that are not in the file: {missing}. "
+                              f"The file's columns: {file_columns(source)}.")
 
 
 def _report(raw: RawTable, mapping: schema.ColumnMapping, clean: pd.DataFrame, rules: Rules,

@@ -44,6 +44,7 @@ class UpliftComparison:
     splits: int
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    reliable: bool = True  # the best model ranks better than random order beyond the splits' noise
 
     def summary_dict(self) -> dict[str, Any]:
         """The command line's JSON: per model ``qini``, ``uplift_at_30`` and their ``sd`` over splits."""
@@ -55,7 +56,7 @@ class UpliftComparison:
                                      "qini_sd": sd["qini"], "uplift_at_30_sd": sd["uplift_at_30"]}
         return {"outcome": self.outcome, "treatment": self.treatment, "customers": self.customers,
                 "test_customers": self.test_customers, "splits": self.splits, "best": self.best,
-                "methods": methods, "warnings": self.warnings}
+                "reliable": self.reliable, "methods": methods, "warnings": self.warnings}
 
     def expected(self, model: str, share: float) -> dict[str, float | None]:
         """Measured extra outcomes (and spend) per customer targeted, for the top ``share`` by ``model``."""
@@ -175,14 +176,25 @@ def _comparison(data: CampaignData, scores: pd.DataFrame, curves: pd.DataFrame, 
     summary.insert(1, "label", summary["model"].map(UPLIFT_MODELS.label))
     candidates = summary[~summary["model"].isin(UPLIFT_MODELS.tagged(BASELINE))]
     best = candidates["model"].iloc[0] if len(candidates) else summary["model"].iloc[0]
-    warnings = []
-    baseline = summary[summary["model"].isin(UPLIFT_MODELS.tagged(BASELINE))]
-    if len(baseline) and len(candidates) and candidates["qini"].iloc[0] <= baseline["qini"].max():
-        warnings.append("No model ranked customers better than random order on the held-out parts: the contact's "
-                        "effect does not seem to depend on what is known about the customers.")
+    reliable = _beats_random(scores, best)
+    warnings = [] if reliable else [
+        "No model ranked the held-out customers reliably better than random order (the best one's targeting quality "
+        "is within two standard errors of random order's): the contact's effect does not seem to depend on what is "
+        "known about the customers, so a list ranked by a model is close to a random pick."]
     by_share = shares.groupby(["model", "share"], sort=False).mean(numeric_only=True).reset_index()
     curve = curves.groupby(["model", "share"], sort=False)["extra"].mean().reset_index()
     treatment = data.columns.treatment or "any offer"
     return UpliftComparison(data.columns.outcome, treatment, scores, summary, curve,
                             by_share.drop(columns=["split"]), best, rows, test_rows, int(scores["split"].nunique()),
-                            params, warnings)
+                            params, warnings, reliable)
+
+
+def _beats_random(scores: pd.DataFrame, best: str) -> bool:
+    """Whether ``best``'s Qini beats random order's by more than two standard errors over the splits (paired,
+    split by split, when random order was measured too; else against 0, random order's expected Qini)."""
+    by_split = scores.pivot_table(index="split", columns="model", values="qini")
+    baselines = [m for m in UPLIFT_MODELS.tagged(BASELINE) if m in by_split and m != best]
+    gain = by_split[best] - (by_split[baselines].max(axis=1) if baselines else 0.0)
+    if len(gain) < 2:
+        return bool(gain.mean() > 0)
+    return bool(gain.mean() > 2 * gain.std(ddof=1) / np.sqrt(len(gain)))
