@@ -139,3 +139,6 @@ def test_adding_sales_from_the_shops_database(app_env, small_sample_file, postgr
     info = Workspace().get("shop")
     assert info.date_max >= CUT and any("now has" in s.value for s in app.success)
     assert Workspace().preferences("shop", "sales source")["url_env"] == "SHOP_DB"
+    app.button(key="append_ask").click().run()  # the same week again: in the dataset already
+    assert not app.exception and any("Nothing changed" in i.value for i in app.info)
+    assert "Rows added" not in [m.label for m in app.metric]

@@ -14,6 +14,7 @@ from retail.data.workspace import Workspace
 from retail.planning.attention import AttentionSettings, exceptions, keep_settings, kept_settings
 from retail.planning.exceptions import (
     Context,
+    describe_counts,
     movers,
     new_products,
     outside_range,
@@ -138,3 +139,10 @@ def test_every_detector_takes_exactly_its_registry_thresholds():
         found = spec.build(context)
         assert list(found.columns[:3]) == ["kind", "series_id", "name"] and found.empty, spec.name
     assert np.isfinite([p.default for spec in EXCEPTIONS for p in spec.params]).all()
+
+
+def test_the_headline_counts_in_words():
+    ranked = pd.DataFrame({"kind": ["new-product"] * 3 + ["stopped"]})
+    labels = {"new-product": "new product", "stopped": "stopped selling"}
+    assert describe_counts(ranked, labels) == "4 things need attention: 3 new products, 1 stopped selling."
+    assert describe_counts(ranked.iloc[:1], labels) == "1 thing needs attention: 1 new product."

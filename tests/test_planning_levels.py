@@ -116,3 +116,20 @@ def test_a_dataset_with_only_a_total_is_refused():
     frame = canonical_lines(n=500, days=120).assign(**{schema.PRODUCT_ID: None, schema.STORE_ID: None})
     with pytest.raises(ValueError, match="need products or stores"):
         run_reconciled(frame, SETTINGS)
+
+
+def test_a_level_whose_best_is_the_blend_is_forecast_by_its_members_as_the_blend_weighs_them():
+    from retail.forecast.backtest import backtest
+    from retail.forecast.combination import Blend
+    from retail.forecast.models import MovingAverage, SeasonalNaive
+    from retail.planning.levels import _future
+    from tests.forecast_data import sine_panel
+
+    panel = sine_panel(n_series=3, periods=120, noise=3.0)
+    models = {"snaive": SeasonalNaive(), "ma": MovingAverage(window=14), "blend": Blend(members=("snaive", "ma"))}
+    past = backtest(panel, models, 7, 3).forecasts
+    weights = models["blend"].weights(past, ("snaive", "ma"))
+    got = _future(panel, models, "blend", 7, past).set_index([SERIES_ID, DATE])["yhat"]
+    members = {name: models[name].fit(panel).predict(7).set_index([SERIES_ID, DATE])["yhat"] for name in weights.index}
+    expected = sum(weight * members[name] for name, weight in weights.items())
+    np.testing.assert_allclose(got.to_numpy(), expected.reindex(got.index).to_numpy())

@@ -76,13 +76,16 @@ def _from_query(info) -> tuple[str, RawTable] | None:
 
 
 def _outcome(plan: AppendPlan) -> None:
-    cells = st.columns(4)
-    cells[0].metric("Rows added", f"{plan.seam.added:,}")
-    cells[1].metric("Rows replaced", f"{plan.seam.replaced:,}", help="Rows of the days the new sales cover: the new "
-                    "rows replace them (a re-sent week corrects the old one).")
-    cells[2].metric("Rows kept", f"{plan.seam.kept:,}")
-    cells[3].metric("Days", f"{plan.seam.days:,}")
-    (st.info if plan.unchanged else st.caption)(plan.describe())
+    if plan.unchanged:  # the file is in the dataset already: no tiles counting rows that would not change
+        st.info(plan.describe())
+    else:
+        cells = st.columns(4)
+        cells[0].metric("Rows added", f"{plan.seam.added:,}")
+        cells[1].metric("Rows replaced", f"{plan.seam.replaced:,}", help="Rows of the days the new sales cover: the "
+                        "new rows replace them (a re-sent week corrects the old one).")
+        cells[2].metric("Rows kept", f"{plan.seam.kept:,}")
+        cells[3].metric("Days", f"{plan.seam.days:,}")
+        st.caption(plan.describe())
     rules = plan.report.rules_frame()
     if not rules.empty:
         st.dataframe(rules, hide_index=True, width="stretch", key="append_rules")

@@ -19,6 +19,7 @@ from retail import frequency
 from retail.analytics.aggregate import DATE, SERIES_ID, TARGETS, Y
 from retail.forecast.intervals import bound_names
 from retail.forecast.metrics import YHAT
+from retail.formatting import plural
 from retail.inventory.plan import stock_known
 from retail.planning.registry import FORECAST_PAGE, OVERVIEW_PAGE, PLAN_PAGE
 from retail.planning.tracking import BEST, RUN, SCALE
@@ -246,12 +247,16 @@ def rank(found: pd.DataFrame, context: Context, labels: dict[str, str]) -> pd.Da
     return out
 
 
+NOUN_LABELS = {"new-product"}  # kinds whose label is a noun: "19 new products"; the others read as they are
+
+
 def describe_counts(ranked: pd.DataFrame, labels: dict[str, str]) -> str:
     """'12 things need attention: 5 outside the forecast's range, 3 new products ...'."""
     if ranked.empty:
         return "Nothing needs attention this week."
     counts = ranked["kind"].value_counts()
-    parts = [f"{count} {labels.get(kind, kind)}" for kind, count in counts.items()]
+    parts = [f"{count} {plural(labels.get(kind, kind), count) if kind in NOUN_LABELS else labels.get(kind, kind)}"
+             for kind, count in counts.items()]
     return f"{len(ranked)} thing{'s' if len(ranked) != 1 else ''} need{'' if len(ranked) != 1 else 's'} " \
            f"attention: {', '.join(parts)}."
 

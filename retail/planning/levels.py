@@ -32,6 +32,7 @@ from sklearn.base import clone
 
 from retail.analytics.aggregate import DATE, SERIES_ID, Y, exogenous_candidates
 from retail.forecast.backtest import CUTOFF, backtest, series_scales
+from retail.forecast.combination import Blend
 from retail.forecast.intervals import apply_intervals, empirical_coverage, residual_quantiles
 from retail.forecast.metrics import MODEL, STEP, WINDOW, YHAT, best_model, bias, leaderboard, pooled, wape
 from retail.forecast.models import build_models
@@ -69,11 +70,23 @@ def forecast_level(panel: pd.DataFrame, level: str, settings: ForecastSettings, 
     board = leaderboard(pooled(result.forecasts, result.seconds))
     best = best_model(board)
     progress(0.9, f"{level}: fitting {FORECASTERS.label(best)} on all history")
-    future = clone(models[best]).fit(panel).predict(settings.horizon)
+    future = _future(panel, models, best, settings.horizon, result.forecasts)
     dates = pd.DatetimeIndex(np.sort(future[DATE].unique()))
     future[STEP] = dates.get_indexer(pd.DatetimeIndex(future[DATE])) + 1
     return BaseForecasts(level, best, board, result.forecasts[result.forecasts[MODEL] == best].drop(columns=[MODEL]),
                          future)
+
+
+def _future(panel: pd.DataFrame, models: Mapping[str, Any], best: str, horizon: int,
+            backtest_frame: pd.DataFrame) -> pd.DataFrame:
+    """``best`` fitted on all history and its forecast; a blend's members each, weighted as its backtest says
+    (as the Forecast page does)."""
+    model = models[best]
+    if not isinstance(model, Blend):
+        return clone(model).fit(panel).predict(horizon)
+    members = model.members_in(list(models))
+    parts = {name: clone(models[name]).fit(panel).predict(horizon) for name in members}
+    return model.combine(parts, model.weights(backtest_frame, members), [SERIES_ID, DATE])
 
 
 @dataclass
