@@ -209,7 +209,8 @@ def show_check(key: tuple, settings) -> None:
         PROPENSITY_MODELS.label))
     st.dataframe(propensity, hide_index=True, width="stretch", key="cust_eval_propensity",
                  column_config=glossary_columns(propensity, "%.3f"))
-    value = checked.value_evaluation.assign(model=checked.value_evaluation["model"].map(VALUE_MODELS.label))
+    value = checked.value_evaluation.assign(model=checked.value_evaluation["model"].map(VALUE_MODELS.label),
+                                            purchases_predicted=checked.value_evaluation["purchases_predicted"].round())
     st.dataframe(value, hide_index=True, width="stretch", key="cust_eval_value",
                  column_config=glossary_columns(value, "%.3f", purchases_predicted="localized",
                                                 purchases_actual="localized", spend_predicted="accounting",

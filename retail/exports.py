@@ -71,6 +71,8 @@ def plain_values(sheet: Sheet) -> pd.DataFrame:
             frame[column] = frame[column].map({True: "yes", False: "no"})
         elif kind == "money":
             frame[column] = frame[column].round(2)
+        elif kind == "whole":  # 8, not 8.0
+            frame[column] = frame[column].round().astype("Int64")
         elif kind in ROUNDING:
             frame[column] = frame[column].round(ROUNDING[kind])
         elif kind == "text":
