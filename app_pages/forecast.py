@@ -21,6 +21,7 @@ from retail.forecast.explain import (
     outlook,
     outlook_columns,
     series_by_volume,
+    series_label,
     wide_range_note,
 )
 from retail.forecast.export import to_csv_bytes, to_excel_bytes
@@ -90,14 +91,14 @@ def show_outlook(result, unit: str, code: str | None, store: str) -> None:
         st.caption(note)
 
 
-def show_series(result, run_id: int, unit: str) -> str:
+def show_series(result, run_id: int, unit: str, store: str) -> str:
     """One series' chart; returns the model shown (the run's best unless the user picks another)."""
     st.subheader("One series")
-    names = dict(zip(result.series_info["series_id"], result.series_info["name"], strict=True))
+    names = {code: series_label(name, code, result.settings.level, store)
+             for code, name in zip(result.series_info["series_id"], result.series_info["name"], strict=True)}
     pick = st.columns([3, 1])
-    series = pick[0].selectbox("Series, biggest first (type to search a product or store)",
-                               series_by_volume(result), key=f"fc_series_{run_id}",
-                               format_func=lambda s: names[s] if names[s] == s else f"{names[s]} ({s})")
+    series = pick[0].selectbox("Series, best sellers so far first (type to search a product or store)",
+                               series_by_volume(result), key=f"fc_series_{run_id}", format_func=names.get)
     models = list(result.metrics["model"])
     model = pick[1].selectbox("Model", models, index=models.index(result.best), key=f"fc_model_{run_id}",
                               format_func=FORECASTERS.label)
@@ -151,7 +152,7 @@ def show_run(home: str, run, info, frame) -> None:
     show_leaderboard(result)
     show_outlook(result, TARGETS[result.settings.target].unit, code, schema.store_word(info.mapping))
     show_adjustments(result, run.id, frame, open_run)
-    model = show_series(result, run.id, unit)
+    model = show_series(result, run.id, unit, schema.store_word(info.mapping))
     show_accuracy(result, model, schema.store_word(info.mapping))
     show_downloads(home, result, run.number, info, code)
 

@@ -80,3 +80,13 @@ def test_sales_value_forecasts_are_their_own_value(frame):
 
 def test_biggest_series_comes_first(result):
     assert series_by_volume(result)[0] == "C"
+
+
+def test_a_series_is_named_as_a_person_names_it():
+    from retail.forecast.explain import series_label
+
+    assert series_label("20", "20", "store") == "Store 20"
+    assert series_label("20", "20", "store", "branch") == "Branch 20"
+    assert series_label("France", "France", "store", "country") == "France"
+    assert series_label("WHITE MUG", "22470", "product") == "WHITE MUG (22470)"
+    assert series_label("22470", "22470", "product") == "22470"

@@ -232,3 +232,10 @@ def test_returns_undo_their_own_sale_only():
     late = run([["2011-01-01", "A", "Item A", "2", "1.5", "c1", "London", "1"],
                 ["2011-06-01", "A", "Item A", "-2", "1.5", "c1", "London", "C9"]])
     assert late.frame[schema.LINE_TYPE].tolist() == ["sale", "return"]  # five months later: not the same sale
+
+
+def test_sales_totals_without_units_are_not_said_to_count_a_unit_a_row():
+    frame = pd.DataFrame({"Store": ["1", "2"], "Date": ["2012-10-26", "2012-10-26"], "Weekly_Sales": ["1000.5", "2000"]})
+    raw = RawTable(frame=frame, source_name="stores.csv", file_format="csv")
+    note = validate(raw, schema.infer_mapping(frame)).report.rule("quantity_defaulted")
+    assert note.title == "No units column: the rows carry sales values" and "sales values" in note.action

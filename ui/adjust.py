@@ -57,7 +57,8 @@ def edit_grid(result, run_id: int, open_run: Callable[[int], None]) -> None:
     before[periods] = before[periods].round(0 if result.settings.target == "units" else 2)  # as a planner reads them
     with st.form(f"fc_adjust_grid_{run_id}"):
         edited = st.data_editor(before, key=f"fc_adjust_editor_{run_id}", width="stretch", disabled=[NAME],
-                                column_config={NAME: st.column_config.TextColumn("series"), **{
+                                column_config={"_index": st.column_config.TextColumn("code"),
+                                               NAME: st.column_config.TextColumn("series"), **{
                                     column: st.column_config.NumberColumn(column, min_value=0.0, format="localized")
                                     for column in before.columns if column != NAME}})
         reason, note = _reason_inputs(f"fc_adjust_grid_{run_id}")

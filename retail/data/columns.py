@@ -136,8 +136,13 @@ def type_numbers(frame: pd.DataFrame, source: pd.DataFrame, mapping: schema.Colu
               "row dropped", shown, drop=True)
     if mapping.get(schema.QUANTITY) is None:
         frame[schema.QUANTITY] = 1.0
-        rules.note("quantity_defaulted", "No quantity column: each row counts as 1 unit", len(source),
-                   "quantity set to 1" + _unused_quantity_hint(source, mapping))
+        if mapping.get(schema.REVENUE) is not None and mapping.get(schema.UNIT_PRICE) is None:
+            # sales totals (a store's week, say): the money is known, units are not
+            title, action = ("No units column: the rows carry sales values", "sales figures use the sales values; "
+                             "where units are counted, each row counts as 1")
+        else:
+            title, action = "No quantity column: each row counts as 1 unit", "quantity set to 1"
+        rules.note("quantity_defaulted", title, len(source), action + _unused_quantity_hint(source, mapping))
     if mapping.get(schema.REVENUE) is None:
         frame[schema.REVENUE] = frame[schema.QUANTITY] * frame[schema.UNIT_PRICE]
 

@@ -156,3 +156,12 @@ def series_by_volume(result: ForecastResult) -> list[str]:
     """Series ids, the biggest seller (total history) first: the default series to show."""
     volume = result.history.groupby(SERIES_ID)[Y].sum().sort_values(ascending=False, kind="stable")
     return list(volume.index)
+
+
+def series_label(name: str, series_id: str, level: str, store: str = "store") -> str:
+    """A series as a page names it: its name, with its code when the two differ; a store known only by a
+    number as "Store 20" (``store``: the dataset's word for a store)."""
+    name, series_id = str(name), str(series_id)
+    if level == "store" and name == series_id and series_id.isdigit():
+        return f"{store.capitalize()} {series_id}"
+    return name if name == series_id else f"{name} ({series_id})"
