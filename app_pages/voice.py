@@ -90,11 +90,14 @@ def show_products(result) -> None:
 
 def show_unhappy(result) -> None:
     unhappy = result.unhappy
+    st.caption(f"Told from the words by: {unhappy['label']}.")  # a long name: a sentence, not a tile
     left, middle, right = st.columns(3)
-    left.metric("Model", unhappy["label"])
-    middle.metric("AUC on unseen messages", "n/a" if unhappy["auc"] is None else f"{unhappy['auc']:.3f}",
-                  help=f"{unhappy['auc_how']}; 1 = every unhappy message above every other, 0.5 = chance.")
-    right.metric("Likely unhappy", f"{unhappy['flagged']:,}")
+    left.metric("Rated unhappy", f"{unhappy['rated_unhappy']:,}" if unhappy["rated"] else "no ratings",
+                help="Messages whose rating is at or below the unhappy rating (settings).")
+    middle.metric("Likely unhappy from their words", f"{unhappy['flagged']:,}",
+                  help="Messages whose words give an unhappy probability of 0.5 or more, rated or not.")
+    right.metric("AUC on unseen messages", "n/a" if unhappy["auc"] is None else f"{unhappy['auc']:.3f}",
+                 help=f"{unhappy['auc_how']}; 1 = every unhappy message above every other, 0.5 = chance.")
     st.subheader("Act on these first")
     columns = [c for c in (schema.DATE, schema.PRODUCT_ID, schema.PRODUCT_NAME, schema.RATING, "unhappy_probability",
                            "topic_name", schema.TEXT) if c in result.act_first and result.act_first[c].notna().any()]
@@ -140,8 +143,10 @@ try:
 except ValueError as exc:  # too few messages for topics, too few ratings for the chosen model
     st.error(str(exc))
     st.stop()
-st.caption(f"{len(result.messages):,} messages · {len(result.topics)} topics · "
-           f"{result.unhappy['flagged']:,} likely unhappy")
+rated = (f" · {result.unhappy['rated_unhappy']:,} rated unhappy ({settings.unhappy_rating:g} stars or fewer of 5)"
+         if result.unhappy["rated"] else "")
+st.caption(f"{len(result.messages):,} messages · {len(result.topics)} topics{rated} · "
+           f"{result.unhappy['flagged']:,} likely unhappy from their words")
 tabs = st.tabs(["Topics", "Trend", "Products", "Unhappy customers", "Answer helper"])
 for tab, show in zip(tabs, (show_topics, show_trend, show_products, show_unhappy, show_answers), strict=True):
     with tab:

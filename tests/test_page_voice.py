@@ -40,7 +40,10 @@ def test_topics_unhappy_list_and_answer_helper(app_env, tmp_path):
     app = open_page()
     assert any("400 messages" in c.value for c in app.caption)
     tiles = {m.label: m.value for m in app.metric}
-    assert tiles["Model"] == "Learned from the ratings" and float(tiles["AUC on unseen messages"]) > 0.85
+    assert any("Told from the words by: Learned from the ratings" in c.value for c in app.caption)
+    assert float(tiles["AUC on unseen messages"]) > 0.85 and int(tiles["Rated unhappy"].replace(",", "")) > 0
+    rated = int(tiles["Rated unhappy"].replace(",", ""))
+    assert any(f"{rated:,} rated unhappy (2 stars or fewer of 5)" in c.value for c in app.caption)
     act_first = frame_with(app, "unhappy_probability")
     assert len(act_first) > 0 and (act_first["unhappy_probability"] >= 0.5).all()
     assert len(frame_with(app, "top_topics")) == 6  # six products
@@ -56,7 +59,7 @@ def test_widgets_change_the_models_and_the_sales_join(app_env, tmp_path):
     app = open_page()
     app.selectbox(key="fb_unhappy_model").set_value("lexicon").run()
     assert not app.exception
-    assert {m.label: m.value for m in app.metric}["Model"] == "Word list (VADER)"
+    assert any("Told from the words by: Word list (VADER)" in c.value for c in app.caption)
     app.number_input(key="fb_t_n_topics").set_value(3).run()
     assert not app.exception and any("3 topics" in c.value for c in app.caption)
     app.selectbox(key="fb_sales").set_value("shop sales").run()
