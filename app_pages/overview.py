@@ -101,7 +101,9 @@ def kpi_tiles(result: overview.Summary, selection: overview.Selection, code: str
     with st.container(horizontal=True, gap="small"):
         for kpi in result.kpis:
             exact = kpi.exact(code)
+            flat = "off" if kpi.unchanged else None  # no arrow, no colour for "no change"
             st.metric(kpi.label, kpi.formatted(code), kpi.formatted_change(), border=True, width=180,
+                      delta_color=flat or "normal", delta_arrow=flat or "auto",
                       help=f"{kpi.label}: {exact}; change against {compared}" if kpi.change is not None
                       else f"{kpi.label}: {exact}; nothing to compare with in {compared}")
     if note := overview.comparison_note(first_day, selection):

@@ -115,6 +115,8 @@ def test_kpi_formatting():
     assert overview.Kpi("Revenue", 12_345.678, None, "money").exact("GBP") == "£12,345.68"
     assert overview.Kpi("Units", 8_909, 0.1).formatted() == "8,909"
     assert overview.Kpi("Units", 8_909, 0.1).formatted_change() == "+10.0%"
+    assert overview.Kpi("Stores", 45, 0.0).formatted_change() == "no change" and overview.Kpi("Stores", 45, 0.0).unchanged
+    assert overview.Kpi("Units", 10, -0.0004).unchanged and not overview.Kpi("Units", 10, -0.0006).unchanged
     assert overview.Kpi("AOV", float("nan"), None).formatted() == "n/a"
 
 

@@ -57,7 +57,14 @@ class Kpi:
         """The change as a percentage, or for a share in percentage points ("+4.2 points", not "+13.7%")."""
         if self.change is None:
             return None
+        if self.unchanged:
+            return "no change"
         return points(self.change) if self.unit == "share" else f"{self.change:+.1%}"
+
+    @property
+    def unchanged(self) -> bool:
+        """True when the change rounds to nothing as shown (45 stores then and now)."""
+        return self.change is not None and round(self.change * 1000) == 0  # "+0.0%" or "+0.0 points"
 
 
 def default_period(first: pd.Timestamp, last: pd.Timestamp, months: int = 3) -> tuple[pd.Timestamp, pd.Timestamp]:
