@@ -40,10 +40,11 @@ def _report(result) -> None:
     cols[1].metric("Rows kept", f"{report.rows_kept:,}")
     cols[2].metric("Rows dropped", f"{dropped:,}")
     days = (pd.Timestamp(report.date_range[1]) - pd.Timestamp(report.date_range[0])).days + 1 if report.date_range else 0
-    cols[3].metric("Days covered", f"{days:,}")
-    span = f"from {report.date_range[0]} to {report.date_range[1]}, " if report.date_range else ""
-    st.caption(f"Read as {report.read_as}; dates {span}read as {describe_format(report.date_format)}. "
-               f"Sales lines: {report.line_types.get(schema.SALE, 0):,}.")
+    cols[3].metric("Days covered", f"{days:,}" if report.date_range else "no dates")
+    dates = (f"dates from {report.date_range[0]} to {report.date_range[1]}, read as "
+             f"{describe_format(report.date_format)}" if report.date_range else "no dates")
+    sales = f" Sales lines: {report.line_types.get(schema.SALE, 0):,}." if report.file_kind != "messages" else ""
+    st.caption(f"Read as {report.read_as}; {dates}.{sales}")
     rules = report.rules_frame()
     if rules.empty:
         st.success("No problems found.")
@@ -162,7 +163,7 @@ def _add_dataset() -> None:
             st.stop()
         st.caption(f"**{upload['name']}**: {len(raw.frame):,} rows, {raw.frame.shape[1]} columns; "
                    f"read as {raw.describe()}.")
-        st.dataframe(raw.frame.head(20).astype(str), hide_index=True, width="stretch", key="preview")
+        st.dataframe(raw.frame.head(20).astype("string").fillna(""), hide_index=True, width="stretch", key="preview")
         # Keyed by sheet too: another sheet's columns are matched afresh, not left as chosen for the first.
         st.subheader("2. Match your columns")
         st.caption("We guessed from the names and contents; correct anything that is wrong.")

@@ -110,9 +110,10 @@ def dataset_picker() -> DatasetInfo | None:
     state.publish("dataset", name)
     info = next(i for i in datasets if i.name == name)
     st.session_state[ACTIVE_INFO_KEY] = info
-    span = f"{info.date_min:%d %b %Y} - {info.date_max:%d %b %Y}" if info.date_min is not None else ""
-    st.sidebar.caption(f"{kinds.KINDS[info.kind].label.capitalize()} · {info.rows:,} rows · {span}",
-                       help=info.report.get("file_kind_text") or None)
+    parts = [kinds.KINDS[info.kind].label.capitalize(), f"{info.rows:,} rows"]
+    if info.date_min is not None:
+        parts.append(f"{info.date_min:%d %b %Y} - {info.date_max:%d %b %Y}")
+    st.sidebar.caption(" · ".join(parts), help=info.report.get("file_kind_text") or None)
     return info
 
 
