@@ -38,6 +38,7 @@ def _importance(fitted: dict[str, ForecastModel], blend_weights: dict[str, pd.Se
             imp = model.feature_importance_
             parts.append(pd.DataFrame({MODEL: name, "feature": imp.index, "importance": imp.to_numpy()}))
     for name, weights in blend_weights.items():
+        weights = weights[weights > 0]  # a member the blend gave nothing does not drive it
         parts.append(pd.DataFrame({MODEL: name, "feature": [f"{MEMBER_WEIGHT}{member}" for member in weights.index],
                                    "importance": weights.to_numpy()}))
     return (
