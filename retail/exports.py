@@ -67,7 +67,7 @@ def plain_values(sheet: Sheet) -> pd.DataFrame:
     frame = sheet.frame.copy()
     for column in frame.columns:
         kind = sheet.kind(column)
-        if frame[column].dtype == bool:
+        if _yes_no(frame[column]):
             frame[column] = frame[column].map({True: "yes", False: "no"})
         elif kind == "money":
             frame[column] = frame[column].round(2)
@@ -78,6 +78,14 @@ def plain_values(sheet: Sheet) -> pd.DataFrame:
         elif kind == "text":
             frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return neutralise_frame(frame)
+
+
+def _yes_no(values: pd.Series) -> bool:
+    """A column of ticks: booleans, also when a merge left them among empty cells (object or nullable)."""
+    if values.dtype == bool or values.dtype == "boolean":
+        return True
+    present = values.dropna()
+    return values.dtype == object and len(present) > 0 and present.map(type).isin([bool, np.bool_]).all()
 
 
 def csv_bytes(sheet: Sheet) -> bytes:

@@ -179,3 +179,11 @@ def test_cli_forecast_json_and_files(tmp_path, monkeypatch, capsys):
     bad = parser.parse_args(["forecast", "x", "--out", str(tmp_path / "f.pdf")])
     with pytest.raises(ValueError, match="must end in .xlsx or .csv"):
         bad.handler(bad)
+
+
+def test_ticks_read_yes_or_no_also_among_empty_cells():
+    from retail import exports
+
+    frame = pd.DataFrame({"in_sample": pd.Series([True, None, False], dtype=object), "units": [1.0, 2.0, 3.0]})
+    lines = exports.csv_bytes(exports.Sheet(frame)).decode().splitlines()
+    assert lines == ["Range checked on its own data,units", "yes,1", ",2", "no,3"]
