@@ -90,8 +90,10 @@ def scope_filters(info, key: tuple, kept: dict) -> tuple[list[str], list[str], l
             default = None if widget_key in st.session_state else [
                 v for v in kept.get(widget_key, []) if v in options] or state.from_url(
                 param, lambda v, options=options: v if v in options else None, [], many=True)
-            chosen[param] = column.multiselect(label, options, default=default, key=widget_key, placeholder="All",
-                                               format_func=fmt, disabled=not options)
+            chosen[param] = column.multiselect(label, options, default=default, key=widget_key,
+                                               placeholder="All" if options else "None in this dataset",
+                                               format_func=fmt, disabled=not options,
+                                               help=None if options else f"This dataset has no {param} column mapped.")
     return chosen["store"], chosen["category"], chosen["product"]
 
 

@@ -19,10 +19,15 @@ def titled_layout(fig: go.Figure, title: str, x_title: str = "", y_title: str = 
     ``layout`` adds or overrides Plotly layout settings. Titles may hold a product, a customer or an
     offer from a file: they are shown as written, never read as Plotly's HTML."""
     fig.update_layout(title={"text": plot_text(title), "x": 0.0, "xanchor": "left"}, template=TEMPLATE,
-                      height=height, xaxis_title=plot_text(x_title), yaxis_title=plot_text(y_title),
+                      height=height, xaxis_title=plot_text(_capital(x_title)), yaxis_title=plot_text(_capital(y_title)),
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})
     fig.update_layout(**layout)
     return fig
+
+
+def _capital(text: str) -> str:
+    """An axis title as a heading: "Product", "Units per week" (the caller's words otherwise kept)."""
+    return text[:1].upper() + text[1:]
 
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 380) -> go.Figure:
