@@ -27,7 +27,7 @@ def segment_figure(segments: pd.DataFrame, currency_code: str | None = None) -> 
 def movement_figure(movement: pd.DataFrame, previous: str, current: str) -> go.Figure:
     """Customers by segment at the previous date (rows) and now (columns)."""
     fig = go.Figure(go.Heatmap(z=movement.to_numpy(), x=list(movement.columns), y=list(movement.index),
-                               colorscale="Blues", texttemplate="%{z:,}",
+                               colorscale="Blues", texttemplate="%{z:,}", colorbar={"title": {"text": "Customers"}},
                                hovertemplate="%{y} → %{x}: %{z:,} customers<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     return titled_layout(fig, f"Where customers moved: segment on {previous} (rows) and on {current} (columns)",

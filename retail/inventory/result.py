@@ -119,7 +119,8 @@ def headline(result: ReplenishmentResult) -> str:
     measure = "achieved_csl" if terms["service_measure"] == CYCLE else "fill_rate"
     words = "of order cycles without running out" if terms["service_measure"] == CYCLE else "of demanded units sold"
     mine, base = result.simulation[ours()], result.simulation[baseline()]
-    text = (f"Replaying {result.simulate_from} to {result.simulate_to}, the {POLICIES.label(ours())} policy asked for "
+    span = " to ".join(f"{pd.Timestamp(day):%d %b %Y}" for day in (result.simulate_from, result.simulate_to))
+    text = (f"Replaying {span}, the {POLICIES.label(ours())} policy asked for "
             f"{terms['service_level']:.0%} delivered {mine[measure]:.1%} {words} with {mine['days_of_cover']:.1f} days "
             f"of stock; the {POLICIES.label(baseline())} delivered {base[measure]:.1%} with "
             f"{base['days_of_cover']:.1f} days")
