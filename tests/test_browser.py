@@ -57,6 +57,23 @@ def test_first_view_shows_the_figures_then_the_charts_by_itself(app_url):
         assert fresh.locator("[data-testid='stExpander']", has_text="Tables (with CSV downloads)").count() == 1
 
 
+def test_the_overview_shows_what_it_showed_when_the_person_comes_back_from_another_page(app_url):
+    with chromium_tab(TIMEOUT_MS) as tab:
+        tab.goto(f"{app_url}/")
+        tab.locator(".js-plotly-plot", has_text="Revenue per week").wait_for()
+        wait_idle(tab)
+        tab.locator("[data-testid='stButtonGroup']").first.get_by_text("month", exact=True).click()
+        tab.locator(".js-plotly-plot", has_text="Revenue per month").wait_for()
+        wait_idle(tab)
+        tab.get_by_role("link", name="Forecast").click()
+        tab.get_by_text("Demand forecast").first.wait_for()
+        wait_idle(tab)
+        tab.get_by_role("link", name="Overview").click()
+        tab.get_by_text("Sales overview").first.wait_for()
+        tab.locator(".js-plotly-plot", has_text="Revenue per month").wait_for()  # not back to weeks
+        assert tab.locator(".js-plotly-plot", has_text="Revenue per week").count() == 0
+
+
 # The paint signal's script on a bare page whose animation frames run when the test says: each case mounts
 # it, may act, then runs the frames and reads what the script sent.
 PAINT_HARNESS = """async script => {
