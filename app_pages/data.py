@@ -191,6 +191,7 @@ with append_tab:
     if append_tab.open:  # one file uploader on the page at a time
         add_to_dataset()
 
+
 def _datasets_table(datasets: list) -> None:
     st.dataframe(pd.DataFrame([{
         "Name": d.name, "What a row is": kinds.KINDS[d.kind].label, "Rows": d.rows, "From": _day(d.date_min),

@@ -112,10 +112,9 @@ def kpi_tiles(result: overview.Summary, selection: overview.Selection, code: str
         st.info(note, icon=":material/calendar_month:")
     returns = result.returns
     if returns["lines"]:
+        was, are = ("was", "is") if returns["cancelled_lines"] == 1 else ("were", "are")
         undone = (f" {count(returns['cancelled_lines'], 'sale')} worth {currency.money(returns['cancelled_value'], code)}"
-                  f" {'was' if returns['cancelled_lines'] == 1 else 'were'} undone in full by them and "
-                  f"{'is' if returns['cancelled_lines'] == 1 else 'are'} "
-                  f"{'counted (gross)' if selection.gross else 'left out (net)'}."
+                  f" {was} undone in full by them and {are} {'counted (gross)' if selection.gross else 'left out (net)'}."
                   if returns["cancelled_lines"] else "")
         st.caption(f"{'Gross' if selection.gross else 'Net'} sales. Returns and cancellations in the period: "
                    f"{count(returns['lines'], 'line')}, {count(returns['units'], 'unit')}, "
