@@ -61,7 +61,8 @@ def period_filters(info, key: tuple) -> tuple[overview.Selection, str, str]:
                                        key=measure_key, format_func=lambda m: overview.measure_label(m, info.kind)) \
         or measures[0]
     gross = gross_applies and row[4].toggle(
-        "Gross sales", key="overview_gross", value=kept.get("overview_gross", state.from_url("gross", lambda v: v == "1", False)),
+        "Gross sales", key="overview_gross",
+        value=kept.get("overview_gross", state.from_url("gross", lambda v: v == "1", False)),
         help="Off (net): sales cancelled or returned in full later are left out. On (gross): they count.")
     stores, categories, products = scope_filters(info, key, kept)
     state.remember("overview", info.name, VIEW_KEYS)

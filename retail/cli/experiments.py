@@ -3,7 +3,8 @@
 
 ``uplift --json`` prints one object::
 
-    {"outcome", "treatment", "customers", "test_customers", "splits", "best", "reliable" (the best beats random order beyond the splits' noise), "randomised",
+    {"outcome", "treatment", "customers", "test_customers", "splits", "best",
+     "reliable" (the best beats random order beyond the splits' noise), "randomised",
      "methods": {name: {"label", "qini", "uplift_at_30", "sd": {"qini", "uplift_at_30"}, "qini_sd",
                         "uplift_at_30_sd"}}, "targeting": {...} (with --out), "warnings": [...]}
 
