@@ -89,6 +89,11 @@ RUN_WATCHER = """
 """
 # A page's first view in a session draws its charts in a second run that the page's paint signal
 # (``ui.paint``) asks for: the page is not settled while the signal is on it.
+# The app is not running a script, whoever started it: for a run already seen drawing (a button's
+# st.rerun() after the person's last input, which itself started none).
+NOT_RUNNING = """() => document.querySelector("[data-testid='stApp']")?.getAttribute('data-test-script-state')
+  === 'notRunning'"""
+
 RUN_FINISHED = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   return window.__retailRuns && !window.__retailRuns.pending && app

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from retail.recommend.registry import BASKET_RULES, RECOMMENDERS
-from tests.browser import app_tab, wait_idle
+from tests.browser import NOT_RUNNING, app_tab, wait_idle
 from tests.conftest import ROOT
 
 ARTIFACTS = Path(os.environ.get("RETAIL_ARTIFACTS", "/tmp/retail-artifacts"))
@@ -93,4 +93,5 @@ def test_the_evaluation_keeps_the_best_neighbours_for_the_other_sections(page):
     keep.click()
     page.get_by_role("tab", name="Bought together", exact=True).click()
     expect(slider).to_have_value(k, timeout=TIMEOUT_MS)  # drawn by the page's rerun
-    wait_idle(page)
+    # not wait_idle: its last input is the tab click, which starts no run (it waited for nothing, in CI)
+    page.wait_for_function(NOT_RUNNING, timeout=TIMEOUT_MS)  # the page's rerun, seen drawing, has ended
