@@ -7,7 +7,7 @@ import streamlit as st
 
 from retail.data import currency
 from retail.experiments import charts
-from retail.experiments.evaluation import MAX_SPLITS, TOP_SHARE
+from retail.experiments.evaluation import MAX_SPLITS, NOT_RELIABLE, TOP_SHARE
 from retail.experiments.registry import POLICIES, UPLIFT_MODELS
 from retail.experiments.results import CampaignColumns, guess_columns, yes_no_columns
 from retail.experiments.store import demo_file
@@ -215,7 +215,7 @@ def show_uplift(key: str, data, code: str | None, dataset: str | None) -> None:
         st.info(f"No targeting model ranked the held-out customers reliably better than random order. The best, "
                 f"{UPLIFT_MODELS.label(result.best)}: {measured}. A list ranked by it is close to a random pick.")
     st.caption(explain("qini"))
-    for warning in result.warnings[0 if result.reliable else 1:]:
+    for warning in (w for w in result.warnings if w != NOT_RELIABLE):  # the sentence above says it
         st.warning(warning)
     st.dataframe(blank_text(result.summary), hide_index=True, width="stretch", key="exp_uplift_table",
                  column_config=glossary_columns(result.summary, "%.3f") | {

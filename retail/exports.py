@@ -84,8 +84,12 @@ def _yes_no(values: pd.Series) -> bool:
     """A column of ticks: booleans, also when a merge left them among empty cells (object or nullable)."""
     if values.dtype == bool or values.dtype == "boolean":
         return True
+    if values.dtype != object:
+        return False
     present = values.dropna()
-    return values.dtype == object and len(present) > 0 and present.map(type).isin([bool, np.bool_]).all()
+    # the first cell decides for text columns, so they pay for no pass over their rows
+    return len(present) > 0 and isinstance(present.iat[0], bool | np.bool_) and \
+        present.map(type).isin([bool, np.bool_]).all()
 
 
 def csv_bytes(sheet: Sheet) -> bytes:

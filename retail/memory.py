@@ -16,12 +16,14 @@ huge pages on.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import sys
 
 PR_SET_THP_DISABLE = 41  # linux/prctl.h
 
 
+@functools.cache  # the setting is the process's: once is enough (``app.py`` calls it on every run)
 def ordinary_pages() -> bool:
     """Turn transparent huge pages off for this process and the processes it starts; True when done
     (False: not Linux, the kernel refused, or the person asked for huge pages)."""

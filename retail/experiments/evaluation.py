@@ -26,6 +26,11 @@ CURVE_SHARES = np.round(np.linspace(0.0, 1.0, 51), 2)
 MIN_SPLITS, MAX_SPLITS = 1, 50
 
 
+NOT_RELIABLE = ("No model ranked the held-out customers reliably better than random order (the best one's targeting "
+                "quality is within two standard errors of random order's): the contact's effect does not seem to "
+                "depend on what is known about the customers, so a list ranked by a model is close to a random pick.")
+
+
 @dataclass
 class UpliftComparison:
     """Held-out measurements of every model (``scores``: model x split), their mean and spread
@@ -177,10 +182,7 @@ def _comparison(data: CampaignData, scores: pd.DataFrame, curves: pd.DataFrame, 
     candidates = summary[~summary["model"].isin(UPLIFT_MODELS.tagged(BASELINE))]
     best = candidates["model"].iloc[0] if len(candidates) else summary["model"].iloc[0]
     reliable = _beats_random(scores, best)
-    warnings = [] if reliable else [
-        "No model ranked the held-out customers reliably better than random order (the best one's targeting quality "
-        "is within two standard errors of random order's): the contact's effect does not seem to depend on what is "
-        "known about the customers, so a list ranked by a model is close to a random pick."]
+    warnings = [] if reliable else [NOT_RELIABLE]
     by_share = shares.groupby(["model", "share"], sort=False).mean(numeric_only=True).reset_index()
     curve = curves.groupby(["model", "share"], sort=False)["extra"].mean().reset_index()
     treatment = data.columns.treatment or "any offer"

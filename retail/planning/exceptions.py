@@ -255,7 +255,8 @@ def describe_counts(ranked: pd.DataFrame, labels: dict[str, str]) -> str:
     if ranked.empty:
         return "Nothing needs attention this week."
     counts = ranked["kind"].value_counts()
-    parts = [f"{count} {plural(labels.get(kind, kind), count) if kind in NOUN_LABELS else labels.get(kind, kind)}"
+    words = {kind: labels.get(kind, kind) for kind in counts.index}
+    parts = [f"{count} {plural(words[kind], count) if kind in NOUN_LABELS else words[kind]}"
              for kind, count in counts.items()]
     return f"{len(ranked)} thing{'s' if len(ranked) != 1 else ''} need{'' if len(ranked) != 1 else 's'} " \
            f"attention: {', '.join(parts)}."
